@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import type { CredentialKey } from '@staysync/crypto';
+import { commonShape, credentialsShape, toCommonConfig, type CommonConfig } from './common';
+import { bool, int, list, parseEnv, url, type Env } from './env';
+
+const port = (fallback: number) => int(fallback, { min: 0, max: 65535 });
+
+const cron = z
+  .string()
+  .regex(/^(\S+\s+){4,5}\S+$/, 'expected a cron expression with 5 or 6 fields')
+  .default('0 5 * * *');
+
+const apiKeys = z.string({ message: 'expected <name>:<key>[,…] with keys of at least 16 characters' }).transform((spec, ctx) => {
+  const keys = spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => {
+      const at = p.indexOf(':');
+      return at > 0 ? { name: p.slice(0, at), key: p.slice(at + 1) } : { name: 'default', key: p };
+    });
+  if (keys.length === 0 || keys.some((k) => k.key.length < 16)) {
+    ctx.addIssue({ code: 'custom', message: 'each key must be at least 16 characters' });
+    return z.NEVER;
+  }
+  return keys;
+});
+
+export const adminShape = {
+  ...commonShape,
+  ...credentialsShape,
+  PORT: port(3000),
+  ADMIN_API_KEYS: apiKeys,
+  HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 64kb').default('64kb'),
+  SYNC_CRON: cron,
+  SCHEDULER_ENABLED: bool(true),
+  OUTBOX_POLL_MS: int(500, { min: 10 }),
+  STAYSYNC_DISABLE_JOB_EVENTS: bool(false),
+};
+
+export const fetcherShape = {
+  ...commonShape,
+  ...credentialsShape,
+  PORT: port(3001),
+  FETCHER_ACCOUNT_CONCURRENCY: int(8, { min: 1, max: 256 }),
+  AIRBNB_BASE_URL: url(['http', 'https']).default('https://www.airbnb.com'),
+  AIRBNB_API_KEY: z.string().default('d306zoyjsyarp7ifhu67rjxn52tv0t20'),
+  AIRBNB_MIN_INTERVAL_MS: int(5000),
+  AIRBNB_JITTER_MS: int(5000),
+  AIRBNB_LISTING_PAUSE_MS: int(15_000),
+  AIRBNB_TIMEOUT_MS: int(10_000, { min: 100 }),
+  AIRBNB_MAX_ATTEMPTS: int(5, { min: 1, max: 20 }),
+  AIRBNB_RETRY_BASE_MS: int(1000),
+  AIRBNB_LOOKAHEAD_WEEKS: int(25, { min: 0, max: 25 }),
+  AIRBNB_CHART_METRICS: list('CONVERSION:p3_impressions,CONVERSION:conversion_rate'),
+  AIRBNB_LIST_OF_METRICS: list('CONVERSION:conversion_rate,CONVERSION:p3_impressions'),
+  HOSTAWAY_BASE_URL: url(['http', 'https']).default('https://api.hostaway.com'),
+  HOSTAWAY_PAGE_SIZE: int(100, { min: 1, max: 1000 }),
+  HOSTAWAY_CONCURRENCY: int(4, { min: 1, max: 32 }),
+  HOSTAWAY_ACCOUNT_RATE: int(20, { min: 1 }),
+  HOSTAWAY_IP_RATE: int(15, { min: 1 }),
+  HOSTAWAY_RATE_WINDOW_MS: int(10_000, { min: 1 }),
+  HOSTAWAY_TIMEOUT_MS: int(5000, { min: 100 }),
+};
+
+export const loaderShape = {
+  ...commonShape,
+  PORT: port(3002),
+  LOADER_PUBLISH_METRICS: bool(true),
+};
+
+export interface AdminConfig extends CommonConfig {
+  port: number;
+  credentialKeys: CredentialKey[];
+  apiKeys: Array<{ name: string; key: string }>;
+  bodyLimit: string;
+  syncCron: string;
+  schedulerEnabled: boolean;
+  outboxPollMs: number;
+}
+
+export interface AirbnbFetchConfig {
+  baseUrl: string;
+  apiKey: string;
+  minIntervalMs: number;
+  jitterMs: number;
+  listingPauseMs: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  lookaheadWeeks: number;
+  chartMetrics: string[];
+  listOfMetrics: string[];
+}
+
+export interface HostawayFetchConfig {
+  baseUrl: string;
+  pageSize: number;
+  concurrency: number;
+  accountRate: number;
+  ipRate: number;
+  rateWindowMs: number;
+  timeoutMs: number;
+}
+
+export interface FetcherConfig extends CommonConfig {
+  port: number;
+  credentialKeys: CredentialKey[];
+  accountConcurrency: number;
+  airbnb: AirbnbFetchConfig;
+  hostaway: HostawayFetchConfig;
+}
+
+export interface LoaderConfig extends CommonConfig {
+  port: number;
+  publishMetrics: boolean;
+}
+
+export function loadAdminConfig(env: Env = process.env): AdminConfig {
+  const e = parseEnv(adminShape, env);
+  return {
+    ...toCommonConfig('admin', e),
+    port: e.PORT,
+    credentialKeys: e.CREDENTIALS_KEYS,
+    apiKeys: e.ADMIN_API_KEYS,
+    bodyLimit: e.HTTP_BODY_LIMIT,
+    syncCron: e.SYNC_CRON,
+    schedulerEnabled: e.SCHEDULER_ENABLED,
+    outboxPollMs: e.OUTBOX_POLL_MS,
+  };
+}
+
+export function loadFetcherConfig(env: Env = process.env): FetcherConfig {
+  const e = parseEnv(fetcherShape, env);
+  return {
+    ...toCommonConfig('fetcher', e),
+    port: e.PORT,
+    credentialKeys: e.CREDENTIALS_KEYS,
+    accountConcurrency: e.FETCHER_ACCOUNT_CONCURRENCY,
+    airbnb: {
+      baseUrl: e.AIRBNB_BASE_URL,
+      apiKey: e.AIRBNB_API_KEY,
+      minIntervalMs: e.AIRBNB_MIN_INTERVAL_MS,
+      jitterMs: e.AIRBNB_JITTER_MS,
+      listingPauseMs: e.AIRBNB_LISTING_PAUSE_MS,
+      timeoutMs: e.AIRBNB_TIMEOUT_MS,
+      maxAttempts: e.AIRBNB_MAX_ATTEMPTS,
+      retryBaseMs: e.AIRBNB_RETRY_BASE_MS,
+      lookaheadWeeks: e.AIRBNB_LOOKAHEAD_WEEKS,
+      chartMetrics: e.AIRBNB_CHART_METRICS,
+      listOfMetrics: e.AIRBNB_LIST_OF_METRICS,
+    },
+    hostaway: {
+      baseUrl: e.HOSTAWAY_BASE_URL,
+      pageSize: e.HOSTAWAY_PAGE_SIZE,
+      concurrency: e.HOSTAWAY_CONCURRENCY,
+      accountRate: e.HOSTAWAY_ACCOUNT_RATE,
+      ipRate: e.HOSTAWAY_IP_RATE,
+      rateWindowMs: e.HOSTAWAY_RATE_WINDOW_MS,
+      timeoutMs: e.HOSTAWAY_TIMEOUT_MS,
+    },
+  };
+}
+
+export function loadLoaderConfig(env: Env = process.env): LoaderConfig {
+  const e = parseEnv(loaderShape, env);
+  return { ...toCommonConfig('loader', e), port: e.PORT, publishMetrics: e.LOADER_PUBLISH_METRICS };
+}

@@ -1,0 +1,52 @@
+import type { RawEnvelope, RowsByTable } from './envelope';
+
+/** Column of a loader table, with its PostgreSQL type (used for set-based upserts via unnest/COPY). */
+export interface ColumnSpec {
+  name: string;
+  /** PostgreSQL type: text, date, int8, float8, jsonb, timestamptz, bool, uuid */
+  type: string;
+}
+
+/**
+ * How an upsert treats an existing row with the same conflict key.
+ * - `merge-present`: update only the columns the incoming row carries (a response with some metrics
+ *   never nulls the other metrics' columns); rows are grouped by their column set.
+ * - `if-changed`: update every column, but only where the payload IS DISTINCT FROM the stored one.
+ */
+export type UpsertMode = 'merge-present' | 'if-changed';
+
+export interface TableSpec {
+  /** qualified name, e.g. `airbnb.chart_query` */
+  table: string;
+  columns: ColumnSpec[];
+  conflictKey: string[];
+  mode: UpsertMode;
+  /** for `if-changed`: the column compared with IS DISTINCT FROM */
+  changeColumn?: string;
+  /** write order (FK parents first); lower first */
+  order?: number;
+}
+
+export interface ParseResult {
+  rows: RowsByTable;
+  /** metric names seen that the tables have no column for (kept in `extra`) */
+  unknownMetrics: string[];
+}
+
+/** A versioned parser: envelope → rows. Old versions stay for replaying old raw data. */
+export interface Parser {
+  version: number;
+  parse(envelope: RawEnvelope): ParseResult;
+}
+
+export interface SourcePlugin {
+  /** `airbnb`, `hostaway` — also the schema name and the raw topic suffix */
+  name: string;
+  tables: TableSpec[];
+  /** all registered parser versions; the highest is current */
+  parsers: Parser[];
+}
+
+export function currentParser(plugin: SourcePlugin): Parser {
+  return plugin.parsers.reduce((a, b) => (b.version > a.version ? b : a));
+}

@@ -1,0 +1,59 @@
+import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import type { AccountStatus } from './AirbnbAccount';
+
+@Entity({ tableName: 'accounts', schema: 'hostaway' })
+export class HostawayAccount {
+  @PrimaryKey({ type: 'bigint', fieldName: 'account_id', autoincrement: false })
+  accountId!: string;
+
+  @Property({ type: 'uuid', nullable: true })
+  customerId: string | null = null;
+
+  /** ciphertext */
+  @Property({ type: 'text', hidden: true })
+  clientSecret!: string;
+
+  /** ciphertext of the cached OAuth access token */
+  @Property({ type: 'text', nullable: true, hidden: true })
+  accessToken: string | null = null;
+
+  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
+  accessTokenIssuedAt: Date | null = null;
+
+  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
+  accessTokenExpiresAt: Date | null = null;
+
+  @Property({ type: 'string', length: 128, nullable: true })
+  webhookLogin: string | null = null;
+
+  /** scrypt hash */
+  @Property({ type: 'text', nullable: true, hidden: true })
+  webhookPasswordHash: string | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  webhookId: number | null = null;
+
+  @Property({ type: 'Date', columnType: 'timestamptz' })
+  credentialsUpdatedAt: Date = new Date();
+
+  @Property({ type: 'boolean' })
+  isActive = true;
+
+  @Property({ type: 'string', length: 16 })
+  status: AccountStatus = 'active';
+
+  @Property({ type: 'text', nullable: true })
+  statusReason: string | null = null;
+
+  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
+  lastSyncAt: Date | null = null;
+
+  @Property({ type: 'Date', columnType: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'Date', columnType: 'timestamptz', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+
+  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
+  deletedAt: Date | null = null;
+}

@@ -1,0 +1,5 @@
+export * from './entities';
+export * from './orm-config';
+export * from './migrator';
+export * from './platform';
+export * from './timescale';

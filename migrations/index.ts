@@ -1,0 +1,9 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261122000001_foundation } from './Migration20261122000001_foundation';
+import { Migration20261122000002_timescale_raw_stores } from './Migration20261122000002_timescale_raw_stores';
+
+/** Ordered list of migrations (explicit, so builds and tests never depend on file globbing). */
+export const MIGRATIONS: MigrationObject[] = [
+  { name: 'Migration20261122000001_foundation', class: Migration20261122000001_foundation },
+  { name: 'Migration20261122000002_timescale_raw_stores', class: Migration20261122000002_timescale_raw_stores },
+];

@@ -1,0 +1,3 @@
+export * from './kafka';
+export * from './postgres';
+export * from './wait';
