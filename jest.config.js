@@ -9,6 +9,7 @@ const moduleNameMapper = {
   '^@staysync/db$': '<rootDir>/libs/db/src',
   '^@staysync/kafka$': '<rootDir>/libs/kafka/src',
   '^@staysync/observability$': '<rootDir>/libs/observability/src',
+  '^@staysync/pipeline$': '<rootDir>/libs/pipeline/src',
   '^@staysync/source-airbnb$': '<rootDir>/libs/sources/airbnb/src',
   '^@staysync/source-hostaway$': '<rootDir>/libs/sources/hostaway/src',
   '^@staysync/sources$': '<rootDir>/libs/sources/index',

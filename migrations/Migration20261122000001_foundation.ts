@@ -72,6 +72,8 @@ export class Migration20261122000001_foundation extends Migration {
         notes jsonb NOT NULL DEFAULT '[]'::jsonb,
         error text NULL,
         fetch_completed_at timestamptz NULL,
+        owner varchar(128) NULL,                     -- fetcher instance working the job
+        lease_until timestamptz NULL,                -- past it, another fetcher may resume the job
         created_at timestamptz NOT NULL DEFAULT now(),
         started_at timestamptz NULL,
         finished_at timestamptz NULL,
@@ -79,6 +81,7 @@ export class Migration20261122000001_foundation extends Migration {
       )`);
     this.addSql(`CREATE INDEX ix_sync_jobs_account ON ops.sync_jobs (source, account_id, created_at DESC)`);
     this.addSql(`CREATE INDEX ix_sync_jobs_status ON ops.sync_jobs (status, created_at DESC)`);
+    this.addSql(`CREATE INDEX ix_sync_jobs_lease ON ops.sync_jobs (lease_until) WHERE status = 'running'`);
     // at most one unfinished job per account: a second sync request gets the running one back
     this.addSql(`CREATE UNIQUE INDEX uq_sync_jobs_one_active ON ops.sync_jobs (source, account_id) WHERE status IN ('queued', 'running')`);
 
@@ -104,7 +107,7 @@ export class Migration20261122000001_foundation extends Migration {
     this.addSql(`
       CREATE TABLE ops.outbox (
         id bigserial PRIMARY KEY,
-        topic varchar(128) NOT NULL,          -- logical topic id (the prefix is applied by the relay)
+        topic varchar(128) NOT NULL,          -- logical topic id from the TOPICS registry (e.g. accounts.events)
         message_key text NOT NULL,
         value jsonb NOT NULL,
         headers jsonb NOT NULL DEFAULT '{}'::jsonb,

@@ -21,5 +21,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
   state.templateDb = await prepareTemplateDatabase(process.env.DATABASE_URL);
   process.env.STAYSYNC_TEST_TEMPLATE_DB = state.templateDb;
+  // MikroORM keeps entity metadata on globalThis; jest hands this process's globals to in-band
+  // test contexts, whose realm would then see foreign Map instances. Leave nothing behind.
+  delete (globalThis as Record<string, unknown>)['mikro-orm-metadata'];
   writeFileSync(HARNESS_STATE_FILE, JSON.stringify(state));
 }

@@ -2,3 +2,4 @@ export * from './errors';
 export * from './envelope';
 export * from './source-plugin';
 export * from './dates';
+export * from './fetch-plugin';

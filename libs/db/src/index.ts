@@ -3,3 +3,7 @@ export * from './orm-config';
 export * from './migrator';
 export * from './platform';
 export * from './timescale';
+export * from './db.module';
+export * from './bulk-upsert';
+export * from './account-events';
+export * from './job-completion';

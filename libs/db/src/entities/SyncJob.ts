@@ -62,6 +62,12 @@ export class SyncJob {
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
   fetchCompletedAt: Date | null = null;
 
+  @Property({ type: 'string', length: 128, nullable: true })
+  owner: string | null = null;
+
+  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
+  leaseUntil: Date | null = null;
+
   @Property({ type: 'Date', columnType: 'timestamptz' })
   createdAt: Date = new Date();
 

@@ -1,0 +1,53 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ProblemException } from '../http/problem.filter';
+import { jobView, SyncJobsService } from './sync-jobs.service';
+
+class ListJobsQuery {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  account_id?: string;
+
+  @ApiPropertyOptional({ enum: ['airbnb', 'hostaway'] })
+  @IsOptional()
+  @IsIn(['airbnb', 'hostaway'])
+  source?: string;
+
+  @ApiPropertyOptional({ enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] })
+  @IsOptional()
+  @IsIn(['queued', 'running', 'succeeded', 'failed', 'cancelled'])
+  status?: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+  @ApiPropertyOptional({ default: 50 })
+  @IsOptional()
+  @Transform(({ value }) => Number(value))
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}
+
+@ApiTags('jobs')
+@ApiSecurity('api-key')
+@Controller('api/v1/jobs')
+export class JobsController {
+  constructor(private readonly jobs: SyncJobsService) {}
+
+  @Get()
+  @ApiOkResponse({ description: 'Jobs, newest first' })
+  async list(@Query() query: ListJobsQuery) {
+    const jobs = await this.jobs.list({ accountId: query.account_id, source: query.source, status: query.status, limit: query.limit ?? 50 });
+    return { items: jobs.map(jobView) };
+  }
+
+  @Get(':id')
+  async get(@Param('id', new ParseUUIDPipe()) id: string) {
+    const job = await this.jobs.get(id);
+    if (!job) throw new ProblemException(404, 'Not Found', `job ${id} does not exist`);
+    return jobView(job);
+  }
+}

@@ -1,0 +1,74 @@
+import type { RawEnvelope } from './envelope';
+
+/**
+ * The contract between the fetcher core (apps/fetcher: claiming jobs, leases, progress, credentials,
+ * Kafka) and a source's fetch orchestration (which requests to make, pacing, retries). The core knows
+ * no source; a source knows no database or broker.
+ */
+export type FetchMode = 'backfill' | 'incremental' | 'full';
+
+export interface FetchJob {
+  id: string;
+  source: string;
+  accountId: string;
+  mode: FetchMode;
+  /** YYYY-MM-DD (UTC), fixed when the job is first claimed so a resumed job keeps its request keys */
+  scrapeDate: string;
+}
+
+/** The account row of `<source>.accounts`, as the core read it when claiming the job. */
+export type AccountRow = Readonly<Record<string, unknown>>;
+
+/** Per-resource counters (resource = listing id, or a plugin-chosen name for account-level calls). */
+export interface FetchProgress {
+  planned(resourceId: string, count: number): void;
+  /** one request done: published now, or already stored by an earlier attempt of the job */
+  fetched(resourceId: string, count?: number): void;
+  /** one request given up on; the job continues but ends `failed` */
+  failed(resourceId: string, error: unknown): void;
+}
+
+/** Hooks for request metrics; the core turns them into Prometheus series. */
+export interface FetchObserver {
+  request(operation: string, status: string, seconds: number): void;
+  retry(operation: string): void;
+}
+
+export interface FetchLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface FetchJobContext<TCredentials = unknown> {
+  job: FetchJob;
+  /** decrypted credentials; never to be logged or published */
+  credentials(): Promise<TCredentials>;
+  /** sends to `raw.<source>`; resolves once the broker acknowledged every envelope */
+  publish(envelopes: RawEnvelope[]): Promise<void>;
+  /** envelope request keys already stored for this job (a resumed job skips them) */
+  skipRequestKeys: ReadonlySet<string>;
+  progress: FetchProgress;
+  observer: FetchObserver;
+  /** aborted on graceful shutdown or lost lease: stop soon, the job is handed back */
+  signal: AbortSignal;
+  logger: FetchLogger;
+}
+
+export type FetchJobOutcome =
+  | { status: 'completed' }
+  /** the credentials were rejected: the account needs re-authentication, the job fails */
+  | { status: 'auth_failed'; error: Error }
+  /** a job-level failure (e.g. the resource list could not be read) */
+  | { status: 'failed'; error: Error }
+  /** stopped through the signal before finishing */
+  | { status: 'aborted' };
+
+export interface FetchPlugin<TCredentials = unknown> {
+  /** `airbnb`, `hostaway`: the schema of `<source>.accounts` and the raw topic suffix */
+  source: string;
+  /** builds the credentials from the account row; `decrypt` opens a sealed column value */
+  readCredentials(account: AccountRow, decrypt: (sealed: string) => string): TCredentials;
+  runJob(ctx: FetchJobContext<TCredentials>): Promise<FetchJobOutcome>;
+}

@@ -1,0 +1,101 @@
+import type { ClientBase } from 'pg';
+import type { Row, TableSpec } from '@staysync/core';
+
+export interface UpsertCounts {
+  inserted: number;
+  updated: number;
+  /** rows whose conflict key existed but nothing changed (only `if-changed` tables can tell) */
+  unchanged: number;
+}
+
+const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+const qualified = (table: string) => table.split('.').map(quote).join('.');
+
+/**
+ * Set-based upsert of many rows in one statement per column set:
+ *
+ *   INSERT INTO t (c1, c2, …) SELECT * FROM unnest($1::type[], $2::type[], …)
+ *   ON CONFLICT (key…) DO UPDATE SET c = EXCLUDED.c …            -- merge-present
+ *   [WHERE t.payload IS DISTINCT FROM EXCLUDED.payload]          -- if-changed
+ *
+ * Rows sharing a conflict key are merged first (later values win), because one statement may
+ * not touch a row twice. `merge-present` groups rows by the columns they carry and only updates
+ * those, so a response carrying some metrics never nulls another's; `extra` jsonb is merged.
+ */
+export async function upsertRows(client: ClientBase, spec: TableSpec, rows: Row[]): Promise<UpsertCounts> {
+  const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
+  if (rows.length === 0) return counts;
+  const types = new Map(spec.columns.map((c) => [c.name, c.type]));
+  for (const group of groupByColumnSet(mergeByKey(spec, rows), types)) {
+    const result = await client.query<{ inserted: boolean }>(upsertSql(spec, group.columns, types), group.columns.map((c) => columnArray(group.rows, c, types.get(c)!)));
+    const inserted = result.rows.filter((r) => r.inserted).length;
+    counts.inserted += inserted;
+    counts.updated += result.rows.length - inserted;
+    counts.unchanged += group.rows.length - result.rows.length;
+  }
+  return counts;
+}
+
+function upsertSql(spec: TableSpec, columns: string[], types: Map<string, string>): string {
+  const target = qualified(spec.table);
+  const params = columns.map((c, i) => `$${i + 1}::${arrayType(types.get(c)!)}`).join(', ');
+  const updatable = columns.filter((c) => !spec.conflictKey.includes(c));
+  const assignments = updatable.map((c) =>
+    c === 'extra' && types.get(c) === 'jsonb' && spec.mode === 'merge-present'
+      ? `extra = COALESCE(t.extra, '{}'::jsonb) || COALESCE(EXCLUDED.extra, '{}'::jsonb)`
+      : `${quote(c)} = EXCLUDED.${quote(c)}`,
+  );
+  if (spec.mode === 'if-changed') assignments.push('updated_at = now()');
+  const conflict = `ON CONFLICT (${spec.conflictKey.map(quote).join(', ')})`;
+  const action =
+    assignments.length === 0
+      ? 'DO NOTHING'
+      : `DO UPDATE SET ${assignments.join(', ')}${
+          spec.mode === 'if-changed' && spec.changeColumn ? ` WHERE t.${quote(spec.changeColumn)} IS DISTINCT FROM EXCLUDED.${quote(spec.changeColumn)}` : ''
+        }`;
+  // xmax = 0 only for freshly inserted tuples: tells inserts from updates without a second query
+  return `INSERT INTO ${target} AS t (${columns.map(quote).join(', ')}) SELECT * FROM unnest(${params}) ${conflict} ${action} RETURNING (xmax = 0) AS inserted`;
+}
+
+function mergeByKey(spec: TableSpec, rows: Row[]): Row[] {
+  const merged = new Map<string, Row>();
+  for (const row of rows) {
+    const key = JSON.stringify(spec.conflictKey.map((c) => row[c] ?? null));
+    const previous = merged.get(key);
+    if (!previous) merged.set(key, { ...row });
+    else if (spec.mode === 'merge-present') Object.assign(previous, row, mergeExtra(previous.extra, row.extra));
+    else merged.set(key, { ...row });
+  }
+  return [...merged.values()];
+}
+
+function mergeExtra(a: unknown, b: unknown): Row {
+  if (a && b && typeof a === 'object' && typeof b === 'object') return { extra: { ...(a as object), ...(b as object) } };
+  return {};
+}
+
+function groupByColumnSet(rows: Row[], types: Map<string, string>): Array<{ columns: string[]; rows: Row[] }> {
+  const groups = new Map<string, { columns: string[]; rows: Row[] }>();
+  for (const row of rows) {
+    const columns = Object.keys(row).filter((c) => types.has(c) && row[c] !== undefined).sort();
+    const id = columns.join(',');
+    const group = groups.get(id) ?? groups.set(id, { columns, rows: [] }).get(id)!;
+    group.rows.push(row);
+  }
+  return [...groups.values()];
+}
+
+/** jsonb travels as text (node-postgres would otherwise encode JS arrays of objects as PG arrays). */
+function arrayType(type: string): string {
+  return type === 'jsonb' ? 'text[]::jsonb[]' : `${type}[]`;
+}
+
+function columnArray(rows: Row[], column: string, type: string): unknown[] {
+  return rows.map((row) => {
+    const value = row[column];
+    if (value === null || value === undefined) return null;
+    if (type === 'jsonb') return JSON.stringify(value);
+    if (type === 'int8' && typeof value === 'number') return String(value);
+    return value;
+  });
+}

@@ -1,0 +1,40 @@
+export type { KafkaSettings } from './settings';
+export { topicName, topicIdsByName } from './topic-names';
+export { createKafka, pinoLogCreator, kafkajsLevelFor } from './client';
+export { createCodec, createJsonCodec, createSchemaRegistryCodec } from './codec';
+export type { ValueCodec, SchemaRegistryCodec, SchemaRegistryCodecOptions } from './codec';
+export { InvalidMessageError, InvalidOutgoingMessageError } from './errors';
+export { createProducer } from './producer';
+export type { KafkaProducer, OutgoingMessage, ProducerOptions } from './producer';
+export { createBatchConsumer } from './consumer';
+export type {
+  BatchConsumer,
+  BatchConsumerOptions,
+  BatchConsumerStats,
+  BatchHandler,
+  BatchResult,
+  DecodedMessage,
+  DecodedMessageOf,
+  PoisonMessage,
+} from './consumer';
+export { backoffDelay, DEFAULT_BACKOFF } from './backoff';
+export type { BackoffOptions } from './backoff';
+export { buildDeadLetter, deadLetterMessage } from './dlq';
+export type { DeadLetterInput } from './dlq';
+export { provisionTopics } from './provision';
+export type { ProvisionOptions, ProvisionReport } from './provision';
+export { checkBroker } from './health';
+export type { BrokerHealth } from './health';
+export { createKafkaMetrics } from './metrics';
+export type { KafkaMetrics } from './metrics';
+export {
+  KafkaModule,
+  KafkaProducerService,
+  BatchConsumerFactory,
+  KAFKA_CLIENT,
+  KAFKA_CODEC,
+  KAFKA_CONTEXT,
+} from './kafka.module';
+export type { KafkaModuleOptions, KafkaContext, BatchConsumerSpec } from './kafka.module';
+export { startMockCluster, kcatAvailable } from './mock-cluster';
+export type { MockCluster } from './mock-cluster';

@@ -1,0 +1,158 @@
+import {
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type InjectionToken,
+  type ModuleMetadata,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
+import type { TopicId } from '@staysync/contracts';
+import type { Kafka, RecordMetadata } from 'kafkajs';
+import pino, { type Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { createKafka } from './client';
+import { createCodec, type ValueCodec } from './codec';
+import { createBatchConsumer, type BatchConsumer, type BatchConsumerOptions } from './consumer';
+import { createKafkaMetrics, type KafkaMetrics } from './metrics';
+import { createProducer, type KafkaProducer, type OutgoingMessage } from './producer';
+import type { KafkaSettings } from './settings';
+
+export interface KafkaModuleOptions {
+  settings: KafkaSettings;
+  /** kafkajs and our Kafka components log through children of this logger */
+  logger?: Logger;
+  /** where producer/consumer metrics are registered */
+  metricsRegistry?: Registry;
+  /** default: from settings (Schema Registry when schemaRegistryUrl is set, JSON otherwise) */
+  codec?: ValueCodec;
+}
+
+/** Resolved module options, with the logger and metrics filled in. */
+export interface KafkaContext {
+  settings: KafkaSettings;
+  logger: Logger;
+  metrics?: KafkaMetrics;
+}
+
+export const KAFKA_CONTEXT: InjectionToken = Symbol('KAFKA_CONTEXT');
+export const KAFKA_CLIENT: InjectionToken = Symbol('KAFKA_CLIENT');
+export const KAFKA_CODEC: InjectionToken = Symbol('KAFKA_CODEC');
+
+const KAFKA_MODULE_OPTIONS: InjectionToken = Symbol('KAFKA_MODULE_OPTIONS');
+
+/** The app's one producer. Connects in the background at bootstrap (send() also connects), disconnects at shutdown. */
+@Injectable()
+export class KafkaProducerService implements KafkaProducer, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly producer: KafkaProducer;
+  private readonly logger: Logger;
+
+  constructor(@Inject(KAFKA_CLIENT) kafka: Kafka, @Inject(KAFKA_CODEC) codec: ValueCodec, @Inject(KAFKA_CONTEXT) context: KafkaContext) {
+    this.producer = createProducer({ kafka, codec, ...context });
+    this.logger = context.logger;
+  }
+
+  onApplicationBootstrap(): void {
+    // a broker that is down at startup must not keep the app (and its health endpoint) from starting
+    this.producer.connect().catch((error: unknown) => this.logger.warn({ err: error }, 'producer could not connect yet; send() retries'));
+  }
+
+  connect(): Promise<void> {
+    return this.producer.connect();
+  }
+
+  send<T extends TopicId>(topicId: T, messages: OutgoingMessage<T>[]): Promise<RecordMetadata[]> {
+    return this.producer.send(topicId, messages);
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}
+
+export type BatchConsumerSpec<T extends TopicId> = Omit<BatchConsumerOptions<T>, 'kafka' | 'settings' | 'codec' | 'logger' | 'producer' | 'metrics'>;
+
+/**
+ * Creates batch consumers wired to the module's client, codec and producer (for the DLQ). Apps start
+ * them in their own onApplicationBootstrap; they are drained in beforeApplicationShutdown, i.e.
+ * before the producer disconnects in onApplicationShutdown.
+ */
+@Injectable()
+export class BatchConsumerFactory implements BeforeApplicationShutdown {
+  private readonly consumers: BatchConsumer[] = [];
+
+  constructor(
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(KAFKA_CODEC) private readonly codec: ValueCodec,
+    @Inject(KAFKA_CONTEXT) private readonly context: KafkaContext,
+    private readonly producer: KafkaProducerService,
+  ) {}
+
+  create<T extends TopicId>(spec: BatchConsumerSpec<T>): BatchConsumer {
+    const consumer = createBatchConsumer({ ...spec, kafka: this.kafka, codec: this.codec, producer: this.producer, ...this.context });
+    this.consumers.push(consumer);
+    return consumer;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+  }
+}
+
+@Global()
+@Module({})
+export class KafkaModule {
+  static forRoot(options: KafkaModuleOptions): DynamicModule {
+    return KafkaModule.withOptionsProvider({ provide: KAFKA_MODULE_OPTIONS, useValue: options });
+  }
+
+  static forRootAsync(options: {
+    imports?: ModuleMetadata['imports'];
+    inject?: InjectionToken[];
+    useFactory: (...args: never[]) => KafkaModuleOptions | Promise<KafkaModuleOptions>;
+  }): DynamicModule {
+    return {
+      ...KafkaModule.withOptionsProvider({ provide: KAFKA_MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }),
+      imports: options.imports ?? [],
+    };
+  }
+
+  private static withOptionsProvider(optionsProvider: Provider): DynamicModule {
+    return {
+      module: KafkaModule,
+      providers: [
+        optionsProvider,
+        {
+          provide: KAFKA_CONTEXT,
+          inject: [KAFKA_MODULE_OPTIONS],
+          useFactory: (options: KafkaModuleOptions): KafkaContext => ({
+            settings: options.settings,
+            logger: options.logger ?? pino({ name: 'kafka' }),
+            metrics: options.metricsRegistry ? createKafkaMetrics(options.metricsRegistry) : undefined,
+          }),
+        },
+        {
+          provide: KAFKA_CLIENT,
+          inject: [KAFKA_CONTEXT],
+          useFactory: (context: KafkaContext): Kafka => createKafka(context.settings, context.logger),
+        },
+        {
+          provide: KAFKA_CODEC,
+          inject: [KAFKA_MODULE_OPTIONS],
+          useFactory: (options: KafkaModuleOptions): ValueCodec => options.codec ?? createCodec(options.settings),
+        },
+        KafkaProducerService,
+        BatchConsumerFactory,
+      ],
+      exports: [KAFKA_CONTEXT, KAFKA_CLIENT, KAFKA_CODEC, KafkaProducerService, BatchConsumerFactory],
+    };
+  }
+}

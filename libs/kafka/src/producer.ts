@@ -1,0 +1,108 @@
+import { TOPICS, type TopicId, type TopicValue } from '@staysync/contracts';
+import { TransientError } from '@staysync/core';
+import { CompressionTypes, KafkaJSError, KafkaJSNumberOfRetriesExceeded, Partitioners, type IHeaders, type Kafka, type RecordMetadata } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { ValueCodec } from './codec';
+import type { KafkaMetrics } from './metrics';
+import type { KafkaSettings } from './settings';
+import { topicName } from './topic-names';
+
+export interface OutgoingMessage<T extends TopicId> {
+  key: string | Buffer | null;
+  value: TopicValue<T>;
+  headers?: IHeaders;
+}
+
+export interface KafkaProducer {
+  /** optional: send() connects on first use */
+  connect(): Promise<void>;
+  /**
+   * Encodes (and so validates) every value first, then sends them in one request with acks=all.
+   * Throws InvalidOutgoingMessageError before sending anything if a value is invalid, and
+   * TransientError when the brokers fail after kafkajs's own retries.
+   */
+  send<T extends TopicId>(topicId: T, messages: OutgoingMessage<T>[]): Promise<RecordMetadata[]>;
+  disconnect(): Promise<void>;
+}
+
+export interface ProducerOptions {
+  kafka: Kafka;
+  settings: KafkaSettings;
+  codec: ValueCodec;
+  logger: Logger;
+  metrics?: KafkaMetrics;
+}
+
+const ACKS_ALL = -1;
+
+export function createProducer({ kafka, settings, codec, logger, metrics }: ProducerOptions): KafkaProducer {
+  const log = logger.child({ component: 'kafka-producer' });
+  const producer = kafka.producer({
+    idempotent: settings.idempotentProducer,
+    // the idempotent producer keeps ordering only with one request in flight per broker
+    maxInFlightRequests: settings.idempotentProducer ? 1 : undefined,
+    // with provisioning on, a typo in a topic name should fail rather than create a topic
+    allowAutoTopicCreation: !settings.createTopics,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  let connected: Promise<void> | undefined;
+
+  function connect(): Promise<void> {
+    connected ??= producer.connect().then(
+      () => log.debug({ idempotent: settings.idempotentProducer }, 'producer connected'),
+      (error: unknown) => {
+        connected = undefined;
+        throw error;
+      },
+    );
+    return connected;
+  }
+
+  async function send<T extends TopicId>(topicId: T, messages: OutgoingMessage<T>[]): Promise<RecordMetadata[]> {
+    if (messages.length === 0) return [];
+    const topic = topicName(topicId, settings.topicPrefix);
+    const started = performance.now();
+    try {
+      const encoded = await Promise.all(
+        messages.map(async (message) => ({ key: message.key, value: await codec.encode(topicId, message.value), headers: message.headers })),
+      );
+      await connect();
+      const result = await producer.send({
+        topic,
+        messages: encoded,
+        acks: ACKS_ALL,
+        compression: TOPICS[topicId].compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+      });
+      metrics?.producedMessages.inc({ topic }, encoded.length);
+      metrics?.producedBytes.inc({ topic }, encoded.reduce((sum, m) => sum + m.value.length + keyBytes(m.key), 0));
+      return result;
+    } catch (error) {
+      metrics?.produceErrors.inc({ topic });
+      throw produceFailure(error, topic);
+    } finally {
+      metrics?.produceSeconds.observe({ topic }, (performance.now() - started) / 1000);
+    }
+  }
+
+  async function disconnect(): Promise<void> {
+    if (!connected) return;
+    connected = undefined;
+    await producer.disconnect();
+    log.debug('producer disconnected');
+  }
+
+  return { connect, send, disconnect };
+}
+
+function keyBytes(key: string | Buffer | null): number {
+  if (key === null) return 0;
+  return typeof key === 'string' ? Buffer.byteLength(key) : key.length;
+}
+
+/** Broker trouble that outlasted kafkajs's retries is transient for the caller; anything else passes through. */
+function produceFailure(error: unknown, topic: string): unknown {
+  if (error instanceof KafkaJSNumberOfRetriesExceeded || (error instanceof KafkaJSError && error.retriable)) {
+    return new TransientError(`producing to ${topic} failed: ${error.message}`, { cause: error });
+  }
+  return error;
+}

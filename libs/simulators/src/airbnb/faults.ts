@@ -1,0 +1,88 @@
+export interface FaultSchedule {
+  /** fire on every Nth API request (counted from the last setFaults); default 1 = every request */
+  everyNth?: number;
+  /** stop after firing this many times; default unlimited */
+  times?: number;
+}
+
+export interface AirbnbFaults {
+  /** always answer these accounts with the GraphQL auth error body (HTTP 200, reference §6) */
+  authFailureAccounts?: string[];
+  /** 429 with Retry-After (default 1 s) */
+  rateLimit?: FaultSchedule & { retryAfterSeconds?: number };
+  /** HTML error page with this status (default 503) */
+  serverErrors?: FaultSchedule & { status?: 500 | 502 | 503 | 504 };
+  /** hold the request without answering: forever (until close()) or, with hangMs, answer normally after it */
+  timeouts?: FaultSchedule & { hangMs?: number };
+}
+
+export type FaultKind = 'rateLimit' | 'serverError' | 'timeout';
+
+export type FaultDecision =
+  | { kind: 'none' }
+  | { kind: 'rateLimit'; retryAfterSeconds: number }
+  | { kind: 'serverError'; status: 500 | 502 | 503 | 504 }
+  | { kind: 'timeout'; hangMs: number | undefined };
+
+interface ScheduledFault {
+  decision: Exclude<FaultDecision, { kind: 'none' }>;
+  everyNth: number;
+  remaining: number;
+}
+
+/**
+ * Counter-based fault injection: one counter over all API requests, each fault firing on
+ * its every-Nth request until it has fired `times` times, so tests can assert recovery.
+ * When several faults fall on the same request the first of timeout, server error, rate
+ * limit wins, and only the winner uses up one of its `times`.
+ */
+export class FaultInjector {
+  private scheduled: ScheduledFault[] = [];
+  private authFailures = new Set<string>();
+  private requestCount = 0;
+
+  constructor(faults: AirbnbFaults = {}) {
+    this.set(faults);
+  }
+
+  /** Replace the faults and restart the request counter. */
+  set(faults: AirbnbFaults): void {
+    this.requestCount = 0;
+    this.authFailures = new Set(faults.authFailureAccounts ?? []);
+    this.scheduled = [];
+    const { timeouts, serverErrors, rateLimit } = faults;
+    if (timeouts) this.schedule(timeouts, { kind: 'timeout', hangMs: timeouts.hangMs });
+    if (serverErrors)
+      this.schedule(serverErrors, { kind: 'serverError', status: serverErrors.status ?? 503 });
+    if (rateLimit) {
+      this.schedule(rateLimit, { kind: 'rateLimit', retryAfterSeconds: rateLimit.retryAfterSeconds ?? 1 });
+    }
+  }
+
+  isAuthFailure(accountId: string): boolean {
+    return this.authFailures.has(accountId);
+  }
+
+  /** Call once per API request. */
+  next(): FaultDecision {
+    this.requestCount++;
+    for (const fault of this.scheduled) {
+      if (fault.remaining > 0 && this.requestCount % fault.everyNth === 0) {
+        fault.remaining--;
+        return fault.decision;
+      }
+    }
+    return { kind: 'none' };
+  }
+
+  private schedule(schedule: FaultSchedule, decision: ScheduledFault['decision']): void {
+    const everyNth = schedule.everyNth ?? 1;
+    const times = schedule.times ?? Number.POSITIVE_INFINITY;
+    if (!Number.isInteger(everyNth) || everyNth < 1) throw new RangeError(`everyNth must be an integer ≥ 1`);
+    if (!(times >= 0)) throw new RangeError(`times must be ≥ 0`);
+    if (decision.kind === 'timeout' && decision.hangMs !== undefined && !(decision.hangMs >= 0)) {
+      throw new RangeError(`hangMs must be ≥ 0`);
+    }
+    this.scheduled.push({ decision, everyNth, remaining: times });
+  }
+}

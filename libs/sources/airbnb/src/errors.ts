@@ -1,0 +1,70 @@
+import { AccountAuthError, FatalRequestError, TransientError, type StaysyncError } from '@staysync/core';
+
+/**
+ * HTTP status → error kind, in the style of Airbyte's DEFAULT_ERROR_MAPPING. Statuses not listed fall
+ * back by class (see `resolveHttpStatus`). Auth problems are also detected in 200 bodies (classify.ts).
+ */
+export type ErrorResolutionKind = 'account' | 'transient' | 'fatal';
+
+export interface ErrorResolution {
+  kind: ErrorResolutionKind;
+  message: string;
+}
+
+export const AIRBNB_HTTP_ERROR_MAPPING: Readonly<Record<number, ErrorResolution>> = {
+  400: { kind: 'fatal', message: 'Bad request: Airbnb rejected the request arguments.' },
+  401: { kind: 'account', message: 'Unauthorized: the Airbnb session cookie is no longer valid.' },
+  403: { kind: 'account', message: 'Forbidden: Airbnb rejected the session (expired cookie or bot block).' },
+  404: { kind: 'fatal', message: 'Not found: the persisted query or endpoint is unknown (hash rotated?).' },
+  405: { kind: 'fatal', message: 'Method not allowed.' },
+  408: { kind: 'transient', message: 'Request timeout.' },
+  429: { kind: 'transient', message: 'Too many requests: rate limited by Airbnb.' },
+  500: { kind: 'transient', message: 'Airbnb internal server error.' },
+  502: { kind: 'transient', message: 'Bad gateway.' },
+  503: { kind: 'transient', message: 'Service unavailable.' },
+  504: { kind: 'transient', message: 'Gateway timeout.' },
+};
+
+const OTHER_CLIENT_ERROR: ErrorResolution = { kind: 'fatal', message: 'Unexpected client error status.' };
+const OTHER_SERVER_ERROR: ErrorResolution = { kind: 'transient', message: 'Unexpected server error status.' };
+// Redirects are not followed; a redirect to a login page is handled as an auth error in classify.ts.
+const UNEXPECTED_STATUS: ErrorResolution = { kind: 'transient', message: 'Unexpected HTTP status.' };
+
+/** null for 2xx (the body decides); otherwise the table entry or the fallback for the status class. */
+export function resolveHttpStatus(status: number): ErrorResolution | null {
+  if (status >= 200 && status < 300) return null;
+  const mapped = AIRBNB_HTTP_ERROR_MAPPING[status];
+  if (mapped) return mapped;
+  if (status >= 400 && status < 500) return OTHER_CLIENT_ERROR;
+  if (status >= 500 && status < 600) return OTHER_SERVER_ERROR;
+  return UNEXPECTED_STATUS;
+}
+
+export interface ErrorDetails {
+  context?: Record<string, unknown>;
+  retryAfterMs?: number;
+}
+
+export function errorFromResolution(resolution: ErrorResolution, details: ErrorDetails = {}): StaysyncError {
+  const options = { context: details.context ?? {}, retryAfterMs: details.retryAfterMs };
+  switch (resolution.kind) {
+    case 'account':
+      return new AccountAuthError(resolution.message, options);
+    case 'transient':
+      return new TransientError(resolution.message, options);
+    case 'fatal':
+      return new FatalRequestError(resolution.message, options);
+  }
+}
+
+/**
+ * `Retry-After` as milliseconds from `now`: delta-seconds or an HTTP date (past dates → 0);
+ * undefined when absent or unparseable.
+ */
+export function parseRetryAfterMs(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}

@@ -1,0 +1,24 @@
+export * from './operations';
+export * from './payloads';
+export * from './windows';
+export * from './plan';
+export * from './request-variables';
+export * from './cookie';
+export * from './errors';
+export * from './classify';
+export * from './client';
+export * from './tables';
+export { coerceNumber, unwrapValue, type MetricUnit } from './parse/decode';
+export {
+  parseChartQuery,
+  decodeChartQuery,
+  seriesOf,
+  type DecodedChart,
+  type ChartPoint,
+} from './parse/chart-query';
+export { parseListOfMetrics, decodeListOfMetrics } from './parse/list-of-metrics';
+export { parseListingsSection, decodeListingsSection, type ListingSummary } from './parse/listings-section';
+export type { MetricParseContext } from './parse/rows';
+export { parserV1, parseAirbnbEnvelope, AIRBNB_SOURCE_NAME } from './parser.v1';
+export { airbnbSource } from './source';
+export * from './parse-command';

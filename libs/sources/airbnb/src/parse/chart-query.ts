@@ -1,0 +1,151 @@
+/*
+ * ChartQuery → airbnb.chart_query (daily points) + airbnb.chart_summary (window totals).
+ *
+ * components[0] (PIVOT_CHART_SECTION), the parts we read:
+ *   {
+ *     "componentName": "PIVOT_CHART_SECTION",
+ *     "metricLineCharts": [
+ *       { "label": "Your performance", "granularity": "DAY",
+ *         "dataPoints": [ { "ds": "2025-01-12", "value": { "longValue": "15" }, "valueString": "15" }, … ] },
+ *       { "label": "Similar listings", "dataPoints": [ … ] }
+ *     ],
+ *     "primaryMetric":    { "metricName": "p3_impressions", "value": { "longValue": "460" }, "valueString": "460",
+ *                           "valueChange": { "doubleValue": 222.0 }, "valueChangeString": "222" },
+ *     "secondaryMetrics": [ { "metricName": "p2_impressions", "value": { "longValue": "8166" }, … } ]
+ *   }
+ * Ignored: title, description, comparisonTypeSelectors, emptyState, and minPoint/maxPoint (their ds
+ * falls outside the window).
+ */
+import type { ParseResult, Row } from '@staysync/core';
+import { AIRBNB_TABLES } from '../tables';
+import {
+  decodeMetricUnit,
+  decodeMetricUnits,
+  firstComponent,
+  optionalArray,
+  optionalObject,
+  requireIsoDate,
+  requireObject,
+  stringOrNull,
+  unwrapValue,
+  type MetricUnit,
+} from './decode';
+import {
+  rowWithCells,
+  valueCells,
+  valueChangeCells,
+  windowBaseColumns,
+  type MetricCell,
+  type MetricParseContext,
+} from './rows';
+
+export type ChartSeries = 'your' | 'similar';
+
+export interface ChartPoint {
+  date: string;
+  series: ChartSeries;
+  value: number | null;
+  valueString: string | null;
+}
+
+export interface DecodedChart {
+  points: ChartPoint[];
+  primaryMetric: MetricUnit | null;
+  secondaryMetrics: MetricUnit[];
+}
+
+export function parseChartQuery(body: unknown, ctx: MetricParseContext): ParseResult {
+  const chart = decodeChartQuery(body);
+  const unknownMetrics = new Set<string>();
+  return {
+    rows: {
+      [AIRBNB_TABLES.chartQuery]: chart ? chartQueryRows(chart, ctx, unknownMetrics) : [],
+      [AIRBNB_TABLES.chartSummary]: chart ? chartSummaryRows(chart, ctx, unknownMetrics) : [],
+    },
+    unknownMetrics: [...unknownMetrics].sort(),
+  };
+}
+
+/** null when the response has no component. */
+export function decodeChartQuery(body: unknown): DecodedChart | null {
+  const component = firstComponent(body, 'PIVOT_CHART_SECTION');
+  if (!component) return null;
+  const primary = optionalObject(component.primaryMetric, 'primaryMetric');
+  return {
+    points: optionalArray(component.metricLineCharts, 'metricLineCharts').flatMap((chart, i) =>
+      decodeLineChart(chart, `metricLineCharts[${i}]`),
+    ),
+    primaryMetric: primary && decodeMetricUnit(primary, 'primaryMetric'),
+    secondaryMetrics: decodeMetricUnits(component.secondaryMetrics, 'secondaryMetrics'),
+  };
+}
+
+function decodeLineChart(value: unknown, path: string): ChartPoint[] {
+  const chart = requireObject(value, path);
+  const series = seriesOf(chart.label);
+  return optionalArray(chart.dataPoints, `${path}.dataPoints`).map((pointValue, j) => {
+    const point = requireObject(pointValue, `${path}.dataPoints[${j}]`);
+    return {
+      date: requireIsoDate(point.ds, `${path}.dataPoints[${j}].ds`),
+      series,
+      value: unwrapValue(point.value),
+      valueString: stringOrNull(point.valueString),
+    };
+  });
+}
+
+/** "Your performance" → your; "Similar listings" (or anything else) → similar. */
+export function seriesOf(label: unknown): ChartSeries {
+  return typeof label === 'string' && label.toLowerCase().includes('your') ? 'your' : 'similar';
+}
+
+/**
+ * One row per date; columns `<m>_<series>_value[_string]` where m is the REQUEST's groupByValue (the
+ * response does not name the charted metric). Points of the same date merge; the last one wins.
+ */
+export function chartQueryRows(
+  chart: DecodedChart,
+  ctx: MetricParseContext,
+  unknownMetrics: Set<string>,
+): Row[] {
+  const cellsByDate = new Map<string, MetricCell[]>();
+  for (const point of chart.points) {
+    const prefix = `${ctx.groupByValue}_${point.series}`;
+    const cells = cellsByDate.get(point.date) ?? [];
+    cells.push(...valueCells(ctx.groupByValue, prefix, point.value, point.valueString));
+    cellsByDate.set(point.date, cells);
+  }
+  return [...cellsByDate.keys()].sort().map((date) =>
+    rowWithCells(
+      AIRBNB_TABLES.chartQuery,
+      {
+        account_id: ctx.accountId,
+        time: ctx.scrapeDate,
+        airbnb_listing_id: ctx.listingId,
+        airbnb_internal_name: ctx.internalName,
+        metric_date: date,
+      },
+      cellsByDate.get(date) ?? [],
+      unknownMetrics,
+    ),
+  );
+}
+
+/** One row per response (none when it has no metric units): primary with its change, then secondaries. */
+export function chartSummaryRows(
+  chart: DecodedChart,
+  ctx: MetricParseContext,
+  unknownMetrics: Set<string>,
+): Row[] {
+  const { primaryMetric, secondaryMetrics } = chart;
+  const cells: MetricCell[] = [
+    ...(primaryMetric ? [...unitValueCells(primaryMetric), ...valueChangeCells(primaryMetric)] : []),
+    ...secondaryMetrics.flatMap(unitValueCells),
+  ];
+  if (cells.length === 0) return [];
+  return [rowWithCells(AIRBNB_TABLES.chartSummary, windowBaseColumns(ctx), cells, unknownMetrics)];
+}
+
+function unitValueCells(unit: MetricUnit): MetricCell[] {
+  return valueCells(unit.metricName, unit.metricName, unit.value, unit.valueString);
+}

@@ -1,0 +1,121 @@
+import { PoisonMessageError, parseIsoDate } from '@staysync/core';
+import { isJsonObject, type JsonObject } from '../json';
+
+/**
+ * Shared decoding of the porygon envelope every operation answers with:
+ *
+ *   { "data": { "porygon": { "getPerformanceComponents": { "components": [ <component> ] } } },
+ *     "extensions": { "traceId": "…" } }
+ *
+ * Null-safe per reference §5: a missing or null data/porygon/getPerformanceComponents/components is an
+ * empty component (no rows). Something of the wrong type where an object or array is expected is a
+ * malformed body: PoisonMessageError.
+ */
+
+/** MetricUnit as we use it: values already coerced. */
+export interface MetricUnit {
+  metricName: string;
+  value: number | null;
+  valueString: string | null;
+  valueChange: number | null;
+  valueChangeString: string | null;
+}
+
+export function malformed(path: string, problem: string): never {
+  throw new PoisonMessageError(`malformed Airbnb response: ${path} ${problem}`, { context: { path } });
+}
+
+/** `components[0]`, or null when the response carries no component. */
+export function firstComponent(body: unknown, expectedComponentName: string): JsonObject | null {
+  if (!isJsonObject(body)) malformed('body', 'is not a JSON object');
+  const data = optionalObject(body.data, 'data');
+  const porygon = data && optionalObject(data.porygon, 'data.porygon');
+  const response =
+    porygon && optionalObject(porygon.getPerformanceComponents, 'data.porygon.getPerformanceComponents');
+  const components = response
+    ? optionalArray(response.components, 'getPerformanceComponents.components')
+    : [];
+  if (components.length === 0) return null;
+
+  const component = requireObject(components[0], 'components[0]');
+  const name = component.componentName;
+  if (typeof name === 'string' && name !== expectedComponentName) {
+    malformed('components[0].componentName', `is ${name}, expected ${expectedComponentName}`);
+  }
+  return component;
+}
+
+export function optionalObject(value: unknown, path: string): JsonObject | null {
+  if (value === undefined || value === null) return null;
+  return isJsonObject(value) ? value : malformed(path, 'is not an object');
+}
+
+export function requireObject(value: unknown, path: string): JsonObject {
+  return isJsonObject(value) ? value : malformed(path, 'is not an object');
+}
+
+export function optionalArray(value: unknown, path: string): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : malformed(path, 'is not an array');
+}
+
+export function requireIsoDate(value: unknown, path: string): string {
+  if (typeof value !== 'string') return malformed(path, 'is not a YYYY-MM-DD string');
+  return isIsoDate(value)
+    ? value
+    : malformed(path, `is not a valid YYYY-MM-DD date: ${JSON.stringify(value)}`);
+}
+
+export function isIsoDate(value: string): boolean {
+  try {
+    parseIsoDate(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function decodeMetricUnit(value: unknown, path: string): MetricUnit {
+  const unit = requireObject(value, path);
+  if (typeof unit.metricName !== 'string' || unit.metricName === '') {
+    malformed(`${path}.metricName`, 'is missing');
+  }
+  return {
+    metricName: unit.metricName,
+    value: unwrapValue(unit.value),
+    valueString: stringOrNull(unit.valueString),
+    valueChange: unwrapValue(unit.valueChange),
+    valueChangeString: stringOrNull(unit.valueChangeString),
+  };
+}
+
+/** A MetricUnit list; null entries are skipped. */
+export function decodeMetricUnits(value: unknown, path: string): MetricUnit[] {
+  return optionalArray(value, path).flatMap((unit, i) =>
+    unit === null ? [] : [decodeMetricUnit(unit, `${path}[${i}]`)],
+  );
+}
+
+/** `{"doubleValue": 0.1}` / `{"longValue": "15"}` → number; a null or non-object wrapper → null. */
+export function unwrapValue(wrapper: unknown): number | null {
+  if (!isJsonObject(wrapper)) return null;
+  return coerceNumber(wrapper.doubleValue ?? wrapper.longValue ?? null);
+}
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * Reference §7: null → null; a number stays; a digit-only string → int; any other string → float, or
+ * null when it is not a number ("-", "", "n/a"); any other type → null.
+ */
+export function coerceNumber(raw: unknown): number | null {
+  if (typeof raw === 'number') return raw;
+  if (typeof raw !== 'string') return null;
+  if (/^\d+$/.test(raw)) return Number.parseInt(raw, 10);
+  const text = raw.trim();
+  return DECIMAL.test(text) ? Number(text) : null;
+}
+
+export function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}

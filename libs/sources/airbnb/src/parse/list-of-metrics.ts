@@ -1,0 +1,48 @@
+/*
+ * ListOfMetricsQuery → airbnb.list_of_metrics, one row per response (the request window).
+ *
+ * components[0] (LIST_OF_METRICS_SECTION):
+ *   {
+ *     "componentName": "LIST_OF_METRICS_SECTION",
+ *     "metrics": [
+ *       { "metricName": "conversion_rate", "label": "Overall conversion rate", "valueType": "PERCENTAGE",
+ *         "value": { "doubleValue": 0.0011021307861866275 }, "valueString": "0.11%", "valueChange": null },
+ *       …
+ *     ]
+ *   }
+ * The conversion_rate card answers conversion_rate, p2_impressions_first_page_rate,
+ * search_conversion_rate, listing_conversion_rate (fractions); the p3_impressions card answers
+ * p3_impressions and p2_impressions (counts, longValue strings).
+ */
+import type { ParseResult, Row } from '@staysync/core';
+import { AIRBNB_TABLES } from '../tables';
+import { decodeMetricUnits, firstComponent, type MetricUnit } from './decode';
+import { rowWithCells, valueCells, windowBaseColumns, type MetricParseContext } from './rows';
+
+export function parseListOfMetrics(body: unknown, ctx: MetricParseContext): ParseResult {
+  const metrics = decodeListOfMetrics(body);
+  const unknownMetrics = new Set<string>();
+  return {
+    rows: { [AIRBNB_TABLES.listOfMetrics]: listOfMetricsRows(metrics, ctx, unknownMetrics) },
+    unknownMetrics: [...unknownMetrics].sort(),
+  };
+}
+
+export function decodeListOfMetrics(body: unknown): MetricUnit[] {
+  const component = firstComponent(body, 'LIST_OF_METRICS_SECTION');
+  if (!component) return [];
+  return decodeMetricUnits(component.metrics, 'metrics');
+}
+
+/** `<metricName>_value` and `_value_string` per metric; no row when the response has no metrics. */
+export function listOfMetricsRows(
+  metrics: MetricUnit[],
+  ctx: MetricParseContext,
+  unknownMetrics: Set<string>,
+): Row[] {
+  if (metrics.length === 0) return [];
+  const cells = metrics.flatMap((unit) =>
+    valueCells(unit.metricName, unit.metricName, unit.value, unit.valueString),
+  );
+  return [rowWithCells(AIRBNB_TABLES.listOfMetrics, windowBaseColumns(ctx), cells, unknownMetrics)];
+}

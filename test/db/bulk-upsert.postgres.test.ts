@@ -1,0 +1,87 @@
+import { Client } from 'pg';
+import type { TableSpec } from '@staysync/core';
+import { upsertRows } from '@staysync/db';
+import { createTestDatabase, type TestDatabase } from '../harness';
+
+const metrics: TableSpec = {
+  table: 'public.metrics',
+  columns: [
+    { name: 'id', type: 'text' },
+    { name: 'day', type: 'date' },
+    { name: 'a', type: 'int8' },
+    { name: 'b', type: 'float8' },
+    { name: 'extra', type: 'jsonb' },
+  ],
+  conflictKey: ['id', 'day'],
+  mode: 'merge-present',
+};
+
+const payloads: TableSpec = {
+  table: 'public.payloads',
+  columns: [
+    { name: 'id', type: 'int8' },
+    { name: 'raw_payload', type: 'jsonb' },
+  ],
+  conflictKey: ['id'],
+  mode: 'if-changed',
+  changeColumn: 'raw_payload',
+};
+
+describe('DB > upsertRows (postgres)', () => {
+  let db: TestDatabase;
+  let client: Client;
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrated: false });
+    client = new Client({ connectionString: db.url });
+    await client.connect();
+    await client.query(`CREATE TABLE metrics (id text, day date, a bigint, b double precision, extra jsonb, UNIQUE (id, day))`);
+    await client.query(
+      `CREATE TABLE payloads (id bigint PRIMARY KEY, raw_payload jsonb, created_at timestamptz DEFAULT now(), updated_at timestamptz DEFAULT clock_timestamp())`,
+    );
+  });
+  afterAll(async () => {
+    await client?.end();
+    await db?.drop();
+  });
+
+  it('merge-present: a row carrying some columns never nulls the others; nulls it carries are kept', async () => {
+    expect(await upsertRows(client, metrics, [{ id: 'x', day: '2025-01-01', a: 1 }])).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
+    expect(await upsertRows(client, metrics, [{ id: 'x', day: '2025-01-01', b: 0.5, extra: { new_metric: 3 } }])).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+    await upsertRows(client, metrics, [{ id: 'x', day: '2025-01-01', extra: { other: 4 } }]);
+    const { rows } = await client.query('SELECT a::int, b, extra FROM metrics');
+    expect(rows).toEqual([{ a: 1, b: 0.5, extra: { new_metric: 3, other: 4 } }]);
+    await upsertRows(client, metrics, [{ id: 'x', day: '2025-01-01', a: null }]);
+    expect((await client.query('SELECT a, b FROM metrics')).rows).toEqual([{ a: null, b: 0.5 }]);
+  });
+
+  it('merges duplicate keys inside one batch instead of failing, and handles ragged rows', async () => {
+    const counts = await upsertRows(client, metrics, [
+      { id: 'y', day: '2025-01-02', a: 1 },
+      { id: 'y', day: '2025-01-02', b: 2.5 },
+      { id: 'z', day: '2025-01-02', a: 7 },
+    ]);
+    expect(counts.inserted).toBe(2);
+    const { rows } = await client.query(`SELECT id, a::int, b FROM metrics WHERE day = '2025-01-02' ORDER BY id`);
+    expect(rows).toEqual([
+      { id: 'y', a: 1, b: 2.5 },
+      { id: 'z', a: 7, b: null },
+    ]);
+  });
+
+  it('if-changed: an identical payload updates nothing and leaves updated_at alone', async () => {
+    expect(await upsertRows(client, payloads, [{ id: 1, raw_payload: { a: 1, b: [1, 2] } }])).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
+    const before = (await client.query('SELECT updated_at FROM payloads WHERE id = 1')).rows[0].updated_at;
+    expect(await upsertRows(client, payloads, [{ id: 1, raw_payload: { b: [1, 2], a: 1 } }])).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
+    expect((await client.query('SELECT updated_at FROM payloads WHERE id = 1')).rows[0].updated_at).toEqual(before);
+    expect(await upsertRows(client, payloads, [{ id: 1, raw_payload: { a: 2 } }])).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+  });
+
+  it('writes thousands of rows in one round trip per column set', async () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => ({ id: `bulk-${i}`, day: '2025-02-01', a: i, b: i / 2 }));
+    const queries: string[] = [];
+    const spy = { query: (text: string, values: unknown[]) => (queries.push(text), client.query(text, values)) };
+    const counts = await upsertRows(spy as unknown as Client, metrics, rows);
+    expect(counts).toEqual({ inserted: 5000, updated: 0, unchanged: 0 });
+    expect(queries).toHaveLength(1);
+  });
+});

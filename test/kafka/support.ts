@@ -1,0 +1,107 @@
+import { TOPIC_IDS, type TopicId } from '@staysync/contracts';
+import {
+  createBatchConsumer,
+  createJsonCodec,
+  createKafka,
+  createProducer,
+  provisionTopics,
+  topicName,
+  type BatchConsumer,
+  type BatchConsumerOptions,
+  type DecodedMessage,
+  type KafkaProducer,
+  type KafkaSettings,
+  type ValueCodec,
+} from '@staysync/kafka';
+import { isMockBroker, randomGroupId, randomTopicPrefix, testBrokers } from '@staysync/testing';
+import type { Admin, Kafka } from 'kafkajs';
+import pino, { type Logger } from 'pino';
+
+/** Quiet by default; STAYSYNC_TEST_LOG=debug shows what the consumers do. */
+export const testLogger: Logger = pino({ level: process.env.STAYSYNC_TEST_LOG ?? 'silent' });
+
+/** Small timeouts: group joins and fetch loops on the mock are otherwise slow to settle. */
+export const FAST_CONSUMER = { sessionTimeout: 6_000, rebalanceTimeout: 6_000, heartbeatInterval: 500, maxWaitTimeInMs: 100 };
+export const FAST_RETRY = { initialMs: 100, maxMs: 400 };
+
+export interface TestKafka {
+  settings: KafkaSettings;
+  kafka: Kafka;
+  admin: Admin;
+  codec: ValueCodec;
+  producer: KafkaProducer;
+  name(topicId: TopicId): string;
+  consumer<T extends TopicId>(options: Pick<BatchConsumerOptions<T>, 'topics' | 'handler'> & Partial<BatchConsumerOptions<T>>): BatchConsumer;
+  /** the group's committed offset (next offset to read) per partition of a topic */
+  committed(groupId: string, topicId: TopicId): Promise<Map<number, string>>;
+  close(): Promise<void>;
+}
+
+/** A producer, admin and consumer factory on the test broker under a fresh topic prefix, topics provisioned. */
+export async function setUpTestKafka(options: { codec?: ValueCodec; prefix?: string } = {}): Promise<TestKafka> {
+  const settings: KafkaSettings = {
+    brokers: testBrokers(),
+    clientId: 'staysync-test',
+    topicPrefix: options.prefix ?? randomTopicPrefix(),
+    // the mock has no controller: no idempotent producer, no CreateTopics
+    idempotentProducer: !isMockBroker(),
+    createTopics: !isMockBroker(),
+  };
+  const kafka = createKafka(settings, testLogger);
+  const codec = options.codec ?? createJsonCodec();
+  const admin = kafka.admin();
+  await admin.connect();
+  await provisionTopics({ kafka, settings, logger: testLogger, topics: TOPIC_IDS });
+  const producer = createProducer({ kafka, settings, codec, logger: testLogger });
+  const consumers: BatchConsumer[] = [];
+
+  return {
+    settings,
+    kafka,
+    admin,
+    codec,
+    producer,
+    name: (topicId) => topicName(topicId, settings.topicPrefix),
+    consumer(consumerOptions) {
+      const consumer = createBatchConsumer({
+        kafka,
+        settings,
+        codec,
+        producer,
+        logger: testLogger,
+        groupId: randomGroupId('kafka-test'),
+        fromBeginning: true,
+        consumerOptions: FAST_CONSUMER,
+        retryBackoff: FAST_RETRY,
+        ...consumerOptions,
+      });
+      consumers.push(consumer);
+      return consumer;
+    },
+    async committed(groupId, topicId) {
+      const [topic] = await admin.fetchOffsets({ groupId, topics: [topicName(topicId, settings.topicPrefix)] });
+      return new Map(topic.partitions.map((p) => [p.partition, p.offset]));
+    },
+    async close() {
+      await Promise.all(consumers.map((c) => c.stop()));
+      await producer.disconnect();
+      await admin.disconnect();
+    },
+  };
+}
+
+/** A handler that records what it got, for waitFor. */
+export function recordingHandler<T extends TopicId>(): {
+  batches: DecodedMessage<T>[][];
+  messages: () => DecodedMessage<T>[];
+  handler: (batch: DecodedMessage<T>[]) => Promise<void>;
+} {
+  const batches: DecodedMessage<T>[][] = [];
+  return {
+    batches,
+    messages: () => batches.flat(),
+    handler: async (batch) => {
+      batches.push(batch);
+    },
+  };
+}
