@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError } from '@staysync/config';
 import { migrateCommand } from './commands/migrate';
+import { parseCommand } from './commands/parse';
 import { rotateKeyCommand } from './commands/rotate-key';
 import { topicsCommand } from './commands/topics';
 
@@ -26,6 +27,21 @@ program
   .action(async () => {
     await rotateKeyCommand();
   });
+
+program
+  .command('parse')
+  .description('print the rows the loader would upsert for one saved upstream response (one JSON object on stdout)')
+  .argument('<source>', 'source name (airbnb)')
+  .argument('<response>', 'path of the saved response JSON')
+  .requiredOption('--operation <name>', 'ChartQuery | ListOfMetricsQuery | ListingsSectionQuery')
+  .requiredOption('--scrape-date <YYYY-MM-DD>', 'scrape day of the response')
+  .option('--listing-id <id>', 'listing the request was for')
+  .option('--listing-name <name>', 'listing internal name')
+  .option('--metric <groupByValue>', 'the requested metric (groupByValues[0])')
+  .option('--metric-type <type>', 'the requested metricType', 'CONVERSION')
+  .option('--window <start:end>', 'the requested window, inclusive')
+  .option('--account-id <id>', 'account id to put on the rows')
+  .action((source: string, response: string, opts) => parseCommand(source, response, opts));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `${(error as Error).stack ?? String(error)}\n`);

@@ -1,10 +1,16 @@
-import { Kafka, logLevel, type LogEntry, type SASLOptions, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaSettings } from './settings';
 
-/** The kafkajs client for these settings, logging through our pino logger. */
-export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
+export type KafkaClientOverrides = Pick<KafkaConfig, 'retry' | 'connectionTimeout' | 'requestTimeout'>;
+
+/**
+ * The kafkajs client for these settings, logging through our pino logger. `overrides` tune the
+ * connection, e.g. `{ retry: { retries: 0 } }` for a client used only by readiness probes.
+ */
+export function createKafka(settings: KafkaSettings, logger: Logger, overrides: KafkaClientOverrides = {}): Kafka {
   return new Kafka({
+    ...overrides,
     clientId: settings.clientId,
     brokers: settings.brokers,
     ssl: settings.ssl,

@@ -4,7 +4,11 @@ export type BrokerHealth =
   | { ok: true; latencyMs: number; brokers: number; clusterId: string }
   | { ok: false; latencyMs: number; error: string };
 
-/** Readiness probe: can we reach the cluster and read its metadata within `timeoutMs`? Never throws. */
+/**
+ * Readiness probe: can we reach the cluster and read its metadata within `timeoutMs`? Never throws.
+ * Connecting follows the client's retry settings even past the timeout (kafkajs cannot abort it), so
+ * give probes their own client: `createKafka(settings, logger, { retry: { retries: 0 } })`.
+ */
 export async function checkBroker(kafka: Kafka, timeoutMs = 2_000): Promise<BrokerHealth> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);

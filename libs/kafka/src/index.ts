@@ -1,6 +1,7 @@
 export type { KafkaSettings } from './settings';
 export { topicName, topicIdsByName } from './topic-names';
 export { createKafka, pinoLogCreator, kafkajsLevelFor } from './client';
+export type { KafkaClientOverrides } from './client';
 export { createCodec, createJsonCodec, createSchemaRegistryCodec } from './codec';
 export type { ValueCodec, SchemaRegistryCodec, SchemaRegistryCodecOptions } from './codec';
 export { InvalidMessageError, InvalidOutgoingMessageError } from './errors';

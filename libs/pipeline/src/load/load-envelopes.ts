@@ -4,7 +4,7 @@ import { currentParser, type Parser, type RawEnvelope, type Row, type SourcePlug
 import { finishJobsIfComplete, refreshLoadedCounts, upsertRows } from '@staysync/db';
 import type { PipelineMetrics } from '../metrics';
 import { sourceByName } from '../sources';
-import { compareWithStored, type ChangeSample } from './compare-rows';
+import { compareWithStored, MAX_SAMPLES, type ChangeSample } from './compare-rows';
 import { markRawResponsesParsed, storeRawResponses, type StoredEnvelope } from './raw-store';
 
 export interface LoadOptions {
@@ -153,7 +153,7 @@ async function writeTable(client: ClientBase, spec: TableSpec, rows: Row[], opti
     counts.updated += comparison.changed;
     counts.unchanged += comparison.unchanged;
     const samples = (result.samples[spec.table] ??= []);
-    samples.push(...comparison.samples.slice(0, Math.max(0, 10 - samples.length)));
+    samples.push(...comparison.samples.slice(0, Math.max(0, MAX_SAMPLES - samples.length)));
     if (!options.dryRun) await upsertRows(client, spec, rows);
     return;
   }

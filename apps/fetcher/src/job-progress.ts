@@ -1,0 +1,80 @@
+import type { FetchProgress } from '@staysync/core';
+
+export interface ResourceProgress {
+  planned: number;
+  fetched: number;
+  failed: number;
+  error?: string;
+}
+
+export interface JobError {
+  resourceId: string;
+  message: string;
+  at: string;
+}
+
+export interface ProgressSnapshot {
+  planned: number;
+  fetched: number;
+  failed: number;
+  /** per resource (listing) */
+  progress: Record<string, ResourceProgress>;
+  /** the first MAX_RECORDED_ERRORS errors */
+  errors: JobError[];
+}
+
+export const MAX_RECORDED_ERRORS = 50;
+
+/**
+ * In-memory counters of one running job; the job runner flushes snapshots to ops.sync_jobs on a timer,
+ * so the fetch loop never waits on the database. Error texts are the classified errors' messages,
+ * which never carry credentials (the client keeps the cookie out of them).
+ */
+export class JobProgress implements FetchProgress {
+  private readonly resources = new Map<string, ResourceProgress>();
+  private readonly errors: JobError[] = [];
+
+  planned(resourceId: string, count: number): void {
+    this.resource(resourceId).planned += count;
+  }
+
+  fetched(resourceId: string, count = 1): void {
+    this.resource(resourceId).fetched += count;
+  }
+
+  failed(resourceId: string, error: unknown): void {
+    const message = errorMessage(error);
+    const resource = this.resource(resourceId);
+    resource.failed += 1;
+    resource.error = message;
+    if (this.errors.length < MAX_RECORDED_ERRORS) this.errors.push({ resourceId, message, at: new Date().toISOString() });
+  }
+
+  snapshot(): ProgressSnapshot {
+    const progress: Record<string, ResourceProgress> = {};
+    let planned = 0;
+    let fetched = 0;
+    let failed = 0;
+    for (const [id, resource] of this.resources) {
+      progress[id] = { ...resource };
+      planned += resource.planned;
+      fetched += resource.fetched;
+      failed += resource.failed;
+    }
+    return { planned, fetched, failed, progress, errors: [...this.errors] };
+  }
+
+  private resource(id: string): ResourceProgress {
+    let resource = this.resources.get(id);
+    if (!resource) {
+      resource = { planned: 0, fetched: 0, failed: 0 };
+      this.resources.set(id, resource);
+    }
+    return resource;
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.slice(0, 500);
+}

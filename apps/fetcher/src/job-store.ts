@@ -1,0 +1,155 @@
+import type { AccountRow, FetchJob, FetchMode } from '@staysync/core';
+import { finishJobsIfComplete, markNeedsReauth } from '@staysync/db';
+import type { Pool } from 'pg';
+import type { ProgressSnapshot } from './job-progress';
+
+/**
+ * The fetcher's SQL on ops.sync_jobs. Ownership is a lease: the owner renews `lease_until` with every
+ * progress flush; a job whose lease ran out (its fetcher died) or was handed back (lease_until = now(),
+ * owner NULL on graceful shutdown) is claimed again by any fetcher. Every write after the claim is
+ * guarded by `owner = $me`, so a fetcher that lost its lease cannot overwrite the new owner's work.
+ */
+export interface JobStoreOptions {
+  owner: string;
+  leaseMs: number;
+}
+
+interface JobRow {
+  id: string;
+  source: string;
+  account_id: string;
+  mode: FetchMode;
+  scrape_date: string;
+}
+
+/** a job not yet fetched to the end, and free: queued, or running with a lapsed lease */
+const CLAIMABLE = `fetch_completed_at IS NULL AND (status = 'queued' OR (status = 'running' AND (lease_until IS NULL OR lease_until < now())))`;
+
+const CLAIM_SET = `status = 'running', owner = $2, lease_until = now() + make_interval(secs => $3::float8 / 1000),
+  started_at = COALESCE(started_at, now()), scrape_date = COALESCE(scrape_date, (now() AT TIME ZONE 'UTC')::date), updated_at = now()`;
+
+const JOB_COLUMNS = `id::text, source, account_id, mode, to_char(scrape_date, 'YYYY-MM-DD') AS scrape_date`;
+
+export class JobStore {
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: JobStoreOptions,
+  ) {}
+
+  get owner(): string {
+    return this.options.owner;
+  }
+
+  /** Claims the job if it is free; null when another fetcher has it or it is done. */
+  async claim(jobId: string): Promise<FetchJob | null> {
+    const { rows } = await this.pool.query<JobRow>(
+      `UPDATE ops.sync_jobs SET ${CLAIM_SET} WHERE id = $1 AND ${CLAIMABLE} RETURNING ${JOB_COLUMNS}`,
+      [jobId, this.options.owner, this.options.leaseMs],
+    );
+    return rows[0] ? toJob(rows[0]) : null;
+  }
+
+  /** Claims up to `limit` running jobs of these sources whose lease lapsed (the sweeper). */
+  async claimAbandoned(sources: string[], limit: number): Promise<FetchJob[]> {
+    if (limit <= 0) return [];
+    const { rows } = await this.pool.query<JobRow>(
+      `UPDATE ops.sync_jobs SET ${CLAIM_SET}
+        WHERE id IN (SELECT id FROM ops.sync_jobs
+                      WHERE status = 'running' AND source = ANY($1::text[]) AND ${CLAIMABLE}
+                      ORDER BY lease_until NULLS FIRST LIMIT $4 FOR UPDATE SKIP LOCKED)
+        RETURNING ${JOB_COLUMNS}`,
+      [sources, this.options.owner, this.options.leaseMs, limit],
+    );
+    return rows.map(toJob);
+  }
+
+  /** The account row, or null when it does not exist. */
+  async account(source: string, accountId: string): Promise<AccountRow | null> {
+    const { rows } = await this.pool.query(`SELECT * FROM ${source}.accounts WHERE account_id::text = $1`, [accountId]);
+    return rows[0] ?? null;
+  }
+
+  /** Envelope request keys the loader already stored for the job (skipped on resume). */
+  async storedRequestKeys(source: string, jobId: string): Promise<Set<string>> {
+    const { rows } = await this.pool.query<{ request_key: string }>(
+      `SELECT DISTINCT request_key FROM ${source}.raw_responses WHERE job_id = $1`,
+      [jobId],
+    );
+    return new Set(rows.map((r) => r.request_key));
+  }
+
+  /** Writes progress and renews the lease; false when the job is no longer ours. */
+  async saveProgress(jobId: string, snapshot: ProgressSnapshot): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE ops.sync_jobs SET ${PROGRESS_SET}, lease_until = now() + make_interval(secs => $8::float8 / 1000), updated_at = now()
+        WHERE id = $1 AND owner = $2 AND status = 'running'`,
+      [...progressParams(jobId, this.options.owner, snapshot), this.options.leaseMs],
+    );
+    return rowCount === 1;
+  }
+
+  /** Everything was requested: record it, then finish the job if the loader has already caught up. */
+  async completeFetch(jobId: string, snapshot: ProgressSnapshot, error: string | null): Promise<void> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE ops.sync_jobs SET ${PROGRESS_SET}, error = COALESCE($8, error), fetch_completed_at = now(), updated_at = now()
+        WHERE id = $1 AND owner = $2 AND status = 'running'`,
+      [...progressParams(jobId, this.options.owner, snapshot), error],
+    );
+    if (rowCount === 1) await finishJobsIfComplete(this.pool, [jobId]);
+  }
+
+  /** Stopping early: save progress and let any fetcher's sweeper resume the job at once. */
+  async handBack(jobId: string, snapshot: ProgressSnapshot): Promise<void> {
+    await this.pool.query(
+      `UPDATE ops.sync_jobs SET ${PROGRESS_SET}, owner = NULL, lease_until = now(), updated_at = now()
+        WHERE id = $1 AND owner = $2 AND status = 'running'`,
+      progressParams(jobId, this.options.owner, snapshot),
+    );
+  }
+
+  /** Ends the job as failed without waiting for the loader (nothing more will be fetched). */
+  async fail(jobId: string, error: string, snapshot?: ProgressSnapshot): Promise<void> {
+    await failJob(this.pool, jobId, this.options.owner, error, snapshot);
+  }
+
+  /** The account's credentials were rejected: account → needs_reauth (+ outbox event) and the job fails, atomically. */
+  async failForAuth(job: FetchJob, reason: string, snapshot: ProgressSnapshot): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await markNeedsReauth(client, job.source, job.accountId, reason);
+      await failJob(client, job.id, this.options.owner, `authentication failed: ${reason}`, snapshot);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/** $1 job id, $2 owner, $3–$7 the snapshot (see progressParams); statement-specific parameters start at $8 */
+const PROGRESS_SET = `planned = $3, fetched = $4, failed = $5, progress = $6::jsonb, errors = $7::jsonb`;
+
+function progressParams(jobId: string, owner: string, s: ProgressSnapshot): unknown[] {
+  return [jobId, owner, s.planned, s.fetched, s.failed, JSON.stringify(s.progress), JSON.stringify(s.errors)];
+}
+
+async function failJob(db: Pick<Pool, 'query'>, jobId: string, owner: string, error: string, snapshot?: ProgressSnapshot): Promise<void> {
+  const s = snapshot ?? { planned: 0, fetched: 0, failed: 0, progress: {}, errors: [] };
+  await db.query(
+    `UPDATE ops.sync_jobs
+        SET status = 'failed', error = $3, finished_at = now(), fetch_completed_at = COALESCE(fetch_completed_at, now()),
+            owner = NULL, lease_until = NULL, updated_at = now(),
+            planned = GREATEST(planned, $4), fetched = GREATEST(fetched, $5), failed = GREATEST(failed, $6),
+            progress = CASE WHEN $7::jsonb = '{}'::jsonb THEN progress ELSE $7::jsonb END,
+            errors = CASE WHEN $8::jsonb = '[]'::jsonb THEN errors ELSE $8::jsonb END
+      WHERE id = $1 AND owner = $2 AND status = 'running'`,
+    [jobId, owner, error.slice(0, 1000), s.planned, s.fetched, s.failed, JSON.stringify(s.progress), JSON.stringify(s.errors)],
+  );
+}
+
+function toJob(row: JobRow): FetchJob {
+  return { id: row.id, source: row.source, accountId: row.account_id, mode: row.mode, scrapeDate: row.scrape_date };
+}

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import type { Admin, Batch, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { rawTopicId, type TopicId } from '@staysync/contracts';
+import type { Parser, RawEnvelope, SourcePlugin } from '@staysync/core';
+import { createCodec, InvalidMessageError, topicName, type KafkaSettings, type ValueCodec } from '@staysync/kafka';
+import { loadEnvelopes } from '../load/load-envelopes';
+import type { PipelineMetrics } from '../metrics';
+import { requireSource } from '../sources';
+import { addToReport, emptyReport, recordedReplay, ReplayRecorder, type ReplayRange, type ReplayReport } from './report';
+
+export interface TopicReplayOptions extends ReplayRange {
+  pool: Pool;
+  kafka: Kafka;
+  settings: KafkaSettings;
+  /** default: from settings (Schema Registry or JSON), like the loader */
+  codec?: ValueCodec;
+  parserFor?: (plugin: SourcePlugin) => Parser;
+  metrics?: PipelineMetrics;
+  logger?: Logger;
+  /** passed to the kafkajs consumer (tests shorten session/heartbeat timings) */
+  consumerOptions?: { sessionTimeout?: number; rebalanceTimeout?: number; heartbeatInterval?: number; maxWaitTimeInMs?: number };
+}
+
+/** Where a partition's replay starts and the end offset (exclusive) captured when it began. */
+interface PartitionPlan {
+  partition: number;
+  start: bigint;
+  end: bigint;
+}
+
+/**
+ * Re-parses the raw topic's responses fetched within [from, to] with a consumer group of its own
+ * (never the loader's; nothing is committed) and stops by itself at the end offsets captured at start.
+ */
+export async function replayFromTopic(options: TopicReplayOptions): Promise<ReplayReport> {
+  const { pool, kafka, settings, dryRun } = options;
+  const plugin = requireSource(options.source);
+  const topicId = rawTopicId(plugin.name);
+  const topic = topicName(topicId, settings.topicPrefix);
+  const report = emptyReport('topic', dryRun);
+  const recorder = new ReplayRecorder(pool, options.replayId);
+  return recordedReplay(recorder, report, async () => {
+    const plans = await planPartitions(kafka, topic, options.from);
+    const messagesToScan = plans.reduce((n, p) => n + Number(p.end - p.start), 0);
+    await recorder.started(null);
+    let processed = 0;
+    await consumeUntilEnd(kafka, topic, plans, options, async (messages) => {
+      const envelopes = await decodeInRange(options.codec ?? createCodec(settings), topicId, messages, options, report);
+      if (envelopes.length > 0) {
+        const result = await loadEnvelopes(pool, envelopes, { dryRun, compare: true, parserFor: options.parserFor, metrics: options.metrics, logger: options.logger });
+        addToReport(report, result, envelopes.map((e) => e.requestKey));
+      }
+      processed += envelopes.length;
+      await recorder.progressed(processed);
+      options.onProgress?.({ processed, total: null });
+    });
+    options.logger?.info({ topic, messagesToScan, replayed: processed }, 'topic replay reached the captured end offsets');
+  });
+}
+
+/**
+ * End offsets are captured now, so the replay ends even while the live topic grows. The start is
+ * the offset for `from` when the broker gives a usable one; otherwise (no answer, or an end offset
+ * as librdkafka's mock gives for any timestamp) the earliest offset, and fetchedAt filters.
+ */
+async function planPartitions(kafka: Kafka, topic: string, from: Date): Promise<PartitionPlan[]> {
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  try {
+    const bounds = await admin.fetchTopicOffsets(topic);
+    const byTime = new Map((await admin.fetchTopicOffsetsByTimestamp(topic, from.getTime())).map((o) => [o.partition, BigInt(o.offset)]));
+    return bounds.map(({ partition, low, high }) => {
+      const [earliest, end] = [BigInt(low), BigInt(high)];
+      const atTime = byTime.get(partition);
+      const usable = atTime !== undefined && atTime >= earliest && atTime < end;
+      return { partition, start: usable ? atTime : earliest, end };
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+type BatchMessages = Batch['messages'];
+
+async function consumeUntilEnd(
+  kafka: Kafka,
+  topic: string,
+  plans: PartitionPlan[],
+  options: TopicReplayOptions,
+  handle: (messages: BatchMessages) => Promise<void>,
+): Promise<void> {
+  const pending = new Map(plans.filter((p) => p.start < p.end).map((p) => [p.partition, p]));
+  if (pending.size === 0) return;
+  const groupId = `staysync-replay-${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, ...options.consumerOptions });
+  let settle!: { resolve: () => void; reject: (error: unknown) => void };
+  const finished = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) settle.reject(payload.error);
+  });
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        const plan = pending.get(batch.partition);
+        if (!plan) return;
+        const inPlan = batch.messages.filter((m) => BigInt(m.offset) >= plan.start && BigInt(m.offset) < plan.end);
+        try {
+          await handle(inPlan);
+        } catch (error) {
+          settle.reject(error);
+          return;
+        }
+        if (BigInt(batch.lastOffset()) >= plan.end - 1n) {
+          pending.delete(batch.partition);
+          if (pending.size === 0) settle.resolve();
+        }
+      },
+    });
+    for (const plan of pending.values()) consumer.seek({ topic, partition: plan.partition, offset: plan.start.toString() });
+    await finished;
+  } finally {
+    await consumer.stop().catch(() => undefined);
+    await consumer.disconnect().catch(() => undefined);
+  }
+}
+
+async function decodeInRange(codec: ValueCodec, topicId: TopicId, messages: BatchMessages, options: TopicReplayOptions, report: ReplayReport): Promise<RawEnvelope[]> {
+  const from = options.from.getTime();
+  const to = options.to.getTime();
+  const envelopes: RawEnvelope[] = [];
+  for (const message of messages) {
+    let envelope: RawEnvelope;
+    try {
+      envelope = (await codec.decode(topicId, message.value)) as RawEnvelope;
+    } catch (error) {
+      if (!(error instanceof InvalidMessageError)) throw error;
+      report.poison.push({ requestKey: message.key?.toString('utf8') ?? `offset ${message.offset}`, error: error.message });
+      continue;
+    }
+    const fetchedAt = Date.parse(envelope.fetchedAt);
+    if (fetchedAt < from || fetchedAt > to) continue;
+    if (options.accountId && envelope.accountId !== options.accountId) continue;
+    envelopes.push(envelope);
+  }
+  return envelopes;
+}

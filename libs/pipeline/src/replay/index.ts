@@ -1,0 +1,3 @@
+export { replayFromStore, type StoreReplayOptions } from './from-store';
+export { replayFromTopic, type TopicReplayOptions } from './from-topic';
+export type { ReplayReport, ReplayProgress, ReplayRange, ReplayOrigin } from './report';
