@@ -21,7 +21,8 @@ function command(accountId: string, overrides: Partial<SyncCommand> = {}): SyncC
 
 /** Sends commands one request each, so each lands in its own record batch and offsets are stable. */
 async function sendCommands(kafka: TestKafka, commands: SyncCommand[]): Promise<void> {
-  for (const value of commands) await kafka.producer.send('sync.commands', [{ key: syncCommandKey(value), value }]);
+  for (const value of commands)
+    await kafka.producer.send('sync.commands', [{ key: syncCommandKey(value), value }]);
 }
 
 describe('Kafka > batch consumer (librdkafka mock or KAFKA_BROKERS)', () => {
@@ -39,19 +40,31 @@ describe('Kafka > batch consumer (librdkafka mock or KAFKA_BROKERS)', () => {
     await consumer.start();
 
     // When commands for two accounts are produced
-    const sent = [command('acc-1', { window: { start: '2024-04-01', end: '2024-04-30' } }), command('acc-2'), command('acc-1')];
-    await kafka.producer.send('sync.commands', sent.map((value) => ({ key: syncCommandKey(value), value, headers: { 'x-test': 'yes' } })));
+    const sent = [
+      command('acc-1', { window: { start: '2024-04-01', end: '2024-04-30' } }),
+      command('acc-2'),
+      command('acc-1'),
+    ];
+    await kafka.producer.send(
+      'sync.commands',
+      sent.map((value) => ({ key: syncCommandKey(value), value, headers: { 'x-test': 'yes' } })),
+    );
 
     // Then they arrive decoded, in order per key
     await waitFor(() => received.messages().length === 3, { what: 'three commands' });
     const messages = received.messages();
     expect(messages.map((m) => m.value).sort(byJobId)).toEqual([...sent].sort(byJobId));
-    expect(messages.filter((m) => m.key === 'airbnb:acc-1').map((m) => m.value.jobId)).toEqual([sent[0].jobId, sent[2].jobId]);
+    expect(messages.filter((m) => m.key === 'airbnb:acc-1').map((m) => m.value.jobId)).toEqual([
+      sent[0].jobId,
+      sent[2].jobId,
+    ]);
     for (const message of messages) {
       expect(message).toMatchObject({ topicId: 'sync.commands', topic: kafka.name('sync.commands') });
       expect(message.headers['x-test']?.toString()).toBe('yes');
     }
-    await waitFor(async () => sum(await kafka.committed(consumer.groupId, 'sync.commands')) === 3, { what: 'offsets committed' });
+    await waitFor(async () => sum(await kafka.committed(consumer.groupId, 'sync.commands')) === 3, {
+      what: 'offsets committed',
+    });
   });
 
   it('dead-letters undecodable and invalid values with the reason, and keeps consuming', async () => {
@@ -60,23 +73,37 @@ describe('Kafka > batch consumer (librdkafka mock or KAFKA_BROKERS)', () => {
     const received = recordingHandler<'sync.commands'>();
     const deadLetters = recordingHandler<'dlq'>();
     const consumer = kafka.consumer({ topics: ['sync.commands'], handler: received.handler });
-    await Promise.all([consumer.start(), kafka.consumer({ topics: ['dlq'], handler: deadLetters.handler }).start()]);
+    await Promise.all([
+      consumer.start(),
+      kafka.consumer({ topics: ['dlq'], handler: deadLetters.handler }).start(),
+    ]);
 
     // When garbage and a schema-breaking value are on the wire (bypassing our producer), then a good command
     const rawProducer = kafka.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await rawProducer.connect();
     const key = 'airbnb:acc-7';
-    await rawProducer.send({ topic: kafka.name('sync.commands'), messages: [{ key, value: Buffer.from([0xff, 0x01, 0x7b]) }] });
     await rawProducer.send({
       topic: kafka.name('sync.commands'),
-      messages: [{ key, value: JSON.stringify({ ...command('acc-7'), mode: 'sometimes', password: 'hunter2' }), headers: { trace: 't-1' } }],
+      messages: [{ key, value: Buffer.from([0xff, 0x01, 0x7b]) }],
+    });
+    await rawProducer.send({
+      topic: kafka.name('sync.commands'),
+      messages: [
+        {
+          key,
+          value: JSON.stringify({ ...command('acc-7'), mode: 'sometimes', password: 'hunter2' }),
+          headers: { trace: 't-1' },
+        },
+      ],
     });
     await rawProducer.disconnect();
     const good = command('acc-7');
     await sendCommands(kafka, [good]);
 
     // Then both bad ones are in the DLQ with stage and reason, and the good one was handled
-    await waitFor(() => deadLetters.messages().length === 2 && received.messages().length === 1, { what: 'two dead letters and one command' });
+    await waitFor(() => deadLetters.messages().length === 2 && received.messages().length === 1, {
+      what: 'two dead letters and one command',
+    });
     expect(received.messages()[0].value).toEqual(good);
     const letters = deadLetters.messages().map((m) => m.value);
     const [undecodable, invalid] = [...letters].sort((a, b) => Number(a.offset) - Number(b.offset));
@@ -90,13 +117,22 @@ describe('Kafka > batch consumer (librdkafka mock or KAFKA_BROKERS)', () => {
       parserVersion: null,
     });
     expect(undecodable.error.message).toMatch(/^value is not valid JSON/);
-    expect(invalid).toMatchObject({ stage: 'validate', valueEncoding: 'utf8', headers: { trace: 't-1' }, error: { kind: 'poison' } });
-    expect(invalid.error.message).toContain('/mode must be equal to one of the allowed values: backfill, incremental, full');
+    expect(invalid).toMatchObject({
+      stage: 'validate',
+      valueEncoding: 'utf8',
+      headers: { trace: 't-1' },
+      error: { kind: 'poison' },
+    });
+    expect(invalid.error.message).toContain(
+      '/mode must be equal to one of the allowed values: backfill, incremental, full',
+    );
     expect(invalid.error.message).toContain("(root) must NOT have additional properties: 'password'");
     expect(deadLetters.messages().every((m) => m.key === key)).toBe(true);
 
     // and everything, poison included, is committed
-    await waitFor(async () => sum(await kafka.committed(consumer.groupId, 'sync.commands')) === 3, { what: 'offsets committed past the poison' });
+    await waitFor(async () => sum(await kafka.committed(consumer.groupId, 'sync.commands')) === 3, {
+      what: 'offsets committed past the poison',
+    });
   });
 
   it('dead-letters what the handler reports as poison, with stage and parser version', async () => {
@@ -108,17 +144,35 @@ describe('Kafka > batch consumer (librdkafka mock or KAFKA_BROKERS)', () => {
       handler: async (batch) => {
         const poison = batch.filter((m) => m.value.accountId === 'acc-bad');
         handled.push(...batch.filter((m) => !poison.includes(m)).map((m) => m.value.accountId));
-        return { dlq: poison.map((message) => ({ message, error: new Error('listing 12 has no metrics'), stage: 'parse' as const, parserVersion: 2 })) };
+        return {
+          dlq: poison.map((message) => ({
+            message,
+            error: new Error('listing 12 has no metrics'),
+            stage: 'parse' as const,
+            parserVersion: 2,
+          })),
+        };
       },
     });
-    await Promise.all([consumer.start(), kafka.consumer({ topics: ['dlq'], handler: deadLetters.handler }).start()]);
+    await Promise.all([
+      consumer.start(),
+      kafka.consumer({ topics: ['dlq'], handler: deadLetters.handler }).start(),
+    ]);
 
     await sendCommands(kafka, [command('acc-bad'), command('acc-ok')]);
 
-    await waitFor(() => deadLetters.messages().length === 1 && handled.length === 1, { what: 'one dead letter, one handled' });
-    expect(deadLetters.messages()[0].value).toMatchObject({ stage: 'parse', parserVersion: 2, error: { message: 'listing 12 has no metrics', kind: 'Error' } });
+    await waitFor(() => deadLetters.messages().length === 1 && handled.length === 1, {
+      what: 'one dead letter, one handled',
+    });
+    expect(deadLetters.messages()[0].value).toMatchObject({
+      stage: 'parse',
+      parserVersion: 2,
+      error: { message: 'listing 12 has no metrics', kind: 'Error' },
+    });
     expect(JSON.parse(deadLetters.messages()[0].value.value!)).toMatchObject({ accountId: 'acc-bad' });
-    await waitFor(async () => sum(await kafka.committed(consumer.groupId, 'sync.commands')) === 2, { what: 'offsets committed' });
+    await waitFor(async () => sum(await kafka.committed(consumer.groupId, 'sync.commands')) === 2, {
+      what: 'offsets committed',
+    });
   });
 
   it('commits only after the handler succeeds: a failed batch is redelivered, not lost', async () => {
@@ -137,19 +191,36 @@ describe('Kafka > batch consumer (librdkafka mock or KAFKA_BROKERS)', () => {
     await consumer.start();
 
     // Then the failed messages come back and everything ends up handled and committed
-    await waitFor(() => new Set(calls.slice(1).flat().map((m) => m.value.jobId)).size === 3, { what: 'all commands handled after the failure' });
+    await waitFor(
+      () =>
+        new Set(
+          calls
+            .slice(1)
+            .flat()
+            .map((m) => m.value.jobId),
+        ).size === 3,
+      { what: 'all commands handled after the failure' },
+    );
     const failedOffsets = calls[0].map((m) => m.offset);
-    const redelivered = calls.slice(1).flat().map((m) => m.offset);
+    const redelivered = calls
+      .slice(1)
+      .flat()
+      .map((m) => m.offset);
     expect(redelivered).toEqual(expect.arrayContaining(failedOffsets));
     expect(consumer.stats().retries).toBe(1);
-    await waitFor(async () => sum(await kafka.committed(consumer.groupId, 'sync.commands')) === 3, { what: 'offsets committed' });
+    await waitFor(async () => sum(await kafka.committed(consumer.groupId, 'sync.commands')) === 3, {
+      what: 'offsets committed',
+    });
   });
 
   it('stops gracefully: the batch in flight finishes and is committed before stop() resolves', async () => {
     // Given three messages in one record batch and a handler that blocks on its first batch
     kafka = await setUpTestKafka();
     const sent = [command('acc-4'), command('acc-4'), command('acc-4')];
-    await kafka.producer.send('sync.commands', sent.map((value) => ({ key: syncCommandKey(value), value })));
+    await kafka.producer.send(
+      'sync.commands',
+      sent.map((value) => ({ key: syncCommandKey(value), value })),
+    );
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const handled: DecodedMessage<'sync.commands'>[][] = [];

@@ -34,7 +34,8 @@ export async function startFakeSchemaRegistry(): Promise<FakeSchemaRegistry> {
   const requests: FakeSchemaRegistry['requests'] = [];
 
   function idFor(schema: string, schemaType: string): number {
-    for (const stored of schemasById.values()) if (stored.schema === schema && stored.schemaType === schemaType) return stored.id;
+    for (const stored of schemasById.values())
+      if (stored.schema === schema && stored.schemaType === schemaType) return stored.id;
     const id = schemasById.size + 1;
     schemasById.set(id, { id, schema, schemaType });
     return id;
@@ -49,7 +50,9 @@ export async function startFakeSchemaRegistry(): Promise<FakeSchemaRegistry> {
         return [200, { compatibility: body.compatibility }];
       }
       const level = configs.get(subject);
-      return level ? [200, { compatibilityLevel: level }] : [404, { error_code: 40401, message: `Subject '${subject}' not found.` }];
+      return level
+        ? [200, { compatibilityLevel: level }]
+        : [404, { error_code: 40401, message: `Subject '${subject}' not found.` }];
     }
     if ((match = /^\/subjects\/([^/]+)\/versions$/.exec(path)) && method === 'POST') {
       const subject = decodeURIComponent(match[1]);
@@ -64,7 +67,16 @@ export async function startFakeSchemaRegistry(): Promise<FakeSchemaRegistry> {
       const versions = subjects.get(subject);
       if (!versions) return [404, { error_code: 40401, message: `Subject '${subject}' not found.` }];
       const stored = schemasById.get(versions[versions.length - 1])!;
-      return [200, { subject, id: stored.id, version: versions.length, schema: stored.schema, schemaType: stored.schemaType }];
+      return [
+        200,
+        {
+          subject,
+          id: stored.id,
+          version: versions.length,
+          schema: stored.schema,
+          schemaType: stored.schemaType,
+        },
+      ];
     }
     if ((match = /^\/subjects\/([^/]+)$/.exec(path)) && method === 'POST') {
       const subject = decodeURIComponent(match[1]);
@@ -77,7 +89,9 @@ export async function startFakeSchemaRegistry(): Promise<FakeSchemaRegistry> {
     }
     if ((match = /^\/schemas\/ids\/(\d+)$/.exec(path)) && method === 'GET') {
       const stored = schemasById.get(Number(match[1]));
-      return stored ? [200, { schema: stored.schema, schemaType: stored.schemaType }] : [404, { error_code: 40403, message: 'Schema not found' }];
+      return stored
+        ? [200, { schema: stored.schema, schemaType: stored.schemaType }]
+        : [404, { error_code: 40403, message: 'Schema not found' }];
     }
     return [404, { error_code: 404, message: `no route for ${method} ${path}` }];
   }
@@ -91,7 +105,11 @@ export async function startFakeSchemaRegistry(): Promise<FakeSchemaRegistry> {
       let status: number;
       let payload: unknown;
       try {
-        [status, payload] = route(req.method ?? 'GET', path, raw ? (JSON.parse(raw) as Record<string, unknown>) : {});
+        [status, payload] = route(
+          req.method ?? 'GET',
+          path,
+          raw ? (JSON.parse(raw) as Record<string, unknown>) : {},
+        );
       } catch (error) {
         [status, payload] = [422, { error_code: 42201, message: (error as Error).message }];
       }

@@ -1,7 +1,16 @@
 import { Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { exampleSyncEvent, syncEventKey, type SyncEvent } from '@staysync/contracts';
-import { BatchConsumerFactory, KafkaModule, KafkaProducerService, provisionTopics, createKafka, type BatchConsumer, type DecodedMessage, type KafkaSettings } from '@staysync/kafka';
+import {
+  BatchConsumerFactory,
+  KafkaModule,
+  KafkaProducerService,
+  provisionTopics,
+  createKafka,
+  type BatchConsumer,
+  type DecodedMessage,
+  type KafkaSettings,
+} from '@staysync/kafka';
 import { isMockBroker, randomGroupId, randomTopicPrefix, testBrokers, waitFor } from '@staysync/testing';
 import { Registry } from 'prom-client';
 import { FAST_CONSUMER, testLogger } from './support';
@@ -45,7 +54,10 @@ describe('Kafka > KafkaModule (Nest wiring)', () => {
     await provisionTopics({ kafka: createKafka(settings, testLogger), settings, logger: testLogger });
     const registry = new Registry();
     const moduleRef = await Test.createTestingModule({
-      imports: [KafkaModule.forRoot({ settings, logger: testLogger, metricsRegistry: registry }), JobStatusModule],
+      imports: [
+        KafkaModule.forRoot({ settings, logger: testLogger, metricsRegistry: registry }),
+        JobStatusModule,
+      ],
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     app.enableShutdownHooks();
@@ -60,7 +72,10 @@ describe('Kafka > KafkaModule (Nest wiring)', () => {
     const metrics = await registry.getMetricsAsJSON();
     const produced = metrics.find((m) => m.name === 'staysync_kafka_produced_messages_total');
     const consumed = metrics.find((m) => m.name === 'staysync_kafka_consumed_messages_total');
-    expect(produced?.values[0]).toMatchObject({ value: 1, labels: { topic: `${settings.topicPrefix}sync.events.v1` } });
+    expect(produced?.values[0]).toMatchObject({
+      value: 1,
+      labels: { topic: `${settings.topicPrefix}sync.events.v1` },
+    });
     expect(consumed?.values[0]?.value).toBe(1);
   });
 });

@@ -30,17 +30,30 @@ describe('Kafka > provisionTopics', () => {
     expect(second.existing.sort()).toEqual(allNames(s));
   });
 
-  (isMockBroker() ? it : it.skip)('falls back to auto-creation on the mock, which has no controller for CreateTopics', async () => {
-    const s = settings({ createTopics: true });
-    const kafka = createKafka(s, testLogger);
-    const started = Date.now();
+  (isMockBroker() ? it : it.skip)(
+    'falls back to auto-creation on the mock, which has no controller for CreateTopics',
+    async () => {
+      const s = settings({ createTopics: true });
+      const kafka = createKafka(s, testLogger);
+      const started = Date.now();
 
-    const report = await provisionTopics({ kafka, settings: s, logger: testLogger, topics: ['raw.airbnb', 'dlq'] });
+      const report = await provisionTopics({
+        kafka,
+        settings: s,
+        logger: testLogger,
+        topics: ['raw.airbnb', 'dlq'],
+      });
 
-    expect(report).toEqual({ mode: 'auto-create', created: [], existing: [], autoCreated: [topicName('raw.airbnb', s.topicPrefix), topicName('dlq', s.topicPrefix)] });
-    // detected up front, not after kafkajs's CreateTopics retries
-    expect(Date.now() - started).toBeLessThan(3_000);
-  });
+      expect(report).toEqual({
+        mode: 'auto-create',
+        created: [],
+        existing: [],
+        autoCreated: [topicName('raw.airbnb', s.topicPrefix), topicName('dlq', s.topicPrefix)],
+      });
+      // detected up front, not after kafkajs's CreateTopics retries
+      expect(Date.now() - started).toBeLessThan(3_000);
+    },
+  );
 });
 
 describe('Kafka > checkBroker', () => {

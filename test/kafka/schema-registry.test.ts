@@ -1,6 +1,11 @@
 import { exampleAccountEvent, exampleSyncEvent, type AccountEvent } from '@staysync/contracts';
 import { PoisonMessageError, TransientError } from '@staysync/core';
-import { createSchemaRegistryCodec, InvalidMessageError, InvalidOutgoingMessageError, type ValueCodec } from '@staysync/kafka';
+import {
+  createSchemaRegistryCodec,
+  InvalidMessageError,
+  InvalidOutgoingMessageError,
+  type ValueCodec,
+} from '@staysync/kafka';
 import { randomTopicPrefix, waitFor } from '@staysync/testing';
 import { startFakeSchemaRegistry, type FakeSchemaRegistry } from './fake-schema-registry';
 import { recordingHandler, setUpTestKafka, type TestKafka } from './support';
@@ -29,7 +34,9 @@ describe('Kafka > Schema Registry codec (fake registry)', () => {
     expect(first.readInt32BE(1)).toBe(schemaId);
     expect(JSON.parse(first.subarray(5).toString())).toEqual(exampleAccountEvent);
     expect(second.readInt32BE(1)).toBe(schemaId);
-    expect(registry.requests.filter((r) => r.method === 'POST' && r.path === `/subjects/${subject}/versions`)).toHaveLength(1);
+    expect(
+      registry.requests.filter((r) => r.method === 'POST' && r.path === `/subjects/${subject}/versions`),
+    ).toHaveLength(1);
     await expect(codec.decode('accounts.events', first)).resolves.toEqual(exampleAccountEvent);
   });
 
@@ -52,13 +59,24 @@ describe('Kafka > Schema Registry codec (fake registry)', () => {
     // a value framed with a valid schema id, but breaking the reader's schema (wrong format)
     const id = await codec.schemaIdFor('sync.events');
     const framed = frame(id, { ...exampleSyncEvent, at: 'yesterday' });
-    await expect(codec.decode('sync.events', framed)).rejects.toMatchObject({ stage: 'validate', message: expect.stringContaining('/at must match format "date-time"') });
+    await expect(codec.decode('sync.events', framed)).rejects.toMatchObject({
+      stage: 'validate',
+      message: expect.stringContaining('/at must match format "date-time"'),
+    });
   });
 
   it.each([
-    ['plain JSON without the wire header', Buffer.from('{"a":1}'), /not in the Schema Registry wire format: first byte 0x7b '\{'/],
+    [
+      'plain JSON without the wire header',
+      Buffer.from('{"a":1}'),
+      /not in the Schema Registry wire format: first byte 0x7b '\{'/,
+    ],
     ['an unknown schema id', frame(9_999, {}), /schema id 9999 is unknown to the Schema Registry/],
-    ['a payload that is not JSON', Buffer.concat([Buffer.from([0, 0, 0, 0, 1]), Buffer.from('{oops')]), /not valid JSON/],
+    [
+      'a payload that is not JSON',
+      Buffer.concat([Buffer.from([0, 0, 0, 0, 1]), Buffer.from('{oops')]),
+      /not valid JSON/,
+    ],
   ])('decoding %s is poison (stage decode)', async (_case, bytes, reason) => {
     const codec = createSchemaRegistryCodec({ url: registry.url, topicPrefix: randomTopicPrefix() });
     await codec.schemaIdFor('sync.events'); // makes sure schema id 1 exists

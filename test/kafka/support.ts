@@ -21,7 +21,12 @@ import pino, { type Logger } from 'pino';
 export const testLogger: Logger = pino({ level: process.env.STAYSYNC_TEST_LOG ?? 'silent' });
 
 /** Small timeouts: group joins and fetch loops on the mock are otherwise slow to settle. */
-export const FAST_CONSUMER = { sessionTimeout: 6_000, rebalanceTimeout: 6_000, heartbeatInterval: 500, maxWaitTimeInMs: 100 };
+export const FAST_CONSUMER = {
+  sessionTimeout: 6_000,
+  rebalanceTimeout: 6_000,
+  heartbeatInterval: 500,
+  maxWaitTimeInMs: 100,
+};
 export const FAST_RETRY = { initialMs: 100, maxMs: 400 };
 
 export interface TestKafka {
@@ -31,14 +36,18 @@ export interface TestKafka {
   codec: ValueCodec;
   producer: KafkaProducer;
   name(topicId: TopicId): string;
-  consumer<T extends TopicId>(options: Pick<BatchConsumerOptions<T>, 'topics' | 'handler'> & Partial<BatchConsumerOptions<T>>): BatchConsumer;
+  consumer<T extends TopicId>(
+    options: Pick<BatchConsumerOptions<T>, 'topics' | 'handler'> & Partial<BatchConsumerOptions<T>>,
+  ): BatchConsumer;
   /** the group's committed offset (next offset to read) per partition of a topic */
   committed(groupId: string, topicId: TopicId): Promise<Map<number, string>>;
   close(): Promise<void>;
 }
 
 /** A producer, admin and consumer factory on the test broker under a fresh topic prefix, topics provisioned. */
-export async function setUpTestKafka(options: { codec?: ValueCodec; prefix?: string } = {}): Promise<TestKafka> {
+export async function setUpTestKafka(
+  options: { codec?: ValueCodec; prefix?: string } = {},
+): Promise<TestKafka> {
   const settings: KafkaSettings = {
     brokers: testBrokers(),
     clientId: 'staysync-test',
@@ -79,7 +88,10 @@ export async function setUpTestKafka(options: { codec?: ValueCodec; prefix?: str
       return consumer;
     },
     async committed(groupId, topicId) {
-      const [topic] = await admin.fetchOffsets({ groupId, topics: [topicName(topicId, settings.topicPrefix)] });
+      const [topic] = await admin.fetchOffsets({
+        groupId,
+        topics: [topicName(topicId, settings.topicPrefix)],
+      });
       return new Map(topic.partitions.map((p) => [p.partition, p.offset]));
     },
     async close() {

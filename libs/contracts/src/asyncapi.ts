@@ -69,7 +69,8 @@ function topicConfigurationOf(configs: Readonly<Record<string, string>>): Record
   const result: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(configs)) {
     if (name === 'cleanup.policy') result[name] = value.split(',');
-    else if (['retention.ms', 'retention.bytes', 'delete.retention.ms', 'max.message.bytes'].includes(name)) result[name] = Number(value);
+    else if (['retention.ms', 'retention.bytes', 'delete.retention.ms', 'max.message.bytes'].includes(name))
+      result[name] = Number(value);
   }
   return result;
 }

@@ -33,7 +33,10 @@ describe('Contracts > TOPICS registry', () => {
     const freeForm = new Set(['/variables', '/data', '/row', '/options', '/headers']);
     for (const [path, node] of objectNodes(TOPICS[id].schema, '')) {
       if (freeForm.has(path)) continue;
-      expect({ path, additionalProperties: node.additionalProperties }).toEqual({ path, additionalProperties: false });
+      expect({ path, additionalProperties: node.additionalProperties }).toEqual({
+        path,
+        additionalProperties: false,
+      });
     }
   });
 
@@ -60,7 +63,9 @@ describe('Contracts > TOPICS registry', () => {
   });
 
   it('every topic folder is registered', () => {
-    const folders = readdirSync(join(__dirname, 'topics'), { withFileTypes: true }).filter((d) => d.isDirectory());
+    const folders = readdirSync(join(__dirname, 'topics'), { withFileTypes: true }).filter((d) =>
+      d.isDirectory(),
+    );
     const registered = new Set(TOPIC_IDS.map((id) => (id.startsWith('raw.') ? 'raw' : TOPICS[id].baseName)));
     expect(folders.map((d) => d.name).sort()).toEqual([...registered].sort());
   });
@@ -87,6 +92,7 @@ function objectNodes(schema: JsonSchema, path: string): Array<[string, JsonSchem
   const types = ([] as unknown[]).concat(schema.type ?? []);
   if (types.includes('object')) found.push([path, schema]);
   const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
-  for (const [name, child] of Object.entries(properties)) found.push(...objectNodes(child, `${path}/${name}`));
+  for (const [name, child] of Object.entries(properties))
+    found.push(...objectNodes(child, `${path}/${name}`));
   return found;
 }

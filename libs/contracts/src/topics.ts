@@ -80,7 +80,8 @@ export const TOPICS = {
   'accounts.events': {
     baseName: 'accounts.events.v1',
     visibility: 'public',
-    description: 'Account lifecycle (created, updated, deactivated, reactivated, deleted, needs_reauth). No secrets.',
+    description:
+      'Account lifecycle (created, updated, deactivated, reactivated, deleted, needs_reauth). No secrets.',
     key: 'source:accountId',
     schema: accountEventSchema,
     partitions: 12,
@@ -102,12 +103,14 @@ export const TOPICS = {
   'raw.airbnb': {
     ...RAW_TOPIC,
     baseName: 'raw.airbnb.v1',
-    description: 'Raw Airbnb insights responses with request metadata: fetcher → loader, and the replay source.',
+    description:
+      'Raw Airbnb insights responses with request metadata: fetcher → loader, and the replay source.',
   },
   'raw.hostaway': {
     ...RAW_TOPIC,
     baseName: 'raw.hostaway.v1',
-    description: 'Raw Hostaway responses and webhook deliveries with request metadata: fetcher/admin → loader, and the replay source.',
+    description:
+      'Raw Hostaway responses and webhook deliveries with request metadata: fetcher/admin → loader, and the replay source.',
   },
   'sync.events': {
     baseName: 'sync.events.v1',
@@ -134,7 +137,8 @@ export const TOPICS = {
   dlq: {
     baseName: 'dlq.v1',
     visibility: 'internal',
-    description: 'Poison messages from every consumer, with the original bytes, stage, error and parser version. For on-call.',
+    description:
+      'Poison messages from every consumer, with the original bytes, stage, error and parser version. For on-call.',
     key: 'the original message key',
     schema: deadLetterSchema,
     partitions: 12,
@@ -161,6 +165,7 @@ export function topicDefinition(topicId: TopicId): TopicDefinition {
 /** `raw.<source>`: the raw-response topic of a source plug-in. */
 export function rawTopicId(source: string): TopicId {
   const id = `raw.${source}`;
-  if (!isTopicId(id)) throw new Error(`no raw topic registered for source "${source}": add raw.${source} to TOPICS`);
+  if (!isTopicId(id))
+    throw new Error(`no raw topic registered for source "${source}": add raw.${source} to TOPICS`);
   return id;
 }

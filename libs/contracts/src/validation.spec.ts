@@ -3,15 +3,26 @@ import { validatorFor } from './validation';
 
 describe('Contracts > validatorFor', () => {
   it('refuses a secret slipped into an account event, naming the field but not its value', () => {
-    const leaky = { ...exampleAccountEvent, account: { ...exampleAccountEvent.account, password: 'hunter2' } };
+    const leaky = {
+      ...exampleAccountEvent,
+      account: { ...exampleAccountEvent.account, password: 'hunter2' },
+    };
     const result = validatorFor('accounts.events')(leaky);
-    expect(result).toEqual({ valid: false, errors: ["/account must NOT have additional properties: 'password'"] });
+    expect(result).toEqual({
+      valid: false,
+      errors: ["/account must NOT have additional properties: 'password'"],
+    });
     expect(JSON.stringify(result)).not.toContain('hunter2');
   });
 
   it('reports every problem as `instancePath message`', () => {
     const { jobId: _jobId, ...withoutJobId } = exampleSyncCommand;
-    const result = validatorFor('sync.commands')({ ...withoutJobId, mode: 'sometimes', requestedAt: 'yesterday', window: { start: '2024-02-30', end: '2024-03-01' } });
+    const result = validatorFor('sync.commands')({
+      ...withoutJobId,
+      mode: 'sometimes',
+      requestedAt: 'yesterday',
+      window: { start: '2024-02-30', end: '2024-03-01' },
+    });
     expect(result.valid).toBe(false);
     expect(!result.valid && result.errors.sort()).toEqual(
       [
@@ -25,8 +36,14 @@ describe('Contracts > validatorFor', () => {
 
   it('checks the schema version, nullable types and formats inside nullable fields', () => {
     const result = validatorFor('dlq')({ ...exampleDeadLetter, schemaVersion: 2, parserVersion: 1.5 });
-    expect(!result.valid && result.errors).toEqual(['/schemaVersion must be equal to constant: 1', '/parserVersion must be integer or null']);
-    const lastSync = validatorFor('accounts.events')({ ...exampleAccountEvent, account: { ...exampleAccountEvent.account, lastSyncAt: 'never' } });
+    expect(!result.valid && result.errors).toEqual([
+      '/schemaVersion must be equal to constant: 1',
+      '/parserVersion must be integer or null',
+    ]);
+    const lastSync = validatorFor('accounts.events')({
+      ...exampleAccountEvent,
+      account: { ...exampleAccountEvent.account, lastSyncAt: 'never' },
+    });
     expect(!lastSync.valid && lastSync.errors).toEqual(['/account/lastSyncAt must match format "date-time"']);
   });
 

@@ -21,7 +21,9 @@ export function validatorFor<T extends TopicId>(topicId: T): TopicValidator<Topi
   }
   const check = validate;
   return (value) =>
-    check(value) ? { valid: true, value: value as TopicValue<T> } : { valid: false, errors: formatSchemaErrors(check.errors ?? []) };
+    check(value)
+      ? { valid: true, value: value as TopicValue<T> }
+      : { valid: false, errors: formatSchemaErrors(check.errors ?? []) };
 }
 
 /** One line per problem: `<instancePath> <message>`, e.g. `/account/status must be equal to one of the allowed values: active, needs_reauth, paused`. */

@@ -5,7 +5,9 @@ describe('Kafka > consumer backoff', () => {
   const noJitter = () => 0.5;
 
   it('doubles per attempt up to the cap', () => {
-    expect([1, 2, 3, 4, 5, 20].map((attempt) => backoffDelay(attempt, options, 0, noJitter))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
+    expect([1, 2, 3, 4, 5, 20].map((attempt) => backoffDelay(attempt, options, 0, noJitter))).toEqual([
+      100, 200, 400, 800, 1_000, 1_000,
+    ]);
   });
 
   it('jitters by at most 20 % and never waits less than a retry-after', () => {

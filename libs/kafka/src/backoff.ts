@@ -12,7 +12,12 @@ export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000 }
  * ±20 % jitter so consumers that failed together do not retry together, and never sooner than
  * an error's own retry-after.
  */
-export function backoffDelay(attempt: number, options: BackoffOptions, retryAfterMs = 0, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions,
+  retryAfterMs = 0,
+  random: () => number = Math.random,
+): number {
   const exponential = Math.min(options.maxMs, options.initialMs * 2 ** Math.max(0, attempt - 1));
   const jittered = Math.round(exponential * (0.8 + 0.4 * random()));
   return Math.max(jittered, retryAfterMs);
@@ -43,6 +48,8 @@ export class PartitionRetries {
       this.timers.delete(partitionKey);
       resume();
     }, delayMs);
+    // a pending redelivery must not keep a stopping process alive
+    timer.unref();
     this.timers.set(partitionKey, timer);
   }
 

@@ -18,7 +18,8 @@ describe('Kafka > kafkajs logs through pino', () => {
   it('maps kafkajs levels and demotes its noisy INFO to debug', () => {
     const { logger, lines } = capture('trace');
     const log = pinoLogCreator(logger)(logLevel.DEBUG);
-    const entry = (level: logLevel, message: string) => log({ namespace: 'Consumer', level, label: '', log: { timestamp: 't', message, groupId: 'g' } });
+    const entry = (level: logLevel, message: string) =>
+      log({ namespace: 'Consumer', level, label: '', log: { timestamp: 't', message, groupId: 'g' } });
     entry(logLevel.ERROR, 'crash');
     entry(logLevel.WARN, 'rebalancing');
     entry(logLevel.INFO, 'joined');

@@ -8,7 +8,11 @@ export type KafkaClientOverrides = Pick<KafkaConfig, 'retry' | 'connectionTimeou
  * The kafkajs client for these settings, logging through our pino logger. `overrides` tune the
  * connection, e.g. `{ retry: { retries: 0 } }` for a client used only by readiness probes.
  */
-export function createKafka(settings: KafkaSettings, logger: Logger, overrides: KafkaClientOverrides = {}): Kafka {
+export function createKafka(
+  settings: KafkaSettings,
+  logger: Logger,
+  overrides: KafkaClientOverrides = {},
+): Kafka {
   return new Kafka({
     ...overrides,
     clientId: settings.clientId,

@@ -1,5 +1,8 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { ConfluentSchemaRegistryError, ConfluentSchemaRegistryValidationError } from '@kafkajs/confluent-schema-registry/dist/errors';
+import {
+  ConfluentSchemaRegistryError,
+  ConfluentSchemaRegistryValidationError,
+} from '@kafkajs/confluent-schema-registry/dist/errors';
 import { TOPICS, validatorFor, type TopicId, type TopicValue } from '@staysync/contracts';
 import { TransientError } from '@staysync/core';
 import { InvalidMessageError, InvalidOutgoingMessageError } from './errors';
@@ -91,7 +94,9 @@ export function createSchemaRegistryCodec(options: SchemaRegistryCodecOptions): 
         return await registry.encode(id, value);
       } catch (error) {
         if (error instanceof ConfluentSchemaRegistryValidationError) {
-          throw new InvalidOutgoingMessageError(`refusing to send a ${topicId} value the registry schema ${id} rejects: ${describePaths(error)}`);
+          throw new InvalidOutgoingMessageError(
+            `refusing to send a ${topicId} value the registry schema ${id} rejects: ${describePaths(error)}`,
+          );
         }
         throw registryUnavailable(error);
       }
@@ -99,7 +104,10 @@ export function createSchemaRegistryCodec(options: SchemaRegistryCodecOptions): 
     async decode(topicId, bytes) {
       if (bytes === null) throw tombstone();
       if (bytes.length < 5 || bytes[0] !== 0) {
-        throw new InvalidMessageError('decode', `value is not in the Schema Registry wire format: first byte ${describeFirstByte(bytes)}, expected 0x00`);
+        throw new InvalidMessageError(
+          'decode',
+          `value is not in the Schema Registry wire format: first byte ${describeFirstByte(bytes)}, expected 0x00`,
+        );
       }
       const schemaId = bytes.readInt32BE(1);
       let value: unknown;
@@ -113,29 +121,41 @@ export function createSchemaRegistryCodec(options: SchemaRegistryCodecOptions): 
   };
 }
 
-async function lookUpOrRegister(registry: SchemaRegistry, topicId: TopicId, subject: string): Promise<number> {
+async function lookUpOrRegister(
+  registry: SchemaRegistry,
+  topicId: TopicId,
+  subject: string,
+): Promise<number> {
   const schema = { type: SchemaType.JSON, schema: JSON.stringify(TOPICS[topicId].schema) } as const;
   try {
     return await registry.getRegistryIdBySchema(subject, schema);
   } catch (error) {
     // the library wraps "not registered under this subject" (404) in a plain ConfluentSchemaRegistryError
-    if (!(error instanceof ConfluentSchemaRegistryError) || hasStatus(error)) throw registryUnavailable(error);
+    if (!(error instanceof ConfluentSchemaRegistryError) || hasStatus(error))
+      throw registryUnavailable(error);
   }
   try {
     const { id } = await registry.register(schema, { subject, compatibility: COMPATIBILITY.BACKWARD });
     return id;
   } catch (error) {
-    if (error instanceof ConfluentSchemaRegistryError) throw new Error(`registering the ${topicId} schema under ${subject} failed: ${error.message}`);
+    if (error instanceof ConfluentSchemaRegistryError)
+      throw new Error(`registering the ${topicId} schema under ${subject} failed: ${error.message}`);
     throw registryUnavailable(error);
   }
 }
 
 function decodeFailure(error: unknown, schemaId: number): Error {
   if (error instanceof ConfluentSchemaRegistryValidationError) {
-    return new InvalidMessageError('validate', `value does not match its writer schema ${schemaId}: ${describePaths(error)}`);
+    return new InvalidMessageError(
+      'validate',
+      `value does not match its writer schema ${schemaId}: ${describePaths(error)}`,
+    );
   }
   if (error instanceof SyntaxError) {
-    return new InvalidMessageError('decode', `value after the wire-format header is not valid JSON: ${error.message}`);
+    return new InvalidMessageError(
+      'decode',
+      `value after the wire-format header is not valid JSON: ${error.message}`,
+    );
   }
   if (hasStatus(error) && error.status === 404) {
     return new InvalidMessageError('decode', `schema id ${schemaId} is unknown to the Schema Registry`);
@@ -146,14 +166,19 @@ function decodeFailure(error: unknown, schemaId: number): Error {
 function assertValidOutgoing(topicId: TopicId, value: unknown): void {
   const result = validatorFor(topicId)(value);
   if (!result.valid) {
-    throw new InvalidOutgoingMessageError(`refusing to send an invalid ${topicId} value: ${result.errors.join('; ')}`);
+    throw new InvalidOutgoingMessageError(
+      `refusing to send an invalid ${topicId} value: ${result.errors.join('; ')}`,
+    );
   }
 }
 
 function validateIncoming<T extends TopicId>(topicId: T, value: unknown): TopicValue<T> {
   const result = validatorFor(topicId)(value);
   if (!result.valid) {
-    throw new InvalidMessageError('validate', `${TOPICS[topicId].baseName} value does not match its schema: ${result.errors.join('; ')}`);
+    throw new InvalidMessageError(
+      'validate',
+      `${TOPICS[topicId].baseName} value does not match its schema: ${result.errors.join('; ')}`,
+    );
   }
   return result.value;
 }
@@ -167,11 +192,16 @@ function parseJson(text: string, what: string): unknown {
 }
 
 function tombstone(): InvalidMessageError {
-  return new InvalidMessageError('decode', 'message has no value (a tombstone); staysync topics never carry tombstones');
+  return new InvalidMessageError(
+    'decode',
+    'message has no value (a tombstone); staysync topics never carry tombstones',
+  );
 }
 
 function registryUnavailable(error: unknown): TransientError {
-  return new TransientError(`Schema Registry request failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  return new TransientError(`Schema Registry request failed: ${(error as Error)?.message ?? String(error)}`, {
+    cause: error,
+  });
 }
 
 function hasStatus(error: unknown): error is { status: number } {

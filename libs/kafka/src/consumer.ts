@@ -106,10 +106,16 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
   const retries = new PartitionRetries({ ...DEFAULT_BACKOFF, ...options.retryBackoff });
   const heartbeatEveryMs = options.consumerOptions?.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
   const stats: BatchConsumerStats = { batches: 0, messages: 0, deadLetters: 0, retries: 0 };
-  const consumer = kafka.consumer({ allowAutoTopicCreation: !settings.createTopics, ...options.consumerOptions, groupId });
+  const consumer = kafka.consumer({
+    allowAutoTopicCreation: !settings.createTopics,
+    ...options.consumerOptions,
+    groupId,
+  });
 
   consumer.on(consumer.events.CRASH, ({ payload }) => {
-    const message = payload.restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed and will not restart';
+    const message = payload.restart
+      ? 'consumer crashed; kafkajs restarts it'
+      : 'consumer crashed and will not restart';
     log[payload.restart ? 'warn' : 'error']({ err: payload.error }, message);
   });
 
@@ -132,7 +138,9 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
     const partitionKey = `${batch.topic}:${batch.partition}`;
     // a long handler must not cost us the group membership; kafkajs throttles heartbeats itself
     const keepAlive = setInterval(() => {
-      payload.heartbeat().catch((error: unknown) => log.debug({ err: error }, 'heartbeat during a batch failed'));
+      payload
+        .heartbeat()
+        .catch((error: unknown) => log.debug({ err: error }, 'heartbeat during a batch failed'));
     }, heartbeatEveryMs);
     try {
       let outcome: { handled: number; deadLettered: number };
@@ -171,22 +179,45 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
     const originals = new Map(batch.messages.map((message) => [message.offset, message]));
     for (const poison of result?.dlq ?? []) {
       const original = originals.get(poison.message.offset);
-      if (!original) throw new Error(`handler returned a dead letter for offset ${poison.message.offset}, which is not in this batch`);
+      if (!original)
+        throw new Error(
+          `handler returned a dead letter for offset ${poison.message.offset}, which is not in this batch`,
+        );
       deadLetters.push(deadLetter(batch, original, poison.error, poison.stage, poison.parserVersion));
     }
 
-    if (deadLetters.length > 0) await producer.send('dlq', deadLetters);
+    if (deadLetters.length > 0) {
+      await producer.send('dlq', deadLetters);
+      deadLetters.forEach(reportDeadLetter);
+    }
     return { handled: decoded.length, deadLettered: deadLetters.length };
   }
 
-  function deadLetter(batch: Batch, message: KafkaMessage, error: unknown, stage: DeadLetterStage, parserVersion?: number | null): OutgoingMessage<'dlq'> {
-    const letter = deadLetterMessage({ topic: batch.topic, partition: batch.partition, message, error, stage, parserVersion, consumerGroup: groupId });
+  function deadLetter(
+    batch: Batch,
+    message: KafkaMessage,
+    error: unknown,
+    stage: DeadLetterStage,
+    parserVersion?: number | null,
+  ): OutgoingMessage<'dlq'> {
+    return deadLetterMessage({
+      topic: batch.topic,
+      partition: batch.partition,
+      message,
+      error,
+      stage,
+      parserVersion,
+      consumerGroup: groupId,
+    });
+  }
+
+  function reportDeadLetter({ value: letter }: OutgoingMessage<'dlq'>): void {
+    const { originalTopic: topic, partition, offset, stage } = letter;
     log.warn(
-      { topic: batch.topic, partition: batch.partition, offset: message.offset, stage, reason: letter.value.error.message },
+      { topic, partition, offset, stage, reason: letter.error.message },
       'poison message sent to the DLQ',
     );
-    metrics?.deadLetters.inc({ topic: batch.topic, group: groupId, stage });
-    return letter;
+    metrics?.deadLetters.inc({ topic, group: groupId, stage });
   }
 
   function leaveForRedelivery(payload: EachBatchPayload, partitionKey: string, error: unknown): void {
@@ -197,9 +228,18 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
     metrics?.handlerRetries.inc({ topic: batch.topic, group: groupId });
     // a non-retriable error (a bug) is retried too, so nothing is lost, but it is logged as an error
     log[isRetriable(error) ? 'warn' : 'error'](
-      { err: error, topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset(), attempt, delayMs },
+      {
+        err: error,
+        topic: batch.topic,
+        partition: batch.partition,
+        firstOffset: batch.firstOffset(),
+        attempt,
+        delayMs,
+      },
       'batch failed: not committed, redelivering after backoff',
     );
+    // stopping: the batch stays uncommitted and the next owner of the partition gets it
+    if (!payload.isRunning()) return;
     const resume = payload.pause();
     retries.schedule(partitionKey, delayMs, resume);
   }
@@ -229,7 +269,12 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
   return { groupId, start, stop, stats: () => ({ ...stats }) };
 }
 
-function decodedMessage<T extends TopicId>(topicId: T, batch: Batch, message: KafkaMessage, value: TopicValue<T>): DecodedMessage<T> {
+function decodedMessage<T extends TopicId>(
+  topicId: T,
+  batch: Batch,
+  message: KafkaMessage,
+  value: TopicValue<T>,
+): DecodedMessage<T> {
   const decoded: DecodedMessageOf<T> = {
     topicId,
     topic: batch.topic,

@@ -16,7 +16,12 @@ function kafkaMessage(overrides: Partial<KafkaMessage>): KafkaMessage {
   } as KafkaMessage;
 }
 
-const base = { topic: 'p.raw.airbnb.v1', partition: 2, consumerGroup: 'loader', now: new Date('2024-05-01T05:05:00Z') };
+const base = {
+  topic: 'p.raw.airbnb.v1',
+  partition: 2,
+  consumerGroup: 'loader',
+  now: new Date('2024-05-01T05:05:00Z'),
+};
 
 describe('Kafka > dead letters', () => {
   it('keeps a UTF-8 value as text, with key, headers, position, stage and reason', () => {
@@ -43,27 +48,57 @@ describe('Kafka > dead letters', () => {
 
   it('keeps bytes that are not UTF-8 as base64, exactly', () => {
     const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x41]);
-    const letter = buildDeadLetter({ ...base, message: kafkaMessage({ value: bytes, key: null }), error: new Error('x'), stage: 'decode' });
+    const letter = buildDeadLetter({
+      ...base,
+      message: kafkaMessage({ value: bytes, key: null }),
+      error: new Error('x'),
+      stage: 'decode',
+    });
     expect(letter).toMatchObject({ value: bytes.toString('base64'), valueEncoding: 'base64', key: null });
     expect(Buffer.from(letter.value!, 'base64')).toEqual(bytes);
   });
 
   it('records parse failures with the parser version and the error kind or name', () => {
-    const parse = buildDeadLetter({ ...base, message: kafkaMessage({}), error: new TypeError('metrics is not iterable'), stage: 'parse', parserVersion: 3 });
-    expect(parse).toMatchObject({ stage: 'parse', parserVersion: 3, error: { kind: 'TypeError', message: 'metrics is not iterable' } });
-    const load = buildDeadLetter({ ...base, message: kafkaMessage({}), error: new TransientError('deadlock'), stage: 'load' });
+    const parse = buildDeadLetter({
+      ...base,
+      message: kafkaMessage({}),
+      error: new TypeError('metrics is not iterable'),
+      stage: 'parse',
+      parserVersion: 3,
+    });
+    expect(parse).toMatchObject({
+      stage: 'parse',
+      parserVersion: 3,
+      error: { kind: 'TypeError', message: 'metrics is not iterable' },
+    });
+    const load = buildDeadLetter({
+      ...base,
+      message: kafkaMessage({}),
+      error: new TransientError('deadlock'),
+      stage: 'load',
+    });
     expect(load.error.kind).toBe('transient');
-    expect(buildDeadLetter({ ...base, message: kafkaMessage({}), error: 'a string', stage: 'load' }).error).toEqual({ message: 'a string', kind: 'unknown' });
+    expect(
+      buildDeadLetter({ ...base, message: kafkaMessage({}), error: 'a string', stage: 'load' }).error,
+    ).toEqual({ message: 'a string', kind: 'unknown' });
   });
 
   it('truncates very long error messages', () => {
-    const letter = buildDeadLetter({ ...base, message: kafkaMessage({}), error: new Error('e'.repeat(20_000)), stage: 'validate' });
+    const letter = buildDeadLetter({
+      ...base,
+      message: kafkaMessage({}),
+      error: new Error('e'.repeat(20_000)),
+      stage: 'validate',
+    });
     expect(letter.error.message.length).toBeLessThan(8_100);
     expect(letter.error.message.endsWith('… (truncated)')).toBe(true);
   });
 
   it('is sent with the original key bytes', () => {
     const key = Buffer.from('airbnb:acc-9');
-    expect(deadLetterMessage({ ...base, message: kafkaMessage({ key }), error: new Error('x'), stage: 'load' }).key).toBe(key);
+    expect(
+      deadLetterMessage({ ...base, message: kafkaMessage({ key }), error: new Error('x'), stage: 'load' })
+        .key,
+    ).toBe(key);
   });
 });

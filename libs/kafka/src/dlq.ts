@@ -24,7 +24,16 @@ export function deadLetterMessage(input: DeadLetterInput): OutgoingMessage<'dlq'
   return { key: input.message.key, value: buildDeadLetter(input) };
 }
 
-export function buildDeadLetter({ topic, partition, message, error, stage, parserVersion = null, consumerGroup, now = new Date() }: DeadLetterInput): DeadLetter {
+export function buildDeadLetter({
+  topic,
+  partition,
+  message,
+  error,
+  stage,
+  parserVersion = null,
+  consumerGroup,
+  now = new Date(),
+}: DeadLetterInput): DeadLetter {
   const value = encodeBytes(message.value);
   return {
     schemaVersion: 1,
@@ -58,7 +67,10 @@ function describeError(error: unknown): DeadLetter['error'] {
   const message = error instanceof Error ? error.message : String(error);
   const kind = error instanceof StaysyncError ? error.kind : error instanceof Error ? error.name : 'unknown';
   return {
-    message: message.length > MAX_ERROR_MESSAGE_CHARS ? `${message.slice(0, MAX_ERROR_MESSAGE_CHARS)}… (truncated)` : message,
+    message:
+      message.length > MAX_ERROR_MESSAGE_CHARS
+        ? `${message.slice(0, MAX_ERROR_MESSAGE_CHARS)}… (truncated)`
+        : message,
     kind,
   };
 }

@@ -16,7 +16,10 @@ export async function checkBroker(kafka: Kafka, timeoutMs = 2_000): Promise<Brok
   const admin = kafka.admin({ retry: { retries: 0 } });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from the brokers within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`no answer from the brokers within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
   });
   try {
     const cluster = await Promise.race([admin.connect().then(() => admin.describeCluster()), timeout]);

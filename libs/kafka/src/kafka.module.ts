@@ -51,14 +51,22 @@ export class KafkaProducerService implements KafkaProducer, OnApplicationBootstr
   private readonly producer: KafkaProducer;
   private readonly logger: Logger;
 
-  constructor(@Inject(KAFKA_CLIENT) kafka: Kafka, @Inject(KAFKA_CODEC) codec: ValueCodec, @Inject(KAFKA_CONTEXT) context: KafkaContext) {
+  constructor(
+    @Inject(KAFKA_CLIENT) kafka: Kafka,
+    @Inject(KAFKA_CODEC) codec: ValueCodec,
+    @Inject(KAFKA_CONTEXT) context: KafkaContext,
+  ) {
     this.producer = createProducer({ kafka, codec, ...context });
     this.logger = context.logger;
   }
 
   onApplicationBootstrap(): void {
     // a broker that is down at startup must not keep the app (and its health endpoint) from starting
-    this.producer.connect().catch((error: unknown) => this.logger.warn({ err: error }, 'producer could not connect yet; send() retries'));
+    this.producer
+      .connect()
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'producer could not connect yet; send() retries'),
+      );
   }
 
   connect(): Promise<void> {
@@ -78,7 +86,10 @@ export class KafkaProducerService implements KafkaProducer, OnApplicationBootstr
   }
 }
 
-export type BatchConsumerSpec<T extends TopicId> = Omit<BatchConsumerOptions<T>, 'kafka' | 'settings' | 'codec' | 'logger' | 'producer' | 'metrics'>;
+export type BatchConsumerSpec<T extends TopicId> = Omit<
+  BatchConsumerOptions<T>,
+  'kafka' | 'settings' | 'codec' | 'logger' | 'producer' | 'metrics'
+>;
 
 /**
  * Creates batch consumers wired to the module's client, codec and producer (for the DLQ). Apps start
@@ -97,7 +108,13 @@ export class BatchConsumerFactory implements BeforeApplicationShutdown {
   ) {}
 
   create<T extends TopicId>(spec: BatchConsumerSpec<T>): BatchConsumer {
-    const consumer = createBatchConsumer({ ...spec, kafka: this.kafka, codec: this.codec, producer: this.producer, ...this.context });
+    const consumer = createBatchConsumer({
+      ...spec,
+      kafka: this.kafka,
+      codec: this.codec,
+      producer: this.producer,
+      ...this.context,
+    });
     this.consumers.push(consumer);
     return consumer;
   }
@@ -120,7 +137,11 @@ export class KafkaModule {
     useFactory: (...args: never[]) => KafkaModuleOptions | Promise<KafkaModuleOptions>;
   }): DynamicModule {
     return {
-      ...KafkaModule.withOptionsProvider({ provide: KAFKA_MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }),
+      ...KafkaModule.withOptionsProvider({
+        provide: KAFKA_MODULE_OPTIONS,
+        useFactory: options.useFactory,
+        inject: options.inject ?? [],
+      }),
       imports: options.imports ?? [],
     };
   }
@@ -147,7 +168,8 @@ export class KafkaModule {
         {
           provide: KAFKA_CODEC,
           inject: [KAFKA_MODULE_OPTIONS],
-          useFactory: (options: KafkaModuleOptions): ValueCodec => options.codec ?? createCodec(options.settings),
+          useFactory: (options: KafkaModuleOptions): ValueCodec =>
+            options.codec ?? createCodec(options.settings),
         },
         KafkaProducerService,
         BatchConsumerFactory,

@@ -21,9 +21,24 @@ export function createKafkaMetrics(registry: Registry): KafkaMetrics {
   if (existing) return existing;
   const registers = [registry];
   const metrics: KafkaMetrics = {
-    producedMessages: new Counter({ name: 'staysync_kafka_produced_messages_total', help: 'Messages produced', labelNames: ['topic'], registers }),
-    producedBytes: new Counter({ name: 'staysync_kafka_produced_bytes_total', help: 'Encoded key + value bytes produced (before compression)', labelNames: ['topic'], registers }),
-    produceErrors: new Counter({ name: 'staysync_kafka_produce_errors_total', help: 'Failed produce calls', labelNames: ['topic'], registers }),
+    producedMessages: new Counter({
+      name: 'staysync_kafka_produced_messages_total',
+      help: 'Messages produced',
+      labelNames: ['topic'],
+      registers,
+    }),
+    producedBytes: new Counter({
+      name: 'staysync_kafka_produced_bytes_total',
+      help: 'Encoded key + value bytes produced (before compression)',
+      labelNames: ['topic'],
+      registers,
+    }),
+    produceErrors: new Counter({
+      name: 'staysync_kafka_produce_errors_total',
+      help: 'Failed produce calls',
+      labelNames: ['topic'],
+      registers,
+    }),
     produceSeconds: new Histogram({
       name: 'staysync_kafka_produce_duration_seconds',
       help: 'Latency of one send (encode + produce + acks=all)',
@@ -31,7 +46,12 @@ export function createKafkaMetrics(registry: Registry): KafkaMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
-    consumedMessages: new Counter({ name: 'staysync_kafka_consumed_messages_total', help: 'Messages consumed and committed', labelNames: ['topic', 'group'], registers }),
+    consumedMessages: new Counter({
+      name: 'staysync_kafka_consumed_messages_total',
+      help: 'Messages consumed and committed',
+      labelNames: ['topic', 'group'],
+      registers,
+    }),
     batchSeconds: new Histogram({
       name: 'staysync_kafka_batch_duration_seconds',
       help: 'Time to decode, handle, dead-letter and commit one batch',
@@ -39,9 +59,24 @@ export function createKafkaMetrics(registry: Registry): KafkaMetrics {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     }),
-    consumerLag: new Gauge({ name: 'staysync_kafka_consumer_lag', help: 'Messages behind the high watermark after the last batch', labelNames: ['topic', 'partition', 'group'], registers }),
-    deadLetters: new Counter({ name: 'staysync_kafka_dead_letters_total', help: 'Messages sent to the DLQ', labelNames: ['topic', 'group', 'stage'], registers }),
-    handlerRetries: new Counter({ name: 'staysync_kafka_batch_retries_total', help: 'Batches left uncommitted for redelivery after a handler error', labelNames: ['topic', 'group'], registers }),
+    consumerLag: new Gauge({
+      name: 'staysync_kafka_consumer_lag',
+      help: 'Messages behind the high watermark after the last batch',
+      labelNames: ['topic', 'partition', 'group'],
+      registers,
+    }),
+    deadLetters: new Counter({
+      name: 'staysync_kafka_dead_letters_total',
+      help: 'Messages sent to the DLQ',
+      labelNames: ['topic', 'group', 'stage'],
+      registers,
+    }),
+    handlerRetries: new Counter({
+      name: 'staysync_kafka_batch_retries_total',
+      help: 'Batches left uncommitted for redelivery after a handler error',
+      labelNames: ['topic', 'group'],
+      registers,
+    }),
   };
   registered.set(registry, metrics);
   return metrics;

@@ -1,6 +1,14 @@
 import { TOPICS, type TopicId, type TopicValue } from '@staysync/contracts';
 import { TransientError } from '@staysync/core';
-import { CompressionTypes, KafkaJSError, KafkaJSNumberOfRetriesExceeded, Partitioners, type IHeaders, type Kafka, type RecordMetadata } from 'kafkajs';
+import {
+  CompressionTypes,
+  KafkaJSError,
+  KafkaJSNumberOfRetriesExceeded,
+  Partitioners,
+  type IHeaders,
+  type Kafka,
+  type RecordMetadata,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ValueCodec } from './codec';
 import type { KafkaMetrics } from './metrics';
@@ -58,13 +66,20 @@ export function createProducer({ kafka, settings, codec, logger, metrics }: Prod
     return connected;
   }
 
-  async function send<T extends TopicId>(topicId: T, messages: OutgoingMessage<T>[]): Promise<RecordMetadata[]> {
+  async function send<T extends TopicId>(
+    topicId: T,
+    messages: OutgoingMessage<T>[],
+  ): Promise<RecordMetadata[]> {
     if (messages.length === 0) return [];
     const topic = topicName(topicId, settings.topicPrefix);
     const started = performance.now();
     try {
       const encoded = await Promise.all(
-        messages.map(async (message) => ({ key: message.key, value: await codec.encode(topicId, message.value), headers: message.headers })),
+        messages.map(async (message) => ({
+          key: message.key,
+          value: await codec.encode(topicId, message.value),
+          headers: message.headers,
+        })),
       );
       await connect();
       const result = await producer.send({
@@ -74,7 +89,10 @@ export function createProducer({ kafka, settings, codec, logger, metrics }: Prod
         compression: TOPICS[topicId].compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
       });
       metrics?.producedMessages.inc({ topic }, encoded.length);
-      metrics?.producedBytes.inc({ topic }, encoded.reduce((sum, m) => sum + m.value.length + keyBytes(m.key), 0));
+      metrics?.producedBytes.inc(
+        { topic },
+        encoded.reduce((sum, m) => sum + m.value.length + keyBytes(m.key), 0),
+      );
       return result;
     } catch (error) {
       metrics?.produceErrors.inc({ topic });

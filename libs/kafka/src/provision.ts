@@ -26,7 +26,12 @@ export interface ProvisionOptions {
  * the broker cannot create topics (the librdkafka mock has no CreateTopics and no controller), the
  * topics are auto-created by asking for their metadata, and get the broker's defaults.
  */
-export async function provisionTopics({ kafka, settings, logger, topics = TOPIC_IDS }: ProvisionOptions): Promise<ProvisionReport> {
+export async function provisionTopics({
+  kafka,
+  settings,
+  logger,
+  topics = TOPIC_IDS,
+}: ProvisionOptions): Promise<ProvisionReport> {
   const log = logger.child({ component: 'kafka-provision' });
   const wanted = topics.map((id) => ({ id, name: topicName(id, settings.topicPrefix) }));
   const admin = kafka.admin();
@@ -39,7 +44,12 @@ export async function provisionTopics({ kafka, settings, logger, topics = TOPIC_
 
     if (missing.length === 0) {
       log.info({ existing: existing.length }, 'all topics exist');
-      return { mode: settings.createTopics ? 'create-topics' : 'auto-create', created: [], existing: names(existing), autoCreated: [] };
+      return {
+        mode: settings.createTopics ? 'create-topics' : 'auto-create',
+        created: [],
+        existing: names(existing),
+        autoCreated: [],
+      };
     }
 
     if (settings.createTopics) {
@@ -76,14 +86,20 @@ async function noControllerReason(admin: Admin): Promise<string | null> {
 }
 
 /** null when created; else why the broker cannot create topics. Other errors are thrown. */
-async function tryCreateTopics(admin: Admin, missing: Array<{ id: TopicId; name: string }>): Promise<string | null> {
+async function tryCreateTopics(
+  admin: Admin,
+  missing: Array<{ id: TopicId; name: string }>,
+): Promise<string | null> {
   try {
     await admin.createTopics({
       waitForLeaders: true,
       topics: missing.map(({ id, name }) => ({
         topic: name,
         numPartitions: TOPICS[id].partitions,
-        configEntries: Object.entries(TOPICS[id].configs).map(([configName, value]) => ({ name: configName, value })),
+        configEntries: Object.entries(TOPICS[id].configs).map(([configName, value]) => ({
+          name: configName,
+          value,
+        })),
       })),
     });
     return null;
@@ -93,10 +109,18 @@ async function tryCreateTopics(admin: Admin, missing: Array<{ id: TopicId; name:
   }
 }
 
-const CREATE_TOPICS_UNSUPPORTED = new Set(['KafkaJSBrokerNotFound', 'KafkaJSServerDoesNotSupportApiKey', 'KafkaJSNotImplemented']);
+const CREATE_TOPICS_UNSUPPORTED = new Set([
+  'KafkaJSBrokerNotFound',
+  'KafkaJSServerDoesNotSupportApiKey',
+  'KafkaJSNotImplemented',
+]);
 
 function isCreateTopicsUnsupported(error: unknown): boolean {
-  for (let e = error as (Error & { type?: string; cause?: unknown }) | undefined; e; e = e.cause as typeof e) {
+  for (
+    let e = error as (Error & { type?: string; cause?: unknown }) | undefined;
+    e;
+    e = e.cause as typeof e
+  ) {
     if (CREATE_TOPICS_UNSUPPORTED.has(e.name) || e.type === 'UNSUPPORTED_VERSION') return true;
   }
   return false;
@@ -108,7 +132,10 @@ function isCreateTopicsUnsupported(error: unknown): boolean {
  * and kafkajs retries the LEADER_NOT_AVAILABLE a new topic answers with at first.
  */
 async function requestAutoCreation(kafka: Kafka, topicNames: string[]): Promise<void> {
-  const producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    allowAutoTopicCreation: true,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   try {
     await producer.sendBatch({ topicMessages: topicNames.map((topic) => ({ topic, messages: [] })) });
@@ -123,12 +150,19 @@ async function partitionCounts(admin: Admin, topicNames: string[]): Promise<Map<
   return new Map(topics.map((t) => [t.name, t.partitions.length]));
 }
 
-async function warnAboutFewerPartitions(admin: Admin, existing: Array<{ id: TopicId; name: string }>, log: Logger): Promise<void> {
+async function warnAboutFewerPartitions(
+  admin: Admin,
+  existing: Array<{ id: TopicId; name: string }>,
+  log: Logger,
+): Promise<void> {
   const counts = await partitionCounts(admin, names(existing));
   for (const { id, name } of existing) {
     const actual = counts.get(name);
     if (actual !== undefined && actual < TOPICS[id].partitions) {
-      log.warn({ topic: name, partitions: actual, registry: TOPICS[id].partitions }, 'topic has fewer partitions than the registry asks for');
+      log.warn(
+        { topic: name, partitions: actual, registry: TOPICS[id].partitions },
+        'topic has fewer partitions than the registry asks for',
+      );
     }
   }
 }

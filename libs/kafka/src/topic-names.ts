@@ -6,7 +6,9 @@ const LEGAL_TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 export function topicName(topicId: TopicId, prefix: string): string {
   const name = `${prefix}${TOPICS[topicId].baseName}`;
   if (!LEGAL_TOPIC_NAME.test(name)) {
-    throw new Error(`illegal Kafka topic name "${name}": the prefix "${prefix}" may only use letters, digits, '.', '_' and '-'`);
+    throw new Error(
+      `illegal Kafka topic name "${name}": the prefix "${prefix}" may only use letters, digits, '.', '_' and '-'`,
+    );
   }
   return name;
 }

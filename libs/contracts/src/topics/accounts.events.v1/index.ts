@@ -2,7 +2,8 @@ import schema from './schema.json';
 
 export { schema as accountEventSchema };
 
-export type AccountEventType = 'created' | 'updated' | 'deactivated' | 'reactivated' | 'deleted' | 'needs_reauth';
+export type AccountEventType =
+  'created' | 'updated' | 'deactivated' | 'reactivated' | 'deleted' | 'needs_reauth';
 export type AccountStatus = 'active' | 'needs_reauth' | 'paused';
 
 /** Value of `accounts.events.v1` (mirrors ./schema.json). No credentials, ever. */

@@ -42,7 +42,10 @@ export const exampleDeadLetter: DeadLetter = {
   value: '{"schemaVersion":1,"jobId":"not-a-uuid"}',
   valueEncoding: 'utf8',
   headers: {},
-  error: { message: '/jobId must match format "uuid"; (root) must have required property \'source\'', kind: 'poison' },
+  error: {
+    message: '/jobId must match format "uuid"; (root) must have required property \'source\'',
+    kind: 'poison',
+  },
   stage: 'validate',
   parserVersion: null,
   consumerGroup: 'staysync-loader',

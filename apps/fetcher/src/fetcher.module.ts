@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { DynamicModule, Module } from '@nestjs/common';
+import type { FetcherConfig } from '@staysync/config';
+import { DbModule, PG_POOL } from '@staysync/db';
+import { checkBroker, KAFKA_CLIENT, KafkaModule } from '@staysync/kafka';
+import { createLogger, METRICS_REGISTRY, ObservabilityModule, READINESS_CHECKS, registerPoolMetrics, type ReadinessCheck } from '@staysync/observability';
+import type { Kafka } from 'kafkajs';
+import type { Pool } from 'pg';
+import type { DestinationStream } from 'pino';
+import type { Registry } from 'prom-client';
+import { JobRunnerService, type FetcherRuntimeOptions } from './job-runner.service';
+import { fetchPlugins } from './plugins';
+import { SyncCommandsConsumer } from './sync-commands.consumer';
+import { FETCH_PLUGINS, FETCHER_CONFIG, FETCHER_LOGGER, FETCHER_RUNTIME } from './tokens';
+
+export interface FetcherAppOptions extends Partial<FetcherRuntimeOptions> {
+  logStream?: DestinationStream;
+}
+
+export const DEFAULT_RUNTIME: Omit<FetcherRuntimeOptions, 'instanceId'> = {
+  leaseMs: 30_000,
+  progressFlushMs: 1_000,
+  sweepIntervalMs: 5_000,
+};
+
+function readinessChecks(pool: Pool, kafka: Kafka): ReadinessCheck[] {
+  return [
+    { name: 'database', check: async () => void (await pool.query('SELECT 1')) },
+    {
+      name: 'kafka',
+      check: async () => {
+        const health = await checkBroker(kafka);
+        if (!health.ok) throw new Error(health.error);
+      },
+    },
+  ];
+}
+
+@Module({})
+export class FetcherModule {
+  static forRoot(config: FetcherConfig, options: FetcherAppOptions = {}): DynamicModule {
+    const { logStream, ...runtimeOverrides } = options;
+    const runtime: FetcherRuntimeOptions = {
+      ...DEFAULT_RUNTIME,
+      instanceId: `${hostname()}-${randomUUID().slice(0, 8)}`,
+      ...definedOnly(runtimeOverrides),
+    };
+    const logger = createLogger({ service: 'fetcher', level: config.logLevel, destination: logStream });
+    return {
+      module: FetcherModule,
+      imports: [
+        ObservabilityModule.forRoot({
+          service: 'fetcher',
+          logLevel: config.logLevel,
+          logStream,
+          readinessChecks: [
+            {
+              provide: READINESS_CHECKS,
+              inject: [PG_POOL, KAFKA_CLIENT, METRICS_REGISTRY],
+              useFactory: (pool: Pool, kafka: Kafka, registry: Registry): ReadinessCheck[] => {
+                registerPoolMetrics(registry, 'fetcher', pool);
+                return readinessChecks(pool, kafka);
+              },
+            },
+          ],
+        }),
+        DbModule.forRoot(config.database),
+        KafkaModule.forRootAsync({
+          inject: [METRICS_REGISTRY],
+          useFactory: (registry: Registry) => ({ settings: config.kafka, logger, metricsRegistry: registry }),
+        }),
+      ],
+      providers: [
+        { provide: FETCHER_CONFIG, useValue: config },
+        { provide: FETCHER_RUNTIME, useValue: runtime },
+        { provide: FETCHER_LOGGER, useValue: logger.child({ instanceId: runtime.instanceId }) },
+        { provide: FETCH_PLUGINS, useValue: fetchPlugins(config) },
+        JobRunnerService,
+        SyncCommandsConsumer,
+      ],
+    };
+  }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

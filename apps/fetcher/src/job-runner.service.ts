@@ -1,0 +1,222 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { FetcherConfig } from '@staysync/config';
+import type { SyncCommand } from '@staysync/contracts';
+import { AccountAuthError, isRetriable, type AccountRow, type FetchJob, type FetchJobOutcome, type FetchPlugin } from '@staysync/core';
+import { CredentialCipher } from '@staysync/crypto';
+import { PG_POOL } from '@staysync/db';
+import { KafkaProducerService } from '@staysync/kafka';
+import { METRICS_REGISTRY } from '@staysync/observability';
+import pLimit, { type Limit } from 'p-limit';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { createFetcherMetrics, type FetcherMetrics } from './fetcher-metrics';
+import { errorMessage, JobProgress } from './job-progress';
+import { JobStore } from './job-store';
+import { FETCH_PLUGINS, FETCHER_CONFIG, FETCHER_LOGGER, FETCHER_RUNTIME } from './tokens';
+
+export interface FetcherRuntimeOptions {
+  /** this instance's name in ops.sync_jobs.owner */
+  instanceId: string;
+  /** how long a claim holds without renewal; renewed with every progress flush */
+  leaseMs: number;
+  progressFlushMs: number;
+  /** how often to look for jobs whose fetcher died (lease lapsed) or handed them back */
+  sweepIntervalMs: number;
+}
+
+interface ActiveJob {
+  job: FetchJob;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Claims sync jobs (from commands and from the sweeper), runs each through its source's FetchPlugin with
+ * at most `accountConcurrency` jobs at once, flushes progress on a timer, and records the end of the
+ * fetch. One job = one account, so accounts run in parallel and each account's requests stay sequential.
+ */
+@Injectable()
+export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly store: JobStore;
+  private readonly plugins: Map<string, FetchPlugin>;
+  private readonly cipher: CredentialCipher;
+  private readonly metrics: FetcherMetrics;
+  private readonly limit: Limit;
+  private readonly active = new Map<string, ActiveJob>();
+  private sweeper?: NodeJS.Timeout;
+  private stopping = false;
+
+  constructor(
+    @Inject(PG_POOL) pool: Pool,
+    @Inject(FETCH_PLUGINS) plugins: FetchPlugin[],
+    @Inject(FETCHER_CONFIG) config: FetcherConfig,
+    @Inject(FETCHER_RUNTIME) private readonly runtime: FetcherRuntimeOptions,
+    @Inject(FETCHER_LOGGER) private readonly logger: Logger,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+    private readonly producer: KafkaProducerService,
+  ) {
+    this.store = new JobStore(pool, { owner: runtime.instanceId, leaseMs: runtime.leaseMs });
+    this.plugins = new Map(plugins.map((plugin) => [plugin.source, plugin]));
+    this.cipher = new CredentialCipher(config.credentialKeys);
+    this.metrics = createFetcherMetrics(registry);
+    this.limit = pLimit(config.accountConcurrency);
+  }
+
+  onApplicationBootstrap(): void {
+    this.sweeper = setInterval(() => void this.sweep(), this.runtime.sweepIntervalMs);
+    void this.sweep();
+  }
+
+  /** A sync command: claim its job and start it in the background (the command's offset can commit at once). */
+  async accept(command: SyncCommand): Promise<void> {
+    if (!this.plugins.has(command.source)) {
+      this.logger.warn({ jobId: command.jobId, source: command.source }, 'no fetch plugin for this source; command skipped');
+      return;
+    }
+    const job = await this.store.claim(command.jobId);
+    if (!job) {
+      this.logger.debug({ jobId: command.jobId }, 'job not claimable (taken, finished or unknown); command skipped');
+      return;
+    }
+    this.start(job);
+  }
+
+  /** Job ids this instance is working (for tests and diagnostics). */
+  activeJobIds(): string[] {
+    return [...this.active.keys()];
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.sweeper);
+    for (const { abort } of this.active.values()) abort.abort(new Error('fetcher shutting down'));
+    await Promise.all([...this.active.values()].map((active) => active.done));
+  }
+
+  private async sweep(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      const free = this.limitFreeSlots();
+      const jobs = await this.store.claimAbandoned([...this.plugins.keys()], free);
+      for (const job of jobs) {
+        this.logger.info({ jobId: job.id, accountId: job.accountId }, 'resuming a job whose lease lapsed or was handed back');
+        this.start(job);
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'sweeping for abandoned jobs failed; next round retries');
+    }
+  }
+
+  /** Claim only what can start now, so one instance does not hoard jobs others could run. */
+  private limitFreeSlots(): number {
+    return Math.max(0, this.limit.concurrency - this.active.size);
+  }
+
+  private start(job: FetchJob): void {
+    if (this.active.has(job.id)) return;
+    const abort = new AbortController();
+    const progress = new JobProgress();
+    // The lease is renewed from the claim on, also while the job waits for a concurrency slot.
+    const flusher = setInterval(() => void this.flush(job, progress, abort), this.runtime.progressFlushMs);
+    const done = this.limit(() => this.run(job, progress, abort.signal))
+      .catch((error: unknown) => this.logger.error({ err: error, jobId: job.id }, 'recording the job outcome failed; its lease will lapse and another fetcher resumes it'))
+      .finally(() => {
+        clearInterval(flusher);
+        this.active.delete(job.id);
+      });
+    this.active.set(job.id, { job, abort, done });
+  }
+
+  private async flush(job: FetchJob, progress: JobProgress, abort: AbortController): Promise<void> {
+    try {
+      const stillOurs = await this.store.saveProgress(job.id, progress.snapshot());
+      if (!stillOurs && !abort.signal.aborted) {
+        this.logger.warn({ jobId: job.id }, 'lost the job (lease taken over or job ended elsewhere); stopping');
+        abort.abort(new Error('lease lost'));
+      }
+    } catch (error) {
+      this.logger.warn({ err: error, jobId: job.id }, 'progress flush failed; retrying on the next tick');
+    }
+  }
+
+  private async run(job: FetchJob, progress: JobProgress, signal: AbortSignal): Promise<void> {
+    const log = this.logger.child({ jobId: job.id, source: job.source, accountId: job.accountId });
+    if (signal.aborted || this.stopping) return this.store.handBack(job.id, progress.snapshot());
+
+    const plugin = this.plugins.get(job.source)!;
+    const account = await this.store.account(job.source, job.accountId);
+    const unusable = accountProblem(account);
+    if (unusable || !account) {
+      log.warn({ reason: unusable }, 'job failed: the account cannot be synced');
+      return this.store.fail(job.id, unusable ?? 'account not found');
+    }
+
+    const jobsActive = this.metrics.jobsActive.labels({ source: job.source });
+    jobsActive.inc();
+    const started = Date.now();
+    log.info({ mode: job.mode, scrapeDate: job.scrapeDate }, 'fetching');
+    let outcome: FetchJobOutcome | { status: 'crashed'; error: unknown };
+    try {
+      outcome = await plugin.runJob({
+        job,
+        credentials: async () => plugin.readCredentials(account, (sealed) => this.cipher.decrypt(sealed)),
+        publish: async (envelopes) => void (await this.producer.send(rawTopic(job.source), envelopes.map((value) => ({ key: value.requestKey, value })))),
+        skipRequestKeys: await this.store.storedRequestKeys(job.source, job.id),
+        progress,
+        observer: this.metrics.observerFor(job.source),
+        signal,
+        logger: log,
+      });
+    } catch (error) {
+      outcome = { status: 'crashed', error };
+    } finally {
+      jobsActive.dec();
+    }
+
+    const snapshot = progress.snapshot();
+    const summary = { planned: snapshot.planned, fetched: snapshot.fetched, failed: snapshot.failed, ms: Date.now() - started };
+    switch (outcome.status) {
+      case 'completed':
+        log.info(summary, 'fetch completed');
+        return this.store.completeFetch(job.id, snapshot, null);
+      case 'failed':
+        log.warn({ ...summary, err: outcome.error }, 'fetch ended with a job-level failure');
+        return this.store.completeFetch(job.id, snapshot, errorMessage(outcome.error));
+      case 'auth_failed':
+        log.warn({ ...summary, reason: outcome.error.message }, 'credentials rejected: account marked needs_reauth, job failed');
+        return this.store.failForAuth(job, outcome.error.message, snapshot);
+      case 'aborted':
+        log.info(summary, 'stopped before the end; job handed back');
+        return this.store.handBack(job.id, snapshot);
+      case 'crashed':
+        return this.afterCrash(job, outcome.error, snapshot, log);
+    }
+  }
+
+  /** A thrown error: broker trouble (retriable) hands the job back for a later try; anything else fails it. */
+  private async afterCrash(job: FetchJob, error: unknown, snapshot: ReturnType<JobProgress['snapshot']>, log: Logger): Promise<void> {
+    if (error instanceof AccountAuthError) return this.store.failForAuth(job, error.message, snapshot);
+    if (isRetriable(error)) {
+      log.warn({ err: error }, 'job stopped by a transient error; handed back');
+      return this.store.handBack(job.id, snapshot);
+    }
+    log.error({ err: error }, 'job crashed');
+    return this.store.fail(job.id, errorMessage(error), snapshot);
+  }
+}
+
+function rawTopic(source: string): 'raw.airbnb' | 'raw.hostaway' {
+  if (source === 'airbnb' || source === 'hostaway') return `raw.${source}`;
+  throw new Error(`no raw topic for source "${source}"`);
+}
+
+/** Why the account cannot be synced, or null when it can. */
+export function accountProblem(account: AccountRow | null): string | null {
+  if (!account) return 'account not found';
+  if (account.deleted_at) return 'account is deleted';
+  if (account.is_active === false) return 'account is inactive';
+  if (account.status === 'needs_reauth') return 'account needs re-authentication (credentials were rejected)';
+  if (account.status === 'paused') return 'account is paused';
+  return null;
+}

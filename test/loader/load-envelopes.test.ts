@@ -1,0 +1,101 @@
+import { PoisonMessageError } from '@staysync/core';
+import { loadEnvelopes } from '@staysync/pipeline';
+import { createTestDatabase, type TestDatabase } from '@staysync/testing';
+import { Pool } from 'pg';
+import { AIRBNB_FIXTURES, loadFixture } from '../../libs/sources/airbnb/fixtures/load';
+import { chartEnvelope, chartRow, fixtureEnvelopes, rowCounts, snapshot } from './support';
+
+describe('loader > loadEnvelopes (PostgreSQL)', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = new Pool({ connectionString: db.url, max: 4 });
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it('loads the recorded fixtures into every table, with the raw payloads and parser version', async () => {
+    const envelopes = fixtureEnvelopes({ accountId: '1001' });
+
+    const result = await loadEnvelopes(pool, envelopes);
+
+    expect(result.responses).toBe(3);
+    expect(result.poison).toEqual([]);
+    expect(result.rows['airbnb.chart_query']).toEqual({ inserted: 28, updated: 0, unchanged: 0 });
+    expect(result.rows['airbnb.chart_summary']).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
+    expect(await rowCounts(pool, '1001')).toEqual({ 'airbnb.listings': 7, 'airbnb.chart_query': 28, 'airbnb.chart_summary': 1, 'airbnb.list_of_metrics': 1 });
+    expect(await chartRow(pool, '1001', '2025-01-12')).toMatchObject({ p3_impressions_your_value: 15, p3_impressions_similar_value: 6, time: '2025-07-16' });
+    const { rows: raw } = await pool.query(`SELECT request_key, parser_version, parsed_at, body FROM airbnb.raw_responses WHERE account_id = '1001' ORDER BY request_key`);
+    expect(raw).toHaveLength(3);
+    for (const row of raw) expect(row).toMatchObject({ parser_version: 1, parsed_at: expect.any(Date) });
+    const chart = raw.find((r) => r.request_key === envelopes[1].requestKey);
+    expect(chart.body).toEqual(loadFixture(AIRBNB_FIXTURES.chartP3Impressions));
+  });
+
+  it('is idempotent: loading the same envelopes again leaves the same rows', async () => {
+    const envelopes = fixtureEnvelopes({ accountId: '1002' });
+    await loadEnvelopes(pool, envelopes);
+    const before = await snapshot(pool, '1002');
+
+    await loadEnvelopes(pool, envelopes);
+
+    expect(await snapshot(pool, '1002')).toEqual(before);
+    expect(await rowCounts(pool, '1002')).toEqual({ 'airbnb.listings': 7, 'airbnb.chart_query': 28, 'airbnb.chart_summary': 1, 'airbnb.list_of_metrics': 1 });
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '1002'`);
+    expect(rows[0].n).toBe(3);
+  });
+
+  it('a conversion_rate chart for the same listing and dates keeps the p3_impressions columns', async () => {
+    await loadEnvelopes(pool, [chartEnvelope({ accountId: '1003' })]);
+
+    await loadEnvelopes(pool, [chartEnvelope({ accountId: '1003' }, 'conversion_rate')]);
+
+    expect(await chartRow(pool, '1003', '2025-01-12')).toMatchObject({
+      p3_impressions_your_value: 15,
+      p3_impressions_similar_value: 6,
+      conversion_rate_your_value: expect.any(Number),
+    });
+    expect((await rowCounts(pool, '1003'))['airbnb.chart_query']).toBe(28);
+  });
+
+  it('reports a poison envelope and loads the others', async () => {
+    const [listings, chart, list] = fixtureEnvelopes({ accountId: '1004' });
+    const broken = { ...chart, window: null, requestKey: `${chart.requestKey}:broken` };
+
+    const result = await loadEnvelopes(pool, [listings, broken, list]);
+
+    expect(result.poison).toEqual([{ index: 1, error: expect.any(PoisonMessageError), parserVersion: 1 }]);
+    expect(result.responses).toBe(2);
+    expect(await rowCounts(pool, '1004')).toEqual({ 'airbnb.listings': 7, 'airbnb.chart_query': 0, 'airbnb.chart_summary': 0, 'airbnb.list_of_metrics': 1 });
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '1004'`);
+    expect(rows[0].n).toBe(2);
+  });
+
+  it('a dry run writes nothing and reports rows added, changed and unchanged', async () => {
+    const envelopes = fixtureEnvelopes({ accountId: '1005' });
+    const firstLook = await loadEnvelopes(pool, envelopes, { dryRun: true });
+    expect(firstLook.rows['airbnb.chart_query']).toEqual({ inserted: 28, updated: 0, unchanged: 0 });
+    expect(firstLook.loadedRows).toEqual([]);
+    expect(await rowCounts(pool, '1005')).toEqual({ 'airbnb.listings': 0, 'airbnb.chart_query': 0, 'airbnb.chart_summary': 0, 'airbnb.list_of_metrics': 0 });
+    expect((await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '1005'`)).rows[0].n).toBe(0);
+
+    await loadEnvelopes(pool, envelopes);
+    const before = await snapshot(pool, '1005');
+    const body = loadFixture(AIRBNB_FIXTURES.chartP3Impressions);
+    const changedBody = JSON.parse(JSON.stringify(body).replace('"15"', '"16"').replace(/"value":15([,}])/, '"value":16$1'));
+    const secondLook = await loadEnvelopes(pool, [chartEnvelope({ accountId: '1005' }, 'p3_impressions', changedBody)], { dryRun: true });
+
+    expect(await snapshot(pool, '1005')).toEqual(before);
+    const counts = secondLook.rows['airbnb.chart_query'];
+    expect(counts.inserted).toBe(0);
+    expect(counts.updated).toBeGreaterThanOrEqual(1);
+    expect(counts.updated + counts.unchanged).toBe(28);
+    expect(secondLook.samples['airbnb.chart_query'].length).toBe(Math.min(10, counts.updated));
+    expect(secondLook.rows['airbnb.chart_summary']).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
+  });
+});
