@@ -43,6 +43,7 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
   private readonly cipher: CredentialCipher;
   private readonly metrics: FetcherMetrics;
   private readonly limit: Limit;
+  private readonly concurrency: number;
   private readonly active = new Map<string, ActiveJob>();
   private sweeper?: NodeJS.Timeout;
   private stopping = false;
@@ -60,7 +61,8 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     this.plugins = new Map(plugins.map((plugin) => [plugin.source, plugin]));
     this.cipher = new CredentialCipher(config.credentialKeys);
     this.metrics = createFetcherMetrics(registry);
-    this.limit = pLimit(config.accountConcurrency);
+    this.concurrency = config.accountConcurrency;
+    this.limit = pLimit(this.concurrency);
   }
 
   onApplicationBootstrap(): void {
@@ -110,7 +112,7 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
 
   /** Claim only what can start now, so one instance does not hoard jobs others could run. */
   private limitFreeSlots(): number {
-    return Math.max(0, this.limit.concurrency - this.active.size);
+    return Math.max(0, this.concurrency - this.active.size);
   }
 
   private start(job: FetchJob): void {

@@ -183,14 +183,16 @@ describe('Kafka > batch consumer > one batch', () => {
   });
 
   it('while stopping, a failed batch is left for the next owner without pausing or timers', async () => {
+    const state = { running: true };
     const { consumer, deliver } = setUp({
       handler: async () => {
+        state.running = false; // stop() was called while the handler ran
         throw new Error('boom');
       },
     });
     await consumer.start();
 
-    const seen = await deliver([message(0, exampleSyncCommand)], { running: false });
+    const seen = await deliver([message(0, exampleSyncCommand)], state);
 
     expect(seen).toEqual({ resolved: [], commits: 0, paused: 0, resumed: 0 });
   });

@@ -1,0 +1,33 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { BatchConsumerFactory, type BatchConsumerSpec } from '@staysync/kafka';
+import { LoaderService } from './loader.service';
+import { rawTopicIds, type RawTopicId } from './raw-topics';
+import { LOADER_CONSUMER_TUNING } from './tokens';
+
+export const LOADER_GROUP_ID = 'staysync-loader';
+
+/** Consumer timings and retry backoff; tests shorten them. */
+export type ConsumerTuning = Pick<BatchConsumerSpec<RawTopicId>, 'consumerOptions' | 'retryBackoff'>;
+
+/** Starts the raw-response consumer; the factory drains it on shutdown (before the producer closes). */
+@Injectable()
+export class RawResponsesConsumer implements OnApplicationBootstrap {
+  constructor(
+    private readonly consumers: BatchConsumerFactory,
+    private readonly loader: LoaderService,
+    @Inject(LOADER_CONSUMER_TUNING) private readonly tuning: ConsumerTuning,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const consumer = this.consumers.create({
+      groupId: LOADER_GROUP_ID,
+      topics: rawTopicIds(),
+      // a new loader group must not skip what the fetchers already published
+      fromBeginning: true,
+      partitionsConsumedConcurrently: 2,
+      handler: (batch) => this.loader.handleRawBatch(batch),
+      ...this.tuning,
+    });
+    await consumer.start();
+  }
+}

@@ -1,0 +1,5 @@
+import type { InjectionToken } from '@nestjs/common';
+
+export const LOADER_CONFIG: InjectionToken = Symbol('LOADER_CONFIG');
+export const LOADER_LOGGER: InjectionToken = Symbol('LOADER_LOGGER');
+export const LOADER_CONSUMER_TUNING: InjectionToken = Symbol('LOADER_CONSUMER_TUNING');

@@ -1,0 +1,70 @@
+import { TOPIC_IDS, type TopicId } from '@staysync/contracts';
+import { createJsonCodec, createKafka, createProducer, provisionTopics, topicName, type KafkaProducer, type KafkaSettings } from '@staysync/kafka';
+import { isMockBroker, randomGroupId, randomTopicPrefix, testBrokers } from '@staysync/testing';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import pino, { type Logger } from 'pino';
+
+export const testLogger: Logger = pino({ level: process.env.STAYSYNC_TEST_LOG ?? 'silent' });
+
+/** Short session and fetch timings: group joins on the mock are otherwise slow to settle. */
+export const FAST_CONSUMER = { sessionTimeout: 6_000, rebalanceTimeout: 6_000, heartbeatInterval: 500, maxWaitTimeInMs: 100 };
+export const FAST_RETRY = { initialMs: 100, maxMs: 400 };
+
+export interface LoaderTestKafka {
+  settings: KafkaSettings;
+  kafka: Kafka;
+  producer: KafkaProducer;
+  name(topicId: TopicId): string;
+  /** every message of a topic from the beginning, collected as it arrives */
+  collect(topicId: TopicId): Promise<KafkaMessage[]>;
+  close(): Promise<void>;
+}
+
+/** A fresh topic prefix on the test broker, topics provisioned, our producer (JSON codec). */
+export async function setUpKafka(): Promise<LoaderTestKafka> {
+  const settings: KafkaSettings = {
+    brokers: testBrokers(),
+    clientId: 'staysync-test',
+    topicPrefix: randomTopicPrefix(),
+    idempotentProducer: !isMockBroker(),
+    createTopics: !isMockBroker(),
+  };
+  const kafka = createKafka(settings, testLogger);
+  await provisionTopics({ kafka, settings, logger: testLogger, topics: TOPIC_IDS });
+  const producer = createProducer({ kafka, settings, codec: createJsonCodec(), logger: testLogger });
+  const consumers: Consumer[] = [];
+  const name = (topicId: TopicId) => topicName(topicId, settings.topicPrefix);
+  return {
+    settings,
+    kafka,
+    producer,
+    name,
+    async collect(topicId) {
+      const messages: KafkaMessage[] = [];
+      const consumer = kafka.consumer({ groupId: randomGroupId('collect'), ...FAST_CONSUMER });
+      consumers.push(consumer);
+      await consumer.connect();
+      await consumer.subscribe({ topics: [name(topicId)], fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
+      return messages;
+    },
+    async close() {
+      await Promise.all(consumers.map((c) => c.disconnect()));
+      await producer.disconnect();
+    },
+  };
+}
+
+/** Loader/replay settings for the harness: mock-safe producer and topic flags, this file's DB and prefix. */
+export function loaderEnv(databaseUrl: string, settings: KafkaSettings): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_MAX: '4',
+    KAFKA_BROKERS: settings.brokers.join(','),
+    KAFKA_TOPIC_PREFIX: settings.topicPrefix,
+    KAFKA_IDEMPOTENT_PRODUCER: String(settings.idempotentProducer),
+    KAFKA_CREATE_TOPICS: String(settings.createTopics),
+    LOG_LEVEL: 'warn',
+    LOADER_PUBLISH_METRICS: 'true',
+  };
+}

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { INestApplication } from '@nestjs/common';
+import { rawEnvelopeKey, type DeadLetter } from '@staysync/contracts';
+import { loadLoaderConfig } from '@staysync/config';
+import type { RawEnvelope } from '@staysync/core';
+import { createTestDatabase, waitFor, type TestDatabase } from '@staysync/testing';
+import { Partitioners, type KafkaMessage } from 'kafkajs';
+import { Pool } from 'pg';
+import request from 'supertest';
+import { createLoaderApp } from '../../apps/loader/src/bootstrap';
+import { FAST_CONSUMER, FAST_RETRY, loaderEnv, setUpKafka, type LoaderTestKafka } from './kafka-support';
+import { chartEnvelope, fixtureEnvelopes, rowCounts, snapshot } from './support';
+
+const FIXTURE_COUNTS = { 'airbnb.listings': 7, 'airbnb.chart_query': 28, 'airbnb.chart_summary': 1, 'airbnb.list_of_metrics': 1 };
+
+class CapturedLogs extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _encoding: string, done: () => void) {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+}
+
+describe('loader app (PostgreSQL + broker)', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  let kafka: LoaderTestKafka;
+  let app: INestApplication;
+  let deadLetters: KafkaMessage[];
+  let metrics: KafkaMessage[];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = new Pool({ connectionString: db.url, max: 2 });
+    kafka = await setUpKafka();
+    const config = loadLoaderConfig(loaderEnv(db.url, kafka.settings));
+    app = await createLoaderApp(config, { logStream: new CapturedLogs(), consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY } });
+    await app.init();
+    [deadLetters, metrics] = await Promise.all([kafka.collect('dlq'), kafka.collect('airbnb.metrics')]);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await kafka?.close();
+    await pool?.end();
+    await db?.drop();
+  });
+
+  const produce = (envelopes: RawEnvelope[]) => kafka.producer.send('raw.airbnb', envelopes.map((value) => ({ key: rawEnvelopeKey(value), value })));
+
+  it('loads produced envelopes and publishes the loaded metric rows', async () => {
+    await produce(fixtureEnvelopes({ accountId: '2001' }));
+
+    await waitFor(async () => JSON.stringify(await rowCounts(pool, '2001')) === JSON.stringify(FIXTURE_COUNTS), { what: 'fixture rows loaded' });
+    // 28 chart_query + 1 chart_summary + 1 list_of_metrics (listings are not metrics)
+    const published = await waitFor(() => {
+      const mine = metrics.filter((m) => m.key?.toString().startsWith('2001:'));
+      return mine.length >= 30 && mine;
+    }, { what: 'metric messages' });
+    expect(published).toHaveLength(30);
+    const value = JSON.parse(published[0].value!.toString());
+    expect(value).toMatchObject({ schemaVersion: 1, accountId: '2001', listingId: '745515258634591476', scrapeDate: '2025-07-16' });
+  });
+
+  it('dead-letters an undecodable value and an unparseable envelope, and keeps loading', async () => {
+    const raw = kafka.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await raw.connect();
+    await raw.send({ topic: kafka.name('raw.airbnb'), messages: [{ key: 'garbage-2002', value: Buffer.from('{not json') }] });
+    await raw.disconnect();
+    const unparseable = { ...chartEnvelope({ accountId: '2002' }), window: null, requestKey: '2002:unparseable' };
+    await produce([unparseable]);
+    await produce(fixtureEnvelopes({ accountId: '2002' }));
+
+    await waitFor(async () => JSON.stringify(await rowCounts(pool, '2002')) === JSON.stringify(FIXTURE_COUNTS), { what: 'good envelopes loaded' });
+    const letters = await waitFor(() => {
+      const mine = deadLetters.map((m) => JSON.parse(m.value!.toString()) as DeadLetter).filter((l) => ['garbage-2002', '2002:unparseable'].includes(l.key ?? ''));
+      return mine.length >= 2 && mine;
+    }, { what: 'two dead letters' });
+    const stages = Object.fromEntries(letters.map((l) => [l.key, l.stage]));
+    expect(letters.find((l) => l.stage === 'parse')).toMatchObject({ parserVersion: 1, consumerGroup: 'staysync-loader' });
+    expect(stages).toEqual({ 'garbage-2002': 'decode', '2002:unparseable': 'parse' });
+  });
+
+  it('a redelivered batch leaves identical rows', async () => {
+    const envelopes = fixtureEnvelopes({ accountId: '2003' });
+    await produce(envelopes);
+    await waitFor(async () => JSON.stringify(await rowCounts(pool, '2003')) === JSON.stringify(FIXTURE_COUNTS), { what: 'first delivery loaded' });
+    const before = await snapshot(pool, '2003');
+    const { rows } = await pool.query<{ at: Date }>(`SELECT max(parsed_at) AS at FROM airbnb.raw_responses WHERE account_id = '2003'`);
+
+    await produce(envelopes);
+
+    await waitFor(
+      async () => (await pool.query(`SELECT bool_and(parsed_at > $1) AS again FROM airbnb.raw_responses WHERE account_id = '2003'`, [rows[0].at])).rows[0].again,
+      { what: 'second delivery loaded' },
+    );
+    expect(await snapshot(pool, '2003')).toEqual(before);
+  });
+
+  it('answers /ready with the database and broker up, and exposes /metrics', async () => {
+    const ready = await request(app.getHttpServer()).get('/ready').expect(200);
+    expect(ready.body.checks).toMatchObject({ database: { status: 'up' }, kafka: { status: 'up' } });
+    const exposed = await request(app.getHttpServer()).get('/metrics').expect(200);
+    expect(exposed.text).toContain('loader_unknown_metrics_total');
+  });
+
+  it('finishes a job once every fetched response is loaded and advances the account watermark', async () => {
+    const jobId = randomUUID();
+    await pool.query(`INSERT INTO airbnb.accounts (account_id, airbnb_cookie, x_client_version, user_agent) VALUES ('2004', 'v1:k1:dummy', 'test', 'test')`);
+    await pool.query(
+      `INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger, status, fetched, fetch_completed_at, started_at)
+       VALUES ($1, 'airbnb', '2004', 'incremental', 'manual', 'running', 3, now(), now())`,
+      [jobId],
+    );
+
+    await produce(fixtureEnvelopes({ accountId: '2004', jobId }));
+
+    const job = await waitFor(async () => {
+      const { rows } = await pool.query(`SELECT status, loaded FROM ops.sync_jobs WHERE id = $1`, [jobId]);
+      return rows[0].status === 'succeeded' && rows[0];
+    }, { what: 'job succeeded' });
+    expect(job.loaded).toBe(3);
+    const { rows } = await pool.query(`SELECT last_sync_at FROM airbnb.accounts WHERE account_id = '2004'`);
+    expect(rows[0].last_sync_at).toBeInstanceOf(Date);
+  });
+});
