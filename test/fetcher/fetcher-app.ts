@@ -39,7 +39,7 @@ export function fetcherTestConfig(overrides: Record<string, string>): FetcherCon
   });
 }
 
-export const FAST_RUNTIME: FetcherAppOptions = { progressFlushMs: 100, sweepIntervalMs: 200, leaseMs: 30_000 };
+export const FAST_RUNTIME: FetcherAppOptions = { progressFlushMs: 100, sweepIntervalMs: 200, leaseMs: 30_000, commandsMaxWaitMs: 100 };
 
 export async function startFetcher(config: FetcherConfig, options: FetcherAppOptions = {}): Promise<{ app: NestExpressApplication; logs: CapturedLogs }> {
   const logs = new CapturedLogs();

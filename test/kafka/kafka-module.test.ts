@@ -5,6 +5,7 @@ import {
   BatchConsumerFactory,
   KafkaModule,
   KafkaProducerService,
+  KafkaHealthService,
   provisionTopics,
   createKafka,
   type BatchConsumer,
@@ -62,6 +63,7 @@ describe('Kafka > KafkaModule (Nest wiring)', () => {
     const app = moduleRef.createNestApplication({ logger: false });
     app.enableShutdownHooks();
     await app.init();
+    await expect(app.get(KafkaHealthService).check()).resolves.toMatchObject({ ok: true });
 
     const event: SyncEvent = { ...exampleSyncEvent, type: 'job.started' };
     await app.get(KafkaProducerService).send('sync.events', [{ key: syncEventKey(event), value: event }]);

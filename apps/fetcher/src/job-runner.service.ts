@@ -23,6 +23,8 @@ export interface FetcherRuntimeOptions {
   progressFlushMs: number;
   /** how often to look for jobs whose fetcher died (lease lapsed) or handed them back */
   sweepIntervalMs: number;
+  /** longest a sync.commands fetch waits for new messages (kafkajs maxWaitTimeInMs) */
+  commandsMaxWaitMs: number;
 }
 
 interface ActiveJob {

@@ -3,7 +3,8 @@ import type { FetcherConfig } from '@staysync/config';
 import { BatchConsumerFactory, type BatchConsumer } from '@staysync/kafka';
 import type { Logger } from 'pino';
 import { JobRunnerService } from './job-runner.service';
-import { FETCHER_CONFIG, FETCHER_LOGGER } from './tokens';
+import type { FetcherRuntimeOptions } from './job-runner.service';
+import { FETCHER_CONFIG, FETCHER_LOGGER, FETCHER_RUNTIME } from './tokens';
 
 const START_RETRY_MS = 5_000;
 
@@ -17,6 +18,7 @@ export class SyncCommandsConsumer implements OnApplicationBootstrap, BeforeAppli
     factory: BatchConsumerFactory,
     private readonly runner: JobRunnerService,
     @Inject(FETCHER_CONFIG) config: FetcherConfig,
+    @Inject(FETCHER_RUNTIME) runtime: FetcherRuntimeOptions,
     @Inject(FETCHER_LOGGER) private readonly logger: Logger,
   ) {
     this.consumer = factory.create({
@@ -25,6 +27,7 @@ export class SyncCommandsConsumer implements OnApplicationBootstrap, BeforeAppli
       topics: ['sync.commands'],
       // replaying old commands is harmless: a finished or taken job is not claimable
       fromBeginning: true,
+      consumerOptions: { maxWaitTimeInMs: runtime.commandsMaxWaitMs },
       handler: async (batch) => {
         for (const message of batch) await this.runner.accept(message.value);
       },

@@ -1,6 +1,6 @@
 /**
  * The raw-response envelope published by fetchers on `raw.<source>.v1` and stored in
- * `<source>.raw_responses`. Its JSON Schema is libs/contracts/src/topics/raw/schema.json.
+ * `<source>.raw_responses`. Its JSON Schema is libs/contracts/src/topics/raw/raw-envelope.schema.json.
  */
 export interface RequestWindow {
   /** inclusive, YYYY-MM-DD */

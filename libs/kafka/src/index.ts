@@ -32,6 +32,7 @@ export {
   KafkaModule,
   KafkaProducerService,
   BatchConsumerFactory,
+  KafkaHealthService,
   KAFKA_CLIENT,
   KAFKA_CODEC,
   KAFKA_CONTEXT,

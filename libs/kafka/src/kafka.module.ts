@@ -16,6 +16,7 @@ import type { Kafka, RecordMetadata } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createKafka } from './client';
+import { checkBroker, type BrokerHealth } from './health';
 import { createCodec, type ValueCodec } from './codec';
 import { createBatchConsumer, type BatchConsumer, type BatchConsumerOptions } from './consumer';
 import { createKafkaMetrics, type KafkaMetrics } from './metrics';
@@ -83,6 +84,20 @@ export class KafkaProducerService implements KafkaProducer, OnApplicationBootstr
 
   async onApplicationShutdown(): Promise<void> {
     await this.producer.disconnect();
+  }
+}
+
+/** Readiness of the brokers, probed through a client of its own that does not retry connecting. */
+@Injectable()
+export class KafkaHealthService {
+  private readonly probeClient: Kafka;
+
+  constructor(@Inject(KAFKA_CONTEXT) context: KafkaContext) {
+    this.probeClient = createKafka(context.settings, context.logger, { retry: { retries: 0 } });
+  }
+
+  check(timeoutMs = 2_000): Promise<BrokerHealth> {
+    return checkBroker(this.probeClient, timeoutMs);
   }
 }
 
@@ -173,8 +188,16 @@ export class KafkaModule {
         },
         KafkaProducerService,
         BatchConsumerFactory,
+        KafkaHealthService,
       ],
-      exports: [KAFKA_CONTEXT, KAFKA_CLIENT, KAFKA_CODEC, KafkaProducerService, BatchConsumerFactory],
+      exports: [
+        KAFKA_CONTEXT,
+        KAFKA_CLIENT,
+        KAFKA_CODEC,
+        KafkaProducerService,
+        BatchConsumerFactory,
+        KafkaHealthService,
+      ],
     };
   }
 }

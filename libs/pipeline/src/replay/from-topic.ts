@@ -28,6 +28,8 @@ interface PartitionPlan {
   partition: number;
   start: bigint;
   end: bigint;
+  /** whether the broker's offset for `from` was usable, or the scan starts at the earliest offset */
+  startedFrom: 'timestamp' | 'earliest';
 }
 
 /**
@@ -43,6 +45,7 @@ export async function replayFromTopic(options: TopicReplayOptions): Promise<Repl
   const recorder = new ReplayRecorder(pool, options.replayId);
   return recordedReplay(recorder, report, async () => {
     const plans = await planPartitions(kafka, topic, options.from);
+    options.logger?.debug({ topic, plans: plans.map((p) => ({ ...p, start: String(p.start), end: String(p.end) })) }, 'topic replay plan');
     const messagesToScan = plans.reduce((n, p) => n + Number(p.end - p.start), 0);
     await recorder.started(null);
     let processed = 0;
@@ -75,7 +78,7 @@ async function planPartitions(kafka: Kafka, topic: string, from: Date): Promise<
       const [earliest, end] = [BigInt(low), BigInt(high)];
       const atTime = byTime.get(partition);
       const usable = atTime !== undefined && atTime >= earliest && atTime < end;
-      return { partition, start: usable ? atTime : earliest, end };
+      return { partition, start: usable ? atTime : earliest, end, startedFrom: usable ? 'timestamp' : 'earliest' };
     });
   } finally {
     await admin.disconnect();

@@ -1,0 +1,110 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { FetcherConfig } from '@staysync/config';
+import { todayUtc } from '@staysync/core';
+import { startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
+import { Client } from 'pg';
+import { createTestDatabase, randomTopicPrefix, waitFor, type TestDatabase } from '../harness';
+import {
+  expectedMetricRequests,
+  fetcherTestConfig,
+  insertAirbnbAccount,
+  insertQueuedJob,
+  RawTopicReader,
+  sendSyncCommand,
+  startFetcher,
+  waitForJob,
+} from './fetcher-app';
+
+/** Upstream latency makes time visible: accounts run in parallel, and a stopped fetcher's job is resumed by another. */
+describe('Fetcher > parallel accounts and resume', () => {
+  const PARALLEL = ['2001', '2002'];
+  const RESUMED = '2003';
+  const prefix = randomTopicPrefix();
+  let db: TestDatabase;
+  let sql: Client;
+  let simulator: AirbnbSimulator;
+  let config: FetcherConfig;
+  const apps: NestExpressApplication[] = [];
+  const raw = new RawTopicReader(prefix);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    simulator = await startAirbnbSimulator({
+      accounts: [...PARALLEL, RESUMED].map((accountId) => ({ accountId, listingCount: 4 })),
+      latencyMs: 20,
+      today: () => todayUtc(),
+    });
+    config = fetcherTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, AIRBNB_BASE_URL: simulator.url });
+    for (const id of [...PARALLEL, RESUMED]) await insertAirbnbAccount(sql, config, id);
+    await raw.start();
+  });
+
+  afterAll(async () => {
+    for (const app of apps) await app.close().catch(() => undefined);
+    await raw.stop();
+    await simulator?.close();
+    await sql?.end();
+    await db?.drop();
+  });
+
+  const logsOf: Record<string, () => string> = {};
+  async function fetcher(instanceId: string): Promise<NestExpressApplication> {
+    const { app, logs } = await startFetcher(config, { instanceId });
+    logsOf[instanceId] = () => logs.text();
+    apps.push(app);
+    return app;
+  }
+
+  it('works two accounts at the same time', async () => {
+    const app = await fetcher('fetcher-parallel');
+    const jobIds: string[] = [];
+    for (const accountId of PARALLEL) {
+      const jobId = await insertQueuedJob(sql, accountId);
+      await sendSyncCommand(app, jobId, accountId);
+      jobIds.push(jobId);
+    }
+    const jobs = await Promise.all(jobIds.map((id) => waitForJob(sql, id, (j) => j.fetch_completed_at !== null, 'fetch completion')));
+
+    const expected = 1 + expectedMetricRequests(simulator, PARALLEL[0]).length;
+    for (const job of jobs) expect(job).toMatchObject({ planned: expected, fetched: expected, failed: 0 });
+    const durations = jobs.map((j) => j.fetch_completed_at!.getTime() - j.started_at!.getTime());
+    const span = Math.max(...jobs.map((j) => j.fetch_completed_at!.getTime())) - Math.min(...jobs.map((j) => j.started_at!.getTime()));
+    // each job alone takes ≥ expected × 20 ms of upstream latency; side by side they overlap
+    for (const ms of durations) expect(ms).toBeGreaterThanOrEqual(expected * 20);
+    expect(span).toBeLessThan(0.75 * (durations[0] + durations[1]));
+    await app.close();
+  });
+
+  it('hands a job back on graceful shutdown and another fetcher finishes it', async () => {
+    const first = await fetcher('fetcher-a');
+    const jobId = await insertQueuedJob(sql, RESUMED);
+    await sendSyncCommand(first, jobId, RESUMED);
+    const expected = 1 + expectedMetricRequests(simulator, RESUMED).length;
+
+    await waitForJob(sql, jobId, (j) => j.fetched > 0 && j.fetch_completed_at === null, 'partial progress', 15_000).catch(async (e) => {
+      console.log(JSON.stringify(await sql.query('select * from ops.sync_jobs where id=$1', [jobId]).then((r) => r.rows)), logsOf['fetcher-a']().slice(-5000));
+      throw e;
+    });
+    await first.close();
+    const handedBack = await waitForJob(sql, jobId, (j) => j.owner === null, 'hand-back');
+    expect(handedBack.status).toBe('running');
+    expect(handedBack.fetch_completed_at).toBeNull();
+    expect(handedBack.fetched).toBeLessThan(expected);
+    const publishedByFirst = raw.forJob(jobId).length;
+
+    await fetcher('fetcher-b');
+    const job = await waitForJob(sql, jobId, (j) => j.fetch_completed_at !== null, 'fetch completion by the second fetcher');
+    expect(job).toMatchObject({ owner: 'fetcher-b', planned: expected, fetched: expected, failed: 0 });
+
+    const keys = new Set(
+      (await waitFor(() => {
+        const messages = raw.forJob(jobId);
+        return new Set(messages.map((m) => m.key)).size >= expected ? messages : null;
+      }, { what: 'every request key on the raw topic' })).map((m) => m.key),
+    );
+    expect(keys.size).toBe(expected);
+    expect(publishedByFirst).toBeGreaterThan(0);
+  });
+});
