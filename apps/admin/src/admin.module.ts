@@ -17,6 +17,7 @@ import { ProblemFilter } from './http/problem.filter';
 import { JobsController } from './jobs/jobs.controller';
 import { SyncJobsService } from './jobs/sync-jobs.service';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
+import { SyncScheduler } from './scheduler/sync-scheduler.service';
 import { CREDENTIAL_CIPHER } from './tokens';
 
 /** The database answers and the brokers' metadata can be read. */
@@ -78,6 +79,7 @@ export class AdminModule {
         AirbnbAccountsService,
         SyncJobsService,
         OutboxRelayService,
+        SyncScheduler,
       ],
     };
   }
