@@ -86,6 +86,7 @@ describe('Fetcher > jobs', () => {
     const cookie = makeAirbnbCookie(FULL);
     const secretParts = cookie.split('; ').map((pair) => pair.slice(pair.indexOf('=') + 1)).filter((v) => v.length > 8);
     for (const m of messages) for (const secret of [cookie, ...secretParts]) expect(m.value).not.toContain(secret);
+    expect(logs.text()).toContain('fetch completed');
     for (const secret of [cookie, ...secretParts]) expect(logs.text()).not.toContain(secret);
     expect(simulator.stats().byAccount[FULL]).toBe(expected);
   });

@@ -39,7 +39,13 @@ export function fetcherTestConfig(overrides: Record<string, string>): FetcherCon
   });
 }
 
-export const FAST_RUNTIME: FetcherAppOptions = { progressFlushMs: 100, sweepIntervalMs: 200, leaseMs: 30_000, commandsMaxWaitMs: 100 };
+export const FAST_RUNTIME: FetcherAppOptions = {
+  progressFlushMs: 100,
+  sweepIntervalMs: 200,
+  leaseMs: 30_000,
+  // short group timeouts: a second fetcher joining after the first left must not wait 30 s for a rebalance
+  commandConsumer: { maxWaitTimeInMs: 100, sessionTimeout: 6_000, rebalanceTimeout: 6_000, heartbeatInterval: 500 },
+};
 
 export async function startFetcher(config: FetcherConfig, options: FetcherAppOptions = {}): Promise<{ app: NestExpressApplication; logs: CapturedLogs }> {
   const logs = new CapturedLogs();

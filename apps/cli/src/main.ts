@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError } from '@staysync/config';
+import { demoCommand } from './commands/demo';
 import { migrateCommand } from './commands/migrate';
 import { parseCommand } from './commands/parse';
 import { rotateKeyCommand } from './commands/rotate-key';
@@ -42,6 +43,19 @@ program
   .option('--window <start:end>', 'the requested window, inclusive')
   .option('--account-id <id>', 'account id to put on the rows')
   .action((source: string, response: string, opts) => parseCommand(source, response, opts));
+
+program
+  .command('demo')
+  .description('run the whole pipeline on local defaults against the Airbnb simulator, with a backfill and a summary')
+  .option('--once', 'exit after the summary instead of keeping the admin API up')
+  .option('--accounts <n>', 'demo accounts', '2')
+  .option('--listings <n>', 'listings per account', '3')
+  .option('--lookahead-weeks <n>', 'AIRBNB_LOOKAHEAD_WEEKS for the demo', '25')
+  .option('--port <port>', 'admin API port (default PORT or 3000)')
+  .action(async (opts) => {
+    await demoCommand(opts);
+    process.exit(0);
+  });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `${(error as Error).stack ?? String(error)}\n`);

@@ -22,7 +22,7 @@ export const DEFAULT_RUNTIME: Omit<FetcherRuntimeOptions, 'instanceId'> = {
   leaseMs: 30_000,
   progressFlushMs: 1_000,
   sweepIntervalMs: 5_000,
-  commandsMaxWaitMs: 1_000,
+  commandConsumer: { maxWaitTimeInMs: 1_000 },
 };
 
 function readinessChecks(pool: Pool, kafka: Kafka): ReadinessCheck[] {

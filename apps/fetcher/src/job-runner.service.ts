@@ -6,6 +6,7 @@ import { CredentialCipher } from '@staysync/crypto';
 import { PG_POOL } from '@staysync/db';
 import { KafkaProducerService } from '@staysync/kafka';
 import { METRICS_REGISTRY } from '@staysync/observability';
+import type { ConsumerConfig } from 'kafkajs';
 import pLimit, { type Limit } from 'p-limit';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -23,8 +24,8 @@ export interface FetcherRuntimeOptions {
   progressFlushMs: number;
   /** how often to look for jobs whose fetcher died (lease lapsed) or handed them back */
   sweepIntervalMs: number;
-  /** longest a sync.commands fetch waits for new messages (kafkajs maxWaitTimeInMs) */
-  commandsMaxWaitMs: number;
+  /** kafkajs options of the sync.commands consumer (maxWaitTimeInMs, sessionTimeout, …) */
+  commandConsumer: Omit<ConsumerConfig, 'groupId'>;
 }
 
 interface ActiveJob {

@@ -28,6 +28,9 @@ const CLAIMABLE = `fetch_completed_at IS NULL AND (status = 'queued' OR (status 
 const CLAIM_SET = `status = 'running', owner = $2, lease_until = now() + make_interval(secs => $3::float8 / 1000),
   started_at = COALESCE(started_at, now()), scrape_date = COALESCE(scrape_date, (now() AT TIME ZONE 'UTC')::date), updated_at = now()`;
 
+/** $1 job id, $2 owner, $3–$7 the snapshot (see progressParams); statement-specific parameters start at $8 */
+const PROGRESS_SET = `planned = $3, fetched = $4, failed = $5, progress = $6::jsonb, errors = $7::jsonb`;
+
 const JOB_COLUMNS = `id::text, source, account_id, mode, to_char(scrape_date, 'YYYY-MM-DD') AS scrape_date`;
 
 export class JobStore {
@@ -128,9 +131,6 @@ export class JobStore {
     }
   }
 }
-
-/** $1 job id, $2 owner, $3–$7 the snapshot (see progressParams); statement-specific parameters start at $8 */
-const PROGRESS_SET = `planned = $3, fetched = $4, failed = $5, progress = $6::jsonb, errors = $7::jsonb`;
 
 function progressParams(jobId: string, owner: string, s: ProgressSnapshot): unknown[] {
   return [jobId, owner, s.planned, s.fetched, s.failed, JSON.stringify(s.progress), JSON.stringify(s.errors)];

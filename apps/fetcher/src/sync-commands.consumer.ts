@@ -27,7 +27,7 @@ export class SyncCommandsConsumer implements OnApplicationBootstrap, BeforeAppli
       topics: ['sync.commands'],
       // replaying old commands is harmless: a finished or taken job is not claimable
       fromBeginning: true,
-      consumerOptions: { maxWaitTimeInMs: runtime.commandsMaxWaitMs },
+      consumerOptions: runtime.commandConsumer,
       handler: async (batch) => {
         for (const message of batch) await this.runner.accept(message.value);
       },

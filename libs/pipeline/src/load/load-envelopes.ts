@@ -126,7 +126,7 @@ async function writeSourceBatch(pool: Pool, batch: ParsedSourceBatch, options: L
       await writeTable(client, spec, rows, options, result);
       if (!dryRun) result.loadedRows.push(...rows.map((row) => ({ table: spec.table, row })));
     }
-    if (!dryRun) await refreshLoadedCounts(client, batch.plugin.name, jobIds);
+    if (!dryRun) await refreshJobCounts(client, batch.plugin.name, jobIds);
     await client.query(dryRun ? 'ROLLBACK' : 'COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -137,6 +137,17 @@ async function writeSourceBatch(pool: Pool, batch: ParsedSourceBatch, options: L
   result.responses += batch.envelopes.length;
   result.jobIds.push(...jobIds);
   if (!dryRun) await finishJobsIfComplete(pool, jobIds);
+}
+
+/**
+ * Locks the job rows first (in id order: no deadlocks between batches). Under READ COMMITTED the
+ * recount's snapshot is taken when its statement starts, so without the lock two batches of one job
+ * loading concurrently could each count without the other's responses, and the later write wins.
+ */
+async function refreshJobCounts(client: ClientBase, source: string, jobIds: string[]): Promise<void> {
+  if (jobIds.length === 0) return;
+  await client.query(`SELECT 1 FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [jobIds]);
+  await refreshLoadedCounts(client, source, jobIds);
 }
 
 async function storeRaw(client: ClientBase, batch: ParsedSourceBatch, options: LoadOptions): Promise<void> {

@@ -1,8 +1,8 @@
 import { AccountAuthError, type FetchJobContext, type FetchJobOutcome, type FetchPlugin, type RawEnvelope } from '@staysync/core';
 import { createAirbnbClient, createSyncTraceIds, type AirbnbAccountCredentials, type AirbnbClient, type SyncTraceIds } from '../client';
-import { decodeListingsSection } from '../parse/listings-section';
+import { decodeListingsSection, type ListingSummary } from '../parse/listings-section';
 import { parseMetricList, planListingsRequest, planRequests, type AirbnbRequestDescriptor, type MetricRequest } from '../plan';
-import { envelopeRequestKey, toRawEnvelope } from './envelope';
+import { envelopeRequestKey, toRawEnvelope, type EnvelopeJob } from './envelope';
 import { Pacer } from './pacing';
 import { withRetries, type RetryPolicy } from './retry';
 
@@ -76,7 +76,7 @@ type RequestResult = { ok: true; envelope: RawEnvelope } | { ok: false; error: u
 /** One job of one account: sequential requests under the account's pacing. */
 class AccountSession {
   private readonly trace: SyncTraceIds = createSyncTraceIds();
-  private readonly job;
+  private readonly job: EnvelopeJob;
 
   constructor(
     private readonly ctx: FetchJobContext<AirbnbAccountCredentials>,
@@ -88,7 +88,7 @@ class AccountSession {
     this.job = { jobId: ctx.job.id, accountId: ctx.job.accountId, scrapeDate: ctx.job.scrapeDate };
   }
 
-  async run(plan: (listings: ReturnType<typeof decodeListingsSection>) => MetricRequest[], listingPauseMs: number): Promise<FetchJobOutcome> {
+  async run(plan: (listings: ListingSummary[]) => MetricRequest[], listingPauseMs: number): Promise<FetchJobOutcome> {
     const { progress, signal } = this.ctx;
 
     // The listings call is made even on a resume: the plan needs the listings.

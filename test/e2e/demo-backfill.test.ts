@@ -1,0 +1,53 @@
+import { planRequests, planWindows, DEFAULT_AIRBNB_METRICS, ALL_AIRBNB_METRICS } from '@staysync/source-airbnb';
+import { todayUtc } from '@staysync/core';
+import { demoCommand } from '../../apps/cli/src/commands/demo';
+import { isMockBroker } from '../harness';
+
+/**
+ * The whole pipeline in one process: admin API → outbox → sync.commands → fetcher → simulator →
+ * raw.airbnb → loader → PostgreSQL, through `npm run demo -- --once` (here called directly).
+ */
+describe('E2E > demo backfill (admin + fetcher + loader + simulator)', () => {
+  it('backfills every account and loads exactly the rows the plan implies', async () => {
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const previous = { ...process.env };
+    Object.assign(process.env, {
+      KAFKA_TOPIC_PREFIX: `e2e${Date.now()}.`,
+      KAFKA_IDEMPOTENT_PRODUCER: isMockBroker() ? 'false' : 'true',
+      KAFKA_CREATE_TOPICS: isMockBroker() ? 'false' : 'true',
+    });
+    try {
+      const summary = await demoCommand({ once: true, accounts: '2', listings: '2', lookaheadWeeks: '2', port: '0' });
+      const lastLine = String(stdout.mock.calls.at(-1)?.[0]).trim();
+      expect(JSON.parse(lastLine)).toEqual(summary);
+
+      const scrapeDay = todayUtc();
+      const listings = [
+        { id: 'a', internalName: 'a' },
+        { id: 'b', internalName: 'b' },
+      ];
+      // the config default polls both chart metrics (p3_impressions and conversion_rate)
+      expect(DEFAULT_AIRBNB_METRICS.chart.length).toBeLessThanOrEqual(ALL_AIRBNB_METRICS.chart.length);
+      const perAccount = 1 + planRequests({ listings, scrapeDay, firstRun: true, metrics: ALL_AIRBNB_METRICS, lookaheadWeeks: 2 }).length;
+      const windows = planWindows({ scrapeDay, firstRun: true, lookaheadWeeks: 2 });
+      const days = windows.chart.reduce((sum, w) => sum + (Date.parse(w.end) - Date.parse(w.start)) / 86_400_000 + 1, 0);
+
+      expect(summary).toMatchObject({
+        accounts: 2,
+        listings: 4,
+        requests: 2 * perAccount,
+        rows: {
+          chart_query: 4 * days,
+          list_of_metrics: 4 * windows.listOfMetrics.length,
+          chart_summary: 4 * windows.chart.length,
+          listings: 4,
+        },
+      });
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+      process.env = previous;
+    }
+  }, 120_000);
+});
