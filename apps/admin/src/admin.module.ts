@@ -1,13 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import type { Pool } from 'pg';
 import type { DestinationStream } from 'pino';
 import type { AdminConfig } from '@staysync/config';
 import { CredentialCipher } from '@staysync/crypto';
-import { DbModule, PG_POOL } from '@staysync/db';
-import { checkBroker, KAFKA_CLIENT, KafkaModule } from '@staysync/kafka';
-import type { Kafka } from 'kafkajs';
-import { createLogger, METRICS_REGISTRY, ObservabilityModule, READINESS_CHECKS, registerPoolMetrics, type ReadinessCheck } from '@staysync/observability';
+import { DbModule } from '@staysync/db';
+import { KafkaModule } from '@staysync/kafka';
+import { createLogger, METRICS_REGISTRY, ObservabilityModule, serviceReadiness } from '@staysync/observability';
 import type { Registry } from 'prom-client';
 import { ADMIN_CONFIG } from './admin-config';
 import { AirbnbAccountsController } from './accounts/airbnb-accounts.controller';
@@ -19,20 +17,6 @@ import { SyncJobsService } from './jobs/sync-jobs.service';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { SyncScheduler } from './scheduler/sync-scheduler.service';
 import { CREDENTIAL_CIPHER } from './tokens';
-
-/** The database answers and the brokers' metadata can be read. */
-export function readinessChecks(pool: Pool, kafka: Kafka): ReadinessCheck[] {
-  return [
-    { name: 'database', check: async () => void (await pool.query('SELECT 1')) },
-    {
-      name: 'kafka',
-      check: async () => {
-        const health = await checkBroker(kafka);
-        if (!health.ok) throw new Error(health.error);
-      },
-    },
-  ];
-}
 
 export interface AdminAppOptions {
   logStream?: DestinationStream;
@@ -48,16 +32,7 @@ export class AdminModule {
           service: 'admin',
           logLevel: config.logLevel,
           logStream: options.logStream,
-          readinessChecks: [
-            {
-              provide: READINESS_CHECKS,
-              inject: [PG_POOL, KAFKA_CLIENT, METRICS_REGISTRY],
-              useFactory: (pool: Pool, kafka: Kafka, registry: Registry): ReadinessCheck[] => {
-                registerPoolMetrics(registry, 'admin', pool);
-                return readinessChecks(pool, kafka);
-              },
-            },
-          ],
+          readinessChecks: [serviceReadiness('admin')],
         }),
         DbModule.forRoot(config.database),
         KafkaModule.forRootAsync({

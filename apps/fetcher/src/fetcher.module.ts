@@ -2,11 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DynamicModule, Module } from '@nestjs/common';
 import type { FetcherConfig } from '@staysync/config';
-import { DbModule, PG_POOL } from '@staysync/db';
-import { checkBroker, KAFKA_CLIENT, KafkaModule } from '@staysync/kafka';
-import { createLogger, METRICS_REGISTRY, ObservabilityModule, READINESS_CHECKS, registerPoolMetrics, type ReadinessCheck } from '@staysync/observability';
-import type { Kafka } from 'kafkajs';
-import type { Pool } from 'pg';
+import { DbModule } from '@staysync/db';
+import { KafkaModule } from '@staysync/kafka';
+import { createLogger, METRICS_REGISTRY, ObservabilityModule, serviceReadiness } from '@staysync/observability';
 import type { DestinationStream } from 'pino';
 import type { Registry } from 'prom-client';
 import { JobRunnerService, type FetcherRuntimeOptions } from './job-runner.service';
@@ -25,18 +23,6 @@ export const DEFAULT_RUNTIME: Omit<FetcherRuntimeOptions, 'instanceId'> = {
   commandConsumer: { maxWaitTimeInMs: 1_000 },
 };
 
-function readinessChecks(pool: Pool, kafka: Kafka): ReadinessCheck[] {
-  return [
-    { name: 'database', check: async () => void (await pool.query('SELECT 1')) },
-    {
-      name: 'kafka',
-      check: async () => {
-        const health = await checkBroker(kafka);
-        if (!health.ok) throw new Error(health.error);
-      },
-    },
-  ];
-}
 
 @Module({})
 export class FetcherModule {
@@ -55,16 +41,7 @@ export class FetcherModule {
           service: 'fetcher',
           logLevel: config.logLevel,
           logStream,
-          readinessChecks: [
-            {
-              provide: READINESS_CHECKS,
-              inject: [PG_POOL, KAFKA_CLIENT, METRICS_REGISTRY],
-              useFactory: (pool: Pool, kafka: Kafka, registry: Registry): ReadinessCheck[] => {
-                registerPoolMetrics(registry, 'fetcher', pool);
-                return readinessChecks(pool, kafka);
-              },
-            },
-          ],
+          readinessChecks: [serviceReadiness('fetcher')],
         }),
         DbModule.forRoot(config.database),
         KafkaModule.forRootAsync({

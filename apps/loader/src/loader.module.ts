@@ -1,12 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import type { Kafka } from 'kafkajs';
-import type { Pool } from 'pg';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { LoaderConfig } from '@staysync/config';
-import { DbModule, PG_POOL } from '@staysync/db';
-import { checkBroker, KAFKA_CLIENT, KafkaModule, type KafkaModuleOptions } from '@staysync/kafka';
-import { loggerOptions, METRICS_REGISTRY, ObservabilityModule, READINESS_CHECKS, type ReadinessCheck } from '@staysync/observability';
+import { DbModule } from '@staysync/db';
+import { KafkaModule, type KafkaModuleOptions } from '@staysync/kafka';
+import { loggerOptions, METRICS_REGISTRY, ObservabilityModule, serviceReadiness } from '@staysync/observability';
 import { LoaderService } from './loader.service';
 import { RawResponsesConsumer, type ConsumerTuning } from './raw-responses.consumer';
 import { LOADER_CONFIG, LOADER_CONSUMER_TUNING, LOADER_LOGGER } from './tokens';
@@ -28,16 +26,7 @@ export class LoaderModule {
           service: 'loader',
           logLevel: config.logLevel,
           logStream: options.logStream,
-          readinessChecks: [
-            {
-              provide: READINESS_CHECKS,
-              inject: [PG_POOL, KAFKA_CLIENT],
-              useFactory: (pool: Pool, kafka: Kafka): ReadinessCheck[] => [
-                { name: 'database', check: async () => void (await pool.query('SELECT 1')) },
-                { name: 'kafka', check: () => brokerReachable(kafka) },
-              ],
-            },
-          ],
+          readinessChecks: [serviceReadiness('loader')],
         }),
         DbModule.forRoot(config.database),
         KafkaModule.forRootAsync({
@@ -56,7 +45,3 @@ export class LoaderModule {
   }
 }
 
-async function brokerReachable(kafka: Kafka): Promise<void> {
-  const health = await checkBroker(kafka);
-  if (!health.ok) throw new Error(health.error);
-}

@@ -106,9 +106,12 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
   const retries = new PartitionRetries({ ...DEFAULT_BACKOFF, ...options.retryBackoff });
   const heartbeatEveryMs = options.consumerOptions?.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
   const stats: BatchConsumerStats = { batches: 0, messages: 0, deadLetters: 0, retries: 0 };
+  let stopping: Promise<void> | undefined;
   const consumer = kafka.consumer({
     allowAutoTopicCreation: !settings.createTopics,
     ...options.consumerOptions,
+    // a crash during shutdown must not schedule a restart that outlives the consumer
+    retry: { ...options.consumerOptions?.retry, restartOnFailure: async () => stopping === undefined },
     groupId,
   });
 
@@ -254,7 +257,6 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
     metrics?.consumerLag.set({ ...labels, partition: String(batch.partition) }, Number(batch.offsetLag()));
   }
 
-  let stopping: Promise<void> | undefined;
   function stop(): Promise<void> {
     stopping ??= (async () => {
       retries.cancelAll();
