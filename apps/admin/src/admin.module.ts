@@ -3,10 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { DestinationStream } from 'pino';
 import type { AdminConfig } from '@staysync/config';
 import { CredentialCipher } from '@staysync/crypto';
-import { DbModule } from '@staysync/db';
-import { KafkaModule } from '@staysync/kafka';
-import { createLogger, METRICS_REGISTRY, ObservabilityModule, serviceReadiness } from '@staysync/observability';
-import type { Registry } from 'prom-client';
+import { createLogger, serviceInfrastructure } from '@staysync/observability';
 import { ADMIN_CONFIG } from './admin-config';
 import { AirbnbAccountsController } from './accounts/airbnb-accounts.controller';
 import { AirbnbAccountsService } from './accounts/airbnb-accounts.service';
@@ -28,20 +25,10 @@ export class AdminModule {
     return {
       module: AdminModule,
       imports: [
-        ObservabilityModule.forRoot({
-          service: 'admin',
-          logLevel: config.logLevel,
+        ...serviceInfrastructure({
+          config,
+          logger: createLogger({ service: 'admin', level: config.logLevel, destination: options.logStream }),
           logStream: options.logStream,
-          readinessChecks: [serviceReadiness('admin')],
-        }),
-        DbModule.forRoot(config.database),
-        KafkaModule.forRootAsync({
-          inject: [METRICS_REGISTRY],
-          useFactory: (registry: Registry) => ({
-            settings: config.kafka,
-            logger: createLogger({ service: 'admin', level: config.logLevel, destination: options.logStream }),
-            metricsRegistry: registry,
-          }),
         }),
       ],
       controllers: [AirbnbAccountsController, JobsController],

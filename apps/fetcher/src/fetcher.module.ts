@@ -2,11 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DynamicModule, Module } from '@nestjs/common';
 import type { FetcherConfig } from '@staysync/config';
-import { DbModule } from '@staysync/db';
-import { KafkaModule } from '@staysync/kafka';
-import { createLogger, METRICS_REGISTRY, ObservabilityModule, serviceReadiness } from '@staysync/observability';
+import { createLogger, serviceInfrastructure } from '@staysync/observability';
 import type { DestinationStream } from 'pino';
-import type { Registry } from 'prom-client';
 import { JobRunnerService, type FetcherRuntimeOptions } from './job-runner.service';
 import { fetchPlugins } from './plugins';
 import { SyncCommandsConsumer } from './sync-commands.consumer';
@@ -37,17 +34,7 @@ export class FetcherModule {
     return {
       module: FetcherModule,
       imports: [
-        ObservabilityModule.forRoot({
-          service: 'fetcher',
-          logLevel: config.logLevel,
-          logStream,
-          readinessChecks: [serviceReadiness('fetcher')],
-        }),
-        DbModule.forRoot(config.database),
-        KafkaModule.forRootAsync({
-          inject: [METRICS_REGISTRY],
-          useFactory: (registry: Registry) => ({ settings: config.kafka, logger, metricsRegistry: registry }),
-        }),
+        ...serviceInfrastructure({ config, logger, logStream }),
       ],
       providers: [
         { provide: FETCHER_CONFIG, useValue: config },

@@ -1,7 +1,6 @@
 import type { FetcherConfig } from '@staysync/config';
 import type { FetchPlugin } from '@staysync/core';
-// TODO(airbnb source owner): export './fetch' from libs/sources/airbnb/src/index.ts, then import from '@staysync/source-airbnb'
-import { airbnbFetchPlugin } from '../../../libs/sources/airbnb/src/fetch';
+import { airbnbFetchPlugin } from '@staysync/source-airbnb';
 
 /** Every source the fetcher can work. A new source is one more line here; the core stays as it is. */
 export function fetchPlugins(config: FetcherConfig): FetchPlugin[] {

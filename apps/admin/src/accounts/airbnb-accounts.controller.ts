@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { DEFAULT_PAGE_LIMIT } from '../http/page-limit.query';
 import { jobView } from '../jobs/sync-jobs.service';
 import { airbnbAccountView } from './account-view';
 import { AirbnbAccountsService } from './airbnb-accounts.service';
@@ -26,7 +27,7 @@ export class AirbnbAccountsController {
 
   @Get()
   async list(@Query() query: ListAccountsQuery) {
-    const page = await this.accounts.list({ activeOnly: query.active_only ?? false, limit: query.limit ?? 50, cursor: query.cursor });
+    const page = await this.accounts.list({ activeOnly: query.active_only ?? false, limit: query.limit ?? DEFAULT_PAGE_LIMIT, cursor: query.cursor });
     return { items: page.items.map(airbnbAccountView), next_cursor: page.nextCursor };
   }
 

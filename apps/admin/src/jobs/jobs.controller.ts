@@ -1,12 +1,11 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiOkResponse, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString } from 'class-validator';
+import { DEFAULT_PAGE_LIMIT, PageLimitQuery } from '../http/page-limit.query';
 import { ProblemException } from '../http/problem.filter';
 import { jobView, SyncJobsService } from './sync-jobs.service';
 
-class ListJobsQuery {
+class ListJobsQuery extends PageLimitQuery {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
@@ -21,14 +20,6 @@ class ListJobsQuery {
   @IsOptional()
   @IsIn(['queued', 'running', 'succeeded', 'failed', 'cancelled'])
   status?: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-
-  @ApiPropertyOptional({ default: 50 })
-  @IsOptional()
-  @Transform(({ value }) => Number(value))
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
 }
 
 @ApiTags('jobs')
@@ -40,7 +31,7 @@ export class JobsController {
   @Get()
   @ApiOkResponse({ description: 'Jobs, newest first' })
   async list(@Query() query: ListJobsQuery) {
-    const jobs = await this.jobs.list({ accountId: query.account_id, source: query.source, status: query.status, limit: query.limit ?? 50 });
+    const jobs = await this.jobs.list({ accountId: query.account_id, source: query.source, status: query.status, limit: query.limit ?? DEFAULT_PAGE_LIMIT });
     return { items: jobs.map(jobView) };
   }
 

@@ -22,3 +22,4 @@ export type { MetricParseContext } from './parse/rows';
 export { parserV1, parseAirbnbEnvelope, AIRBNB_SOURCE_NAME } from './parser.v1';
 export { airbnbSource } from './source';
 export * from './parse-command';
+export * from './fetch';

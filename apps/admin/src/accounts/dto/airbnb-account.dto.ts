@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { PageLimitQuery } from '../../http/page-limit.query';
 
 export class UpsertAirbnbAccountDto {
   @ApiProperty({ description: 'Browser cookie string of the host session (auth cookies are kept, others dropped)', writeOnly: true })
@@ -73,20 +74,12 @@ export class PatchAirbnbAccountDto {
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value);
 
-export class ListAccountsQuery {
+export class ListAccountsQuery extends PageLimitQuery {
   @ApiPropertyOptional({ default: false })
   @IsOptional()
   @Transform(toBoolean)
   @IsBoolean()
   active_only?: boolean;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Transform(({ value }) => Number(value))
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
 
   @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
   @IsOptional()
