@@ -27,6 +27,19 @@ const payloads: TableSpec = {
   changeColumn: 'raw_payload',
 };
 
+const versioned: TableSpec = {
+  table: 'public.versioned',
+  columns: [
+    { name: 'id', type: 'int8' },
+    { name: 'raw_payload', type: 'jsonb' },
+    { name: 'observed_at', type: 'timestamptz' },
+  ],
+  conflictKey: ['id'],
+  mode: 'if-changed',
+  changeColumn: 'raw_payload',
+  versionColumn: 'observed_at',
+};
+
 describe('DB > upsertRows (postgres)', () => {
   let db: TestDatabase;
   let client: Client;
@@ -38,6 +51,7 @@ describe('DB > upsertRows (postgres)', () => {
     await client.query(
       `CREATE TABLE payloads (id bigint PRIMARY KEY, raw_payload jsonb, created_at timestamptz DEFAULT now(), updated_at timestamptz DEFAULT clock_timestamp())`,
     );
+    await client.query(`CREATE TABLE versioned (id bigint PRIMARY KEY, raw_payload jsonb, observed_at timestamptz, updated_at timestamptz DEFAULT now())`);
   });
   afterAll(async () => {
     await client?.end();
@@ -74,6 +88,22 @@ describe('DB > upsertRows (postgres)', () => {
     expect(await upsertRows(client, payloads, [{ id: 1, raw_payload: { b: [1, 2], a: 1 } }])).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
     expect((await client.query('SELECT updated_at FROM payloads WHERE id = 1')).rows[0].updated_at).toEqual(before);
     expect(await upsertRows(client, payloads, [{ id: 1, raw_payload: { a: 2 } }])).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+  });
+
+  it('if-changed with a version column: an older observation never overwrites a newer one, in or across batches', async () => {
+    await upsertRows(client, versioned, [{ id: 1, raw_payload: { status: 'cancelled' }, observed_at: '2025-07-02T10:00:00Z' }]);
+    expect(await upsertRows(client, versioned, [{ id: 1, raw_payload: { status: 'new' }, observed_at: '2025-07-02T09:00:00Z' }])).toEqual({
+      inserted: 0,
+      updated: 0,
+      unchanged: 1,
+    });
+    expect(
+      await upsertRows(client, versioned, [
+        { id: 1, raw_payload: { status: 'modified' }, observed_at: '2025-07-02T12:00:00Z' },
+        { id: 1, raw_payload: { status: 'new' }, observed_at: '2025-07-02T11:00:00Z' },
+      ]),
+    ).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+    expect((await client.query('SELECT raw_payload FROM versioned WHERE id = 1')).rows[0].raw_payload).toEqual({ status: 'modified' });
   });
 
   it('writes thousands of rows in one round trip per column set', async () => {

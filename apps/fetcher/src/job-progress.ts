@@ -21,6 +21,8 @@ export interface ProgressSnapshot {
   progress: Record<string, ResourceProgress>;
   /** the first MAX_RECORDED_ERRORS errors */
   errors: JobError[];
+  /** remarks from the source (e.g. what an incremental sync could not narrow) */
+  notes: string[];
 }
 
 export const MAX_RECORDED_ERRORS = 50;
@@ -33,6 +35,7 @@ export const MAX_RECORDED_ERRORS = 50;
 export class JobProgress implements FetchProgress {
   private readonly resources = new Map<string, ResourceProgress>();
   private readonly errors: JobError[] = [];
+  private readonly notes: string[] = [];
 
   planned(resourceId: string, count: number): void {
     this.resource(resourceId).planned += count;
@@ -50,6 +53,10 @@ export class JobProgress implements FetchProgress {
     if (this.errors.length < MAX_RECORDED_ERRORS) this.errors.push({ resourceId, message, at: new Date().toISOString() });
   }
 
+  note(message: string): void {
+    if (!this.notes.includes(message)) this.notes.push(message);
+  }
+
   snapshot(): ProgressSnapshot {
     const progress: Record<string, ResourceProgress> = {};
     let planned = 0;
@@ -61,7 +68,7 @@ export class JobProgress implements FetchProgress {
       fetched += resource.fetched;
       failed += resource.failed;
     }
-    return { planned, fetched, failed, progress, errors: [...this.errors] };
+    return { planned, fetched, failed, progress, errors: [...this.errors], notes: [...this.notes] };
   }
 
   private resource(id: string): ResourceProgress {

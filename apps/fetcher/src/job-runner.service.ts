@@ -172,6 +172,11 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
         observer: this.metrics.observerFor(job.source),
         signal,
         logger: log,
+        saveCredentials: async (update) => {
+          const columns = plugin.credentialColumns?.(update, (plain) => this.cipher.encrypt(plain));
+          if (columns) await this.store.saveCredentials(job.source, job.accountId, columns);
+        },
+        note: (message) => progress.note(message),
       });
     } catch (error) {
       outcome = { status: 'crashed', error };

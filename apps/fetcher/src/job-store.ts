@@ -28,8 +28,8 @@ const CLAIMABLE = `fetch_completed_at IS NULL AND (status = 'queued' OR (status 
 const CLAIM_SET = `status = 'running', owner = $2, lease_until = now() + make_interval(secs => $3::float8 / 1000),
   started_at = COALESCE(started_at, now()), scrape_date = COALESCE(scrape_date, (now() AT TIME ZONE 'UTC')::date), updated_at = now()`;
 
-/** $1 job id, $2 owner, $3–$7 the snapshot (see progressParams); statement-specific parameters start at $8 */
-const PROGRESS_SET = `planned = $3, fetched = $4, failed = $5, progress = $6::jsonb, errors = $7::jsonb`;
+/** $1 job id, $2 owner, $3–$8 the snapshot (see progressParams); statement-specific parameters start at $9 */
+const PROGRESS_SET = `planned = $3, fetched = $4, failed = $5, progress = $6::jsonb, errors = $7::jsonb, notes = $8::jsonb`;
 
 const JOB_COLUMNS = `id::text, source, account_id, mode, to_char(scrape_date, 'YYYY-MM-DD') AS scrape_date`;
 
@@ -72,6 +72,17 @@ export class JobStore {
     return rows[0] ?? null;
   }
 
+  /** Writes renewed credentials (already sealed by the caller) to the account row. */
+  async saveCredentials(source: string, accountId: string, columns: Record<string, unknown>): Promise<void> {
+    const names = Object.keys(columns);
+    if (names.length === 0) return;
+    const assignments = names.map((name, i) => `${quoteIdent(name)} = $${i + 2}`).join(', ');
+    await this.pool.query(`UPDATE ${source}.accounts SET ${assignments}, updated_at = now() WHERE account_id::text = $1`, [
+      accountId,
+      ...names.map((name) => columns[name]),
+    ]);
+  }
+
   /** Envelope request keys the loader already stored for the job (skipped on resume). */
   async storedRequestKeys(source: string, jobId: string): Promise<Set<string>> {
     const { rows } = await this.pool.query<{ request_key: string }>(
@@ -84,7 +95,7 @@ export class JobStore {
   /** Writes progress and renews the lease; false when the job is no longer ours. */
   async saveProgress(jobId: string, snapshot: ProgressSnapshot): Promise<boolean> {
     const { rowCount } = await this.pool.query(
-      `UPDATE ops.sync_jobs SET ${PROGRESS_SET}, lease_until = now() + make_interval(secs => $8::float8 / 1000), updated_at = now()
+      `UPDATE ops.sync_jobs SET ${PROGRESS_SET}, lease_until = now() + make_interval(secs => $9::float8 / 1000), updated_at = now()
         WHERE id = $1 AND owner = $2 AND status = 'running'`,
       [...progressParams(jobId, this.options.owner, snapshot), this.options.leaseMs],
     );
@@ -94,7 +105,7 @@ export class JobStore {
   /** Everything was requested: record it, then finish the job if the loader has already caught up. */
   async completeFetch(jobId: string, snapshot: ProgressSnapshot, error: string | null): Promise<void> {
     const { rowCount } = await this.pool.query(
-      `UPDATE ops.sync_jobs SET ${PROGRESS_SET}, error = COALESCE($8, error), fetch_completed_at = now(), updated_at = now()
+      `UPDATE ops.sync_jobs SET ${PROGRESS_SET}, error = COALESCE($9, error), fetch_completed_at = now(), updated_at = now()
         WHERE id = $1 AND owner = $2 AND status = 'running'`,
       [...progressParams(jobId, this.options.owner, snapshot), error],
     );
@@ -133,21 +144,27 @@ export class JobStore {
 }
 
 function progressParams(jobId: string, owner: string, s: ProgressSnapshot): unknown[] {
-  return [jobId, owner, s.planned, s.fetched, s.failed, JSON.stringify(s.progress), JSON.stringify(s.errors)];
+  return [jobId, owner, s.planned, s.fetched, s.failed, JSON.stringify(s.progress), JSON.stringify(s.errors), JSON.stringify(s.notes)];
 }
 
 async function failJob(db: Pick<Pool, 'query'>, jobId: string, owner: string, error: string, snapshot?: ProgressSnapshot): Promise<void> {
-  const s = snapshot ?? { planned: 0, fetched: 0, failed: 0, progress: {}, errors: [] };
+  const s = snapshot ?? { planned: 0, fetched: 0, failed: 0, progress: {}, errors: [], notes: [] };
   await db.query(
     `UPDATE ops.sync_jobs
         SET status = 'failed', error = $3, finished_at = now(), fetch_completed_at = COALESCE(fetch_completed_at, now()),
             owner = NULL, lease_until = NULL, updated_at = now(),
             planned = GREATEST(planned, $4), fetched = GREATEST(fetched, $5), failed = GREATEST(failed, $6),
             progress = CASE WHEN $7::jsonb = '{}'::jsonb THEN progress ELSE $7::jsonb END,
-            errors = CASE WHEN $8::jsonb = '[]'::jsonb THEN errors ELSE $8::jsonb END
+            errors = CASE WHEN $8::jsonb = '[]'::jsonb THEN errors ELSE $8::jsonb END,
+            notes = CASE WHEN $9::jsonb = '[]'::jsonb THEN notes ELSE $9::jsonb END
       WHERE id = $1 AND owner = $2 AND status = 'running'`,
-    [jobId, owner, error.slice(0, 1000), s.planned, s.fetched, s.failed, JSON.stringify(s.progress), JSON.stringify(s.errors)],
+    [jobId, owner, error.slice(0, 1000), s.planned, s.fetched, s.failed, JSON.stringify(s.progress), JSON.stringify(s.errors), JSON.stringify(s.notes)],
   );
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a column name: ${name}`);
+  return `"${name}"`;
 }
 
 function toJob(row: JobRow): FetchJob {

@@ -54,6 +54,13 @@ export interface FetchJobContext<TCredentials = unknown> {
   /** aborted on graceful shutdown or lost lease: stop soon, the job is handed back */
   signal: AbortSignal;
   logger: FetchLogger;
+  /**
+   * Persists credentials the source renewed (e.g. a freshly minted OAuth access token). The core turns
+   * them into account columns through `FetchPlugin.credentialColumns`, sealing secrets, and writes them.
+   */
+  saveCredentials(update: Partial<TCredentials>): Promise<void>;
+  /** a remark kept on the job, e.g. what an incremental sync could not narrow */
+  note(message: string): void;
 }
 
 export type FetchJobOutcome =
@@ -70,5 +77,10 @@ export interface FetchPlugin<TCredentials = unknown> {
   source: string;
   /** builds the credentials from the account row; `decrypt` opens a sealed column value */
   readCredentials(account: AccountRow, decrypt: (sealed: string) => string): TCredentials;
+  /**
+   * The `<source>.accounts` columns that store renewed credentials; `seal` encrypts a secret. Sources whose
+   * credentials never change during a job (Airbnb's cookie) leave it out, and `saveCredentials` is a no-op.
+   */
+  credentialColumns?(update: Partial<TCredentials>, seal: (plain: string) => string): Record<string, unknown>;
   runJob(ctx: FetchJobContext<TCredentials>): Promise<FetchJobOutcome>;
 }

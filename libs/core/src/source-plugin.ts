@@ -23,6 +23,12 @@ export interface TableSpec {
   mode: UpsertMode;
   /** for `if-changed`: the column compared with IS DISTINCT FROM */
   changeColumn?: string;
+  /**
+   * for `if-changed`: a timestamp column telling which observation is newer (e.g. when the payload was
+   * fetched or received). An incoming row older than the stored one is ignored, so a late, stale
+   * delivery (a poll fetched before a webhook but loaded after it) never overwrites newer data.
+   */
+  versionColumn?: string;
   /** write order (FK parents first); lower first */
   order?: number;
 }

@@ -16,7 +16,8 @@ const qualified = (table: string) => table.split('.').map(quote).join('.');
  *
  *   INSERT INTO t (c1, c2, …) SELECT * FROM unnest($1::type[], $2::type[], …)
  *   ON CONFLICT (key…) DO UPDATE SET c = EXCLUDED.c …            -- merge-present
- *   [WHERE t.payload IS DISTINCT FROM EXCLUDED.payload]          -- if-changed
+ *   [WHERE t.payload IS DISTINCT FROM EXCLUDED.payload           -- if-changed
+ *      AND t.observed_at <= EXCLUDED.observed_at]                 -- with a versionColumn
  *
  * Rows sharing a conflict key are merged first (later values win), because one statement may
  * not touch a row twice. `merge-present` groups rows by the columns they carry and only updates
@@ -47,14 +48,20 @@ function upsertSql(spec: TableSpec, columns: string[], types: Map<string, string
   );
   if (spec.mode === 'if-changed') assignments.push('updated_at = now()');
   const conflict = `ON CONFLICT (${spec.conflictKey.map(quote).join(', ')})`;
-  const action =
-    assignments.length === 0
-      ? 'DO NOTHING'
-      : `DO UPDATE SET ${assignments.join(', ')}${
-          spec.mode === 'if-changed' && spec.changeColumn ? ` WHERE t.${quote(spec.changeColumn)} IS DISTINCT FROM EXCLUDED.${quote(spec.changeColumn)}` : ''
-        }`;
+  const action = assignments.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${assignments.join(', ')}${updateCondition(spec, columns)}`;
   // xmax = 0 only for freshly inserted tuples: tells inserts from updates without a second query
   return `INSERT INTO ${target} AS t (${columns.map(quote).join(', ')}) SELECT * FROM unnest(${params}) ${conflict} ${action} RETURNING (xmax = 0) AS inserted`;
+}
+
+function updateCondition(spec: TableSpec, columns: string[]): string {
+  if (spec.mode !== 'if-changed') return '';
+  const conditions: string[] = [];
+  if (spec.changeColumn) conditions.push(`t.${quote(spec.changeColumn)} IS DISTINCT FROM EXCLUDED.${quote(spec.changeColumn)}`);
+  if (spec.versionColumn && columns.includes(spec.versionColumn)) {
+    const v = quote(spec.versionColumn);
+    conditions.push(`(t.${v} IS NULL OR EXCLUDED.${v} IS NULL OR t.${v} <= EXCLUDED.${v})`);
+  }
+  return conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
 }
 
 function mergeByKey(spec: TableSpec, rows: Row[]): Row[] {
@@ -64,9 +71,14 @@ function mergeByKey(spec: TableSpec, rows: Row[]): Row[] {
     const previous = merged.get(key);
     if (!previous) merged.set(key, { ...row });
     else if (spec.mode === 'merge-present') Object.assign(previous, row, mergeExtra(previous.extra, row.extra));
-    else merged.set(key, { ...row });
+    else if (!spec.versionColumn || !isOlder(row[spec.versionColumn], previous[spec.versionColumn])) merged.set(key, { ...row });
   }
   return [...merged.values()];
+}
+
+function isOlder(a: unknown, b: unknown): boolean {
+  if (a == null || b == null) return false;
+  return new Date(a as string).getTime() < new Date(b as string).getTime();
 }
 
 function mergeExtra(a: unknown, b: unknown): Row {
