@@ -165,6 +165,7 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     try {
       outcome = await plugin.runJob({
         job,
+        account,
         credentials: async () => plugin.readCredentials(account, (sealed) => this.cipher.decrypt(sealed)),
         publish: async (envelopes) => void (await this.producer.send(rawTopic(job.source), envelopes.map((value) => ({ key: value.requestKey, value })))),
         skipRequestKeys: await this.store.storedRequestKeys(job.source, job.id),

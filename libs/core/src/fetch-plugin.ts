@@ -43,6 +43,8 @@ export interface FetchLogger {
 
 export interface FetchJobContext<TCredentials = unknown> {
   job: FetchJob;
+  /** the account row as read when the job started (e.g. `last_sync_at` for incremental syncs); secrets still sealed */
+  account: AccountRow;
   /** decrypted credentials; never to be logged or published */
   credentials(): Promise<TCredentials>;
   /** sends to `raw.<source>`; resolves once the broker acknowledged every envelope */

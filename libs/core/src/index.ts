@@ -3,3 +3,4 @@ export * from './envelope';
 export * from './source-plugin';
 export * from './dates';
 export * from './fetch-plugin';
+export * from './retry';

@@ -4,7 +4,7 @@ import { decodeListingsSection, type ListingSummary } from '../parse/listings-se
 import { parseMetricList, planListingsRequest, planRequests, type AirbnbRequestDescriptor, type MetricRequest } from '../plan';
 import { envelopeRequestKey, toRawEnvelope, type EnvelopeJob } from './envelope';
 import { Pacer } from './pacing';
-import { withRetries, type RetryPolicy } from './retry';
+import { withRetries, type RetryPolicy } from '@staysync/core';
 
 /** Same fields as the fetcher config's `airbnb` section (libs/config), so it can be passed as is. */
 export interface AirbnbFetchOptions {

@@ -1,6 +1,6 @@
 import { FatalRequestError, TransientError } from '@staysync/core';
 import { Pacer } from './pacing';
-import { retryDelayMs, withRetries, type RetryPolicy } from './retry';
+import { retryDelayMs, withRetries, type RetryPolicy } from '@staysync/core';
 
 const policy: RetryPolicy = { maxAttempts: 4, baseMs: 100, capMs: 350 };
 

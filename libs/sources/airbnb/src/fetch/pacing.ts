@@ -1,16 +1,4 @@
-/** Resolves after `ms`, or at once when `signal` aborts (callers check `signal.aborted`). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+import { sleep } from '@staysync/core';
 
 export interface PacerOptions {
   minIntervalMs: number;

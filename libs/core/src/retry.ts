@@ -1,5 +1,19 @@
-import { isRetriable, StaysyncError } from '@staysync/core';
-import { sleep } from './pacing';
+import { isRetriable, StaysyncError } from './errors';
+
+/** Resolves after `ms`, or at once when `signal` aborts (callers check `signal.aborted`). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 
 export interface RetryPolicy {
   /** total tries, the first included */
