@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122000001_foundation } from './Migration20261122000001_foundation';
 import { Migration20261122000002_timescale_raw_stores } from './Migration20261122000002_timescale_raw_stores';
 import { Migration20261122000003_airbnb_metrics } from './Migration20261122000003_airbnb_metrics';
+import { Migration20261122000004_hostaway_resources } from './Migration20261122000004_hostaway_resources';
 
 /** Ordered list of migrations (explicit, so builds and tests never depend on file globbing). */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122000001_foundation', class: Migration20261122000001_foundation },
   { name: 'Migration20261122000002_timescale_raw_stores', class: Migration20261122000002_timescale_raw_stores },
   { name: 'Migration20261122000003_airbnb_metrics', class: Migration20261122000003_airbnb_metrics },
+  { name: 'Migration20261122000004_hostaway_resources', class: Migration20261122000004_hostaway_resources },
 ];

@@ -12,6 +12,8 @@ import { ProblemFilter } from './http/problem.filter';
 import { JobsController } from './jobs/jobs.controller';
 import { SyncJobsService } from './jobs/sync-jobs.service';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
+import { ReplaysController } from './replays/replays.controller';
+import { ReplaysService } from './replays/replays.service';
 import { SyncScheduler } from './scheduler/sync-scheduler.service';
 import { CREDENTIAL_CIPHER } from './tokens';
 
@@ -31,7 +33,7 @@ export class AdminModule {
           logStream: options.logStream,
         }),
       ],
-      controllers: [AirbnbAccountsController, JobsController],
+      controllers: [AirbnbAccountsController, JobsController, ReplaysController],
       providers: [
         { provide: ADMIN_CONFIG, useValue: config },
         { provide: API_KEYS, useValue: config.apiKeys },
@@ -42,6 +44,7 @@ export class AdminModule {
         SyncJobsService,
         OutboxRelayService,
         SyncScheduler,
+        ReplaysService,
       ],
     };
   }

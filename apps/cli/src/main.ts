@@ -4,6 +4,7 @@ import { ConfigError } from '@staysync/config';
 import { demoCommand } from './commands/demo';
 import { migrateCommand } from './commands/migrate';
 import { parseCommand } from './commands/parse';
+import { replayCommand } from './commands/replay';
 import { rotateKeyCommand } from './commands/rotate-key';
 import { topicsCommand } from './commands/topics';
 
@@ -43,6 +44,21 @@ program
   .option('--window <start:end>', 'the requested window, inclusive')
   .option('--account-id <id>', 'account id to put on the rows')
   .action((source: string, response: string, opts) => parseCommand(source, response, opts));
+
+program
+  .command('replay')
+  .description('re-parse stored raw responses (or the raw topic) with the current parser, with a progress bar')
+  .requiredOption('--from <iso>', 'inclusive lower bound on fetched_at (ISO-8601)')
+  .requiredOption('--to <iso>', 'inclusive upper bound on fetched_at (ISO-8601)')
+  .option('--source <name>', 'airbnb | hostaway', 'airbnb')
+  .option('--origin <origin>', 'store (the raw_responses table) | topic (the raw topic, offsets by timestamp)', 'store')
+  .option('--account-id <id>', 'only this account')
+  .option('--dry-run', 'report rows that would be added / changed / unchanged, writing nothing')
+  .option('--json', 'print the report as one JSON object (last stdout line)')
+  .action(async (opts) => {
+    await replayCommand(opts);
+    process.exit(0);
+  });
 
 program
   .command('demo')

@@ -3,7 +3,7 @@ import type { Parser, RawEnvelope, SourcePlugin } from '@staysync/core';
 import { loadEnvelopes } from '../load/load-envelopes';
 import type { PipelineMetrics } from '../metrics';
 import { requireSource } from '../sources';
-import { addToReport, emptyReport, recordedReplay, ReplayRecorder, type ReplayRange, type ReplayReport } from './report';
+import { addToReport, emptyReport, recordedReplay, ReplayRecorder, throwIfAborted, type ReplayRange, type ReplayReport } from './report';
 
 export interface StoreReplayOptions extends ReplayRange {
   pool: Pool;
@@ -45,6 +45,7 @@ export async function replayFromStore(options: StoreReplayOptions): Promise<Repl
     await recorder.started(total);
     let processed = 0;
     for await (const rows of storedBatches(options)) {
+      throwIfAborted(options.signal);
       const envelopes = rows.map((row) => envelopeOf(plugin.name, row));
       const result = await loadEnvelopes(pool, envelopes, {
         dryRun,

@@ -8,7 +8,7 @@ import { createCodec, InvalidMessageError, topicName, type KafkaSettings, type V
 import { loadEnvelopes } from '../load/load-envelopes';
 import type { PipelineMetrics } from '../metrics';
 import { requireSource } from '../sources';
-import { addToReport, emptyReport, recordedReplay, ReplayRecorder, type ReplayRange, type ReplayReport } from './report';
+import { addToReport, emptyReport, recordedReplay, ReplayRecorder, throwIfAborted, type ReplayRange, type ReplayReport } from './report';
 
 export interface TopicReplayOptions extends ReplayRange {
   pool: Pool;
@@ -113,6 +113,7 @@ async function consumeUntilEnd(
         if (!plan) return;
         const inPlan = batch.messages.filter((m) => BigInt(m.offset) >= plan.start && BigInt(m.offset) < plan.end);
         try {
+          throwIfAborted(options.signal);
           await handle(inPlan);
         } catch (error) {
           settle.reject(error);

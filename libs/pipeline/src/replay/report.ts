@@ -35,6 +35,13 @@ export interface ReplayRange {
   /** when set, progress and the final report are written to this `ops.replays` row */
   replayId?: string;
   onProgress?: (progress: ReplayProgress) => void;
+  /** stops the replay between batches (the ops.replays row ends `failed`: "aborted") */
+  signal?: AbortSignal;
+}
+
+/** Throws when the replay was asked to stop; called between batches. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new Error(`replay aborted: ${String((signal.reason as Error)?.message ?? signal.reason ?? 'stop requested')}`);
 }
 
 export function emptyReport(origin: ReplayOrigin, dryRun: boolean): ReplayReport {
