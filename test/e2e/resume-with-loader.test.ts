@@ -1,0 +1,92 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { loadLoaderConfig, type FetcherConfig } from '@staysync/config';
+import { todayUtc } from '@staysync/core';
+import { startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
+import { Client } from 'pg';
+import { createLoaderApp } from '../../apps/loader/src/bootstrap';
+import { createTestDatabase, isMockBroker, randomTopicPrefix, waitFor, type TestDatabase } from '../harness';
+import { expectedMetricRequests, fetcherTestConfig, insertAirbnbAccount, insertQueuedJob, sendSyncCommand, startFetcher, waitForJob } from '../fetcher/fetcher-app';
+import { CapturedLogs } from '../admin/admin-app';
+import { FAST_CONSUMER, FAST_RETRY } from '../loader/kafka-support';
+
+/**
+ * A fetcher dies mid-job (its lease lapses); another fetcher claims the job, skips every request whose
+ * response the loader already stored, and the job completes with exactly the planned rows — the
+ * simulator sees each metric request once in total.
+ */
+describe('E2E > a fetcher dies mid-job; another resumes it beside the loader', () => {
+  const ACCOUNT = '2101';
+  const prefix = randomTopicPrefix();
+  let db: TestDatabase;
+  let sql: Client;
+  let simulator: AirbnbSimulator;
+  let config: FetcherConfig;
+  let loader: INestApplication;
+  const fetchers: NestExpressApplication[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    simulator = await startAirbnbSimulator({ accounts: [{ accountId: ACCOUNT, listingCount: 3 }], latencyMs: 15, today: () => todayUtc() });
+    config = fetcherTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, AIRBNB_BASE_URL: simulator.url });
+    await insertAirbnbAccount(sql, config, ACCOUNT);
+    loader = await createLoaderApp(
+      loadLoaderConfig({
+        DATABASE_URL: db.url,
+        KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+        KAFKA_TOPIC_PREFIX: prefix,
+        KAFKA_IDEMPOTENT_PRODUCER: String(!isMockBroker()),
+        KAFKA_CREATE_TOPICS: String(!isMockBroker()),
+        LOG_LEVEL: 'warn',
+      }),
+      { logStream: new CapturedLogs(), consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY } },
+    );
+    await loader.init();
+  });
+
+  afterAll(async () => {
+    for (const app of fetchers) await app.close().catch(() => undefined);
+    await loader?.close();
+    await simulator?.close();
+    await sql?.end();
+    await db?.drop();
+  });
+
+  const storedKeys = async (jobId: string) =>
+    (await sql.query<{ n: number }>(`SELECT count(DISTINCT request_key)::int AS n FROM airbnb.raw_responses WHERE job_id = $1`, [jobId])).rows[0].n;
+
+  it('completes the job with each metric request made once and no duplicate rows', async () => {
+    const expected = 1 + expectedMetricRequests(simulator, ACCOUNT).length;
+    const jobId = await insertQueuedJob(sql, ACCOUNT);
+    const first = (await startFetcher(config, { instanceId: 'fetcher-doomed' })).app;
+    fetchers.push(first);
+    await sendSyncCommand(first, jobId, ACCOUNT);
+    await waitForJob(sql, jobId, (j) => j.fetched >= expected / 3 && j.fetch_completed_at === null, 'a third of the requests fetched');
+    await first.close();
+
+    // Wait until the loader stored everything the first fetcher published, then make its end look like a
+    // crash: a stale owner whose lease ran out (instead of the graceful hand-back).
+    const publishedByFirst = simulator.stats().requests;
+    await waitFor(async () => (await storedKeys(jobId)) === publishedByFirst || null, { what: 'loader caught up with the first fetcher' });
+    await sql.query(`UPDATE ops.sync_jobs SET owner = 'fetcher-doomed', lease_until = now() - interval '1 second' WHERE id = $1`, [jobId]);
+    expect(publishedByFirst).toBeLessThan(expected);
+
+    fetchers.push((await startFetcher(config, { instanceId: 'fetcher-heir' })).app);
+    const job = await waitForJob(sql, jobId, (j) => j.status === 'succeeded', 'job succeeded after the resume', 60_000);
+    expect(job).toMatchObject({ owner: null, planned: expected, fetched: expected, failed: 0 });
+    const { rows } = await sql.query(`SELECT loaded, owner FROM ops.sync_jobs WHERE id = $1`, [jobId]);
+    expect(rows[0].loaded).toBe(expected);
+
+    // every metric request reached upstream exactly once across both fetchers; the listings request is
+    // made again by the heir, because it is how a job learns its listings
+    expect(simulator.stats().requests).toBe(expected + 1);
+    expect(await storedKeys(jobId)).toBe(expected);
+    const duplicates = await sql.query(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM airbnb.chart_query WHERE account_id = $1 GROUP BY airbnb_listing_id, metric_date, time HAVING count(*) > 1) d`,
+      [ACCOUNT],
+    );
+    expect(duplicates.rows[0].n).toBe(0);
+  });
+});
