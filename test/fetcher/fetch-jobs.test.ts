@@ -74,7 +74,7 @@ describe('Fetcher > jobs', () => {
     const expected = 1 + metricRequests.length;
     const job = await waitForJob(sql, jobId, (j) => j.fetch_completed_at !== null, 'fetch completion');
     expect(job).toMatchObject({ status: 'running', planned: expected, fetched: expected, failed: 0, error: null, owner: 'fetcher-jobs-test' });
-    expect(Object.keys(job.progress).sort()).toEqual(['listings', ...simulator.listingsFor(FULL).map((l) => l.id)].sort());
+    expect(Object.keys(job.progress).sort()).toEqual(['ListingsSectionQuery', ...simulator.listingsFor(FULL).map((l) => l.id)].sort());
 
     const messages = await waitFor(() => (raw.forJob(jobId).length >= expected ? raw.forJob(jobId) : null), { what: 'raw envelopes' });
     expect(messages).toHaveLength(expected);

@@ -32,13 +32,13 @@ export class JobsController {
   @ApiOkResponse({ description: 'Jobs, newest first' })
   async list(@Query() query: ListJobsQuery) {
     const jobs = await this.jobs.list({ accountId: query.account_id, source: query.source, status: query.status, limit: query.limit ?? DEFAULT_PAGE_LIMIT });
-    return { items: jobs.map(jobView) };
+    return { items: jobs.map((job) => jobView(job)) };
   }
 
   @Get(':id')
   async get(@Param('id', new ParseUUIDPipe()) id: string) {
     const job = await this.jobs.get(id);
     if (!job) throw new ProblemException(404, 'Not Found', `job ${id} does not exist`);
-    return jobView(job);
+    return jobView(job, await this.jobs.loadedByResource(job));
   }
 }

@@ -76,6 +76,20 @@ export class SyncJobsService {
     return this.em.findOne(SyncJob, { id });
   }
 
+  /**
+   * Responses the loader has stored for the job, per progress resource (an envelope's resourceId, else
+   * its operation), so GET /jobs/{id} shows planned / fetched / loaded / failed side by side.
+   */
+  async loadedByResource(job: SyncJob): Promise<Record<string, number>> {
+    if (!/^[a-z]+$/.test(job.source)) return {};
+    const rows = await this.em.getConnection().execute<Array<{ resource: string; loaded: number }>>(
+      `SELECT COALESCE(resource_id, operation) AS resource, count(DISTINCT request_key)::int AS loaded
+         FROM ${job.source}.raw_responses WHERE job_id = ? GROUP BY 1`,
+      [job.id],
+    );
+    return Object.fromEntries(rows.map((r) => [r.resource, r.loaded]));
+  }
+
   list(filter: JobFilter): Promise<SyncJob[]> {
     return this.em.find(
       SyncJob,
@@ -89,7 +103,11 @@ export class SyncJobsService {
   }
 }
 
-export function jobView(job: SyncJob) {
+/** The job as the API shows it; with `loaded` per resource when given (the detail view). */
+export function jobView(job: SyncJob, loadedByResource?: Record<string, number>) {
+  const progress = loadedByResource
+    ? Object.fromEntries(Object.entries(job.progress ?? {}).map(([resource, p]) => [resource, { ...(p as object), loaded: loadedByResource[resource] ?? 0 }]))
+    : job.progress;
   return {
     id: job.id,
     source: job.source,
@@ -99,7 +117,7 @@ export function jobView(job: SyncJob) {
     status: job.status,
     scrape_date: job.scrapeDate,
     counts: { planned: job.planned, fetched: job.fetched, loaded: job.loaded, failed: job.failed },
-    progress: job.progress,
+    progress,
     errors: job.errors,
     notes: job.notes,
     error: job.error,

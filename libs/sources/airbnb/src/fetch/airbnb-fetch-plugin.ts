@@ -25,7 +25,8 @@ export interface AirbnbFetchOptions {
 }
 
 /** progress key for the account-level listings call */
-export const LISTINGS_RESOURCE = 'listings';
+/** progress key of the listings request: like every envelope without a resourceId, its operation */
+export const LISTINGS_RESOURCE = 'ListingsSectionQuery';
 /** envelopes per Kafka send: fewer round trips, yet progress moves steadily */
 const PUBLISH_BATCH_SIZE = 20;
 const DEFAULT_RETRY_CAP_MS = 60_000;
