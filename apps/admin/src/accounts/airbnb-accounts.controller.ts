@@ -5,7 +5,8 @@ import { DEFAULT_PAGE_LIMIT } from '../http/page-limit.query';
 import { jobView } from '../jobs/sync-jobs.service';
 import { airbnbAccountView } from './account-view';
 import { AirbnbAccountsService } from './airbnb-accounts.service';
-import { DeleteAccountQuery, ListAccountsQuery, PatchAirbnbAccountDto, SyncRequestDto, UpsertAirbnbAccountDto } from './dto/airbnb-account.dto';
+import { DeleteAccountQuery, ListAccountsQuery } from './dto/account-queries';
+import { PatchAirbnbAccountDto, SyncRequestDto, UpsertAirbnbAccountDto } from './dto/airbnb-account.dto';
 
 const AccountIdParam = () => Param('id');
 

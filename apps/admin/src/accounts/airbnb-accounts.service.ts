@@ -1,39 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { CredentialCipher } from '@staysync/crypto';
-import { AirbnbAccount, type SyncMode } from '@staysync/db';
+import { AirbnbAccount } from '@staysync/db';
 import { accountIdFromCookie, airbnbSource, filterAuthCookies } from '@staysync/source-airbnb';
 import { ProblemException } from '../http/problem.filter';
 import { SyncJobsService } from '../jobs/sync-jobs.service';
 import { CREDENTIAL_CIPHER } from '../tokens';
-import { recordAccountEvent, type AccountEventType, type AccountSnapshot } from './account-events';
+import { recordAccountEvent } from './account-events';
 import type { PatchAirbnbAccountDto, UpsertAirbnbAccountDto } from './dto/airbnb-account.dto';
-
-const SOURCE = 'airbnb';
-
-const snapshot = (a: AirbnbAccount): AccountSnapshot => ({
-  source: SOURCE,
-  accountId: a.accountId,
-  customerId: a.customerId,
-  isActive: a.isActive,
-  status: a.status,
-  lastSyncAt: a.lastSyncAt,
-  credentialsUpdatedAt: a.credentialsUpdatedAt,
-  deletedAt: a.deletedAt,
-});
-
-export interface AccountPage {
-  items: AirbnbAccount[];
-  nextCursor: string | null;
-}
+import { SourceAccountsService } from './source-accounts.service';
 
 @Injectable()
-export class AirbnbAccountsService {
+export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> {
   constructor(
-    private readonly em: EntityManager,
-    private readonly jobs: SyncJobsService,
+    em: EntityManager,
+    jobs: SyncJobsService,
     @Inject(CREDENTIAL_CIPHER) private readonly cipher: CredentialCipher,
-  ) {}
+  ) {
+    super(em, jobs, 'airbnb', AirbnbAccount, airbnbSource.tables);
+  }
+
+  protected defaultSyncMode(account: AirbnbAccount) {
+    return account.lastSyncAt ? ('incremental' as const) : ('backfill' as const);
+  }
 
   /** Create-or-update; a soft-deleted account is restored. A new account gets its backfill queued at once. */
   async upsert(dto: UpsertAirbnbAccountDto): Promise<{ account: AirbnbAccount; created: boolean }> {
@@ -49,98 +38,36 @@ export class AirbnbAccountsService {
           xClientVersion: dto.x_client_version,
           userAgent: dto.user_agent,
         } as never);
-        recordAccountEvent(tx, 'created', snapshot(account), ['account_id', 'customer_id', 'credentials']);
-        this.jobs.queueJob(tx, { source: SOURCE, accountId, mode: 'backfill', trigger: 'startup' });
+        recordAccountEvent(tx, 'created', this.snapshot(account), ['account_id', 'customer_id', 'credentials']);
+        this.jobs.queueJob(tx, { source: this.source, accountId, mode: 'backfill', trigger: 'startup' });
         await tx.flush();
         return { account, created: true };
       }
       const changed = this.applyChanges(existing, { cookie, xClientVersion: dto.x_client_version, userAgent: dto.user_agent, customerId: dto.customer_id });
-      let type: AccountEventType = 'updated';
-      if (existing.deletedAt) {
-        existing.deletedAt = null;
-        existing.isActive = true;
-        changed.push('deleted_at', 'is_active');
-        type = 'reactivated';
-      }
-      if (changed.length > 0) recordAccountEvent(tx, type, snapshot(existing), changed);
+      const type = this.restoreIfDeleted(existing, changed);
+      if (changed.length > 0) recordAccountEvent(tx, type, this.snapshot(existing), changed);
       await tx.flush();
       return { account: existing, created: false };
     });
   }
 
-  async list(options: { activeOnly: boolean; limit: number; cursor?: string }): Promise<AccountPage> {
-    const after = options.cursor ? decodeCursor(options.cursor) : undefined;
-    const items = await this.em.find(
-      AirbnbAccount,
-      {
-        deletedAt: null,
-        ...(options.activeOnly ? { isActive: true } : {}),
-        ...(after ? { accountId: { $gt: after } } : {}),
-      },
-      { orderBy: { accountId: 'asc' }, limit: options.limit + 1 },
-    );
-    const page = items.slice(0, options.limit);
-    return { items: page, nextCursor: items.length > options.limit ? encodeCursor(page[page.length - 1].accountId) : null };
-  }
-
-  async get(accountId: string): Promise<AirbnbAccount> {
-    const account = await this.em.findOne(AirbnbAccount, { accountId, deletedAt: null });
-    if (!account) throw new ProblemException(404, 'Not Found', `airbnb account ${accountId} does not exist`);
-    return account;
-  }
-
   async patch(accountId: string, dto: PatchAirbnbAccountDto): Promise<AirbnbAccount> {
     return this.em.transactional(async (tx) => {
-      const account = await tx.findOne(AirbnbAccount, { accountId, deletedAt: null });
-      if (!account) throw new ProblemException(404, 'Not Found', `airbnb account ${accountId} does not exist`);
+      const account = await this.get(accountId, tx);
       const wasActive = account.isActive;
-      const changed = this.applyChanges(account, {
-        cookie: dto.cookie === undefined ? undefined : this.authCookies(dto.cookie, accountId),
-        xClientVersion: dto.x_client_version,
-        userAgent: dto.user_agent,
-        customerId: dto.customer_id,
-      });
-      if (dto.is_active !== undefined && dto.is_active !== account.isActive) {
-        account.isActive = dto.is_active;
-        changed.push('is_active');
-      }
-      if (dto.status !== undefined && dto.status !== account.status) {
-        account.status = dto.status;
-        account.statusReason = null;
-        changed.push('status');
-      }
-      if (changed.length > 0) {
-        const type: AccountEventType = wasActive === account.isActive ? 'updated' : account.isActive ? 'reactivated' : 'deactivated';
-        recordAccountEvent(tx, type, snapshot(account), changed);
-      }
+      const changed = [
+        ...this.applyChanges(account, {
+          cookie: dto.cookie === undefined ? undefined : this.authCookies(dto.cookie, accountId),
+          xClientVersion: dto.x_client_version,
+          userAgent: dto.user_agent,
+          customerId: dto.customer_id,
+        }),
+        ...this.applyCommonChanges(account, { isActive: dto.is_active, status: dto.status }),
+      ];
+      this.recordPatch(tx, account, wasActive, changed);
       await tx.flush();
       return account;
     });
-  }
-
-  /** Soft delete hides the account and stops its syncs; hard delete removes it and all of its data. */
-  async delete(accountId: string, hard: boolean): Promise<void> {
-    await this.em.transactional(async (tx) => {
-      const account = await tx.findOne(AirbnbAccount, { accountId, ...(hard ? {} : { deletedAt: null }) });
-      if (!account) throw new ProblemException(404, 'Not Found', `airbnb account ${accountId} does not exist`);
-      account.deletedAt ??= new Date();
-      account.isActive = false;
-      recordAccountEvent(tx, 'deleted', snapshot(account), hard ? ['deleted_at', 'is_active', 'data'] : ['deleted_at', 'is_active']);
-      if (hard) {
-        const dataTables = [...airbnbSource.tables.map((t) => t.table), 'airbnb.raw_responses'];
-        for (const table of dataTables) await tx.getConnection().execute(`DELETE FROM ${table} WHERE account_id = ?`, [accountId], 'run', tx.getTransactionContext());
-        await tx.getConnection().execute(`DELETE FROM ops.sync_jobs WHERE source = ? AND account_id = ?`, [SOURCE, accountId], 'run', tx.getTransactionContext());
-        tx.remove(account);
-      }
-      await tx.flush();
-    });
-  }
-
-  async requestSync(accountId: string, mode?: SyncMode) {
-    const account = await this.get(accountId);
-    if (!account.isActive) throw new ProblemException(409, 'Conflict', `airbnb account ${accountId} is inactive`);
-    if (account.status === 'needs_reauth') throw new ProblemException(409, 'Conflict', `airbnb account ${accountId} needs new credentials (status needs_reauth)`);
-    return this.jobs.requestSync({ source: SOURCE, accountId, mode: mode ?? (account.lastSyncAt ? 'incremental' : 'backfill'), trigger: 'manual' });
   }
 
   private resolveAccountId(dto: UpsertAirbnbAccountDto): string {
@@ -180,13 +107,7 @@ export class AirbnbAccountsService {
     const changed: string[] = [];
     if (next.cookie !== undefined && this.cipher.decrypt(account.cookieCiphertext) !== next.cookie) {
       account.cookieCiphertext = this.cipher.encrypt(next.cookie);
-      account.credentialsUpdatedAt = new Date();
-      changed.push('credentials');
-      if (account.status === 'needs_reauth') {
-        account.status = 'active';
-        account.statusReason = null;
-        changed.push('status');
-      }
+      this.credentialsRenewed(account, changed);
     }
     if (next.xClientVersion !== undefined && next.xClientVersion !== account.xClientVersion) {
       account.xClientVersion = next.xClientVersion;
@@ -196,24 +117,6 @@ export class AirbnbAccountsService {
       account.userAgent = next.userAgent;
       changed.push('user_agent');
     }
-    if (next.customerId !== undefined && next.customerId !== account.customerId) {
-      account.customerId = next.customerId;
-      changed.push('customer_id');
-    }
-    return changed;
+    return [...changed, ...this.applyCommonChanges(account, { customerId: next.customerId })];
   }
-}
-
-function encodeCursor(accountId: string): string {
-  return Buffer.from(JSON.stringify({ after: accountId })).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  try {
-    const { after } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof after === 'string' && /^[0-9]+$/.test(after)) return after;
-  } catch {
-    // fall through
-  }
-  throw new ProblemException(400, 'Bad Request', 'cursor is not valid', [{ field: 'cursor', message: 'not a cursor returned by this API' }]);
 }

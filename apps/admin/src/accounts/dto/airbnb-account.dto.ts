@@ -1,7 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
-import { PageLimitQuery } from '../../http/page-limit.query';
 
 export class UpsertAirbnbAccountDto {
   @ApiProperty({ description: 'Browser cookie string of the host session (auth cookies are kept, others dropped)', writeOnly: true })
@@ -70,30 +68,6 @@ export class PatchAirbnbAccountDto {
   @IsOptional()
   @IsIn(['active', 'paused'])
   status?: 'active' | 'paused';
-}
-
-const toBoolean = ({ value }: { value: unknown }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value);
-
-export class ListAccountsQuery extends PageLimitQuery {
-  @ApiPropertyOptional({ default: false })
-  @IsOptional()
-  @Transform(toBoolean)
-  @IsBoolean()
-  active_only?: boolean;
-
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-}
-
-export class DeleteAccountQuery {
-  @ApiPropertyOptional({ default: false, description: 'remove the account and all of its data' })
-  @IsOptional()
-  @Transform(toBoolean)
-  @IsBoolean()
-  hard?: boolean;
 }
 
 export class SyncRequestDto {
