@@ -7,6 +7,8 @@ import { createLogger, serviceInfrastructure } from '@staysync/observability';
 import { ADMIN_CONFIG } from './admin-config';
 import { AirbnbAccountsController } from './accounts/airbnb-accounts.controller';
 import { AirbnbAccountsService } from './accounts/airbnb-accounts.service';
+import { HostawayAccountsController } from './accounts/hostaway-accounts.controller';
+import { HostawayAccountsService } from './accounts/hostaway-accounts.service';
 import { API_KEYS, ApiKeyGuard } from './http/api-key.guard';
 import { ProblemFilter } from './http/problem.filter';
 import { JobsController } from './jobs/jobs.controller';
@@ -16,6 +18,8 @@ import { ReplaysController } from './replays/replays.controller';
 import { ReplaysService } from './replays/replays.service';
 import { SyncScheduler } from './scheduler/sync-scheduler.service';
 import { CREDENTIAL_CIPHER } from './tokens';
+import { HostawayWebhookCredentials } from './webhooks/hostaway-webhook-credentials';
+import { HostawayWebhooksController } from './webhooks/hostaway-webhooks.controller';
 
 export interface AdminAppOptions {
   logStream?: DestinationStream;
@@ -33,7 +37,7 @@ export class AdminModule {
           logStream: options.logStream,
         }),
       ],
-      controllers: [AirbnbAccountsController, JobsController, ReplaysController],
+      controllers: [AirbnbAccountsController, HostawayAccountsController, HostawayWebhooksController, JobsController, ReplaysController],
       providers: [
         { provide: ADMIN_CONFIG, useValue: config },
         { provide: API_KEYS, useValue: config.apiKeys },
@@ -41,6 +45,8 @@ export class AdminModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         AirbnbAccountsService,
+        HostawayAccountsService,
+        HostawayWebhookCredentials,
         SyncJobsService,
         OutboxRelayService,
         SyncScheduler,

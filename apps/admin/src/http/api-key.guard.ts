@@ -1,7 +1,9 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { constantTimeEqual } from '@staysync/crypto';
 import { ProblemException } from './problem.filter';
+import { PUBLIC_ROUTE } from './public-route';
 
 export const API_KEYS = Symbol('API_KEYS');
 export interface ApiKey {
@@ -14,11 +16,15 @@ const PUBLIC_PATHS = new Set(['/health', '/ready', '/metrics']);
 /** `X-API-Key: <key>` or `Authorization: Bearer <key>` on everything but the operations endpoints. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(@Inject(API_KEYS) private readonly keys: ApiKey[]) {}
+  constructor(
+    @Inject(API_KEYS) private readonly keys: ApiKey[],
+    private readonly reflector: Reflector,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request & { apiKeyName?: string }>();
     if (PUBLIC_PATHS.has(req.path)) return true;
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
     const presented = this.presentedKey(req);
     if (!presented) throw new ProblemException(401, 'Unauthorized', 'an API key is required (X-API-Key header)');
     // compare against every key so the time taken does not reveal which one matched
