@@ -32,9 +32,9 @@ export class FakeHostaway {
   private constructor(private readonly server: http.Server) {}
 
   static async start(handler?: Handler): Promise<FakeHostaway> {
-    let fake: FakeHostaway | undefined;
-    const server = http.createServer((req, res) => void fake!.handle(req, res));
-    fake = new FakeHostaway(server);
+    const server = http.createServer();
+    const fake = new FakeHostaway(server);
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void fake.handle(req, res));
     if (handler) fake.handler = handler;
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
