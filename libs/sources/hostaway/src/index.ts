@@ -5,3 +5,4 @@ export { hostawaySource } from './source';
 export * from './errors';
 export * from './classify';
 export * from './client';
+export * from './token';
