@@ -6,3 +6,4 @@ export * from './errors';
 export * from './classify';
 export * from './client';
 export * from './token';
+export * from './rate-limit';
