@@ -7,3 +7,5 @@ export * from './classify';
 export * from './client';
 export * from './token';
 export * from './rate-limit';
+export * from './credentials';
+export * from './fetch';
