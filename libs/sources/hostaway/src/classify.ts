@@ -1,0 +1,127 @@
+import { AccountAuthError, FatalRequestError, TransientError, type StaysyncError } from '@staysync/core';
+import { parseRetryAfterMs, redact, TokenRejectedError } from './errors';
+import { isJsonObject, tryParseJson, type JsonObject } from './json';
+
+export type HttpHeaders = Record<string, string | string[] | undefined>;
+
+/** A list response: `{"status":"success","result":[…],"count":707,"limit":100,"offset":0}` (+ page/totalPages). */
+export interface HostawayListEnvelope extends JsonObject {
+  status: 'success';
+  result: unknown[];
+  count?: number;
+  limit?: number;
+  offset?: number;
+  page?: number;
+  totalPages?: number;
+}
+
+export type Classification<T> = { ok: true; body: T } | { ok: false; error: StaysyncError };
+
+export interface ClassifyContext {
+  /** what was requested, e.g. `listings` or `conversations/7/messages` (never a secret) */
+  operation: string;
+  /** secrets that must not appear in error messages even if upstream echoes them */
+  secrets: ReadonlyArray<string | null | undefined>;
+  now?: number;
+}
+
+const MAX_UPSTREAM_MESSAGE = 200;
+
+/**
+ * Decides whether a REST response (Bearer token) is usable:
+ * 403 → TokenRejectedError (the token); 429 → transient with Retry-After; 5xx and other non-2xx
+ * non-4xx → transient; other 4xx → fatal. A 2xx must be a JSON object: `status:"fail"` → fatal,
+ * non-JSON (a proxy page) → transient, no `result` array → fatal.
+ */
+export function classifyListResponse(
+  status: number,
+  headers: HttpHeaders,
+  bodyText: string,
+  token: string,
+  ctx: ClassifyContext,
+): Classification<HostawayListEnvelope> {
+  const body = tryParseJson(bodyText);
+  const context = { operation: ctx.operation, status };
+  const upstream = upstreamMessage(body, ctx.secrets);
+  if (status === 403) {
+    return failed(new TokenRejectedError(token, `Hostaway rejected the access token (403) for ${ctx.operation}${upstream}`, { context }));
+  }
+  const byStatus = errorForStatus(status, headers, ctx, upstream);
+  if (byStatus) return failed(byStatus);
+  if (body === undefined) return failed(new TransientError(`Hostaway answered ${ctx.operation} with a non-JSON body`, { context }));
+  if (!isJsonObject(body)) return failed(new FatalRequestError(`Hostaway answered ${ctx.operation} with JSON that is not an object`, { context }));
+  if (body.status === 'fail') return failed(new FatalRequestError(`Hostaway failed ${ctx.operation}${upstream}`, { context }));
+  if (!Array.isArray(body.result)) {
+    return failed(new FatalRequestError(`Hostaway answered ${ctx.operation} without a result array`, { context }));
+  }
+  return { ok: true, body: body as HostawayListEnvelope };
+}
+
+export interface TokenResponse {
+  accessToken: string;
+  expiresIn: number | null;
+}
+
+/**
+ * The token endpoint: a 4xx other than 429 means the client id/secret were refused → account error;
+ * 429/5xx/non-JSON → transient; a 2xx without `access_token` → account error (nothing usable issued).
+ */
+export function classifyTokenResponse(
+  status: number,
+  headers: HttpHeaders,
+  bodyText: string,
+  ctx: ClassifyContext,
+): Classification<TokenResponse> {
+  const body = tryParseJson(bodyText);
+  const context = { operation: ctx.operation, status };
+  const upstream = upstreamMessage(body, ctx.secrets);
+  if (status >= 400 && status < 500 && status !== 429) {
+    return failed(new AccountAuthError(`Hostaway refused the client credentials (${status})${upstream}`, { context }));
+  }
+  const byStatus = errorForStatus(status, headers, ctx, upstream);
+  if (byStatus) return failed(byStatus);
+  if (!isJsonObject(body)) return failed(new TransientError('Hostaway answered the token request with a non-JSON body', { context }));
+  if (typeof body.access_token !== 'string' || body.access_token === '') {
+    return failed(new AccountAuthError(`Hostaway issued no access token${upstream}`, { context }));
+  }
+  const expiresIn = typeof body.expires_in === 'number' && Number.isFinite(body.expires_in) ? body.expires_in : null;
+  return { ok: true, body: { accessToken: body.access_token, expiresIn } };
+}
+
+/** Non-2xx statuses shared by both endpoints (403 and token-endpoint 4xx are handled before). */
+function errorForStatus(status: number, headers: HttpHeaders, ctx: ClassifyContext, upstream: string): StaysyncError | null {
+  const context = { operation: ctx.operation, status };
+  if (status >= 200 && status < 300) return null;
+  if (status === 429) {
+    const retryAfterMs = parseRetryAfterMs(headerValue(headers, 'retry-after'), ctx.now ?? Date.now());
+    return new TransientError(`Hostaway rate-limited ${ctx.operation} (429)${upstream}`, {
+      context: retryAfterMs === undefined ? context : { ...context, retryAfterMs },
+      retryAfterMs,
+    });
+  }
+  if (status === 408 || status >= 500 || status < 400) {
+    return new TransientError(`Hostaway answered ${ctx.operation} with HTTP ${status}${upstream}`, { context });
+  }
+  return new FatalRequestError(`Hostaway answered ${ctx.operation} with HTTP ${status}${upstream}`, { context });
+}
+
+/** `: <message>` from a `{status:"fail", message|result}` body, redacted and shortened; '' when none. */
+function upstreamMessage(body: unknown, secrets: ClassifyContext['secrets']): string {
+  if (!isJsonObject(body)) return '';
+  const text = typeof body.message === 'string' ? body.message : typeof body.result === 'string' ? body.result : '';
+  return text === '' ? '' : `: ${redact(text, secrets).slice(0, MAX_UPSTREAM_MESSAGE)}`;
+}
+
+/** Case-insensitive single header value (the first one when repeated). */
+export function headerValue(headers: HttpHeaders, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() !== wanted || value === undefined) continue;
+    return Array.isArray(value) ? value[0] : value;
+  }
+  return undefined;
+}
+
+function failed(error: StaysyncError): { ok: false; error: StaysyncError } {
+  return { ok: false, error };
+}

@@ -1,0 +1,37 @@
+import { AccountAuthError, type StaysyncErrorOptions } from '@staysync/core';
+
+/**
+ * Hostaway answered 403 to a request: the access token was rejected (Hostaway uses 403, not 401, for a
+ * bad or expired token). It is an account error unless the token provider can refresh the token once.
+ * The rejected token is kept so the provider can tell whether someone already replaced it; it is a
+ * non-enumerable property, so JSON serialisation and util.inspect (loggers) never print it.
+ */
+export class TokenRejectedError extends AccountAuthError {
+  declare readonly rejectedToken: string;
+
+  constructor(rejectedToken: string, message: string, options: StaysyncErrorOptions = {}) {
+    super(message, options);
+    Object.defineProperty(this, 'rejectedToken', { value: rejectedToken, enumerable: false });
+  }
+}
+
+/**
+ * `Retry-After` as milliseconds from `now`: delta-seconds or an HTTP date (past dates → 0);
+ * undefined when absent or unparseable.
+ */
+export function parseRetryAfterMs(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Replaces every occurrence of the secrets in upstream text that ends up in an error. */
+export function redact(text: string, secrets: ReadonlyArray<string | null | undefined>): string {
+  let result = text;
+  for (const secret of secrets) {
+    if (secret) result = result.split(secret).join('[redacted]');
+  }
+  return result;
+}
