@@ -54,7 +54,7 @@ export const fetcherShape = {
   AIRBNB_LOOKAHEAD_WEEKS: int(25, { min: 0, max: 25 }),
   AIRBNB_CHART_METRICS: list('CONVERSION:p3_impressions,CONVERSION:conversion_rate'),
   AIRBNB_LIST_OF_METRICS: list('CONVERSION:conversion_rate,CONVERSION:p3_impressions'),
-  HOSTAWAY_BASE_URL: url(['http', 'https']).default('https://api.hostaway.com'),
+  HOSTAWAY_BASE_URL: url(['http', 'https']).default('https://api.hostaway.com/v1/'),
   HOSTAWAY_PAGE_SIZE: int(100, { min: 1, max: 1000 }),
   HOSTAWAY_CONCURRENCY: int(4, { min: 1, max: 32 }),
   HOSTAWAY_ACCOUNT_RATE: int(20, { min: 1 }),

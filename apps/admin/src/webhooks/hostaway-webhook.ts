@@ -37,7 +37,7 @@ export function readHostawayWebhook(body: unknown): { webhook: HostawayWebhook }
   if (!validate(body)) {
     return { errors: (validate.errors ?? []).map((e) => `${e.instancePath.slice(1) || 'body'} ${e.message ?? 'is invalid'}`) };
   }
-  const value = body as Record<string, unknown>;
+  const value = body as unknown as Record<string, unknown>;
   const event = String(value.event ?? value.eventType);
   return { webhook: { accountId: String(value.accountId), event, known: (HOSTAWAY_WEBHOOK_EVENTS as readonly string[]).includes(event), body: value } };
 }
