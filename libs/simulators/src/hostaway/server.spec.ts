@@ -699,5 +699,19 @@ describe('Hostaway simulator', () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(45);
       expect(sim.stats().faults.hung).toBe(2);
     });
+
+    it('stop() ends held requests; in-flight accounting sees them', async () => {
+      const token = await ready();
+      sim.addFaults({ hangNext: [{ path: 'conversations' }] });
+      const held = get(sim, 'conversations', token).then(
+        () => 'answered',
+        () => 'dropped',
+      );
+      while (sim.stats().faults.hung === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(sim.stats()).toMatchObject({ inFlight: 1, peakConcurrency: 1 });
+      await sim.stop();
+      expect(await held).toBe('dropped');
+      expect(sim.stats().inFlight).toBe(0);
+    });
   });
 });

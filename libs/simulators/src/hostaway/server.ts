@@ -241,6 +241,8 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
   let webhookSerial = 0;
   const timers = new Set<NodeJS.Timeout>();
   let inFlight = 0;
+  /** requests not yet answered: stop() lands them */
+  const flying = new Set<() => void>();
   const accountInFlight = new Map<number, number>();
   let stats = emptyStats();
 
@@ -250,12 +252,20 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
     stats.inFlight = inFlight;
     stats.peakConcurrency = Math.max(stats.peakConcurrency, inFlight);
     let attributed: number | undefined;
-    res.once('close', () => {
+    let done = false;
+    // Leaves flight when its reply is handed over (synchronously, so a client's next request
+    // never overlaps it) or, for held/aborted requests, when the socket closes.
+    const land = () => {
+      if (done) return;
+      done = true;
+      flying.delete(land);
       inFlight--;
       stats.inFlight = inFlight;
       if (attributed !== undefined)
         accountInFlight.set(attributed, (accountInFlight.get(attributed) ?? 1) - 1);
-    });
+    };
+    flying.add(land);
+    res.once('close', land);
     const attribute = (accountId: number, kind: HostawayPathKind) => {
       const accountStats = stats.byAccount[String(accountId)];
       if (!accountStats || attributed !== undefined) return;
@@ -270,10 +280,12 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
       .then(async (reply) => {
         if (!reply) return;
         if (latencyMs > 0) await delay(latencyMs);
+        land();
         send(res, reply);
       })
       .catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
+        land();
         send(res, { status: 500, body: failBody(`simulator error: ${message}`) });
       });
   });
@@ -755,6 +767,7 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
       timers.clear();
       server.close(() => resolve());
       server.closeAllConnections();
+      for (const land of [...flying]) land();
     });
     return stopping;
   };
