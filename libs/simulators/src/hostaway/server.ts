@@ -1,3 +1,18 @@
+/**
+ * Hostaway API simulator (shared reference §1–§4), mounted under /v1/.
+ *
+ * Per request, in this order: count it (stats) → attribute it to an account (Bearer token it was
+ * issued, or client_id for token mints) → rate limits (admitted arrivals in sliding windows: every
+ * request per client IP, Bearer-valid ones also per account; token mints count per IP only;
+ * 429 `{"status":"fail"}` + Retry-After in whole seconds until a slot frees) → route (404/405) →
+ * auth (403 for missing/unknown/expired/too-fresh tokens; token mints: 400 malformed, 401 bad
+ * client credentials) → injected faults → the resource. Every reply, errors included, waits
+ * `latencyMs`; a request is in flight from arrival until its reply is written.
+ *
+ * Lists: `limit` (default 100, 1…maxPageSize) and `offset` (≥ 0) are validated (400), `page` is
+ * ignored; listings id ASC, reservations updatedOn DESC, id DESC, conversations id ASC, messages
+ * date DESC, id DESC (newest first; clients must sort, reference §3).
+ */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SeededRandom } from '../airbnb/random';
