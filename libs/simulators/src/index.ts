@@ -1,1 +1,2 @@
 export * from './airbnb';
+export * from './hostaway';
