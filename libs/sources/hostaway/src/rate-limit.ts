@@ -6,13 +6,14 @@ import { sleep } from '@staysync/core';
  * of the process shares one IP budget, so the process holds one `HostawayIpRateLimit` per upstream
  * (module registry below) and each job chains its account limiter to it.
  *
- * Bottleneck queues, bounds in-flight requests per account (`maxConcurrent`) and spaces starts by
- * `minTime = windowMs / limit`. Spacing alone would satisfy the limits only if timers never fired
- * early, and Node timers can (they are armed from the loop's cached clock). So the guarantee comes
- * from two sliding-window logs checked right before a request starts: a start is admitted only when
- * both the IP log and the account log hold fewer than `limit` starts in the last `windowMs`, and it
- * is recorded in both in the same synchronous step. Hence no window of `windowMs` ever holds more
- * than `limit` starts of either kind.
+ * Bottleneck queues and bounds in-flight requests per account (`maxConcurrent`, default 4). The rates
+ * come from two sliding-window logs checked right before a request starts: a start is admitted only
+ * when both the IP log and the account log hold fewer than `limit` starts in the last window, and it
+ * is recorded in both in the same synchronous step. Starts may come in bursts (up to the limit at
+ * once), so the concurrency bound is what spreads them; no window ever holds more than `limit`.
+ *
+ * The logs' window is `windowMs` plus 5 % slack: upstream counts arrivals, and an early request that
+ * travels slower than a later one (a new connection, say) lands closer to it than it started.
  */
 export interface IpRateOptions {
   /** request starts per window for every account together */
@@ -58,12 +59,10 @@ export class SlidingWindowLog {
 }
 
 export class HostawayIpRateLimit {
-  readonly limiter: Bottleneck;
   private readonly log: SlidingWindowLog;
 
   constructor(readonly options: IpRateOptions) {
-    this.limiter = new Bottleneck({ minTime: Math.ceil(options.windowMs / options.ipRate) });
-    this.log = new SlidingWindowLog(options.ipRate, options.windowMs);
+    this.log = new SlidingWindowLog(options.ipRate, withSlack(options.windowMs));
   }
 
   forAccount(options: AccountRateOptions): AccountRateLimiter {
@@ -100,19 +99,18 @@ export class AccountRateLimiter {
     private readonly ip: HostawayIpRateLimit,
     options: AccountRateOptions,
   ) {
-    const { windowMs } = ip.options;
-    this.limiter = new Bottleneck({
-      maxConcurrent: options.concurrency,
-      minTime: Math.ceil(windowMs / options.accountRate),
-    });
-    this.limiter.chain(ip.limiter);
-    this.log = new SlidingWindowLog(options.accountRate, windowMs);
+    this.limiter = new Bottleneck({ maxConcurrent: options.concurrency });
+    this.log = new SlidingWindowLog(options.accountRate, withSlack(ip.options.windowMs));
   }
 
   /** Runs `task` (one upstream request) within the IP and account limits. */
   schedule<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     return this.limiter.schedule(() => this.ip.admit(this.log, task, signal));
   }
+}
+
+function withSlack(windowMs: number): number {
+  return Math.ceil(windowMs * 1.05);
 }
 
 const ipLimits = new Map<string, HostawayIpRateLimit>();

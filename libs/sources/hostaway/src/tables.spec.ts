@@ -7,7 +7,7 @@ describe('hostaway table specs', () => {
   it('three if-changed tables keyed by id, loaded listings → reservations → messages', () => {
     expect(hostawayTables.map((t) => [t.table, t.conflictKey, t.mode, t.changeColumn, t.versionColumn, t.order])).toEqual([
       ['hostaway.listings', ['id'], 'if-changed', 'raw_payload', 'observed_at', 1],
-      ['hostaway.reservations', ['id'], 'if-changed', 'raw_payload', 'observed_at', 2],
+      ['hostaway.reservations', ['id'], 'if-changed', 'raw_payload', 'upstream_updated_at', 2],
       ['hostaway.messages', ['id'], 'if-changed', 'raw_payload', 'observed_at', 3],
     ]);
   });

@@ -44,6 +44,11 @@ export const listingsTable: TableSpec = {
   order: 1,
 };
 
+/**
+ * Reservations carry upstream's own version, `updatedOn`: a webhook delivered late (or again) after a poll
+ * saw a newer state must not bring the old one back, whatever order the loader sees them in. Payloads
+ * without `updatedOn` (some webhook shapes) cannot be ordered and apply when they differ.
+ */
 export const reservationsTable: TableSpec = {
   table: HOSTAWAY_TABLES.reservations,
   columns: [
@@ -62,6 +67,7 @@ export const reservationsTable: TableSpec = {
   ],
   conflictKey: ['id'],
   ...IF_CHANGED,
+  versionColumn: 'upstream_updated_at',
   order: 2,
 };
 
