@@ -24,7 +24,9 @@ export interface BenchOptions {
 }
 
 export const BENCH_DATABASE = 'staysync_bench';
-const log = (line: string) => process.stderr.write(`${line}\n`);
+let clock = performance.now();
+/** progress lines carry the seconds since the bench started */
+const log = (line: string) => process.stderr.write(`[${((performance.now() - clock) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
 
 /**
  * `npm run bench [-- --json]`: fetch-only run (pacing overhead), loader throughput on pre-produced real
@@ -34,6 +36,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
  */
 export async function benchCommand(options: BenchOptions = {}): Promise<BenchSummary> {
   const started = performance.now();
+  clock = started;
   const sizes: BenchSizes = {
     accounts: positiveInt(options.accounts ?? '4', '--accounts'),
     listings: positiveInt(options.listings ?? '5', '--listings'),
@@ -79,8 +82,8 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
     if (!rowsMatchPlan) log(`warning: loaded rows ${JSON.stringify(rows)} differ from the plan ${JSON.stringify(expected.rows)}`);
 
     log('[3/5] COPY ceiling for the same rows (and loadEnvelopes without Kafka)');
-    const copy = await runCopyCeiling(pool, parsed);
-    log(`copy: ${copy.rows} rows in ${copy.duration_ms} ms → ${copy.rows_per_s} rows/s`);
+    const copy = await runCopyCeiling(pool, parsed, fetched.envelopes);
+    log(`copy: ${copy.rows} rows in ${copy.duration_ms} ms → ${copy.rows_per_s} rows/s; + ${copy.raw_responses} raw payloads (${Math.round(copy.raw_bytes / 2 ** 20)} MiB) in ${copy.raw_duration_ms} ms → ${copy.rows_per_s_incl_raw} rows/s incl. raw`);
     const direct = await runDirectLoad(ctx, fetched.envelopes, parsed.total, jobIds, one.mean_batch_responses);
 
     log('[4/5] two loaders, one consumer group');
@@ -106,6 +109,7 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
       loader: { ...one, publish_metrics: ctx.publishMetrics },
       copy_ceiling: copy,
       loader_to_copy_ratio: round(one.rows_per_s / copy.rows_per_s, 3),
+      loader_to_copy_incl_raw_ratio: round(one.rows_per_s / copy.rows_per_s_incl_raw, 3),
       direct_load: { ...direct, to_copy_ratio: round(direct.rows_per_s / copy.rows_per_s, 3) },
       loaders_2: two,
       loaders_2_to_1_ratio: round(two.responses_per_s / one.responses_per_s, 3),
@@ -138,6 +142,7 @@ export type BenchSummary = {
   loader: Awaited<ReturnType<typeof runLoaderPhase>> & { publish_metrics: boolean };
   copy_ceiling: Awaited<ReturnType<typeof runCopyCeiling>>;
   loader_to_copy_ratio: number;
+  loader_to_copy_incl_raw_ratio: number;
   direct_load: Awaited<ReturnType<typeof runDirectLoad>> & { to_copy_ratio: number };
   loaders_2: Awaited<ReturnType<typeof runLoaderPhase>>;
   loaders_2_to_1_ratio: number;
@@ -152,7 +157,7 @@ function report(s: BenchSummary): void {
     `  requests ${s.counts.requests}, envelopes ${s.counts.envelopes}, parsed rows ${s.counts.parsed_rows.total}, table rows ${JSON.stringify(s.counts.rows)}${s.counts.rows_match_plan ? ' (= plan)' : ' (≠ plan!)'}`,
     `  fetch          wall ${s.fetch.wall_ms} ms, floor ${s.fetch.floor_ms} ms → overhead ×${s.fetch.overhead_ratio} (target ≤ 1.1); pacer floor incl. ${s.fetch.mean_request_ms} ms round trips ${s.fetch.pacer_floor_ms} ms → ×${s.fetch.overhead_vs_pacer_floor}`,
     `  loader ×1      ${s.loader.responses_per_s} responses/s, ${s.loader.rows_per_s} rows/s (${s.loader.duration_ms} ms, ${s.loader.batches} batches, ${s.loader.failed_batches} failed+redelivered)`,
-    `  COPY ceiling   ${s.copy_ceiling.rows_per_s} rows/s → loader/COPY ${s.loader_to_copy_ratio} (target ≥ 0.5)`,
+    `  COPY ceiling   ${s.copy_ceiling.rows_per_s} rows/s → loader/COPY ${s.loader_to_copy_ratio} (target ≥ 0.5); incl. raw payloads ${s.copy_ceiling.rows_per_s_incl_raw} rows/s → ${s.loader_to_copy_incl_raw_ratio}`,
     `  direct load    ${s.direct_load.rows_per_s} rows/s (loadEnvelopes in batches of ${s.direct_load.batch_size}, no Kafka) → /COPY ${s.direct_load.to_copy_ratio}`,
     `  loader ×2      ${s.loaders_2.responses_per_s} responses/s (per instance ${s.loaders_2.per_instance_responses.join('/')}) → ×${s.loaders_2_to_1_ratio} of one loader`,
     `  lag            p50 ${s.lag_ms.p50} ms, p99 ${s.lag_ms.p99} ms, max ${s.lag_ms.max} ms (${s.lag_ms.samples} responses; fetchedAt → loader commit)`,

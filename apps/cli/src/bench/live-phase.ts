@@ -48,8 +48,10 @@ export async function runLivePhase(ctx: BenchContext): Promise<LagResult> {
     await fetcher.get(KafkaProducerService).send('sync.commands', syncCommands(jobIds, ctx.accountIds));
     await waitUntil(
       async () => {
-        const { rows } = await ctx.pool.query<{ status: string }>(`SELECT status FROM ops.sync_jobs WHERE id = ANY($1::uuid[])`, [jobIds]);
-        return rows.every((r) => r.status === 'succeeded' || r.status === 'failed');
+        const { rows } = await ctx.pool.query<{ status: string; fetched: number }>(`SELECT status, fetched FROM ops.sync_jobs WHERE id = ANY($1::uuid[])`, [jobIds]);
+        // a job finishes inside the last batch's handler, just before the handler returns and its lags are recorded
+        const fetched = rows.reduce((sum, r) => sum + r.fetched, 0);
+        return rows.every((r) => r.status === 'succeeded' || r.status === 'failed') && lags.size >= fetched;
       },
       { what: 'the live jobs to finish', timeoutMs: 30 * 60_000, report: () => `live: ${lags.size} responses loaded` },
     );
