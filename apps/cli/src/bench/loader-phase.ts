@@ -1,0 +1,200 @@
+import type { INestApplication } from '@nestjs/common';
+import type { RawEnvelope } from '@staysync/core';
+import { createJsonCodec, createKafka, createProducer, provisionTopics, topicName, type BatchResult, type DecodedMessage, type KafkaSettings } from '@staysync/kafka';
+import { loadEnvelopes } from '@staysync/pipeline';
+import pino from 'pino';
+import { createLoaderApp } from '../../../loader/src/bootstrap';
+import { LoaderService } from '../../../loader/src/loader.service';
+import type { RawTopicId } from '../../../loader/src/raw-topics';
+import { FAST_CONSUMER, FAST_RETRY, LOG_STREAM, closeAll, countRawResponses, loaderConfig, truncateLoaderTables, waitUntil, type BenchContext } from './context';
+import { round } from './fetch-phase';
+
+/** One handled batch, timed around LoaderService.handleRawBatch (which returns after the COMMIT). */
+export interface BatchTiming {
+  instance: number;
+  startedAt: number;
+  endedAt: number;
+  /** wall-clock ms (Date.now()) when the handler returned */
+  committedAt: number;
+  envelopes: RawEnvelope[];
+  poison: number;
+}
+
+/**
+ * Wraps the loader's batch handler (the consumer calls it through the service instance, so patching the
+ * instance before init() is enough; nothing in the app changes).
+ */
+export function instrumentLoader(app: INestApplication, instance: number, onBatch: (timing: BatchTiming) => void, onFailure: (error: unknown) => void = () => undefined): void {
+  const service = app.get(LoaderService);
+  const handle = service.handleRawBatch.bind(service);
+  service.handleRawBatch = async (messages: DecodedMessage<RawTopicId>[]): Promise<BatchResult<RawTopicId>> => {
+    const startedAt = performance.now();
+    let result: BatchResult<RawTopicId>;
+    try {
+      result = await handle(messages);
+    } catch (error) {
+      // the consumer redelivers the batch after a backoff (e.g. a deadlock between concurrent partitions)
+      onFailure(error);
+      throw error;
+    }
+    onBatch({ instance, startedAt, endedAt: performance.now(), committedAt: Date.now(), envelopes: messages.map((m) => m.value as RawEnvelope), poison: result.dlq?.length ?? 0 });
+    return result;
+  };
+}
+
+export interface LoaderRunResult {
+  instances: number;
+  responses: number;
+  /** parsed rows handed to the upserts (all four tables, before merging rows that share a key) */
+  rows: number;
+  /** first batch handed to a loader → the batch that completed the set returned (after its COMMIT) */
+  duration_ms: number;
+  responses_per_s: number;
+  rows_per_s: number;
+  /** batches loaded (each COMMIT) */
+  batches: number;
+  mean_batch_responses: number;
+  /** handler calls that threw (rolled back, redelivered after a backoff), by PostgreSQL error code or message */
+  failed_batches: number;
+  failures: Record<string, number>;
+  /** sum of successful handler durations across instances (> duration_ms when batches overlap) */
+  handler_busy_ms: number;
+  per_instance_responses: number[];
+  raw_topic_partitions: number;
+  jobs_finished: number;
+}
+
+/**
+ * Produces every envelope onto a fresh raw topic first, then starts `instances` loader apps (one consumer
+ * group) and times them from the first batch handed to any of them until every envelope is loaded.
+ */
+export async function runLoaderPhase(ctx: BenchContext, envelopes: RawEnvelope[], parsedRows: number, jobIds: string[], instances: number): Promise<LoaderRunResult> {
+  await truncateLoaderTables(ctx.pool);
+  await ctx.pool.query(`UPDATE ops.sync_jobs SET status = 'running', loaded = 0, finished_at = NULL WHERE id = ANY($1::uuid[])`, [jobIds]);
+  const prefix = `${ctx.runId}l${instances}.`;
+  const partitions = await produceEnvelopes(ctx, prefix, envelopes);
+  ctx.log(`loader ×${instances}: ${envelopes.length} envelopes pre-produced on ${prefix}raw.airbnb.v1 (${partitions} partitions); starting ${instances} loader app(s)`);
+
+  const apps: INestApplication[] = [];
+  const loaded = new Set<string>();
+  const perInstance = Array.from({ length: instances }, () => 0);
+  let firstStart = Infinity;
+  let lastEnd = 0;
+  let batches = 0;
+  let busyMs = 0;
+  const failures: Record<string, number> = {};
+  try {
+    for (let i = 0; i < instances; i++) {
+      const app = await createLoaderApp(loaderConfig(ctx, prefix), { logStream: LOG_STREAM, consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY } });
+      instrumentLoader(app, i, (batch) => {
+        batches++;
+        busyMs += batch.endedAt - batch.startedAt;
+        firstStart = Math.min(firstStart, batch.startedAt);
+        perInstance[batch.instance] += batch.envelopes.length - batch.poison;
+        const before = loaded.size;
+        for (const e of batch.envelopes) loaded.add(e.requestKey);
+        if (loaded.size > before && loaded.size >= envelopes.length) lastEnd = batch.endedAt;
+      }, (error) => {
+        const key = failureKey(error);
+        failures[key] = (failures[key] ?? 0) + 1;
+      });
+      apps.push(app);
+    }
+    // init() resolves once the consumer joined; concurrently, so both members join the first generation
+    await Promise.all(apps.map((app) => app.init()));
+    await waitUntil(async () => lastEnd > 0 && (await countRawResponses(ctx.pool)) >= envelopes.length, {
+      what: `${instances} loader(s) to load ${envelopes.length} envelopes`,
+      timeoutMs: 30 * 60_000,
+      report: () => `loader ×${instances}: ${loaded.size}/${envelopes.length} responses loaded in ${batches} batches`,
+    });
+  } finally {
+    await closeAll(apps);
+  }
+  const durationMs = lastEnd - firstStart;
+  const finished = (await ctx.pool.query(`SELECT count(*)::int AS n FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) AND status = 'succeeded'`, [jobIds])).rows[0].n;
+  const result: LoaderRunResult = {
+    instances,
+    responses: loaded.size,
+    rows: parsedRows,
+    duration_ms: round(durationMs),
+    responses_per_s: round((loaded.size / durationMs) * 1000, 1),
+    rows_per_s: round((parsedRows / durationMs) * 1000, 1),
+    batches,
+    mean_batch_responses: round(loaded.size / batches, 1),
+    failed_batches: Object.values(failures).reduce((a, b) => a + b, 0),
+    failures,
+    handler_busy_ms: round(busyMs),
+    per_instance_responses: perInstance,
+    raw_topic_partitions: partitions,
+    jobs_finished: Number(finished),
+  };
+  ctx.log(`loader ×${instances}: ${result.responses} responses, ${parsedRows} rows in ${result.duration_ms} ms → ${result.responses_per_s} responses/s, ${result.rows_per_s} rows/s (per instance ${perInstance.join('/')}, ${batches} batches, ${result.failed_batches} failed and redelivered)`);
+  return result;
+}
+
+/** Onto `<prefix>raw.airbnb.v1`, keyed by request key like the fetcher; returns the topic's partition count. */
+async function produceEnvelopes(ctx: BenchContext, prefix: string, envelopes: RawEnvelope[]): Promise<number> {
+  const settings: KafkaSettings = {
+    brokers: ctx.brokers.split(','),
+    clientId: 'staysync-bench',
+    topicPrefix: prefix,
+    idempotentProducer: !ctx.mock && process.env.KAFKA_IDEMPOTENT_PRODUCER !== 'false',
+    createTopics: !ctx.mock && process.env.KAFKA_CREATE_TOPICS !== 'false',
+  };
+  const logger = pino({ level: 'error' }, LOG_STREAM);
+  const kafka = createKafka(settings, logger);
+  await provisionTopics({ kafka, settings, logger, topics: ['raw.airbnb'] });
+  const producer = createProducer({ kafka, settings, codec: createJsonCodec(), logger });
+  try {
+    for (let i = 0; i < envelopes.length; i += 100) {
+      await producer.send('raw.airbnb', envelopes.slice(i, i + 100).map((value) => ({ key: value.requestKey, value })));
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topicName('raw.airbnb', prefix)] });
+    return topics[0]?.partitions.length ?? 0;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function failureKey(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  return e?.code ? `pg ${e.code}${e.message ? ` ${e.message}` : ''}` : String(e?.message ?? error).slice(0, 80);
+}
+
+export interface DirectLoadResult {
+  batch_size: number;
+  responses: number;
+  rows: number;
+  duration_ms: number;
+  responses_per_s: number;
+  rows_per_s: number;
+}
+
+/**
+ * Diagnostic: loadEnvelopes (the loader's database work: raw store, upserts, job counts) called directly,
+ * sequentially, in batches of `batchSize`, with no Kafka, no consumer and no concurrent batches.
+ */
+export async function runDirectLoad(ctx: BenchContext, envelopes: RawEnvelope[], parsedRows: number, jobIds: string[], batchSize: number): Promise<DirectLoadResult> {
+  await truncateLoaderTables(ctx.pool);
+  await ctx.pool.query(`UPDATE ops.sync_jobs SET status = 'running', loaded = 0, finished_at = NULL WHERE id = ANY($1::uuid[])`, [jobIds]);
+  const size = Math.max(1, Math.round(batchSize));
+  const started = performance.now();
+  for (let i = 0; i < envelopes.length; i += size) await loadEnvelopes(ctx.pool, envelopes.slice(i, i + size));
+  const durationMs = performance.now() - started;
+  const result: DirectLoadResult = {
+    batch_size: size,
+    responses: envelopes.length,
+    rows: parsedRows,
+    duration_ms: round(durationMs),
+    responses_per_s: round((envelopes.length / durationMs) * 1000, 1),
+    rows_per_s: round((parsedRows / durationMs) * 1000, 1),
+  };
+  ctx.log(`direct loadEnvelopes (batches of ${size}, sequential, no Kafka): ${result.rows_per_s} rows/s, ${result.responses_per_s} responses/s`);
+  return result;
+}

@@ -1,0 +1,81 @@
+import { ALL_AIRBNB_METRICS, planRequests, planWindows } from '@staysync/source-airbnb';
+import { todayUtc } from '@staysync/core';
+import { benchCommand } from '../../apps/cli/src/bench/bench.command';
+import { createTestDatabase, isMockBroker, testBrokers, type TestDatabase } from '../harness';
+
+const REQUIRED = [
+  'loader.responses_per_s',
+  'loader.rows_per_s',
+  'copy_ceiling.rows_per_s',
+  'loader_to_copy_ratio',
+  'fetch.wall_ms',
+  'fetch.floor_ms',
+  'fetch.overhead_ratio',
+  'lag_ms.p50',
+  'lag_ms.p99',
+  'loaders_2_to_1_ratio',
+  'machine.cpus',
+  'counts.requests',
+  'counts.envelopes',
+  'sizes.accounts',
+  'broker.raw_topic_partitions',
+];
+
+const at = (value: unknown, path: string): unknown => path.split('.').reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], value);
+
+/** `npm run bench -- --json` with tiny sizes, on this file's database and the harness broker. */
+describe('bench command', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('prints one JSON object with every figure finite and positive, and loads exactly the planned rows', async () => {
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let summary;
+    let lastLine = '';
+    try {
+      summary = await benchCommand({
+        json: true,
+        accounts: '2',
+        listings: '1',
+        lookaheadWeeks: '1',
+        pacingMs: '5',
+        infrastructure: { databaseUrl: db.url, brokers: testBrokers().join(','), mock: isMockBroker() },
+      });
+      lastLine = String(stdout.mock.calls.at(-1)?.[0]).trim();
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+    const json = JSON.parse(lastLine);
+    expect(json).toEqual(summary);
+    for (const path of REQUIRED) {
+      const value = at(json, path);
+      expect({ path, finite: Number.isFinite(value), positive: (value as number) > 0 }).toEqual({ path, finite: true, positive: true });
+    }
+    expect(json.broker.kind).toBe(isMockBroker() ? 'mock' : 'real');
+
+    // the fetcher's default metrics are both chart metrics and both list-of-metrics cards
+    const scrapeDay = todayUtc();
+    const listings = [{ id: 'x', internalName: 'x' }];
+    const perAccount = 1 + planRequests({ listings, scrapeDay, firstRun: true, metrics: ALL_AIRBNB_METRICS, lookaheadWeeks: 1 }).length;
+    const windows = planWindows({ scrapeDay, firstRun: true, lookaheadWeeks: 1 });
+    const days = windows.chart.reduce((sum, w) => sum + (Date.parse(w.end) - Date.parse(w.start)) / 86_400_000 + 1, 0);
+    expect(json.counts).toMatchObject({
+      requests: 2 * perAccount,
+      envelopes: 2 * perAccount,
+      rows: { listings: 2, chart_query: 2 * days, list_of_metrics: 2 * windows.listOfMetrics.length, chart_summary: 2 * windows.chart.length },
+      rows_match_plan: true,
+    });
+    expect(json.loader.responses).toBe(2 * perAccount);
+    expect(json.loaders_2.responses).toBe(2 * perAccount);
+    expect(json.lag_ms.samples).toBe(2 * perAccount);
+  }, 90_000);
+});
