@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { BatchConsumerFactory, type BatchConsumerSpec } from '@staysync/kafka';
+import { BatchConsumerFactory, groupCommit, type BatchConsumerSpec } from '@staysync/kafka';
 import { LoaderService } from './loader.service';
 import { rawTopicIds, type RawTopicId } from './raw-topics';
 import { LOADER_CONSUMER_TUNING } from './tokens';
@@ -24,8 +24,9 @@ export class RawResponsesConsumer implements OnApplicationBootstrap {
       topics: rawTopicIds(),
       // a new loader group must not skip what the fetchers already published
       fromBeginning: true,
-      partitionsConsumedConcurrently: 2,
-      handler: (batch) => this.loader.handleRawBatch(batch),
+      // partitions are fetched side by side and their batches loaded together, one transaction per group
+      partitionsConsumedConcurrently: 4,
+      handler: groupCommit((batch) => this.loader.handleRawBatch(batch)),
       ...this.tuning,
     });
     await consumer.start();

@@ -27,7 +27,7 @@ export async function upsertRows(client: ClientBase, spec: TableSpec, rows: Row[
   const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
   if (rows.length === 0) return counts;
   const types = new Map(spec.columns.map((c) => [c.name, c.type]));
-  for (const group of groupByColumnSet(mergeByKey(spec, rows), types)) {
+  for (const group of groupByColumnSet(sortByKey(spec, mergeByKey(spec, rows)), types)) {
     const result = await client.query<{ inserted: boolean }>(upsertSql(spec, group.columns, types), group.columns.map((c) => columnArray(group.rows, c, types.get(c)!)));
     const inserted = result.rows.filter((r) => r.inserted).length;
     counts.inserted += inserted;
@@ -62,6 +62,19 @@ function updateCondition(spec: TableSpec, columns: string[]): string {
     conditions.push(`(t.${v} IS NULL OR EXCLUDED.${v} IS NULL OR t.${v} <= EXCLUDED.${v})`);
   }
   return conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
+}
+
+/**
+ * Every transaction takes row locks in conflict-key order, so two loader transactions touching the
+ * same rows (e.g. a listing's p3_impressions and conversion_rate charts, keyed to different
+ * partitions) wait for each other instead of deadlocking.
+ */
+function sortByKey(spec: TableSpec, rows: Row[]): Row[] {
+  const keyOf = (row: Row) => JSON.stringify(spec.conflictKey.map((c) => row[c] ?? null));
+  return rows
+    .map((row) => ({ key: keyOf(row), row }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((entry) => entry.row);
 }
 
 function mergeByKey(spec: TableSpec, rows: Row[]): Row[] {

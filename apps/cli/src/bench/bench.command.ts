@@ -155,7 +155,7 @@ function report(s: BenchSummary): void {
     '',
     `staysync bench — ${s.sizes.accounts} accounts × ${s.sizes.listings} listings, lookahead ${s.sizes.lookahead_weeks} w, pacing ${s.sizes.pacing_ms} ms; ${s.machine.cpus} cpu(s), ${s.broker.kind} broker (${s.broker.raw_topic_partitions} partitions), PostgreSQL ${s.machine.postgres}`,
     `  requests ${s.counts.requests}, envelopes ${s.counts.envelopes}, parsed rows ${s.counts.parsed_rows.total}, table rows ${JSON.stringify(s.counts.rows)}${s.counts.rows_match_plan ? ' (= plan)' : ' (≠ plan!)'}`,
-    `  fetch          wall ${s.fetch.wall_ms} ms, floor ${s.fetch.floor_ms} ms → overhead ×${s.fetch.overhead_ratio} (target ≤ 1.1); pacer floor incl. ${s.fetch.mean_request_ms} ms round trips ${s.fetch.pacer_floor_ms} ms → ×${s.fetch.overhead_vs_pacer_floor}`,
+    `  fetch          wall ${s.fetch.wall_ms} ms, floor ${s.fetch.floor_ms} ms → overhead ×${s.fetch.overhead_ratio} (target ≤ 1.1); mean round trip ${s.fetch.mean_request_ms} ms`,
     `  loader ×1      ${s.loader.responses_per_s} responses/s, ${s.loader.rows_per_s} rows/s (${s.loader.duration_ms} ms, ${s.loader.batches} batches, ${s.loader.failed_batches} failed+redelivered)`,
     `  COPY ceiling   ${s.copy_ceiling.rows_per_s} rows/s → loader/COPY ${s.loader_to_copy_ratio} (target ≥ 0.5); incl. raw payloads ${s.copy_ceiling.rows_per_s_incl_raw} rows/s → ${s.loader_to_copy_incl_raw_ratio}`,
     `  direct load    ${s.direct_load.rows_per_s} rows/s (loadEnvelopes in batches of ${s.direct_load.batch_size}, no Kafka) → /COPY ${s.direct_load.to_copy_ratio}`,

@@ -59,5 +59,6 @@ export async function markRawResponsesParsed(client: ClientBase, source: string,
 function lastPerIdentity(stored: StoredEnvelope[]): StoredEnvelope[] {
   const byIdentity = new Map<string, StoredEnvelope>();
   for (const s of stored) byIdentity.set(`${s.envelope.requestKey}\u0000${Date.parse(s.envelope.fetchedAt)}`, s);
-  return [...byIdentity.values()];
+  // a fixed order: concurrent transactions lock the same rows in the same order (no deadlocks)
+  return [...byIdentity.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
 }

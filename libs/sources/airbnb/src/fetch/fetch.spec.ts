@@ -56,7 +56,7 @@ describe('withRetries', () => {
 });
 
 describe('Pacer', () => {
-  it('does not wait before the first request and spaces the next by interval + jitter', async () => {
+  it('does not wait before the first request and spaces the next start by interval + jitter', async () => {
     const pacer = new Pacer({ minIntervalMs: 40, jitterMs: 20, random: () => 0.5 });
     const t0 = Date.now();
     await pacer.wait();
@@ -66,8 +66,19 @@ describe('Pacer', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(48);
   });
 
+  it('counts the interval from the previous start: a slow answer is not paid twice', async () => {
+    const pacer = new Pacer({ minIntervalMs: 50, jitterMs: 0 });
+    await pacer.wait();
+    const t0 = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 60)); // the request takes longer than the interval
+    pacer.finished();
+    await pacer.wait();
+    expect(Date.now() - t0).toBeLessThan(60 + 20);
+  });
+
   it('pays a queued pause only before the next request, in place of the interval when longer', async () => {
     const pacer = new Pacer({ minIntervalMs: 0, jitterMs: 0 });
+    await pacer.wait();
     pacer.finished();
     pacer.pauseBeforeNext(60);
     const t0 = Date.now();

@@ -8,11 +8,13 @@ export interface PacerOptions {
 }
 
 /**
- * Spaces one account's requests: each request waits until `minIntervalMs + jitter` has passed since the
- * previous one finished, plus any pause queued with `pauseBeforeNext` (between listings). The pause is
+ * Spaces one account's requests: a request starts no sooner than `minIntervalMs + jitter` after the
+ * previous one started (an interval is a rate: a slow answer does not add to it), and no sooner than a
+ * pause queued with `pauseBeforeNext` (between listings) after the previous one finished. The pause is
  * only paid when a request actually follows, so skipped (already stored) work costs no time.
  */
 export class Pacer {
+  private lastStartedAt: number | null = null;
   private lastFinishedAt: number | null = null;
   private pendingPauseMs = 0;
   private readonly random: () => number;
@@ -26,11 +28,13 @@ export class Pacer {
   }
 
   async wait(signal?: AbortSignal): Promise<void> {
-    if (this.lastFinishedAt === null) return;
-    const gapMs = this.options.minIntervalMs + Math.round(this.random() * this.options.jitterMs);
-    const readyAt = this.lastFinishedAt + Math.max(gapMs, this.pendingPauseMs);
-    this.pendingPauseMs = 0;
-    await sleep(readyAt - Date.now(), signal);
+    if (this.lastStartedAt !== null) {
+      const gapMs = this.options.minIntervalMs + Math.round(this.random() * this.options.jitterMs);
+      const readyAt = Math.max(this.lastStartedAt + gapMs, (this.lastFinishedAt ?? 0) + this.pendingPauseMs);
+      this.pendingPauseMs = 0;
+      await sleep(readyAt - Date.now(), signal);
+    }
+    this.lastStartedAt = Date.now();
   }
 
   finished(): void {
