@@ -43,7 +43,16 @@ describe('E2E > demo backfill (admin + fetcher + loader + simulator)', () => {
           chart_summary: 4 * windows.chart.length,
           listings: 4,
         },
+        hostaway: {
+          accounts: 1,
+          // token + 1 listings page + 1 reservations page + 1 conversations page + one messages page per conversation
+          requests: 1 + 1 + 1 + 1 + 20,
+          rate_limited: 0,
+          rows: { listings: 4, reservations: 20, messages: 60 },
+        },
       });
+      expect(summary.hostaway.peak_concurrency).toBeGreaterThanOrEqual(1);
+      expect(summary.hostaway.peak_concurrency).toBeLessThanOrEqual(4);
     } finally {
       stdout.mockRestore();
       stderr.mockRestore();
