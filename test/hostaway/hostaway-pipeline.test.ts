@@ -138,6 +138,8 @@ describe('Hostaway end to end (PostgreSQL + broker + simulator)', () => {
     expect(ack.status).toBe(200);
     await waitFor(async () => ((await reservationRow(target.id)).raw_payload.guestName === 'Changed Through Webhook' || null), { what: 'webhook applied' });
 
+    // updatedOn has one-second resolution: two changes within the same second cannot be ordered
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const cancelled = simulator.cancelReservation(ACCOUNT, target.id);
     expect(await syncAndWait('full')).toMatchObject({ status: 'succeeded' });
     const row = await reservationRow(target.id);
@@ -145,9 +147,11 @@ describe('Hostaway end to end (PostgreSQL + broker + simulator)', () => {
     expect(row.cancelled_at).toBeInstanceOf(Date);
     expect(row.raw_payload).toEqual(cancelled);
 
-    // the same webhook delivered again (late) does not bring the old state back
+    // the same webhook delivered again (late) is stored but does not bring the old state back
+    const webhooksStored = async () => (await sql.query(`SELECT count(*)::int AS n FROM hostaway.raw_responses WHERE operation = 'webhook'`)).rows[0].n;
+    const storedBefore = await webhooksStored();
     await sendHostawayWebhook(adminUrl, WEBHOOK, reservationWebhook(ACCOUNT, changed, 'reservation.updated', { nested: true }));
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await waitFor(async () => ((await webhooksStored()) === storedBefore + 1 || null), { what: 'late webhook loaded' });
     expect((await reservationRow(target.id)).status).toBe('cancelled');
   });
 
