@@ -80,7 +80,7 @@ describe('loader app (PostgreSQL + broker)', () => {
       return mine.length >= 2 && mine;
     }, { what: 'two dead letters' });
     const stages = Object.fromEntries(letters.map((l) => [l.key, l.stage]));
-    expect(letters.find((l) => l.stage === 'parse')).toMatchObject({ parserVersion: 1, consumerGroup: 'staysync-loader' });
+    expect(letters.find((l) => l.stage === 'parse')).toMatchObject({ parserVersion: 1, consumerGroup: `${kafka.settings.topicPrefix}staysync-loader` });
     expect(stages).toEqual({ 'garbage-2002': 'decode', '2002:unparseable': 'parse' });
   });
 

@@ -2,8 +2,10 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import { BatchConsumerFactory, groupCommit, type BatchConsumerSpec } from '@staysync/kafka';
 import { LoaderService } from './loader.service';
 import { rawTopicIds, type RawTopicId } from './raw-topics';
-import { LOADER_CONSUMER_TUNING } from './tokens';
+import { LOADER_CONFIG, LOADER_CONSUMER_TUNING } from './tokens';
+import type { LoaderConfig } from '@staysync/config';
 
+/** the loaders' consumer group, after the topic prefix (environments sharing a cluster stay apart) */
 export const LOADER_GROUP_ID = 'staysync-loader';
 
 /** Consumer timings and retry backoff; tests shorten them. */
@@ -16,11 +18,12 @@ export class RawResponsesConsumer implements OnApplicationBootstrap {
     private readonly consumers: BatchConsumerFactory,
     private readonly loader: LoaderService,
     @Inject(LOADER_CONSUMER_TUNING) private readonly tuning: ConsumerTuning,
+    @Inject(LOADER_CONFIG) private readonly config: LoaderConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const consumer = this.consumers.create({
-      groupId: LOADER_GROUP_ID,
+      groupId: `${this.config.kafka.topicPrefix}${LOADER_GROUP_ID}`,
       topics: rawTopicIds(),
       // a new loader group must not skip what the fetchers already published
       fromBeginning: true,
