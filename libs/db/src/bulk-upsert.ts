@@ -107,7 +107,8 @@ function groupByColumnSet(rows: Row[], types: Map<string, string>): Array<{ colu
     const group = groups.get(id) ?? groups.set(id, { columns, rows: [] }).get(id)!;
     group.rows.push(row);
   }
-  return [...groups.values()];
+  // column sets in a fixed order too: two transactions never run their statements in opposite orders
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, group]) => group);
 }
 
 /** jsonb travels as text (node-postgres would otherwise encode JS arrays of objects as PG arrays). */
