@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { addDays, parseIsoDate, todayUtc } from '@staysync/core';
+import { closeNow, listenOnLoopback, ReplyTimers } from '../loopback';
 import { accountIdFromCookie, assertAccountId, cookieMatches } from './cookie';
 import { generateListings, type SimListing } from './dataset';
 import { type AirbnbFaults, type FaultKind, FaultInjector } from './faults';
@@ -95,7 +95,7 @@ export async function startAirbnbSimulator(options: AirbnbSimulatorOptions): Pro
   const faults = new FaultInjector(options.faults);
   const latencyMs = options.latencyMs ?? 0;
   const today = options.today ?? (() => todayUtc());
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new ReplyTimers();
   let stats = emptyStats();
 
   const server = createServer((req, res) => {
@@ -126,7 +126,7 @@ export async function startAirbnbSimulator(options: AirbnbSimulatorOptions): Pro
     } else {
       reply = handlePage(req.method, pathname, cookie);
     }
-    if (reply && latencyMs > 0) await delay(latencyMs);
+    if (reply && latencyMs > 0) await timers.delay(latencyMs);
     return reply;
   }
 
@@ -151,7 +151,7 @@ export async function startAirbnbSimulator(options: AirbnbSimulatorOptions): Pro
         return html(fault.status, `Error ${fault.status}`);
       case 'timeout':
         if (fault.hangMs === undefined) return null;
-        await delay(fault.hangMs);
+        await timers.delay(fault.hangMs);
         break;
     }
 
@@ -233,24 +233,8 @@ export async function startAirbnbSimulator(options: AirbnbSimulatorOptions): Pro
     res.end(reply.body);
   }
 
-  function delay(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
-  }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, options.port);
 
   let closing: Promise<void> | undefined;
   return {
@@ -266,13 +250,7 @@ export async function startAirbnbSimulator(options: AirbnbSimulatorOptions): Pro
       return account.listings.map(({ id, internalName }) => ({ id, internalName }));
     },
     close: () => {
-      closing ??= new Promise<void>((resolve) => {
-        // Pending latency/hang timers never fire: their requests die with the sockets below.
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      closing ??= closeNow(server, timers);
       return closing;
     },
   };

@@ -14,8 +14,8 @@
  * date DESC, id DESC (newest first; clients must sort, reference §3).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SeededRandom } from '../airbnb/random';
+import { closeNow, listenOnLoopback, ReplyTimers } from '../loopback';
 import {
   type AccountData,
   addedMessageIdFor,
@@ -254,7 +254,7 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
   const accountWindows = new Map<number, SlidingWindow>();
   const webhookRegistry = new Map<number, HostawayWebhookRegistration>();
   let webhookSerial = 0;
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new ReplyTimers();
   let inFlight = 0;
   /** requests not yet answered: stop() lands them */
   const flying = new Set<() => void>();
@@ -294,7 +294,7 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
     handle(req, attribute)
       .then(async (reply) => {
         if (!reply) return;
-        if (latencyMs > 0) await delay(latencyMs);
+        if (latencyMs > 0) await timers.delay(latencyMs);
         land();
         send(res, reply);
       })
@@ -408,7 +408,7 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
     if (fault.kind === 'hang') {
       stats.faults.hung++;
       if (fault.hangMs === undefined) return { reply: null };
-      await delay(fault.hangMs);
+      await timers.delay(fault.hangMs);
       return undefined;
     }
     if (fault.kind === 'fail') {
@@ -714,15 +714,6 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
     res.end(text);
   }
 
-  function delay(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
-  }
 
   function clientIp(req: IncomingMessage): string {
     if (options.trustForwardedFor) {
@@ -765,25 +756,14 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
     reservation.latestActivityOn = at;
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, options.port);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
-    stopping ??= new Promise<void>((resolve) => {
-      // Pending latency/hang timers never fire: their requests die with the sockets below.
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      server.close(() => resolve());
-      server.closeAllConnections();
+    if (!stopping) {
+      stopping = closeNow(server, timers);
       for (const land of [...flying]) land();
-    });
+    }
     return stopping;
   };
 
