@@ -4,3 +4,4 @@ export * from './source-plugin';
 export * from './dates';
 export * from './fetch-plugin';
 export * from './retry';
+export * from './json';

@@ -1,6 +1,5 @@
-import { AccountAuthError, TransientError, type StaysyncError } from '@staysync/core';
+import { AccountAuthError, TransientError, type StaysyncError, isJsonObject, tryParseJson, type JsonObject } from '@staysync/core';
 import { errorFromResolution, parseRetryAfterMs, resolveHttpStatus } from './errors';
-import { isJsonObject, tryParseJson, type JsonObject } from './json';
 
 export type HttpHeaders = Record<string, string | string[] | undefined>;
 

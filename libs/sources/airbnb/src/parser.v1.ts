@@ -1,6 +1,5 @@
-import { PoisonMessageError, type ParseResult, type Parser, type RawEnvelope } from '@staysync/core';
+import { PoisonMessageError, type ParseResult, type Parser, type RawEnvelope, isJsonObject } from '@staysync/core';
 import { isAuthErrorBody } from './classify';
-import { isJsonObject } from './json';
 import { isAirbnbOperationName, type AirbnbOperationName } from './operations';
 import { parseChartQuery } from './parse/chart-query';
 import { isIsoDate } from './parse/decode';

@@ -1,6 +1,5 @@
-import { AccountAuthError, FatalRequestError, TransientError, type StaysyncError } from '@staysync/core';
+import { AccountAuthError, FatalRequestError, TransientError, type StaysyncError, isJsonObject, tryParseJson, type JsonObject } from '@staysync/core';
 import { parseRetryAfterMs, redact, TokenRejectedError } from './errors';
-import { isJsonObject, tryParseJson, type JsonObject } from './json';
 
 export type HttpHeaders = Record<string, string | string[] | undefined>;
 

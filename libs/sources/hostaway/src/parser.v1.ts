@@ -1,6 +1,5 @@
-import { PoisonMessageError, type ParseResult, type Parser, type RawEnvelope, type Row } from '@staysync/core';
+import { PoisonMessageError, type ParseResult, type Parser, type RawEnvelope, type Row, isJsonObject, type JsonObject } from '@staysync/core';
 import { hostawayDate, hostawayDateTimeToIso } from './datetime';
-import { isJsonObject, type JsonObject } from './json';
 import { HOSTAWAY_TABLES } from './tables';
 
 /**

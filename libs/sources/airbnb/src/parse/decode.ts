@@ -1,5 +1,4 @@
-import { PoisonMessageError, parseIsoDate } from '@staysync/core';
-import { isJsonObject, type JsonObject } from '../json';
+import { PoisonMessageError, parseIsoDate, isJsonObject, type JsonObject } from '@staysync/core';
 
 /**
  * Shared decoding of the porygon envelope every operation answers with:

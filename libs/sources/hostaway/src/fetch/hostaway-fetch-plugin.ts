@@ -6,13 +6,13 @@ import {
   type FetchJobOutcome,
   type FetchPlugin,
   type RetryPolicy,
+  isJsonObject,
 } from '@staysync/core';
 import type { HostawayListEnvelope } from '../classify';
 import { createHostawayClient, normalizeBaseUrl, type HostawayClient, type HostawayPageResponse, type MintedToken, type QueryValue } from '../client';
 import { hostawayCredentialColumns, mintedTokenUpdate, readHostawayCredentials, toDate, type HostawayCredentials } from '../credentials';
 import { formatHostawayDateTime } from '../datetime';
 import { TokenRejectedError } from '../errors';
-import { isJsonObject } from '../json';
 import { DEFAULT_CONCURRENCY, sharedIpRateLimit, type AccountRateLimiter, type HostawayIpRateLimit } from '../rate-limit';
 import { DEFAULT_TOKEN_WARMUP_MS, HostawayTokenProvider } from '../token';
 import { hostawayRequestKey, toRawEnvelope, type EnvelopeJob, type HostawayListOperation, type PageRequest } from './envelope';
