@@ -5,3 +5,4 @@ export * from './dates';
 export * from './fetch-plugin';
 export * from './retry';
 export * from './json';
+export * from './http';

@@ -1,7 +1,7 @@
 import { AccountAuthError, FatalRequestError, TransientError } from '@staysync/core';
 import { loadFixture, fixtureText, AIRBNB_FIXTURES } from '../fixtures/load';
 import { classifyResponse, isAuthErrorBody } from './classify';
-import { AIRBNB_HTTP_ERROR_MAPPING, parseRetryAfterMs, resolveHttpStatus } from './errors';
+import { AIRBNB_HTTP_ERROR_MAPPING, resolveHttpStatus } from './errors';
 
 const AUTH_ERROR_BODY = {
   errors: [
@@ -156,8 +156,4 @@ describe('isAuthErrorBody', () => {
   ])('%s', (_name, body, expected) => {
     expect(isAuthErrorBody(body)).toBe(expected);
   });
-});
-
-describe('parseRetryAfterMs', () => {
-  it('is undefined without a header', () => expect(parseRetryAfterMs(undefined, NOW)).toBeUndefined());
 });

@@ -1,7 +1,5 @@
-import { AccountAuthError, TransientError, type StaysyncError, isJsonObject, tryParseJson, type JsonObject } from '@staysync/core';
-import { errorFromResolution, parseRetryAfterMs, resolveHttpStatus } from './errors';
-
-export type HttpHeaders = Record<string, string | string[] | undefined>;
+import { AccountAuthError, TransientError, type StaysyncError, isJsonObject, tryParseJson, type JsonObject, headerValue, parseRetryAfterMs, type HttpHeaders } from '@staysync/core';
+import { errorFromResolution, resolveHttpStatus } from './errors';
 
 export type Classification = { ok: true; body: JsonObject } | { ok: false; error: StaysyncError };
 
@@ -120,15 +118,6 @@ function isLoginRedirect(status: number, headers: HttpHeaders): boolean {
   return status >= 300 && status < 400 && location !== undefined && LOGIN_REDIRECT.test(location);
 }
 
-/** Case-insensitive single header value (the first one when repeated). */
-export function headerValue(headers: HttpHeaders, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== wanted || value === undefined) continue;
-    return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
-}
 
 function failed(error: StaysyncError): Classification {
   return { ok: false, error };

@@ -2,8 +2,8 @@ import { randomInt } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import got, { RequestError, type Agents } from 'got';
-import { AccountAuthError, FatalRequestError, TransientError, type JsonObject } from '@staysync/core';
-import { classifyResponse, type HttpHeaders } from './classify';
+import { AccountAuthError, FatalRequestError, TransientError, type JsonObject, type HttpHeaders } from '@staysync/core';
+import { classifyResponse } from './classify';
 import { operationPath, type AirbnbOperationName } from './operations';
 import type { AirbnbPayload } from './payloads';
 

@@ -1,7 +1,5 @@
-import { AccountAuthError, FatalRequestError, TransientError, type StaysyncError, isJsonObject, tryParseJson, type JsonObject } from '@staysync/core';
-import { parseRetryAfterMs, redact, TokenRejectedError } from './errors';
-
-export type HttpHeaders = Record<string, string | string[] | undefined>;
+import { AccountAuthError, FatalRequestError, TransientError, type StaysyncError, isJsonObject, tryParseJson, type JsonObject, headerValue, parseRetryAfterMs, type HttpHeaders } from '@staysync/core';
+import { redact, TokenRejectedError } from './errors';
 
 /** A list response: `{"status":"success","result":[…],"count":707,"limit":100,"offset":0}` (+ page/totalPages). */
 export interface HostawayListEnvelope extends JsonObject {
@@ -111,15 +109,6 @@ function upstreamMessage(body: unknown, secrets: ClassifyContext['secrets']): st
   return text === '' ? '' : `: ${redact(text, secrets).slice(0, MAX_UPSTREAM_MESSAGE)}`;
 }
 
-/** Case-insensitive single header value (the first one when repeated). */
-export function headerValue(headers: HttpHeaders, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== wanted || value === undefined) continue;
-    return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
-}
 
 function failed(error: StaysyncError): { ok: false; error: StaysyncError } {
   return { ok: false, error };

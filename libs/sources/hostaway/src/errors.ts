@@ -15,17 +15,6 @@ export class TokenRejectedError extends AccountAuthError {
   }
 }
 
-/**
- * `Retry-After` as milliseconds from `now`: delta-seconds or an HTTP date (past dates → 0);
- * undefined when absent or unparseable.
- */
-export function parseRetryAfterMs(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
 
 /** Replaces every occurrence of the secrets in upstream text that ends up in an error. */
 export function redact(text: string, secrets: ReadonlyArray<string | null | undefined>): string {
