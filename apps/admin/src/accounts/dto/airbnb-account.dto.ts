@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { PatchAccountDto } from './patch-account.dto';
 
 export class UpsertAirbnbAccountDto {
   @ApiProperty({ description: 'Browser cookie string of the host session (auth cookies are kept, others dropped)', writeOnly: true })
@@ -32,7 +33,7 @@ export class UpsertAirbnbAccountDto {
   customer_id?: string;
 }
 
-export class PatchAirbnbAccountDto {
+export class PatchAirbnbAccountDto extends PatchAccountDto {
   @ApiPropertyOptional({ writeOnly: true })
   @IsOptional()
   @IsString()
@@ -54,20 +55,6 @@ export class PatchAirbnbAccountDto {
   @MaxLength(1024)
   user_agent?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
-  @IsOptional()
-  @IsUUID()
-  customer_id?: string | null;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
-  is_active?: boolean;
-
-  @ApiPropertyOptional({ enum: ['active', 'paused'] })
-  @IsOptional()
-  @IsIn(['active', 'paused'])
-  status?: 'active' | 'paused';
 }
 
 export class SyncRequestDto {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { PatchAccountDto } from './patch-account.dto';
 
 export class UpsertHostawayAccountDto {
   @ApiProperty({ description: 'Hostaway account id (the OAuth client_id)', example: 10001 })
@@ -32,18 +33,13 @@ export class UpsertHostawayAccountDto {
   webhook_password?: string;
 }
 
-export class PatchHostawayAccountDto {
+export class PatchHostawayAccountDto extends PatchAccountDto {
   @ApiPropertyOptional({ writeOnly: true })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(1024)
   client_secret?: string;
-
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
-  @IsOptional()
-  @IsUUID()
-  customer_id?: string | null;
 
   @ApiPropertyOptional()
   @ValidateIf((dto: PatchHostawayAccountDto) => dto.webhook_password !== undefined || dto.webhook_login !== undefined)
@@ -58,15 +54,6 @@ export class PatchHostawayAccountDto {
   @MaxLength(256)
   webhook_password?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
-  is_active?: boolean;
-
-  @ApiPropertyOptional({ enum: ['active', 'paused'] })
-  @IsOptional()
-  @IsIn(['active', 'paused'])
-  status?: 'active' | 'paused';
 }
 
 export class HostawaySyncQuery {

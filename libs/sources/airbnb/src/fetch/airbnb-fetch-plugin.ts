@@ -1,10 +1,9 @@
-import { AccountAuthError, type FetchJobContext, type FetchJobOutcome, type FetchPlugin, type RawEnvelope } from '@staysync/core';
+import { AccountAuthError, withRetries, type FetchJobContext, type FetchJobOutcome, type FetchPlugin, type RawEnvelope, type RetryPolicy } from '@staysync/core';
 import { createAirbnbClient, createSyncTraceIds, type AirbnbAccountCredentials, type AirbnbClient, type SyncTraceIds } from '../client';
 import { decodeListingsSection, type ListingSummary } from '../parse/listings-section';
 import { parseMetricList, planListingsRequest, planRequests, type AirbnbRequestDescriptor, type MetricRequest } from '../plan';
 import { envelopeRequestKey, toRawEnvelope, type EnvelopeJob } from './envelope';
 import { Pacer } from './pacing';
-import { withRetries, type RetryPolicy } from '@staysync/core';
 
 /** Same fields as the fetcher config's `airbnb` section (libs/config), so it can be passed as is. */
 export interface AirbnbFetchOptions {
