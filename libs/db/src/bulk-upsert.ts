@@ -27,7 +27,7 @@ export async function upsertRows(client: ClientBase, spec: TableSpec, rows: Row[
   const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
   if (rows.length === 0) return counts;
   const types = new Map(spec.columns.map((c) => [c.name, c.type]));
-  for (const group of groupByColumnSet(sortByKey(spec, mergeByKey(spec, rows)), types)) {
+  for (const group of groupByColumnSet(mergeByKey(spec, rows), types)) {
     const result = await client.query<{ inserted: boolean }>(upsertSql(spec, group.columns, types), group.columns.map((c) => columnArray(group.rows, c, types.get(c)!)));
     const inserted = result.rows.filter((r) => r.inserted).length;
     counts.inserted += inserted;
@@ -65,18 +65,10 @@ function updateCondition(spec: TableSpec, columns: string[]): string {
 }
 
 /**
- * Every transaction takes row locks in conflict-key order, so two loader transactions touching the
- * same rows (e.g. a listing's p3_impressions and conversion_rate charts, keyed to different
- * partitions) wait for each other instead of deadlocking.
+ * One row per conflict key, in key order: every transaction takes row locks in the same order, so two
+ * loader transactions touching the same rows (e.g. a listing's p3_impressions and conversion_rate
+ * charts, keyed to different partitions) wait for each other instead of deadlocking.
  */
-function sortByKey(spec: TableSpec, rows: Row[]): Row[] {
-  const keyOf = (row: Row) => JSON.stringify(spec.conflictKey.map((c) => row[c] ?? null));
-  return rows
-    .map((row) => ({ key: keyOf(row), row }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map((entry) => entry.row);
-}
-
 function mergeByKey(spec: TableSpec, rows: Row[]): Row[] {
   const merged = new Map<string, Row>();
   for (const row of rows) {
@@ -86,7 +78,7 @@ function mergeByKey(spec: TableSpec, rows: Row[]): Row[] {
     else if (spec.mode === 'merge-present') Object.assign(previous, row, mergeExtra(previous.extra, row.extra));
     else if (!spec.versionColumn || !isOlder(row[spec.versionColumn], previous[spec.versionColumn])) merged.set(key, { ...row });
   }
-  return [...merged.values()];
+  return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
 }
 
 function isOlder(a: unknown, b: unknown): boolean {
