@@ -1,6 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { FetcherConfig } from '@staysync/config';
-import type { SyncCommand } from '@staysync/contracts';
+import { rawTopicId, type SyncCommand } from '@staysync/contracts';
 import { AccountAuthError, isRetriable, type AccountRow, type FetchJob, type FetchJobOutcome, type FetchPlugin } from '@staysync/core';
 import { CredentialCipher } from '@staysync/crypto';
 import { PG_POOL } from '@staysync/db';
@@ -167,7 +167,7 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
         job,
         account,
         credentials: async () => plugin.readCredentials(account, (sealed) => this.cipher.decrypt(sealed)),
-        publish: async (envelopes) => void (await this.producer.send(rawTopic(job.source), envelopes.map((value) => ({ key: value.requestKey, value })))),
+        publish: async (envelopes) => void (await this.producer.send(rawTopicId(job.source), envelopes.map((value) => ({ key: value.requestKey, value })))),
         skipRequestKeys: await this.store.storedRequestKeys(job.source, job.id),
         progress,
         observer: this.metrics.observerFor(job.source),
@@ -215,11 +215,6 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     log.error({ err: error }, 'job crashed');
     return this.store.fail(job.id, errorMessage(error), snapshot);
   }
-}
-
-function rawTopic(source: string): 'raw.airbnb' | 'raw.hostaway' {
-  if (source === 'airbnb' || source === 'hostaway') return `raw.${source}`;
-  throw new Error(`no raw topic for source "${source}"`);
 }
 
 /** Why the account cannot be synced, or null when it can. */

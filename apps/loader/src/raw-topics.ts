@@ -1,7 +1,7 @@
-import { isTopicId, type TopicId } from '@staysync/contracts';
+import { isTopicId, type RawTopicId } from '@staysync/contracts';
 import { SOURCES } from '@staysync/pipeline';
 
-export type RawTopicId = Extract<TopicId, `raw.${string}`>;
+export type { RawTopicId };
 
 /** `raw.<source>` of every registered source plug-in that has a topic in the registry. */
 export function rawTopicIds(): RawTopicId[] {

@@ -163,9 +163,12 @@ export function topicDefinition(topicId: TopicId): TopicDefinition {
 }
 
 /** `raw.<source>`: the raw-response topic of a source plug-in. */
-export function rawTopicId(source: string): TopicId {
+/** The raw topics (`raw.<source>`). */
+export type RawTopicId = Extract<TopicId, `raw.${string}`>;
+
+export function rawTopicId(source: string): RawTopicId {
   const id = `raw.${source}`;
-  if (!isTopicId(id))
+  if (!isTopicId(id) || !id.startsWith('raw.'))
     throw new Error(`no raw topic registered for source "${source}": add raw.${source} to TOPICS`);
-  return id;
+  return id as RawTopicId;
 }
