@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { sourceByName } from '@staysync/pipeline';
 import { OutboxMessage, SyncJob, type JobStatus, type SyncMode, type SyncTrigger } from '@staysync/db';
 
 export interface SyncRequest {
@@ -81,7 +82,7 @@ export class SyncJobsService {
    * its operation), so GET /jobs/{id} shows planned / fetched / loaded / failed side by side.
    */
   async loadedByResource(job: SyncJob): Promise<Record<string, number>> {
-    if (!/^[a-z]+$/.test(job.source)) return {};
+    if (!sourceByName(job.source)) return {};
     const rows = await this.em.getConnection().execute<Array<{ resource: string; loaded: number }>>(
       `SELECT COALESCE(resource_id, operation) AS resource, count(DISTINCT request_key)::int AS loaded
          FROM ${job.source}.raw_responses WHERE job_id = ? GROUP BY 1`,
