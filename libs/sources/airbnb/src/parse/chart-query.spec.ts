@@ -129,6 +129,23 @@ describe('ChartQuery column naming and merging', () => {
     });
   });
 
+  it('orders metric columns as first seen in the response (rows are printed as JSON)', () => {
+    const body = fixture();
+    component(body).metricLineCharts.reverse();
+    const [first] = parseChartQuery(body, ctx).rows['airbnb.chart_query'];
+    expect(Object.keys(first)).toEqual([
+      'account_id',
+      'time',
+      'airbnb_listing_id',
+      'airbnb_internal_name',
+      'metric_date',
+      'p3_impressions_similar_value',
+      'p3_impressions_similar_value_string',
+      'p3_impressions_your_value',
+      'p3_impressions_your_value_string',
+    ]);
+  });
+
   it('null value wrappers become null values, strings stay verbatim', () => {
     const body = fixture();
     const [yours, similar] = component(body).metricLineCharts;
@@ -164,6 +181,22 @@ describe('ChartQuery unknown metrics go to extra and are reported', () => {
       extra: { p4_wishlists_value: 12, p4_wishlists_value_string: '12' },
     });
     expect(result.rows['airbnb.chart_query'][0]).not.toHaveProperty('extra');
+  });
+
+  it('puts extra last, after the known columns, whatever the order of the metrics', () => {
+    const body = fixture();
+    component(body).secondaryMetrics.unshift({ metricName: 'p4_wishlists', value: null, valueString: '-' });
+    const [summary] = parseChartQuery(body, ctx).rows['airbnb.chart_summary'];
+    expect(Object.keys(summary).slice(6)).toEqual([
+      'p3_impressions_value',
+      'p3_impressions_value_string',
+      'p3_impressions_value_change',
+      'p3_impressions_value_change_string',
+      'p2_impressions_value',
+      'p2_impressions_value_string',
+      'extra',
+    ]);
+    expect(summary.extra).toEqual({ p4_wishlists_value: null, p4_wishlists_value_string: '-' });
   });
 
   it('keeps the daily points of an unknown charted metric in extra', () => {

@@ -31,12 +31,13 @@ import {
   type MetricUnit,
 } from './decode';
 import {
-  rowWithCells,
-  valueCells,
-  valueChangeCells,
+  RowBuilder,
+  setUnitValueChange,
+  setUnitValues,
+  valueColumns,
   windowBaseColumns,
-  type MetricCell,
   type MetricParseContext,
+  type ValueColumns,
 } from './rows';
 
 export type ChartSeries = 'your' | 'similar';
@@ -84,9 +85,10 @@ function decodeLineChart(value: unknown, path: string): ChartPoint[] {
   const chart = requireObject(value, path);
   const series = seriesOf(chart.label);
   return optionalArray(chart.dataPoints, `${path}.dataPoints`).map((pointValue, j) => {
-    const point = requireObject(pointValue, `${path}.dataPoints[${j}]`);
+    const pointPath = () => `${path}.dataPoints[${j}]`;
+    const point = requireObject(pointValue, pointPath);
     return {
-      date: requireIsoDate(point.ds, `${path}.dataPoints[${j}].ds`),
+      date: requireIsoDate(point.ds, () => `${pointPath()}.ds`),
       series,
       value: unwrapValue(point.value),
       valueString: stringOrNull(point.valueString),
@@ -108,27 +110,30 @@ export function chartQueryRows(
   ctx: MetricParseContext,
   unknownMetrics: Set<string>,
 ): Row[] {
-  const cellsByDate = new Map<string, MetricCell[]>();
+  const metric = ctx.groupByValue;
+  const columnsBySeries: Record<ChartSeries, ValueColumns> = {
+    your: valueColumns(AIRBNB_TABLES.chartQuery, `${metric}_your`),
+    similar: valueColumns(AIRBNB_TABLES.chartQuery, `${metric}_similar`),
+  };
+  const rowsByDate = new Map<string, RowBuilder>();
   for (const point of chart.points) {
-    const prefix = `${ctx.groupByValue}_${point.series}`;
-    const cells = cellsByDate.get(point.date) ?? [];
-    cells.push(...valueCells(ctx.groupByValue, prefix, point.value, point.valueString));
-    cellsByDate.set(point.date, cells);
+    let row = rowsByDate.get(point.date);
+    if (!row) {
+      row = new RowBuilder(
+        {
+          account_id: ctx.accountId,
+          time: ctx.scrapeDate,
+          airbnb_listing_id: ctx.listingId,
+          airbnb_internal_name: ctx.internalName,
+          metric_date: point.date,
+        },
+        unknownMetrics,
+      );
+      rowsByDate.set(point.date, row);
+    }
+    row.setValues(metric, columnsBySeries[point.series], point.value, point.valueString);
   }
-  return [...cellsByDate.keys()].sort().map((date) =>
-    rowWithCells(
-      AIRBNB_TABLES.chartQuery,
-      {
-        account_id: ctx.accountId,
-        time: ctx.scrapeDate,
-        airbnb_listing_id: ctx.listingId,
-        airbnb_internal_name: ctx.internalName,
-        metric_date: date,
-      },
-      cellsByDate.get(date) ?? [],
-      unknownMetrics,
-    ),
-  );
+  return [...rowsByDate.keys()].sort().map((date) => (rowsByDate.get(date) as RowBuilder).build());
 }
 
 /** One row per response (none when it has no metric units): primary with its change, then secondaries. */
@@ -138,14 +143,13 @@ export function chartSummaryRows(
   unknownMetrics: Set<string>,
 ): Row[] {
   const { primaryMetric, secondaryMetrics } = chart;
-  const cells: MetricCell[] = [
-    ...(primaryMetric ? [...unitValueCells(primaryMetric), ...valueChangeCells(primaryMetric)] : []),
-    ...secondaryMetrics.flatMap(unitValueCells),
-  ];
-  if (cells.length === 0) return [];
-  return [rowWithCells(AIRBNB_TABLES.chartSummary, windowBaseColumns(ctx), cells, unknownMetrics)];
-}
-
-function unitValueCells(unit: MetricUnit): MetricCell[] {
-  return valueCells(unit.metricName, unit.metricName, unit.value, unit.valueString);
+  if (!primaryMetric && secondaryMetrics.length === 0) return [];
+  const table = AIRBNB_TABLES.chartSummary;
+  const row = new RowBuilder(windowBaseColumns(ctx), unknownMetrics);
+  if (primaryMetric) {
+    setUnitValues(row, table, primaryMetric);
+    setUnitValueChange(row, table, primaryMetric);
+  }
+  for (const unit of secondaryMetrics) setUnitValues(row, table, unit);
+  return [row.build()];
 }

@@ -1,5 +1,14 @@
 import { PoisonMessageError } from '@staysync/core';
-import { coerceNumber, decodeMetricUnit, firstComponent, unwrapValue } from './decode';
+import { parseIsoDate } from '@staysync/core';
+import {
+  coerceNumber,
+  decodeMetricUnit,
+  decodeMetricUnits,
+  firstComponent,
+  isIsoDate,
+  requireIsoDate,
+  unwrapValue,
+} from './decode';
 
 describe('coerceNumber (reference §7)', () => {
   it.each([
@@ -117,5 +126,110 @@ describe('decodeMetricUnit', () => {
     expect(() => decodeMetricUnit({ value: null }, 'metrics[0]')).toThrow(
       /metrics\[0\]\.metricName is missing/,
     );
+  });
+});
+
+describe('decodeMetricUnits', () => {
+  const unit = { metricName: 'p2_impressions', value: { longValue: '1' }, valueString: '1' };
+
+  it('skips null entries', () => {
+    expect(decodeMetricUnits([null, unit, null], 'metrics').map((u) => u.metricName)).toEqual([
+      'p2_impressions',
+    ]);
+  });
+
+  it('names the offending entry (message and error context)', () => {
+    const thrown = (value: unknown) => {
+      try {
+        decodeMetricUnits(value, 'secondaryMetrics');
+      } catch (error) {
+        return error as PoisonMessageError;
+      }
+      throw new Error('expected a PoisonMessageError');
+    };
+    const missingName = thrown([unit, null, { value: null }]);
+    expect(missingName).toBeInstanceOf(PoisonMessageError);
+    expect(missingName.message).toBe('malformed Airbnb response: secondaryMetrics[2].metricName is missing');
+    expect(missingName.context).toEqual({ path: 'secondaryMetrics[2].metricName' });
+    expect(thrown([unit, 'x']).context).toEqual({ path: 'secondaryMetrics[1]' });
+  });
+});
+
+describe('isIsoDate (a real calendar date written YYYY-MM-DD)', () => {
+  it.each([
+    '2025-01-12',
+    '2025-12-31',
+    '2024-02-29',
+    '2000-02-29',
+    '1600-02-29',
+    '0000-02-29',
+    '0000-01-01',
+    '9999-12-31',
+    '2025-04-30',
+  ])('accepts %j', (value) => expect(isIsoDate(value)).toBe(true));
+
+  it.each([
+    '2025-02-29',
+    '1900-02-29',
+    '2100-02-29',
+    '2025-02-30',
+    '2025-04-31',
+    '2025-06-31',
+    '2025-09-31',
+    '2025-11-31',
+    '2025-01-32',
+    '2025-00-10',
+    '2025-13-01',
+    '2025-01-00',
+    '2025-1-01',
+    '2025-01-1',
+    '25-01-01',
+    '+02025-01-01',
+    '-2025-01-01',
+    '2025-01-01T00:00:00Z',
+    '2025-01-01\n',
+    ' 2025-01-01',
+    '2025/01/01',
+    '20250101',
+    '',
+  ])('rejects %j', (value) => expect(isIsoDate(value)).toBe(false));
+
+  it('agrees with parseIsoDate on every month and day of leap, common and century years', () => {
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const parses = (value: string) => {
+      try {
+        parseIsoDate(value);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const year of ['0000', '0001', '1900', '2000', '2023', '2024', '2100', '2400', '9999']) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) {
+          const value = `${year}-${pad(month)}-${pad(day)}`;
+          expect([value, isIsoDate(value)]).toEqual([value, parses(value)]);
+        }
+      }
+    }
+  });
+});
+
+describe('requireIsoDate', () => {
+  it('returns the date', () => expect(requireIsoDate('2025-01-12', 'ds')).toBe('2025-01-12'));
+
+  it.each([
+    [undefined, 'malformed Airbnb response: points[1].ds is not a YYYY-MM-DD string'],
+    [20250112, 'malformed Airbnb response: points[1].ds is not a YYYY-MM-DD string'],
+    ['2025-02-30', 'malformed Airbnb response: points[1].ds is not a valid YYYY-MM-DD date: "2025-02-30"'],
+  ])('%j → %s', (value, message) => {
+    expect(() => requireIsoDate(value, 'points[1].ds')).toThrow(message);
+    expect(() => requireIsoDate(value, () => 'points[1].ds')).toThrow(message);
+  });
+
+  it('only builds a lazy path when it throws', () => {
+    const path = jest.fn(() => 'ds');
+    requireIsoDate('2025-01-12', path);
+    expect(path).not.toHaveBeenCalled();
   });
 });

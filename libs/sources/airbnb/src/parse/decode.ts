@@ -1,4 +1,4 @@
-import { PoisonMessageError, parseIsoDate, isJsonObject, type JsonObject } from '@staysync/core';
+import { PoisonMessageError, isJsonObject, type JsonObject } from '@staysync/core';
 
 /**
  * Shared decoding of the porygon envelope every operation answers with:
@@ -20,8 +20,19 @@ export interface MetricUnit {
   valueChangeString: string | null;
 }
 
-export function malformed(path: string, problem: string): never {
-  throw new PoisonMessageError(`malformed Airbnb response: ${path} ${problem}`, { context: { path } });
+/**
+ * Where a value sits in the response, for error messages. A function for the items of a list (data
+ * points, metric units), so that the string is only built when an error is actually thrown.
+ */
+export type JsonPath = string | (() => string);
+
+export function malformed(path: JsonPath, problem: string): never {
+  const text = pathText(path);
+  throw new PoisonMessageError(`malformed Airbnb response: ${text} ${problem}`, { context: { path: text } });
+}
+
+function pathText(path: JsonPath): string {
+  return typeof path === 'string' ? path : path();
 }
 
 /** `components[0]`, or null when the response carries no component. */
@@ -49,7 +60,7 @@ export function optionalObject(value: unknown, path: string): JsonObject | null 
   return isJsonObject(value) ? value : malformed(path, 'is not an object');
 }
 
-export function requireObject(value: unknown, path: string): JsonObject {
+export function requireObject(value: unknown, path: JsonPath): JsonObject {
   return isJsonObject(value) ? value : malformed(path, 'is not an object');
 }
 
@@ -58,26 +69,38 @@ export function optionalArray(value: unknown, path: string): unknown[] {
   return Array.isArray(value) ? value : malformed(path, 'is not an array');
 }
 
-export function requireIsoDate(value: unknown, path: string): string {
+export function requireIsoDate(value: unknown, path: JsonPath): string {
   if (typeof value !== 'string') return malformed(path, 'is not a YYYY-MM-DD string');
   return isIsoDate(value)
     ? value
     : malformed(path, `is not a valid YYYY-MM-DD date: ${JSON.stringify(value)}`);
 }
 
+const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/**
+ * A real calendar date written YYYY-MM-DD (proleptic Gregorian, years 0000–9999): accepts exactly
+ * what `parseIsoDate` accepts, without allocating a Date per data point.
+ */
 export function isIsoDate(value: string): boolean {
-  try {
-    parseIsoDate(value);
-    return true;
-  } catch {
-    return false;
-  }
+  if (!ISO_DATE.test(value)) return false;
+  const day = Number(value.slice(8, 10));
+  return day <= 28 || day <= daysInMonth(Number(value.slice(0, 4)), Number(value.slice(5, 7)));
 }
 
-export function decodeMetricUnit(value: unknown, path: string): MetricUnit {
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return isLeapYear(year) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+function isLeapYear(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
+export function decodeMetricUnit(value: unknown, path: JsonPath): MetricUnit {
   const unit = requireObject(value, path);
   if (typeof unit.metricName !== 'string' || unit.metricName === '') {
-    malformed(`${path}.metricName`, 'is missing');
+    malformed(`${pathText(path)}.metricName`, 'is missing');
   }
   return {
     metricName: unit.metricName,
@@ -90,9 +113,11 @@ export function decodeMetricUnit(value: unknown, path: string): MetricUnit {
 
 /** A MetricUnit list; null entries are skipped. */
 export function decodeMetricUnits(value: unknown, path: string): MetricUnit[] {
-  return optionalArray(value, path).flatMap((unit, i) =>
-    unit === null ? [] : [decodeMetricUnit(unit, `${path}[${i}]`)],
-  );
+  const units: MetricUnit[] = [];
+  optionalArray(value, path).forEach((unit, i) => {
+    if (unit !== null) units.push(decodeMetricUnit(unit, () => `${path}[${i}]`));
+  });
+  return units;
 }
 
 /** `{"doubleValue": 0.1}` / `{"longValue": "15"}` → number; a null or non-object wrapper → null. */

@@ -17,7 +17,7 @@
 import type { ParseResult, Row } from '@staysync/core';
 import { AIRBNB_TABLES } from '../tables';
 import { decodeMetricUnits, firstComponent, type MetricUnit } from './decode';
-import { rowWithCells, valueCells, windowBaseColumns, type MetricParseContext } from './rows';
+import { RowBuilder, setUnitValues, windowBaseColumns, type MetricParseContext } from './rows';
 
 export function parseListOfMetrics(body: unknown, ctx: MetricParseContext): ParseResult {
   const metrics = decodeListOfMetrics(body);
@@ -41,8 +41,7 @@ export function listOfMetricsRows(
   unknownMetrics: Set<string>,
 ): Row[] {
   if (metrics.length === 0) return [];
-  const cells = metrics.flatMap((unit) =>
-    valueCells(unit.metricName, unit.metricName, unit.value, unit.valueString),
-  );
-  return [rowWithCells(AIRBNB_TABLES.listOfMetrics, windowBaseColumns(ctx), cells, unknownMetrics)];
+  const row = new RowBuilder(windowBaseColumns(ctx), unknownMetrics);
+  for (const unit of metrics) setUnitValues(row, AIRBNB_TABLES.listOfMetrics, unit);
+  return [row.build()];
 }

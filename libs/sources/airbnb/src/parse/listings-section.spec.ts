@@ -51,6 +51,18 @@ describe('ListingsSectionQuery edge cases', () => {
     expect(() => decodeListingsSection(body)).toThrow(PoisonMessageError);
   });
 
+  it('names the offending entry in the error', () => {
+    const body = fixture();
+    tableRows(body)[2].id = 'abc';
+    expect(() => decodeListingsSection(body)).toThrow(
+      'malformed Airbnb response: tableRows[2].id is not a listing id (digit string): "abc"',
+    );
+    tableRows(body)[3] = 'x';
+    expect(() => decodeListingsSection(body)).toThrow(/tableRows\[2\]\.id is not a listing id/);
+    tableRows(body)[2].id = '1';
+    expect(() => decodeListingsSection(body)).toThrow(/tableRows\[3\] is not an object/);
+  });
+
   it('missing names become null', () => {
     const body = fixture();
     delete tableRows(body)[0].internalName;

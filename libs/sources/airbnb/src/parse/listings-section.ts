@@ -15,7 +15,14 @@
  */
 import type { ParseResult, Row } from '@staysync/core';
 import { AIRBNB_TABLES } from '../tables';
-import { firstComponent, malformed, optionalArray, requireObject, stringOrNull } from './decode';
+import {
+  firstComponent,
+  malformed,
+  optionalArray,
+  requireObject,
+  stringOrNull,
+  type JsonPath,
+} from './decode';
 
 export interface ListingsParseContext {
   accountId: string;
@@ -42,9 +49,10 @@ export function decodeListingsSection(body: unknown): ListingSummary[] {
   const component = firstComponent(body, 'PIVOT_LISTINGS_SECTION');
   if (!component) return [];
   return optionalArray(component.tableRows, 'tableRows').map((value, i) => {
-    const entry = requireObject(value, `tableRows[${i}]`);
+    const entryPath = () => `tableRows[${i}]`;
+    const entry = requireObject(value, entryPath);
     return {
-      id: listingId(entry.id, `tableRows[${i}].id`),
+      id: listingId(entry.id, () => `${entryPath()}.id`),
       internalName: stringOrNull(entry.internalName),
       listingName: stringOrNull(entry.listingName),
       thumbnailUrl: stringOrNull(entry.thumbnailUrl),
@@ -64,7 +72,7 @@ export function listingRow(listing: ListingSummary, ctx: ListingsParseContext): 
 }
 
 /** A digit string; a JSON number is accepted only while it is still exact. */
-function listingId(value: unknown, path: string): string {
+function listingId(value: unknown, path: JsonPath): string {
   if (typeof value === 'string' && /^\d+$/.test(value)) return value;
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value);
   return malformed(path, `is not a listing id (digit string): ${JSON.stringify(value)}`);
