@@ -25,7 +25,12 @@ async function sendCommands(kafka: TestKafka, commands: SyncCommand[]): Promise<
     await kafka.producer.send('sync.commands', [{ key: syncCommandKey(value), value }]);
 }
 
-describe('Kafka > batch consumer (librdkafka mock or KAFKA_BROKERS)', () => {
+const MODES = [
+  { mode: 'one batch at a time', pipelining: {} },
+  { mode: 'pipelined', pipelining: { maxBatchesInFlight: 4 } },
+];
+
+describe.each(MODES)('Kafka > batch consumer, $mode (librdkafka mock or KAFKA_BROKERS)', ({ pipelining }) => {
   let kafka: TestKafka;
 
   afterEach(async () => {
@@ -36,7 +41,7 @@ describe('Kafka > batch consumer (librdkafka mock or KAFKA_BROKERS)', () => {
     // Given a consumer on sync.commands
     kafka = await setUpTestKafka();
     const received = recordingHandler<'sync.commands'>();
-    const consumer = kafka.consumer({ topics: ['sync.commands'], handler: received.handler });
+    const consumer = kafka.consumer({ topics: ['sync.commands'], handler: received.handler, ...pipelining });
     await consumer.start();
 
     // When commands for two accounts are produced
@@ -72,7 +77,7 @@ describe('Kafka > batch consumer (librdkafka mock or KAFKA_BROKERS)', () => {
     kafka = await setUpTestKafka();
     const received = recordingHandler<'sync.commands'>();
     const deadLetters = recordingHandler<'dlq'>();
-    const consumer = kafka.consumer({ topics: ['sync.commands'], handler: received.handler });
+    const consumer = kafka.consumer({ topics: ['sync.commands'], handler: received.handler, ...pipelining });
     await Promise.all([
       consumer.start(),
       kafka.consumer({ topics: ['dlq'], handler: deadLetters.handler }).start(),
@@ -141,6 +146,7 @@ describe('Kafka > batch consumer (librdkafka mock or KAFKA_BROKERS)', () => {
     const handled: string[] = [];
     const consumer = kafka.consumer({
       topics: ['sync.commands'],
+      ...pipelining,
       handler: async (batch) => {
         const poison = batch.filter((m) => m.value.accountId === 'acc-bad');
         handled.push(...batch.filter((m) => !poison.includes(m)).map((m) => m.value.accountId));
@@ -181,6 +187,7 @@ describe('Kafka > batch consumer (librdkafka mock or KAFKA_BROKERS)', () => {
     const calls: DecodedMessage<'sync.commands'>[][] = [];
     const consumer = kafka.consumer({
       topics: ['sync.commands'],
+      ...pipelining,
       handler: async (batch) => {
         calls.push(batch);
         if (calls.length === 1) throw new TransientError('database is restarting');
@@ -227,6 +234,7 @@ describe('Kafka > batch consumer (librdkafka mock or KAFKA_BROKERS)', () => {
     let entered = false;
     const consumer = kafka.consumer({
       topics: ['sync.commands'],
+      ...pipelining,
       handler: async (batch) => {
         entered = true;
         await gate;
@@ -250,6 +258,60 @@ describe('Kafka > batch consumer (librdkafka mock or KAFKA_BROKERS)', () => {
     const lastHandled = Number(handled[0][handled[0].length - 1].offset);
     const committed = await kafka.committed(consumer.groupId, 'sync.commands');
     expect(committed.get(handled[0][0].partition)).toBe(String(lastHandled + 1));
+  });
+});
+
+describe('Kafka > batch consumer, pipelined only', () => {
+  let kafka: TestKafka;
+
+  afterEach(async () => {
+    await kafka?.close();
+  });
+
+  it('never commits past a failed batch, even when later batches of its partition finish first', async () => {
+    // Given three commands of one account (one partition), each in its own record batch (one fetch each)
+    kafka = await setUpTestKafka();
+    const sent = [command('acc-5'), command('acc-5'), command('acc-5')];
+    await sendCommands(kafka, sent);
+    // and a handler whose first call waits, then fails, while the next two succeed at once
+    let failFirst!: () => void;
+    const firstGate = new Promise<void>((resolve) => (failFirst = resolve));
+    let releaseRedelivery!: () => void;
+    const redeliveryGate = new Promise<void>((resolve) => (releaseRedelivery = resolve));
+    const calls: DecodedMessage<'sync.commands'>[][] = [];
+    const consumer = kafka.consumer({
+      topics: ['sync.commands'],
+      maxBatchesInFlight: 4,
+      handler: async (batch) => {
+        calls.push(batch);
+        if (calls.length === 1) {
+          await firstGate;
+          throw new TransientError('database is restarting');
+        }
+        if (calls.length > 3) await redeliveryGate;
+      },
+    });
+    await consumer.start();
+    const committed = async () => sum(await kafka.committed(consumer.groupId, 'sync.commands'));
+
+    // When the later batches were handled while the first is still in flight
+    await waitFor(() => calls.length >= 3, { what: 'the next batches handed over while the first is in flight' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Then nothing is committed: they wait for the first
+    expect(await committed()).toBe(0);
+
+    // When the first fails: its partition goes back to it, and the later two, though handled, stay uncommitted
+    failFirst();
+    await waitFor(() => calls.length >= 4, { what: 'the redelivery' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await committed()).toBe(0);
+    expect(calls[3][0].offset).toBe(calls[0][0].offset);
+
+    // Then once the redelivered batches succeed, all three are committed
+    releaseRedelivery();
+    await waitFor(async () => (await committed()) === 3, { what: 'offsets committed after the redelivery' });
+    expect(calls.slice(3).flat().map((m) => m.value.jobId)).toEqual(expect.arrayContaining(sent.map((c) => c.jobId)));
+    expect(consumer.stats().retries).toBe(1);
   });
 });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { PoisonMessageError } from '@staysync/core';
 import { loadEnvelopes } from '@staysync/pipeline';
 import { createTestDatabase, type TestDatabase } from '@staysync/testing';
@@ -37,6 +38,18 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
     expect(chart.body).toEqual(loadFixture(AIRBNB_FIXTURES.chartP3Impressions));
   });
 
+  it('stores bodies byte for byte through COPY: backslashes, tabs, newlines, quotes and non-ASCII text', async () => {
+    const body = loadFixture(AIRBNB_FIXTURES.chartP3Impressions) as { extensions?: Record<string, unknown> };
+    body.extensions = { note: 'tab\there\nnew line \\ backslash "quoted" \\N not null — ünïcødé 🏠', empty: '' };
+    const envelope = chartEnvelope({ accountId: '1008' }, 'p3_impressions', body);
+
+    await loadEnvelopes(pool, [envelope]);
+
+    const { rows } = await pool.query(`SELECT body, variables FROM airbnb.raw_responses WHERE account_id = '1008'`);
+    expect(rows[0].body).toEqual(body);
+    expect(rows[0].variables).toEqual(envelope.variables);
+  });
+
   it('is idempotent: loading the same envelopes again leaves the same rows', async () => {
     const envelopes = fixtureEnvelopes({ accountId: '1002' });
     await loadEnvelopes(pool, envelopes);
@@ -74,6 +87,41 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
     expect(await rowCounts(pool, '1004')).toEqual({ 'airbnb.listings': 7, 'airbnb.chart_query': 0, 'airbnb.chart_summary': 0, 'airbnb.list_of_metrics': 1 });
     const { rows } = await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '1004'`);
     expect(rows[0].n).toBe(2);
+  });
+
+  it("counts a job's responses once each: a redelivery or a re-fetch under the same request key adds nothing", async () => {
+    const jobId = randomUUID();
+    await pool.query(`INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger, status, fetched, started_at) VALUES ($1, 'airbnb', '1006', 'backfill', 'manual', 'running', 3, now())`, [jobId]);
+    const envelopes = fixtureEnvelopes({ accountId: '1006', jobId });
+    const loaded = async () => (await pool.query<{ loaded: number }>(`SELECT loaded FROM ops.sync_jobs WHERE id = $1`, [jobId])).rows[0].loaded;
+
+    await loadEnvelopes(pool, envelopes.slice(0, 2));
+    expect(await loaded()).toBe(2);
+    // the same two again, and the first fetched a second time (same request key, later fetchedAt) with the third
+    const refetched = { ...envelopes[0], fetchedAt: new Date(Date.parse(envelopes[0].fetchedAt) + 60_000).toISOString() };
+    await loadEnvelopes(pool, envelopes.slice(0, 2));
+    await loadEnvelopes(pool, [refetched, envelopes[2]]);
+
+    expect(await loaded()).toBe(3);
+    expect((await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE job_id = $1`, [jobId])).rows[0].n).toBe(4);
+  });
+
+  it('finishes a job only on a recount from the raw store, not on a counter that ran ahead', async () => {
+    const jobId = randomUUID();
+    await pool.query(
+      `INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger, status, fetched, loaded, fetch_completed_at, started_at)
+       VALUES ($1, 'airbnb', '1007', 'backfill', 'manual', 'running', 3, 2, now(), now())`,
+      [jobId],
+    );
+    const job = async () => (await pool.query<{ status: string; loaded: number }>(`SELECT status, loaded FROM ops.sync_jobs WHERE id = $1`, [jobId])).rows[0];
+    const [listings, chart, list] = fixtureEnvelopes({ accountId: '1007', jobId });
+
+    // the counter says 2 + 1 = 3 = fetched, but only one response is stored
+    await loadEnvelopes(pool, [listings]);
+    expect(await job()).toEqual({ status: 'running', loaded: 1 });
+
+    await loadEnvelopes(pool, [chart, list]);
+    expect(await job()).toEqual({ status: 'succeeded', loaded: 3 });
   });
 
   it('a dry run writes nothing and reports rows added, changed and unchanged', async () => {

@@ -63,6 +63,11 @@ describe('loader app (PostgreSQL + broker)', () => {
     expect(new Set(values.map((v) => `${v.table}:${v.date}`)).size).toBe(30);
     expect(values[0]).toMatchObject({ schemaVersion: 1, accountId: '2001', listingId: '745515258634591476', scrapeDate: '2025-07-16' });
     expect(published[0].key?.toString()).toBe(`2001:745515258634591476:${values[0].date}`);
+    // each row as stored: every column, the ones this response did not carry included
+    const chart = values.find((v) => v.table === 'chart_query' && v.date === '2025-01-12')!;
+    const { rows } = await pool.query(`SELECT to_jsonb(c) AS row FROM airbnb.chart_query c WHERE account_id = '2001' AND metric_date = '2025-01-12'`);
+    expect(chart.row).toEqual(rows[0].row);
+    expect(chart.row).toMatchObject({ p3_impressions_your_value: 15, conversion_rate_your_value: null, time: '2025-07-16' });
   });
 
   it('dead-letters an undecodable value and an unparseable envelope, and keeps loading', async () => {

@@ -9,10 +9,10 @@ const PUBLISHED_TABLES: Readonly<Record<string, AirbnbMetricTable>> = {
   'airbnb.chart_summary': 'chart_summary',
 };
 
-/** `airbnb.metrics.v1` messages for the loaded metric rows (listings are not metrics). */
-export function airbnbMetricMessages(loadedRows: Array<{ table: string; row: Row }>, loadedAt: Date): OutgoingMessage<'airbnb.metrics'>[] {
+/** `airbnb.metrics.v1` messages for metric rows as stored after a load (listings are not metrics). */
+export function airbnbMetricMessages(storedRows: Array<{ table: string; row: Row }>, loadedAt: Date): OutgoingMessage<'airbnb.metrics'>[] {
   const messages: OutgoingMessage<'airbnb.metrics'>[] = [];
-  for (const { table, row } of loadedRows) {
+  for (const { table, row } of storedRows) {
     const publishedTable = PUBLISHED_TABLES[table];
     if (!publishedTable) continue;
     const value: AirbnbMetric = {
@@ -22,14 +22,10 @@ export function airbnbMetricMessages(loadedRows: Array<{ table: string; row: Row
       table: publishedTable,
       scrapeDate: String(row.time),
       date: String(publishedTable === 'chart_query' ? row.metric_date : row.window_start),
-      row: withoutUndefined(row),
+      row,
       loadedAt: loadedAt.toISOString(),
     };
     messages.push({ key: airbnbMetricKey(value), value });
   }
   return messages;
-}
-
-function withoutUndefined(row: Row): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined));
 }

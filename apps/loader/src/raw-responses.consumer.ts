@@ -1,17 +1,24 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { BatchConsumerFactory, groupCommit, type BatchConsumerSpec } from '@staysync/kafka';
+import type { LoaderConfig } from '@staysync/config';
+import { BatchConsumerFactory, type BatchConsumerSpec } from '@staysync/kafka';
 import { LoaderService } from './loader.service';
 import { rawTopicIds, type RawTopicId } from './raw-topics';
 import { LOADER_CONFIG, LOADER_CONSUMER_TUNING } from './tokens';
-import type { LoaderConfig } from '@staysync/config';
 
 /** the loaders' consumer group, after the topic prefix (environments sharing a cluster stay apart) */
 export const LOADER_GROUP_ID = 'staysync-loader';
 
+/** partitions fetched side by side; their batches are parsed at once and written together */
+const PARTITIONS_AT_ONCE = 4;
+
 /** Consumer timings and retry backoff; tests shorten them. */
 export type ConsumerTuning = Pick<BatchConsumerSpec<RawTopicId>, 'consumerOptions' | 'retryBackoff'>;
 
-/** Starts the raw-response consumer; the factory drains it on shutdown (before the producer closes). */
+/**
+ * Starts the raw-response consumer, pipelined: while one fetch's batches are in the database (or being
+ * published), the next fetch is decoded and parsed, and its batches join the next transaction; offsets
+ * are committed as batches finish. The factory drains it on shutdown (before the producer closes).
+ */
 @Injectable()
 export class RawResponsesConsumer implements OnApplicationBootstrap {
   constructor(
@@ -27,9 +34,10 @@ export class RawResponsesConsumer implements OnApplicationBootstrap {
       topics: rawTopicIds(),
       // a new loader group must not skip what the fetchers already published
       fromBeginning: true,
-      // partitions are fetched side by side and their batches loaded together, one transaction per group
-      partitionsConsumedConcurrently: 4,
-      handler: groupCommit((batch) => this.loader.handleRawBatch(batch)),
+      partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
+      // about two fetches' worth: one being written, one being decoded and parsed
+      maxBatchesInFlight: 2 * PARTITIONS_AT_ONCE,
+      handler: (batch) => this.loader.handleRawBatch(batch),
       ...this.tuning,
     });
     await consumer.start();

@@ -6,3 +6,4 @@ export * from './fetch-plugin';
 export * from './retry';
 export * from './json';
 export * from './http';
+export * from './group-commit';

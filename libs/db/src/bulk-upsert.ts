@@ -8,6 +8,11 @@ export interface UpsertCounts {
   unchanged: number;
 }
 
+export interface UpsertResult extends UpsertCounts {
+  /** with `returnStored`: each inserted or updated row as stored afterwards (all columns, JSON types), once per key */
+  stored?: Row[];
+}
+
 const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 const qualified = (table: string) => table.split('.').map(quote).join('.');
 
@@ -23,21 +28,28 @@ const qualified = (table: string) => table.split('.').map(quote).join('.');
  * not touch a row twice. `merge-present` groups rows by the columns they carry and only updates
  * those, so a response carrying some metrics never nulls another's; `extra` jsonb is merged.
  */
-export async function upsertRows(client: ClientBase, spec: TableSpec, rows: Row[]): Promise<UpsertCounts> {
-  const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
+export async function upsertRows(client: ClientBase, spec: TableSpec, rows: Row[], options: { returnStored?: boolean } = {}): Promise<UpsertResult> {
+  const counts: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
   if (rows.length === 0) return counts;
   const types = new Map(spec.columns.map((c) => [c.name, c.type]));
+  // a row written by two column-set statements comes back twice: the later state wins
+  const stored = new Map<string, Row>();
   for (const group of groupByColumnSet(mergeByKey(spec, rows), types)) {
-    const result = await client.query<{ inserted: boolean }>(upsertSql(spec, group.columns, types), group.columns.map((c) => columnArray(group.rows, c, types.get(c)!)));
+    const result = await client.query<{ inserted: boolean; stored?: Row }>(
+      upsertSql(spec, group.columns, types, options.returnStored ?? false),
+      group.columns.map((c) => columnArray(group.rows, c, types.get(c)!)),
+    );
     const inserted = result.rows.filter((r) => r.inserted).length;
     counts.inserted += inserted;
     counts.updated += result.rows.length - inserted;
     counts.unchanged += group.rows.length - result.rows.length;
+    for (const { stored: row } of result.rows) if (row) stored.set(conflictKeyOf(spec, row), row);
   }
+  if (options.returnStored) counts.stored = [...stored.values()];
   return counts;
 }
 
-function upsertSql(spec: TableSpec, columns: string[], types: Map<string, string>): string {
+function upsertSql(spec: TableSpec, columns: string[], types: Map<string, string>, returnStored: boolean): string {
   const target = qualified(spec.table);
   const params = columns.map((c, i) => `$${i + 1}::${arrayType(types.get(c)!)}`).join(', ');
   const updatable = columns.filter((c) => !spec.conflictKey.includes(c));
@@ -50,7 +62,8 @@ function upsertSql(spec: TableSpec, columns: string[], types: Map<string, string
   const conflict = `ON CONFLICT (${spec.conflictKey.map(quote).join(', ')})`;
   const action = assignments.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${assignments.join(', ')}${updateCondition(spec, columns)}`;
   // xmax = 0 only for freshly inserted tuples: tells inserts from updates without a second query
-  return `INSERT INTO ${target} AS t (${columns.map(quote).join(', ')}) SELECT * FROM unnest(${params}) ${conflict} ${action} RETURNING (xmax = 0) AS inserted`;
+  const returning = `(xmax = 0) AS inserted${returnStored ? ', to_jsonb(t) AS stored' : ''}`;
+  return `INSERT INTO ${target} AS t (${columns.map(quote).join(', ')}) SELECT * FROM unnest(${params}) ${conflict} ${action} RETURNING ${returning}`;
 }
 
 function updateCondition(spec: TableSpec, columns: string[]): string {
@@ -72,13 +85,23 @@ function updateCondition(spec: TableSpec, columns: string[]): string {
 function mergeByKey(spec: TableSpec, rows: Row[]): Row[] {
   const merged = new Map<string, Row>();
   for (const row of rows) {
-    const key = JSON.stringify(spec.conflictKey.map((c) => row[c] ?? null));
+    const key = conflictKeyOf(spec, row);
     const previous = merged.get(key);
     if (!previous) merged.set(key, { ...row });
     else if (spec.mode === 'merge-present') Object.assign(previous, row, mergeExtra(previous.extra, row.extra));
     else if (!spec.versionColumn || !isOlder(row[spec.versionColumn], previous[spec.versionColumn])) merged.set(key, { ...row });
   }
   return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+}
+
+/** The conflict key as one string: NUL separates the parts (PostgreSQL text cannot hold it), \u0001 is null. */
+function conflictKeyOf(spec: TableSpec, row: Row): string {
+  let key = '';
+  for (const column of spec.conflictKey) {
+    const value = row[column];
+    key += value === null || value === undefined ? '\u0000\u0001' : `\u0000\u0002${String(value)}`;
+  }
+  return key;
 }
 
 function isOlder(a: unknown, b: unknown): boolean {
@@ -93,10 +116,17 @@ function mergeExtra(a: unknown, b: unknown): Row {
 
 function groupByColumnSet(rows: Row[], types: Map<string, string>): Array<{ columns: string[]; rows: Row[] }> {
   const groups = new Map<string, { columns: string[]; rows: Row[] }>();
+  // rows of one parser mostly share their key order: the set is worked out once per distinct order
+  const columnSets = new Map<string, string>();
   for (const row of rows) {
-    const columns = Object.keys(row).filter((c) => types.has(c) && row[c] !== undefined).sort();
-    const id = columns.join(',');
-    const group = groups.get(id) ?? groups.set(id, { columns, rows: [] }).get(id)!;
+    let present = '';
+    for (const column in row) if (row[column] !== undefined) present += `${column},`;
+    let id = columnSets.get(present);
+    if (id === undefined) {
+      id = Object.keys(row).filter((c) => types.has(c) && row[c] !== undefined).sort().join(',');
+      columnSets.set(present, id);
+    }
+    const group = groups.get(id) ?? groups.set(id, { columns: id === '' ? [] : id.split(','), rows: [] }).get(id)!;
     group.rows.push(row);
   }
   // column sets in a fixed order too: two transactions never run their statements in opposite orders

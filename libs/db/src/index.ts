@@ -7,3 +7,4 @@ export * from './db.module';
 export * from './bulk-upsert';
 export * from './account-events';
 export * from './job-completion';
+export * from './copy';

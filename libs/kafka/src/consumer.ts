@@ -64,6 +64,15 @@ export interface BatchConsumerOptions<T extends TopicId> {
   partitionsConsumedConcurrently?: number;
   /** delay between redeliveries of a failing batch */
   retryBackoff?: Partial<BackoffOptions>;
+  /**
+   * Pipelining: hand batches over without waiting for them, up to this many in flight. kafkajs fetches
+   * again only once every batch it handed out returned, so by default each fetch waits for the handler;
+   * with this set it goes on fetching (and decoding) while the handler works, and each batch's offsets
+   * are committed when it finishes, in offset order per partition. A failed batch rewinds its partition
+   * to its first offset (later batches of that partition are not committed and come again); so does a
+   * rebalance. Unset: every batch is handled and committed before the next fetch.
+   */
+  maxBatchesInFlight?: number;
 }
 
 export interface BatchConsumerStats {
@@ -122,6 +131,20 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
     log[payload.restart ? 'warn' : 'error']({ err: payload.error }, message);
   });
 
+  /** Per partition (pipelined mode): completions are committed in order; a rewind or rebalance starts a new epoch. */
+  interface PartitionPipeline {
+    epoch: number;
+    /** the previous batch's completion: the next one commits after it */
+    tail: Promise<void>;
+  }
+  const pipelines = new Map<string, PartitionPipeline>();
+  const inFlight = new Set<Promise<void>>();
+  const maxInFlight = options.maxBatchesInFlight ?? 0;
+  // after a (re)join kafkajs fetches from the committed offsets: batches still in flight must not commit
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    for (const pipeline of pipelines.values()) pipeline.epoch += 1;
+  });
+
   async function start(): Promise<void> {
     await consumer.connect();
     await consumer.subscribe({ topics: [...topicIds.keys()], fromBeginning: options.fromBeginning ?? false });
@@ -137,6 +160,7 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
   async function processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
+    if (maxInFlight > 0) return handOver(payload);
     const started = performance.now();
     const partitionKey = `${batch.topic}:${batch.partition}`;
     // a long handler must not cost us the group membership; kafkajs throttles heartbeats itself
@@ -161,6 +185,76 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
     } finally {
       clearInterval(keepAlive);
     }
+  }
+
+  /**
+   * Pipelined: starts the batch, lets kafkajs fetch past it, and commits it when it (and every earlier
+   * batch of its partition) finished. Returns once fewer than maxBatchesInFlight batches are in flight.
+   */
+  async function handOver(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const started = performance.now();
+    const partitionKey = `${batch.topic}:${batch.partition}`;
+    const pipeline = pipelines.get(partitionKey) ?? pipelines.set(partitionKey, { epoch: 0, tail: Promise.resolve() }).get(partitionKey)!;
+    const epoch = pipeline.epoch;
+    const work = handleBatch(batch);
+    // awaited below, in offset order; until then a failure must not count as an unhandled rejection
+    work.catch(() => undefined);
+    payload.resolveOffset(batch.lastOffset());
+    const done = pipeline.tail.then(async () => {
+      let outcome: { handled: number; deadLettered: number };
+      try {
+        outcome = await work;
+      } catch (error) {
+        if (pipeline.epoch === epoch) rewind(batch, partitionKey, pipeline, error);
+        return;
+      }
+      // an earlier batch of the partition failed, or the group rebalanced: this one comes again
+      if (pipeline.epoch !== epoch) return;
+      await commit(batch);
+      retries.succeeded(partitionKey);
+      record(batch, outcome, started);
+    }).catch((error: unknown) => log.error({ err: error, topic: batch.topic, partition: batch.partition }, 'settling a pipelined batch failed'));
+    pipeline.tail = done;
+    inFlight.add(done);
+    void done.finally(() => inFlight.delete(done));
+
+    if (inFlight.size < maxInFlight) return;
+    const keepAlive = setInterval(() => {
+      payload.heartbeat().catch((error: unknown) => log.debug({ err: error }, 'heartbeat while waiting for batches in flight failed'));
+    }, heartbeatEveryMs);
+    try {
+      while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  async function commit(batch: Batch): Promise<void> {
+    const offset = (BigInt(batch.lastOffset()) + 1n).toString();
+    try {
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
+    } catch (error) {
+      // e.g. the group rebalanced meanwhile: the partition's next owner starts from the last commit
+      log.warn({ err: error, topic: batch.topic, partition: batch.partition, offset }, 'offset commit failed; the batch will be delivered again');
+    }
+  }
+
+  /** Pipelined failure: back to the batch's first offset after a backoff; batches after it do not commit. */
+  function rewind(batch: Batch, partitionKey: string, pipeline: PartitionPipeline, error: unknown): void {
+    pipeline.epoch += 1;
+    const { attempt, delayMs } = retries.failed(partitionKey, error instanceof StaysyncError ? error.retryAfterMs : undefined);
+    stats.retries += 1;
+    metrics?.handlerRetries.inc({ topic: batch.topic, group: groupId });
+    log[isRetriable(error) ? 'warn' : 'error'](
+      { err: error, topic: batch.topic, partition: batch.partition, firstOffset: batch.messages[0].offset, attempt, delayMs },
+      'batch failed: not committed, redelivering after backoff',
+    );
+    if (stopping) return;
+    const topicPartition = { topic: batch.topic, partitions: [batch.partition] };
+    consumer.pause([topicPartition]);
+    consumer.seek({ topic: batch.topic, partition: batch.partition, offset: batch.messages[0].offset });
+    retries.schedule(partitionKey, delayMs, () => consumer.resume([topicPartition]));
   }
 
   async function handleBatch(batch: Batch): Promise<{ handled: number; deadLettered: number }> {
@@ -260,12 +354,27 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
   function stop(): Promise<void> {
     stopping ??= (async () => {
       retries.cancelAll();
+      if (maxInFlight > 0) {
+        // fetch nothing more; what is in flight finishes and commits while we are still in the group
+        consumer.pause(topicNames().map((topic) => ({ topic })));
+        await drainInFlight();
+      }
       // kafkajs's stop waits for the batch in flight; processBatch commits before it returns
       await consumer.stop();
+      // pipelined: a batch handed over during the stop still finishes (its commit is skipped: it comes again)
+      await drainInFlight();
       await consumer.disconnect();
       log.info(stats, 'consumer stopped');
     })();
     return stopping;
+  }
+
+  async function drainInFlight(): Promise<void> {
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  }
+
+  function topicNames(): string[] {
+    return [...topicIds.keys()];
   }
 
   return { groupId, start, stop, stats: () => ({ ...stats }) };

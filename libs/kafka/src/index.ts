@@ -40,4 +40,3 @@ export {
 export type { KafkaModuleOptions, KafkaContext, BatchConsumerSpec } from './kafka.module';
 export { startMockCluster, kcatAvailable } from './mock-cluster';
 export type { MockCluster } from './mock-cluster';
-export { groupCommit } from './group-commit';

@@ -1,21 +1,37 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 
 export interface PipelineMetrics {
   unknownMetrics: Counter<'source' | 'table'>;
+  /** one observation per loader transaction: how many responses it wrote */
+  transactionResponses: Histogram;
+  /** one observation per loader transaction: BEGIN → COMMIT and job completion */
+  transactionSeconds: Histogram;
 }
-
-const UNKNOWN_METRICS = 'loader_unknown_metrics_total';
 
 /** The pipeline's Prometheus metrics on `registry` (idempotent: a second call reuses them). */
 export function createPipelineMetrics(registry: Registry): PipelineMetrics {
-  const existing = registry.getSingleMetric(UNKNOWN_METRICS) as Counter<'source' | 'table'> | undefined;
-  const unknownMetrics =
-    existing ??
-    new Counter({
-      name: UNKNOWN_METRICS,
+  return {
+    unknownMetrics: existing(registry, 'loader_unknown_metrics_total') ?? new Counter({
+      name: 'loader_unknown_metrics_total',
       help: 'Metric names in upstream responses that have no column (kept in extra), per response',
       labelNames: ['source', 'table'] as const,
       registers: [registry],
-    });
-  return { unknownMetrics };
+    }),
+    transactionResponses: existing(registry, 'loader_transaction_responses') ?? new Histogram({
+      name: 'loader_transaction_responses',
+      help: 'Responses written per loader transaction (batches arriving during a write share the next one)',
+      buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000],
+      registers: [registry],
+    }),
+    transactionSeconds: existing(registry, 'loader_transaction_seconds') ?? new Histogram({
+      name: 'loader_transaction_seconds',
+      help: 'Duration of a loader transaction, raw store and upserts to commit',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+  };
+}
+
+function existing<T>(registry: Registry, name: string): T | undefined {
+  return registry.getSingleMetric(name) as T | undefined;
 }

@@ -1,7 +1,7 @@
 import type { ClientBase, Pool } from 'pg';
 import type { Logger } from 'pino';
 import { currentParser, type Parser, type RawEnvelope, type Row, type SourcePlugin, type TableSpec } from '@staysync/core';
-import { finishJobsIfComplete, refreshLoadedCounts, upsertRows } from '@staysync/db';
+import { addLoadedCounts, finishJobsIfComplete, upsertRows } from '@staysync/db';
 import type { PipelineMetrics } from '../metrics';
 import { sourceByName } from '../sources';
 import { compareWithStored, MAX_SAMPLES, type ChangeSample } from './compare-rows';
@@ -18,6 +18,8 @@ export interface LoadOptions {
   markParsed?: boolean;
   /** count added/changed/unchanged rows exactly (always on for a dry run; one extra SELECT per table) */
   compare?: boolean;
+  /** return every written row as stored afterwards (WriteResult.storedRows), e.g. to publish it */
+  returnStored?: boolean;
   metrics?: PipelineMetrics;
   logger?: Logger;
 }
@@ -51,11 +53,25 @@ export interface LoadResult {
 }
 
 /** The envelopes of one source that parsed, with their rows. */
-interface ParsedSourceBatch {
+export interface ParsedSourceBatch {
   plugin: SourcePlugin;
   parserVersion: number;
   envelopes: RawEnvelope[];
   rowsByTable: Map<string, Row[]>;
+}
+
+/** The parse stage's output: pure CPU work, done before (and apart from) the database write. */
+export interface ParsedEnvelopes {
+  sources: ParsedSourceBatch[];
+  poison: PoisonEnvelope[];
+  /** metric name → responses that carried it without a column for it */
+  unknownMetrics: Record<string, number>;
+}
+
+/** What a write did, per qualified table, and which jobs it touched. */
+export interface WriteResult extends Pick<LoadResult, 'responses' | 'rows' | 'samples' | 'jobIds'> {
+  /** with `returnStored`: the rows inserted or updated, as stored after the write (all columns), once per key */
+  storedRows: Array<{ table: string; row: Row }>;
 }
 
 /**
@@ -65,19 +81,40 @@ interface ParsedSourceBatch {
  * after the commit.
  */
 export async function loadEnvelopes(pool: Pool, envelopes: RawEnvelope[], options: LoadOptions = {}): Promise<LoadResult> {
-  const result: LoadResult = { responses: 0, rows: {}, samples: {}, poison: [], unknownMetrics: {}, jobIds: [], loadedRows: [] };
+  const parsed = parseEnvelopes(envelopes, options);
+  const { responses, rows, samples, jobIds } = await writeParsed(pool, [parsed], options);
+  return { responses, rows, samples, jobIds, poison: parsed.poison, unknownMetrics: parsed.unknownMetrics, loadedRows: options.dryRun ? [] : parsedRows(parsed) };
+}
+
+/** The parse stage: envelopes → rows per source and table, and the envelopes no parser could read. */
+export function parseEnvelopes(envelopes: RawEnvelope[], options: Pick<LoadOptions, 'parserFor' | 'metrics' | 'logger'> = {}): ParsedEnvelopes {
+  const parsed: ParsedEnvelopes = { sources: [], poison: [], unknownMetrics: {} };
   for (const [sourceName, indexed] of groupBySource(envelopes)) {
     const plugin = sourceByName(sourceName);
     if (!plugin) {
-      for (const { index } of indexed) result.poison.push({ index, error: new Error(`no source plug-in named "${sourceName}"`), parserVersion: null });
+      for (const { index } of indexed) parsed.poison.push({ index, error: new Error(`no source plug-in named "${sourceName}"`), parserVersion: null });
       continue;
     }
-    const parsed = parseAll(plugin, indexed, options, result);
-    await writeSourceBatch(pool, parsed, options, result);
+    parsed.sources.push(parseAll(plugin, indexed, options, parsed));
   }
-  result.poison.sort((a, b) => a.index - b.index);
-  logUnknownMetrics(options.logger, result.unknownMetrics);
+  parsed.poison.sort((a, b) => a.index - b.index);
+  logUnknownMetrics(options.logger, parsed.unknownMetrics);
+  return parsed;
+}
+
+/**
+ * The write stage: the parsed batches (e.g. several partitions' batches, see groupCommit) in one
+ * transaction per source.
+ */
+export async function writeParsed(pool: Pool, batches: ParsedEnvelopes[], options: Omit<LoadOptions, 'parserFor'> = {}): Promise<WriteResult> {
+  const result: WriteResult = { responses: 0, rows: {}, samples: {}, jobIds: [], storedRows: [] };
+  for (const batch of mergeBySource(batches.flatMap((b) => b.sources))) await writeSourceBatch(pool, batch, options, result);
   return result;
+}
+
+/** Every row a parse produced, in write order, e.g. to publish once written. */
+export function parsedRows(parsed: ParsedEnvelopes): Array<{ table: string; row: Row }> {
+  return parsed.sources.flatMap((batch) => tablesInWriteOrder(batch).flatMap((spec) => (batch.rowsByTable.get(spec.table) ?? []).map((row) => ({ table: spec.table, row }))));
 }
 
 function groupBySource(envelopes: RawEnvelope[]): Map<string, Array<{ index: number; envelope: RawEnvelope }>> {
@@ -90,7 +127,33 @@ function groupBySource(envelopes: RawEnvelope[]): Map<string, Array<{ index: num
   return groups;
 }
 
-function parseAll(plugin: SourcePlugin, indexed: Array<{ index: number; envelope: RawEnvelope }>, options: LoadOptions, result: LoadResult): ParsedSourceBatch {
+/** One batch per source (a source read by two parser versions in one group is written apart). */
+function mergeBySource(batches: ParsedSourceBatch[]): ParsedSourceBatch[] {
+  const merged = new Map<string, ParsedSourceBatch[]>();
+  for (const batch of batches) {
+    const id = `${batch.plugin.name}\u0000${batch.parserVersion}`;
+    (merged.get(id) ?? merged.set(id, []).get(id)!).push(batch);
+  }
+  return [...merged.values()].map((group) => (group.length === 1 ? group[0] : concatBatches(group)));
+}
+
+function concatBatches([first, ...rest]: ParsedSourceBatch[]): ParsedSourceBatch {
+  const into: ParsedSourceBatch = { ...first, envelopes: [...first.envelopes], rowsByTable: new Map() };
+  for (const batch of [first, ...rest]) {
+    if (batch !== first) for (const envelope of batch.envelopes) into.envelopes.push(envelope);
+    for (const [table, rows] of batch.rowsByTable) appendRows(into.rowsByTable, table, rows);
+  }
+  return into;
+}
+
+function appendRows(rowsByTable: Map<string, Row[]>, table: string, rows: Row[]): void {
+  const all = rowsByTable.get(table);
+  if (!all) rowsByTable.set(table, [...rows]);
+  // push(...rows) would overflow the call stack for very large groups
+  else for (const row of rows) all.push(row);
+}
+
+function parseAll(plugin: SourcePlugin, indexed: Array<{ index: number; envelope: RawEnvelope }>, options: Pick<LoadOptions, 'parserFor' | 'metrics'>, result: ParsedEnvelopes): ParsedSourceBatch {
   const parser = options.parserFor?.(plugin) ?? currentParser(plugin);
   const batch: ParsedSourceBatch = { plugin, parserVersion: parser.version, envelopes: [], rowsByTable: new Map() };
   for (const { index, envelope } of indexed) {
@@ -103,30 +166,26 @@ function parseAll(plugin: SourcePlugin, indexed: Array<{ index: number; envelope
       continue;
     }
     batch.envelopes.push(envelope);
-    for (const [table, rows] of Object.entries(parsed.rows)) {
-      const all = batch.rowsByTable.get(table) ?? batch.rowsByTable.set(table, []).get(table)!;
-      all.push(...rows);
-    }
+    for (const [table, rows] of Object.entries(parsed.rows)) appendRows(batch.rowsByTable, table, rows);
     countUnknownMetrics(plugin.name, parsed.unknownMetrics, parsed.rows, options.metrics, result);
   }
   return batch;
 }
 
-async function writeSourceBatch(pool: Pool, batch: ParsedSourceBatch, options: LoadOptions, result: LoadResult): Promise<void> {
+async function writeSourceBatch(pool: Pool, batch: ParsedSourceBatch, options: Omit<LoadOptions, 'parserFor'>, result: WriteResult): Promise<void> {
   if (batch.envelopes.length === 0) return;
   const dryRun = options.dryRun ?? false;
   const jobIds = [...new Set(batch.envelopes.map((e) => e.jobId).filter((id): id is string => typeof id === 'string'))];
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    if (!dryRun) await storeRaw(client, batch, options);
+    const added = dryRun ? new Map<string, number>() : await storeRaw(client, batch, options);
     for (const spec of tablesInWriteOrder(batch)) {
       const rows = batch.rowsByTable.get(spec.table) ?? [];
-      if (rows.length === 0) continue;
-      await writeTable(client, spec, rows, options, result);
-      if (!dryRun) result.loadedRows.push(...rows.map((row) => ({ table: spec.table, row })));
+      if (rows.length > 0) await writeTable(client, spec, rows, options, result);
     }
-    if (!dryRun) await refreshJobCounts(client, batch.plugin.name, jobIds);
+    // last, so the job rows stay locked only for the moment before COMMIT
+    if (!dryRun) await addLoadedCounts(client, added);
     await client.query(dryRun ? 'ROLLBACK' : 'COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -139,24 +198,15 @@ async function writeSourceBatch(pool: Pool, batch: ParsedSourceBatch, options: L
   if (!dryRun) await finishJobsIfComplete(pool, jobIds);
 }
 
-/**
- * Locks the job rows first (in id order: no deadlocks between batches). Under READ COMMITTED the
- * recount's snapshot is taken when its statement starts, so without the lock two batches of one job
- * loading concurrently could each count without the other's responses, and the later write wins.
- */
-async function refreshJobCounts(client: ClientBase, source: string, jobIds: string[]): Promise<void> {
-  if (jobIds.length === 0) return;
-  await client.query(`SELECT 1 FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [jobIds]);
-  await refreshLoadedCounts(client, source, jobIds);
-}
-
-async function storeRaw(client: ClientBase, batch: ParsedSourceBatch, options: LoadOptions): Promise<void> {
+/** Returns, per job, the responses it had not stored before. */
+async function storeRaw(client: ClientBase, batch: ParsedSourceBatch, options: Pick<LoadOptions, 'storeRaw' | 'markParsed'>): Promise<Map<string, number>> {
   const stored: StoredEnvelope[] = batch.envelopes.map((envelope) => ({ envelope, parserVersion: batch.parserVersion }));
-  if (options.storeRaw ?? true) await storeRawResponses(client, batch.plugin.name, stored);
-  else if (options.markParsed) await markRawResponsesParsed(client, batch.plugin.name, stored);
+  if (options.storeRaw ?? true) return storeRawResponses(client, batch.plugin.name, stored);
+  if (options.markParsed) await markRawResponsesParsed(client, batch.plugin.name, stored);
+  return new Map();
 }
 
-async function writeTable(client: ClientBase, spec: TableSpec, rows: Row[], options: LoadOptions, result: LoadResult): Promise<void> {
+async function writeTable(client: ClientBase, spec: TableSpec, rows: Row[], options: Pick<LoadOptions, 'dryRun' | 'compare' | 'returnStored'>, result: WriteResult): Promise<void> {
   const counts = (result.rows[spec.table] ??= { inserted: 0, updated: 0, unchanged: 0 });
   if (options.dryRun || options.compare) {
     const comparison = await compareWithStored(client, spec, rows);
@@ -168,10 +218,11 @@ async function writeTable(client: ClientBase, spec: TableSpec, rows: Row[], opti
     if (!options.dryRun) await upsertRows(client, spec, rows);
     return;
   }
-  const upserted = await upsertRows(client, spec, rows);
+  const upserted = await upsertRows(client, spec, rows, { returnStored: options.returnStored });
   counts.inserted += upserted.inserted;
   counts.updated += upserted.updated;
   counts.unchanged += upserted.unchanged;
+  for (const row of upserted.stored ?? []) result.storedRows.push({ table: spec.table, row });
 }
 
 /** FK parents first; a table the parser produced that the plug-in does not declare is a bug. */
@@ -182,7 +233,7 @@ function tablesInWriteOrder(batch: ParsedSourceBatch): TableSpec[] {
   return [...batch.plugin.tables].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
 }
 
-function countUnknownMetrics(source: string, names: string[], rows: Record<string, Row[]>, metrics: PipelineMetrics | undefined, result: LoadResult): void {
+function countUnknownMetrics(source: string, names: string[], rows: Record<string, Row[]>, metrics: PipelineMetrics | undefined, result: ParsedEnvelopes): void {
   for (const name of names) {
     result.unknownMetrics[name] = (result.unknownMetrics[name] ?? 0) + 1;
     metrics?.unknownMetrics.inc({ source, table: tableKeepingMetric(name, rows) });
