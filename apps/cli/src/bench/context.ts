@@ -115,6 +115,11 @@ export async function tableCounts(pool: Pool): Promise<Record<string, number>> {
   return counts;
 }
 
+/** Rows in every table the loader writes (metric tables and raw store), by table. */
+export async function loadedTableRows(pool: Pool): Promise<Record<string, number>> {
+  return { ...(await tableCounts(pool)), raw_responses: await countRawResponses(pool) };
+}
+
 export async function countRawResponses(pool: Pool): Promise<number> {
   return Number((await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses`)).rows[0].n);
 }

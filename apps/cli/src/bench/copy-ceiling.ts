@@ -1,7 +1,7 @@
-import { Readable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Pool } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import type { Pool, PoolClient } from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { currentParser, type RawEnvelope, type Row, type TableSpec } from '@staysync/core';
 import { sourceByName } from '@staysync/pipeline';
 import { round } from './fetch-phase';
@@ -28,63 +28,64 @@ export function parseEnvelopes(envelopes: RawEnvelope[]): ParsedRows {
   return { specs: [...plugin.tables].sort((a, b) => (a.order ?? 0) - (b.order ?? 0)), byTable, total };
 }
 
-export interface CopyCeilingResult {
+/** The tables the Airbnb loader writes, parents first: its metric tables, then the raw store. */
+export const LOADED_TABLES = ['airbnb.listings', 'airbnb.chart_query', 'airbnb.list_of_metrics', 'airbnb.chart_summary', 'airbnb.raw_responses'] as const;
+export const RAW_STORE = 'airbnb.raw_responses';
+
+export interface CopyTiming {
   rows: number;
+  bytes: number;
   duration_ms: number;
   rows_per_s: number;
-  format: 'csv';
-  /** the raw payloads too (what the loader's raw store writes: one jsonb body per response), COPYed into a copy of airbnb.raw_responses */
-  raw_responses: number;
-  raw_bytes: number;
-  raw_duration_ms: number;
-  /** metric rows ÷ (metric rows' COPY + raw payloads' COPY): the ceiling for everything the loader writes */
-  rows_per_s_incl_raw: number;
 }
 
-const RAW_COLUMNS = ['request_key', 'fetched_at', 'account_id', 'job_id', 'operation', 'resource_id', 'scrape_date', 'window_start', 'window_end', 'http_status', 'variables', 'body', 'envelope_version', 'parser_version', 'parsed_at'];
+export interface CopyCeilingResult extends CopyTiming {
+  format: 'text';
+  /** what each table took */
+  tables: Record<string, CopyTiming>;
+  /** the metric tables alone, without the raw store (its COPYs' share of the same transaction) */
+  metric_tables: CopyTiming;
+}
 
 const SCHEMA = 'bench_copy';
+/** a ceiling is the best the database does: the fastest of a few attempts (single runs vary by ±30 % here) */
+const ATTEMPTS = 3;
 
 /**
- * The same parsed rows, COPY … FROM STDIN (CSV) into empty copies of the loader tables (LIKE …
- * INCLUDING DEFAULTS: same columns, no unique constraints or indexes) in a scratch schema, in one
- * transaction; timed from BEGIN to COMMIT, CSV encoding included. The schema is dropped afterwards.
+ * The COPY ceiling: how fast PostgreSQL takes the loader's end state when it arrives by COPY alone.
+ *
+ * Every row the loader left in its tables (metric tables and raw store) is read back with
+ * COPY … TO STDOUT (not timed). Then, timed from BEGIN to COMMIT, the same bytes go back in with
+ * COPY … FROM STDIN into empty copies of the tables (LIKE … INCLUDING ALL: same columns, types,
+ * defaults, constraints and indexes) in a scratch schema, dropped afterwards; the fastest of
+ * ATTEMPTS. No encoding, no parsing, no conflict handling: the database's floor for writing exactly
+ * these rows.
  */
-export async function runCopyCeiling(pool: Pool, parsed: ParsedRows, envelopes: RawEnvelope[]): Promise<CopyCeilingResult> {
+export async function runCopyCeiling(pool: Pool): Promise<CopyCeilingResult> {
   const client = await pool.connect();
   try {
+    const dumps = new Map<string, Buffer>();
+    for (const table of LOADED_TABLES) dumps.set(table, await copyOut(client, table));
     await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
     await client.query(`CREATE SCHEMA ${SCHEMA}`);
-    for (const spec of parsed.specs) await client.query(`CREATE TABLE ${scratch(spec)} (LIKE ${spec.table} INCLUDING DEFAULTS)`);
-    await client.query(`CREATE TABLE ${SCHEMA}.raw_responses (LIKE airbnb.raw_responses INCLUDING DEFAULTS)`);
-    const started = performance.now();
-    await client.query('BEGIN');
-    for (const spec of parsed.specs) {
-      const rows = parsed.byTable.get(spec.table) ?? [];
-      if (rows.length === 0) continue;
-      const columns = spec.columns.map((c) => c.name);
-      const stream = client.query(copyFrom(`COPY ${scratch(spec)} (${columns.map(quote).join(', ')}) FROM STDIN WITH (FORMAT csv)`));
-      await pipeline(Readable.from(csvLines(rows, columns)), stream);
-    }
-    await client.query('COMMIT');
-    const durationMs = performance.now() - started;
+    for (const table of LOADED_TABLES) await client.query(`CREATE TABLE ${scratch(table)} (LIKE ${table} INCLUDING ALL)`);
 
-    const rawRows = envelopes.map((e) => rawRow(e, parserVersion()));
-    const rawStarted = performance.now();
-    await client.query('BEGIN');
-    const stream = client.query(copyFrom(`COPY ${SCHEMA}.raw_responses (${RAW_COLUMNS.map(quote).join(', ')}) FROM STDIN WITH (FORMAT csv)`));
-    await pipeline(Readable.from(csvLines(rawRows, RAW_COLUMNS)), stream);
-    await client.query('COMMIT');
-    const rawMs = performance.now() - rawStarted;
+    let best: { durationMs: number; tables: Record<string, CopyTiming> } | undefined;
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      if (attempt > 0) await client.query(`TRUNCATE ${LOADED_TABLES.map(scratch).join(', ')}`);
+      const run = await copyIn(client, dumps);
+      if (!best || run.durationMs < best.durationMs) best = run;
+    }
+    const { durationMs, tables } = best!;
+
+    const all = Object.values(tables);
+    const metrics = Object.entries(tables).filter(([t]) => `airbnb.${t}` !== RAW_STORE).map(([, v]) => v);
+    const sum = (list: CopyTiming[], field: 'rows' | 'bytes' | 'duration_ms') => list.reduce((n, t) => n + t[field], 0);
     return {
-      rows: parsed.total,
-      duration_ms: round(durationMs),
-      rows_per_s: round((parsed.total / durationMs) * 1000, 1),
-      format: 'csv',
-      raw_responses: envelopes.length,
-      raw_bytes: rawRows.reduce((sum, r) => sum + String(r.body ?? '').length, 0),
-      raw_duration_ms: round(rawMs),
-      rows_per_s_incl_raw: round((parsed.total / (durationMs + rawMs)) * 1000, 1),
+      ...timing(sum(all, 'rows'), sum(all, 'bytes'), durationMs),
+      format: 'text',
+      tables,
+      metric_tables: timing(sum(metrics, 'rows'), sum(metrics, 'bytes'), sum(metrics, 'duration_ms')),
     };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -95,48 +96,51 @@ export async function runCopyCeiling(pool: Pool, parsed: ParsedRows, envelopes: 
   }
 }
 
-function scratch(spec: TableSpec): string {
-  return `${SCHEMA}.${quote(spec.table.split('.').pop()!)}`;
-}
-
-const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
-
-/** CSV in chunks of 500 rows: unquoted empty = NULL, every value quoted (so '' stays an empty string). */
-function* csvLines(rows: Row[], columns: string[]): Generator<string> {
-  for (let i = 0; i < rows.length; i += 500) {
-    let chunk = '';
-    for (const row of rows.slice(i, i + 500)) chunk += `${columns.map((c) => csvValue(row[c])).join(',')}\n`;
-    yield chunk;
+/** One timed attempt: every table's bytes in one transaction. */
+async function copyIn(client: PoolClient, dumps: Map<string, Buffer>): Promise<{ durationMs: number; tables: Record<string, CopyTiming> }> {
+  const tables: Record<string, CopyTiming> = {};
+  const started = performance.now();
+  await client.query('BEGIN');
+  for (const table of LOADED_TABLES) {
+    const bytes = dumps.get(table)!;
+    const t0 = performance.now();
+    const stream = client.query(copyFrom(`COPY ${scratch(table)} FROM STDIN`));
+    await new Promise<void>((resolve, reject) => {
+      stream.on('finish', resolve);
+      stream.on('error', reject);
+      stream.end(bytes);
+    });
+    tables[table.replace('airbnb.', '')] = timing(lineCount(bytes), bytes.length, performance.now() - t0);
   }
+  await client.query('COMMIT');
+  return { durationMs: performance.now() - started, tables };
 }
 
-function csvValue(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value) : value instanceof Date ? value.toISOString() : String(value);
-  return `"${text.replace(/"/g, '""')}"`;
+async function copyOut(client: PoolClient, table: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  await pipeline(
+    client.query(copyTo(`COPY ${table} TO STDOUT`)),
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    }),
+  );
+  return Buffer.concat(chunks);
 }
 
-function parserVersion(): number {
-  return currentParser(sourceByName('airbnb')!).version;
+function timing(rows: number, bytes: number, durationMs: number): CopyTiming {
+  return { rows, bytes, duration_ms: round(durationMs, 1), rows_per_s: durationMs > 0 ? round((rows / durationMs) * 1000, 1) : 0 };
 }
 
-/** The row the loader's raw store inserts for an envelope (body and variables as JSON text). */
-function rawRow(e: RawEnvelope, version: number): Row {
-  return {
-    request_key: e.requestKey,
-    fetched_at: e.fetchedAt,
-    account_id: e.accountId,
-    job_id: e.jobId,
-    operation: e.operation,
-    resource_id: e.resourceId,
-    scrape_date: e.scrapeDate,
-    window_start: e.window?.start ?? null,
-    window_end: e.window?.end ?? null,
-    http_status: e.httpStatus,
-    variables: JSON.stringify(e.variables ?? {}),
-    body: e.body === undefined ? null : JSON.stringify(e.body),
-    envelope_version: 1,
-    parser_version: version,
-    parsed_at: new Date().toISOString(),
-  };
+/** COPY text format: one line per row (newlines inside values are escaped as \n). */
+function lineCount(bytes: Buffer): number {
+  let lines = 0;
+  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) lines++;
+  return lines;
+}
+
+function scratch(table: string): string {
+  return `${SCHEMA}.${table.split('.').pop()!}`;
 }

@@ -1,12 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
 import type { RawEnvelope } from '@staysync/core';
 import { createJsonCodec, createKafka, createProducer, provisionTopics, topicName, type BatchResult, type DecodedMessage, type KafkaSettings } from '@staysync/kafka';
+import { METRICS_REGISTRY } from '@staysync/observability';
 import { loadEnvelopes } from '@staysync/pipeline';
+import type { Kafka } from 'kafkajs';
 import pino from 'pino';
+import type { Registry } from 'prom-client';
 import { createLoaderApp } from '../../../loader/src/bootstrap';
 import { LoaderService } from '../../../loader/src/loader.service';
 import type { RawTopicId } from '../../../loader/src/raw-topics';
-import { FAST_CONSUMER, FAST_RETRY, LOG_STREAM, closeAll, countRawResponses, loaderConfig, truncateLoaderTables, waitUntil, type BenchContext } from './context';
+import { FAST_CONSUMER, FAST_RETRY, LOG_STREAM, closeAll, countRawResponses, loadedTableRows, loaderConfig, truncateLoaderTables, waitUntil, type BenchContext } from './context';
 import { round } from './fetch-phase';
 
 /** One handled batch, timed around LoaderService.handleRawBatch (which returns after the COMMIT). */
@@ -45,15 +48,21 @@ export function instrumentLoader(app: INestApplication, instance: number, onBatc
 export interface LoaderRunResult {
   instances: number;
   responses: number;
-  /** parsed rows handed to the upserts (all four tables, before merging rows that share a key) */
+  /** rows in the loaded tables afterwards: metric tables and raw store (what the COPY ceiling writes) */
   rows: number;
   /** first batch handed to a loader → the batch that completed the set returned (after its COMMIT) */
   duration_ms: number;
   responses_per_s: number;
   rows_per_s: number;
-  /** batches loaded (each COMMIT) */
+  /** rows the parser made (all four metric tables, before rows sharing a key are merged) */
+  parsed_rows: number;
+  parsed_rows_per_s: number;
+  /** kafkajs batches handed to the loaders (one partition's fetch each) */
   batches: number;
   mean_batch_responses: number;
+  /** database transactions (group commit: batches that arrive while one is in flight share the next) */
+  transactions: number;
+  mean_transaction_responses: number;
   /** handler calls that threw (rolled back, redelivered after a backoff), by PostgreSQL error code or message */
   failed_batches: number;
   failures: Record<string, number>;
@@ -81,6 +90,7 @@ export async function runLoaderPhase(ctx: BenchContext, envelopes: RawEnvelope[]
   let firstStart = Infinity;
   let lastEnd = 0;
   let batches = 0;
+  let transactions = 0;
   let busyMs = 0;
   const failures: Record<string, number> = {};
   try {
@@ -107,20 +117,26 @@ export async function runLoaderPhase(ctx: BenchContext, envelopes: RawEnvelope[]
       timeoutMs: 30 * 60_000,
       report: () => `loader ×${instances}: ${loaded.size}/${envelopes.length} responses loaded in ${batches} batches`,
     });
+    for (const app of apps) transactions += await histogramCount(app.get<Registry>(METRICS_REGISTRY), 'loader_transaction_responses');
   } finally {
     await closeAll(apps);
   }
   const durationMs = lastEnd - firstStart;
+  const tableRows = Object.values(await loadedTableRows(ctx.pool)).reduce((a, b) => a + b, 0);
   const finished = (await ctx.pool.query(`SELECT count(*)::int AS n FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) AND status = 'succeeded'`, [jobIds])).rows[0].n;
   const result: LoaderRunResult = {
     instances,
     responses: loaded.size,
-    rows: parsedRows,
+    rows: tableRows,
     duration_ms: round(durationMs),
     responses_per_s: round((loaded.size / durationMs) * 1000, 1),
-    rows_per_s: round((parsedRows / durationMs) * 1000, 1),
+    rows_per_s: round((tableRows / durationMs) * 1000, 1),
+    parsed_rows: parsedRows,
+    parsed_rows_per_s: round((parsedRows / durationMs) * 1000, 1),
     batches,
     mean_batch_responses: round(loaded.size / batches, 1),
+    transactions,
+    mean_transaction_responses: round(loaded.size / Math.max(1, transactions), 1),
     failed_batches: Object.values(failures).reduce((a, b) => a + b, 0),
     failures,
     handler_busy_ms: round(busyMs),
@@ -128,11 +144,21 @@ export async function runLoaderPhase(ctx: BenchContext, envelopes: RawEnvelope[]
     raw_topic_partitions: partitions,
     jobs_finished: Number(finished),
   };
-  ctx.log(`loader ×${instances}: ${result.responses} responses, ${parsedRows} rows in ${result.duration_ms} ms → ${result.responses_per_s} responses/s, ${result.rows_per_s} rows/s (per instance ${perInstance.join('/')}, ${batches} batches, ${result.failed_batches} failed and redelivered)`);
+  ctx.log(`loader ×${instances}: ${result.responses} responses, ${tableRows} table rows in ${result.duration_ms} ms → ${result.responses_per_s} responses/s, ${result.rows_per_s} rows/s (per instance ${perInstance.join('/')}, ${batches} batches in ${transactions} transactions, ${result.failed_batches} failed and redelivered)`);
   return result;
 }
 
-/** Onto `<prefix>raw.airbnb.v1`, keyed by request key like the fetcher; returns the topic's partition count. */
+/** what a real broker returns per partition and fetch at most (kafkajs's maxBytesPerPartition default) */
+const FETCH_BYTES_PER_PARTITION = 1 << 20;
+
+/**
+ * Onto `<prefix>raw.airbnb.v1`, keyed by request key like the fetcher; returns the topic's partition count.
+ *
+ * The librdkafka mock answers a fetch with one record batch per partition, where a real broker returns
+ * every batch that fits in the fetch's bytes per partition; the loader's batch sizes would then be the
+ * producer's send sizes. So on the mock the envelopes go out in sends whose per-partition record batches
+ * hold about as many (uncompressed) bytes as a real broker's fetch would return.
+ */
 async function produceEnvelopes(ctx: BenchContext, prefix: string, envelopes: RawEnvelope[]): Promise<number> {
   const settings: KafkaSettings = {
     brokers: ctx.brokers.split(','),
@@ -146,12 +172,22 @@ async function produceEnvelopes(ctx: BenchContext, prefix: string, envelopes: Ra
   await provisionTopics({ kafka, settings, logger, topics: ['raw.airbnb'] });
   const producer = createProducer({ kafka, settings, codec: createJsonCodec(), logger });
   try {
-    for (let i = 0; i < envelopes.length; i += 100) {
-      await producer.send('raw.airbnb', envelopes.slice(i, i + 100).map((value) => ({ key: value.requestKey, value })));
+    const chunk = ctx.mock ? sendSizeForFetchSizedBatches(envelopes, await partitionCount(kafka, prefix)) : 100;
+    for (let i = 0; i < envelopes.length; i += chunk) {
+      await producer.send('raw.airbnb', envelopes.slice(i, i + chunk).map((value) => ({ key: value.requestKey, value })));
     }
   } finally {
     await producer.disconnect();
   }
+  return partitionCount(kafka, prefix);
+}
+
+function sendSizeForFetchSizedBatches(envelopes: RawEnvelope[], partitions: number): number {
+  const meanBytes = envelopes.reduce((sum, e) => sum + JSON.stringify(e).length, 0) / Math.max(1, envelopes.length);
+  return Math.max(1, Math.floor(FETCH_BYTES_PER_PARTITION / meanBytes)) * Math.max(1, partitions);
+}
+
+async function partitionCount(kafka: Kafka, prefix: string): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -160,6 +196,13 @@ async function produceEnvelopes(ctx: BenchContext, prefix: string, envelopes: Ra
   } finally {
     await admin.disconnect();
   }
+}
+
+async function histogramCount(registry: Registry, name: string): Promise<number> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) return 0;
+  const { values } = await metric.get();
+  return values.filter((v) => (v as { metricName?: string }).metricName === `${name}_count`).reduce((sum, v) => sum + v.value, 0);
 }
 
 function failureKey(error: unknown): string {
@@ -177,23 +220,24 @@ export interface DirectLoadResult {
 }
 
 /**
- * Diagnostic: loadEnvelopes (the loader's database work: raw store, upserts, job counts) called directly,
- * sequentially, in batches of `batchSize`, with no Kafka, no consumer and no concurrent batches.
+ * Diagnostic: loadEnvelopes (the loader's parse and database work: raw store, upserts, job counts) called
+ * directly, sequentially, in batches of `batchSize`, with no Kafka, no consumer and no concurrent batches.
  */
-export async function runDirectLoad(ctx: BenchContext, envelopes: RawEnvelope[], parsedRows: number, jobIds: string[], batchSize: number): Promise<DirectLoadResult> {
+export async function runDirectLoad(ctx: BenchContext, envelopes: RawEnvelope[], jobIds: string[], batchSize: number): Promise<DirectLoadResult> {
   await truncateLoaderTables(ctx.pool);
   await ctx.pool.query(`UPDATE ops.sync_jobs SET status = 'running', loaded = 0, finished_at = NULL WHERE id = ANY($1::uuid[])`, [jobIds]);
   const size = Math.max(1, Math.round(batchSize));
   const started = performance.now();
   for (let i = 0; i < envelopes.length; i += size) await loadEnvelopes(ctx.pool, envelopes.slice(i, i + size));
   const durationMs = performance.now() - started;
+  const rows = Object.values(await loadedTableRows(ctx.pool)).reduce((a, b) => a + b, 0);
   const result: DirectLoadResult = {
     batch_size: size,
     responses: envelopes.length,
-    rows: parsedRows,
+    rows,
     duration_ms: round(durationMs),
     responses_per_s: round((envelopes.length / durationMs) * 1000, 1),
-    rows_per_s: round((parsedRows / durationMs) * 1000, 1),
+    rows_per_s: round((rows / durationMs) * 1000, 1),
   };
   ctx.log(`direct loadEnvelopes (batches of ${size}, sequential, no Kafka): ${result.rows_per_s} rows/s, ${result.responses_per_s} responses/s`);
   return result;
