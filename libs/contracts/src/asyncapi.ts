@@ -34,7 +34,7 @@ export function buildAsyncApi(): Record<string, unknown> {
 
 function channelOf(id: TopicId, topic: TopicDefinition): Record<string, unknown> {
   return {
-    description: topic.description,
+    description: topic.partitionedBy ? `${topic.description} Partitioned by ${topic.partitionedBy.description}.` : topic.description,
     // AsyncAPI 2.x "subscribe" = what a reader of the channel receives
     subscribe: {
       operationId: `consume.${id}`,

@@ -1,7 +1,7 @@
 import { exampleAccountEvent, accountEventSchema, type AccountEvent } from './topics/accounts.events.v1';
 import { exampleAirbnbMetric, airbnbMetricSchema, type AirbnbMetric } from './topics/airbnb.metrics.v1';
 import { exampleDeadLetter, deadLetterSchema, type DeadLetter } from './topics/dlq.v1';
-import { exampleRawEnvelope, rawEnvelopeSchema, type RawEnvelope } from './topics/raw';
+import { exampleRawEnvelope, rawEnvelopeSchema, rawPartitionKey, type RawEnvelope } from './topics/raw';
 import { exampleSyncCommand, syncCommandSchema, type SyncCommand } from './topics/sync.commands.v1';
 import { exampleSyncEvent, syncEventSchema, type SyncEvent } from './topics/sync.events.v1';
 
@@ -16,6 +16,8 @@ export interface TopicDefinition<TValue = unknown> {
   readonly description: string;
   /** what the Kafka key is (each topic folder exports the builder) */
   readonly key: string;
+  /** when a topic is not partitioned by its key: what it is partitioned by, and how to get it from a value */
+  readonly partitionedBy?: { readonly description: string; of(value: TValue): string };
   /** the value's JSON Schema: the source of truth */
   readonly schema: JsonSchema;
   readonly partitions: number;
@@ -64,6 +66,10 @@ const RAW_TOPIC_CONFIGS = {
 const RAW_TOPIC = {
   visibility: 'internal',
   key: 'RawEnvelope.requestKey: source:account:operation:resource:variables:window:scrapeDate',
+  partitionedBy: {
+    description: 'source:accountId:resourceId (murmur2, as for keys): one partition per listing, so one loader writes its rows',
+    of: rawPartitionKey,
+  },
   schema: rawEnvelopeSchema,
   partitions: 12,
   // the librdkafka mock keeps only 5 MB per partition, and gzip shrinks JSON responses ~10x on real clusters too

@@ -1,12 +1,14 @@
-import { TOPICS, type TopicId, type TopicValue } from '@staysync/contracts';
+import { TOPICS, topicDefinition, type TopicId, type TopicValue } from '@staysync/contracts';
 import { TransientError } from '@staysync/core';
 import {
   CompressionTypes,
   KafkaJSError,
   KafkaJSNumberOfRetriesExceeded,
   Partitioners,
+  type ICustomPartitioner,
   type IHeaders,
   type Kafka,
+  type Message,
   type RecordMetadata,
 } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -51,7 +53,7 @@ export function createProducer({ kafka, settings, codec, logger, metrics }: Prod
     maxInFlightRequests: settings.idempotentProducer ? 1 : undefined,
     // with provisioning on, a typo in a topic name should fail rather than create a topic
     allowAutoTopicCreation: !settings.createTopics,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: partitionKeyPartitioner,
   });
   let connected: Promise<void> | undefined;
 
@@ -74,11 +76,13 @@ export function createProducer({ kafka, settings, codec, logger, metrics }: Prod
     const topic = topicName(topicId, settings.topicPrefix);
     const started = performance.now();
     try {
-      const encoded = await Promise.all(
+      const { partitionedBy } = topicDefinition(topicId);
+      const encoded: PartitionedMessage[] = await Promise.all(
         messages.map(async (message) => ({
           key: message.key,
           value: await codec.encode(topicId, message.value),
           headers: message.headers,
+          partitionKey: partitionedBy?.of(message.value),
         })),
       );
       await connect();
@@ -111,6 +115,25 @@ export function createProducer({ kafka, settings, codec, logger, metrics }: Prod
 
   return { connect, send, disconnect };
 }
+
+/** An encoded message, with what the partitioner hashes instead of its key (kafkajs passes messages through as given). */
+interface PartitionedMessage extends Message {
+  key: string | Buffer | null;
+  value: Buffer;
+  partitionKey?: string;
+}
+
+/**
+ * kafkajs's default partitioner (murmur2 of the key, as the Java client) applied to the message's
+ * partitionKey when its topic has one (see TopicDefinition.partitionedBy), else to its key.
+ */
+const partitionKeyPartitioner: ICustomPartitioner = () => {
+  const byKey = Partitioners.DefaultPartitioner();
+  return ({ topic, partitionMetadata, message }) => {
+    const { partitionKey } = message as PartitionedMessage;
+    return byKey({ topic, partitionMetadata, message: partitionKey === undefined ? message : { ...message, key: partitionKey } });
+  };
+};
 
 function keyBytes(key: string | Buffer | null): number {
   if (key === null) return 0;

@@ -10,6 +10,17 @@ export function rawEnvelopeKey(envelope: Pick<RawEnvelope, 'requestKey'>): strin
   return envelope.requestKey;
 }
 
+/**
+ * What a raw topic is partitioned by: the rows a response writes belong to its account and resource
+ * (an Airbnb listing), so every response for one listing lands in one partition and is loaded by one
+ * consumer at a time. Two loaders then never write the same rows concurrently (no lock waits, no
+ * deadlocks), and a listing's responses load in the order they were fetched. The key stays the
+ * request identity, so compaction works as before.
+ */
+export function rawPartitionKey(envelope: Pick<RawEnvelope, 'source' | 'accountId' | 'resourceId'>): string {
+  return `${envelope.source}:${envelope.accountId}:${envelope.resourceId ?? ''}`;
+}
+
 export const exampleRawEnvelope: RawEnvelope = {
   schemaVersion: 1,
   jobId: '6f1c2a9e-3d4b-4c5d-8e7f-9a0b1c2d3e4f',
