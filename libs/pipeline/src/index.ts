@@ -1,5 +1,5 @@
 export { SOURCES, sourceByName, requireSource } from './sources';
 export { createPipelineMetrics, type PipelineMetrics } from './metrics';
-export { loadEnvelopes, parseEnvelopes, parsedRows, writeParsed, type LoadOptions, type LoadResult, type ParsedEnvelopes, type PoisonEnvelope, type TableCounts, type WriteResult } from './load/load-envelopes';
+export { loadEnvelopes, parseEnvelopes, writeParsed, type LoadOptions, type LoadResult, type ParsedEnvelopes, type PoisonEnvelope, type TableCounts, type WriteResult } from './load/load-envelopes';
 export { MAX_SAMPLES, type ChangeSample } from './load/compare-rows';
 export * from './replay';

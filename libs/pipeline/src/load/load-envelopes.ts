@@ -48,8 +48,6 @@ export interface LoadResult {
   /** metric name → responses that carried it without a column for it */
   unknownMetrics: Record<string, number>;
   jobIds: string[];
-  /** every row written, for publishing downstream (empty in a dry run) */
-  loadedRows: Array<{ table: string; row: Row }>;
 }
 
 /** The envelopes of one source that parsed, with their rows. */
@@ -83,7 +81,7 @@ export interface WriteResult extends Pick<LoadResult, 'responses' | 'rows' | 'sa
 export async function loadEnvelopes(pool: Pool, envelopes: RawEnvelope[], options: LoadOptions = {}): Promise<LoadResult> {
   const parsed = parseEnvelopes(envelopes, options);
   const { responses, rows, samples, jobIds } = await writeParsed(pool, [parsed], options);
-  return { responses, rows, samples, jobIds, poison: parsed.poison, unknownMetrics: parsed.unknownMetrics, loadedRows: options.dryRun ? [] : parsedRows(parsed) };
+  return { responses, rows, samples, jobIds, poison: parsed.poison, unknownMetrics: parsed.unknownMetrics };
 }
 
 /** The parse stage: envelopes → rows per source and table, and the envelopes no parser could read. */
@@ -110,11 +108,6 @@ export async function writeParsed(pool: Pool, batches: ParsedEnvelopes[], option
   const result: WriteResult = { responses: 0, rows: {}, samples: {}, jobIds: [], storedRows: [] };
   for (const batch of mergeBySource(batches.flatMap((b) => b.sources))) await writeSourceBatch(pool, batch, options, result);
   return result;
-}
-
-/** Every row a parse produced, in write order, e.g. to publish once written. */
-export function parsedRows(parsed: ParsedEnvelopes): Array<{ table: string; row: Row }> {
-  return parsed.sources.flatMap((batch) => tablesInWriteOrder(batch).flatMap((spec) => (batch.rowsByTable.get(spec.table) ?? []).map((row) => ({ table: spec.table, row }))));
 }
 
 function groupBySource(envelopes: RawEnvelope[]): Map<string, Array<{ index: number; envelope: RawEnvelope }>> {
