@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
 import type { RawEnvelope } from '@staysync/core';
 import { createJsonCodec, createKafka, createProducer, provisionTopics, topicName, type BatchResult, type DecodedMessage, type KafkaSettings } from '@staysync/kafka';
@@ -27,10 +28,17 @@ export interface BatchTiming {
  * Wraps the loader's batch handler (the consumer calls it through the service instance, so patching the
  * instance before init() is enough; nothing in the app changes).
  */
-export function instrumentLoader(app: INestApplication, instance: number, onBatch: (timing: BatchTiming) => void, onFailure: (error: unknown) => void = () => undefined): void {
+export function instrumentLoader(
+  app: INestApplication,
+  instance: number,
+  onBatch: (timing: BatchTiming) => void,
+  onFailure: (error: unknown) => void = () => undefined,
+  onStart: () => void = () => undefined,
+): void {
   const service = app.get(LoaderService);
   const handle = service.handleRawBatch.bind(service);
   service.handleRawBatch = async (messages: DecodedMessage<RawTopicId>[]): Promise<BatchResult<RawTopicId>> => {
+    onStart();
     const startedAt = performance.now();
     let result: BatchResult<RawTopicId>;
     try {
@@ -68,6 +76,11 @@ export interface LoaderRunResult {
   failures: Record<string, number>;
   /** sum of successful handler durations across instances (> duration_ms when batches overlap) */
   handler_busy_ms: number;
+  /**
+   * CPU time spent during duration_ms: this process (the loader apps: all their threads) and the local
+   * PostgreSQL server's processes (null when it is not on this machine); duration_ms × cpus is the most.
+   */
+  cpu_ms: { loader_process: number; postgres: number | null };
   per_instance_responses: number[];
   raw_topic_partitions: number;
   jobs_finished: number;
@@ -92,6 +105,8 @@ export async function runLoaderPhase(ctx: BenchContext, envelopes: RawEnvelope[]
   let batches = 0;
   let transactions = 0;
   let busyMs = 0;
+  let cpuAtStart: CpuSample | undefined;
+  let cpuAtEnd: CpuSample | undefined;
   const failures: Record<string, number> = {};
   try {
     for (let i = 0; i < instances; i++) {
@@ -103,10 +118,15 @@ export async function runLoaderPhase(ctx: BenchContext, envelopes: RawEnvelope[]
         perInstance[batch.instance] += batch.envelopes.length - batch.poison;
         const before = loaded.size;
         for (const e of batch.envelopes) loaded.add(e.requestKey);
-        if (loaded.size > before && loaded.size >= envelopes.length) lastEnd = batch.endedAt;
+        if (loaded.size > before && loaded.size >= envelopes.length) {
+          lastEnd = batch.endedAt;
+          cpuAtEnd = sampleCpu();
+        }
       }, (error) => {
         const key = failureKey(error);
         failures[key] = (failures[key] ?? 0) + 1;
+      }, () => {
+        cpuAtStart ??= sampleCpu();
       });
       apps.push(app);
     }
@@ -140,6 +160,7 @@ export async function runLoaderPhase(ctx: BenchContext, envelopes: RawEnvelope[]
     failed_batches: Object.values(failures).reduce((a, b) => a + b, 0),
     failures,
     handler_busy_ms: round(busyMs),
+    cpu_ms: cpuSpent(cpuAtStart, cpuAtEnd),
     per_instance_responses: perInstance,
     raw_topic_partitions: partitions,
     jobs_finished: Number(finished),
@@ -195,6 +216,45 @@ async function partitionCount(kafka: Kafka, prefix: string): Promise<number> {
     return topics[0]?.partitions.length ?? 0;
   } finally {
     await admin.disconnect();
+  }
+}
+
+interface CpuSample {
+  process: NodeJS.CpuUsage;
+  postgres: number | null;
+}
+
+function sampleCpu(): CpuSample {
+  return { process: process.cpuUsage(), postgres: postgresCpuMs() };
+}
+
+function cpuSpent(start: CpuSample | undefined, end: CpuSample | undefined): LoaderRunResult['cpu_ms'] {
+  if (!start || !end) return { loader_process: 0, postgres: null };
+  const micros = end.process.user - start.process.user + end.process.system - start.process.system;
+  return {
+    loader_process: round(micros / 1000),
+    postgres: start.postgres === null || end.postgres === null ? null : end.postgres - start.postgres,
+  };
+}
+
+/** utime + stime of every process named `postgres` on this machine, in ms (Linux /proc; null elsewhere). */
+function postgresCpuMs(): number | null {
+  try {
+    const msPerTick = 10; // USER_HZ is 100 on Linux
+    let ticks = 0;
+    for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+      try {
+        if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+        // fields after the parenthesised command name: state is field 3, utime 14, stime 15
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    return ticks * msPerTick;
+  } catch {
+    return null;
   }
 }
 
