@@ -3,6 +3,7 @@ import { Migration20261122000001_foundation } from './Migration20261122000001_fo
 import { Migration20261122000002_timescale_raw_stores } from './Migration20261122000002_timescale_raw_stores';
 import { Migration20261122000003_airbnb_metrics } from './Migration20261122000003_airbnb_metrics';
 import { Migration20261122000004_hostaway_resources } from './Migration20261122000004_hostaway_resources';
+import { Migration20261203000005_dead_lettered_responses } from './Migration20261203000005_dead_lettered_responses';
 
 /** Ordered list of migrations (explicit, so builds and tests never depend on file globbing). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122000002_timescale_raw_stores', class: Migration20261122000002_timescale_raw_stores },
   { name: 'Migration20261122000003_airbnb_metrics', class: Migration20261122000003_airbnb_metrics },
   { name: 'Migration20261122000004_hostaway_resources', class: Migration20261122000004_hostaway_resources },
+  { name: 'Migration20261203000005_dead_lettered_responses', class: Migration20261203000005_dead_lettered_responses },
 ];

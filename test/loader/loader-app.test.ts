@@ -131,4 +131,34 @@ describe('loader app (PostgreSQL + broker)', () => {
     const { rows } = await pool.query(`SELECT last_sync_at FROM airbnb.accounts WHERE account_id = '2004'`);
     expect(rows[0].last_sync_at).toBeInstanceOf(Date);
   });
+
+  it('dead-letters a response the database refuses (stage load), loads the rest of its batch, and settles its job as failed', async () => {
+    const jobId = randomUUID();
+    await pool.query(
+      `INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger, status, fetched, fetch_completed_at, started_at)
+       VALUES ($1, 'airbnb', '2005', 'incremental', 'manual', 'running', 3, now(), now())`,
+      [jobId],
+    );
+    const [listings, chart, list] = fixtureEnvelopes({ accountId: '2005', jobId });
+    // a count beyond bigint: the parser takes it, PostgreSQL refuses it, and would on every redelivery
+    const refused = JSON.parse(JSON.stringify(chart).replace(/"longValue":"\d+"/, '"longValue":"99999999999999999999"')) as RawEnvelope;
+    expect(refused).not.toEqual(chart);
+
+    await produce([listings, refused, list]);
+
+    const letter = await waitFor(() => {
+      const mine = deadLetters.map((m) => JSON.parse(m.value!.toString()) as DeadLetter).find((l) => l.key === refused.requestKey);
+      return mine;
+    }, { what: 'the refused response dead-lettered' });
+    expect(letter).toMatchObject({ stage: 'load', parserVersion: 1 });
+    expect(letter.error.message).toMatch(/out of range/);
+    expect(await rowCounts(pool, '2005')).toEqual({ ...FIXTURE_COUNTS, 'airbnb.chart_query': 0, 'airbnb.chart_summary': 0 });
+    const job = await waitFor(async () => {
+      const { rows } = await pool.query(`SELECT status, loaded, dead_lettered, error FROM ops.sync_jobs WHERE id = $1`, [jobId]);
+      return rows[0].status !== 'running' && rows[0];
+    }, { what: 'the job settled' });
+    expect(job).toEqual({ status: 'failed', loaded: 2, dead_lettered: 1, error: '1 response(s) could not be loaded and went to the dead-letter topic' });
+    const { rows } = await pool.query(`SELECT request_key, stage FROM ops.dead_lettered_responses WHERE job_id = $1`, [jobId]);
+    expect(rows).toEqual([{ request_key: refused.requestKey, stage: 'load' }]);
+  });
 });

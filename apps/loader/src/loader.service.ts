@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { LoaderConfig } from '@staysync/config';
 import { groupCommit, type Row } from '@staysync/core';
-import { PG_POOL } from '@staysync/db';
-import { KafkaProducerService, type BatchResult, type DecodedMessage } from '@staysync/kafka';
+import { PG_POOL, recordDeadLettered, type DeadLetteredResponse } from '@staysync/db';
+import { KafkaProducerService, type BatchResult, type DecodedMessage, type PoisonMessage } from '@staysync/kafka';
 import { METRICS_REGISTRY } from '@staysync/observability';
 import { createPipelineMetrics, parseEnvelopes, writeParsed, type ParsedEnvelopes, type PipelineMetrics } from '@staysync/pipeline';
 import { airbnbMetricMessages } from './metric-messages';
@@ -39,7 +39,7 @@ export class LoaderService {
   private lastPublish: Promise<void> = Promise.resolve();
 
   constructor(
-    @Inject(PG_POOL) pool: Pool,
+    @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(LOADER_CONFIG) private readonly config: LoaderConfig,
     @Inject(LOADER_LOGGER) private readonly logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
@@ -49,7 +49,7 @@ export class LoaderService {
     this.write = groupCommit(
       async (group: ParsedEnvelopes[]): Promise<Written> => {
         const stopTimer = this.metrics.transactionSeconds.startTimer();
-        const written = await writeParsed(pool, group, { returnStored: config.publishMetrics });
+        const written = await writeParsed(this.pool, group, { returnStored: config.publishMetrics });
         const seconds = stopTimer();
         this.metrics.transactionResponses.observe(written.responses);
         this.logger.debug({ batches: group.length, responses: written.responses, ms: Math.round(seconds * 1000) }, 'transaction committed');
@@ -64,11 +64,52 @@ export class LoaderService {
       messages.map((m) => m.value),
       { metrics: this.metrics, logger: this.logger },
     );
-    const { published } = await this.write(parsed);
-    await published;
-    return {
-      dlq: parsed.poison.map(({ index, error, parserVersion }) => ({ message: messages[index], error, stage: 'parse' as const, parserVersion })),
-    };
+    const unparseable = parsed.poison.map(({ index, error, parserVersion }) => ({ message: messages[index], error, stage: 'parse' as const, parserVersion }));
+    const dlq = [...unparseable, ...(await this.load(messages, parsed))];
+    // before the consumer sends them and commits: a redelivery records them again, once
+    await recordDeadLettered(this.pool, dlq.flatMap(deadLetteredResponse));
+    return { dlq };
+  }
+
+  /** Writes (group commit) and publishes the parsed batch; returns what the database refused. */
+  private async load(messages: DecodedMessage<RawTopicId>[], parsed: ParsedEnvelopes): Promise<PoisonMessage<RawTopicId>[]> {
+    try {
+      const { published } = await this.write(parsed);
+      await published;
+      return [];
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      // A value PostgreSQL refuses (out of range, too long, …) fails the whole transaction, and would
+      // fail it again on every redelivery. The group's other batches fail with it: each retries alone,
+      // and the one that fails alone is loaded response by response to find what to dead-letter.
+      try {
+        const written = await writeParsed(this.pool, [parsed], { returnStored: this.config.publishMetrics });
+        await this.publish(written.storedRows);
+        return [];
+      } catch (aloneError) {
+        if (!isDataError(aloneError)) throw aloneError;
+        this.logger.warn({ err: aloneError }, 'the database refuses a value in this batch: loading it response by response');
+        return this.loadOneByOne(messages, parsed);
+      }
+    }
+  }
+
+  /** Each parsed response in its own transaction; the ones the database refuses come back as poison. */
+  private async loadOneByOne(messages: DecodedMessage<RawTopicId>[], parsed: ParsedEnvelopes): Promise<PoisonMessage<RawTopicId>[]> {
+    const refused: PoisonMessage<RawTopicId>[] = [];
+    const poisonIndexes = new Set(parsed.poison.map((p) => p.index));
+    for (const [index, message] of messages.entries()) {
+      if (poisonIndexes.has(index)) continue;
+      const single = parseEnvelopes([message.value]);
+      try {
+        const written = await writeParsed(this.pool, [single], { returnStored: this.config.publishMetrics });
+        await this.publish(written.storedRows);
+      } catch (error) {
+        if (!isDataError(error)) throw error;
+        refused.push({ message, error, stage: 'load', parserVersion: single.sources[0]?.parserVersion ?? null });
+      }
+    }
+    return refused;
   }
 
   /** Chained after the previous group's publish, so a key's messages keep the order of its writes. */
@@ -83,4 +124,22 @@ export class LoaderService {
     this.lastPublish = sent;
     return sent;
   }
+}
+
+function deadLetteredResponse({ message, error, stage, parserVersion }: PoisonMessage<RawTopicId>): DeadLetteredResponse[] {
+  const { jobId, requestKey } = message.value;
+  if (typeof jobId !== 'string' || !UUID.test(jobId) || typeof requestKey !== 'string') return [];
+  return [{ jobId, requestKey, stage, reason: error instanceof Error ? error.message : String(error), parserVersion: parserVersion ?? null }];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * SQLSTATE classes 22 (data exception: out of range, too long, bad format) and 23 (integrity
+ * constraint violation): the same rows fail the same way every time, unlike a deadlock, a
+ * serialization failure or a lost connection, which a redelivery gets past.
+ */
+export function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
 }

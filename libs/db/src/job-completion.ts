@@ -2,11 +2,15 @@ import type { ClientBase, Pool } from 'pg';
 
 /**
  * The one place a sync job finishes. A job is complete when the fetcher has published everything
- * (fetch_completed_at set) and the loader has loaded every published response (loaded >= fetched).
+ * (fetch_completed_at set) and the loader has settled every published response: loaded or dead-lettered.
  * Both the fetcher (after marking fetch completion) and the loader (after each batch commit) call
  * this; under READ COMMITTED whichever runs last sees both conditions. Success advances the
  * account's last_sync_at to the job's start (a watermark); a job with failed requests ends
  * `failed` and leaves last_sync_at alone, so the gap is fetched again next time.
+ *
+ * Responses the loader dead-lettered settle a job too (loaded + dead_lettered >= fetched); the job
+ * then ends `failed`, saying how many, so one bad response cannot keep it (and its account's next
+ * syncs) running forever.
  *
  * `loaded` is a running counter the loader adds to; before a job finishes on it, it is recounted
  * from the raw store (once per job, at the end), so a counter that raced ahead cannot end a job early.
@@ -15,27 +19,35 @@ export async function finishJobsIfComplete(db: Pool | ClientBase, jobIds: string
   if (jobIds.length === 0) return [];
   const candidates = await db.query<{ id: string; source: string }>(
     `SELECT id, source FROM ops.sync_jobs
-      WHERE id = ANY($1::uuid[]) AND status = 'running' AND fetch_completed_at IS NOT NULL AND loaded >= fetched`,
+      WHERE id = ANY($1::uuid[]) AND status = 'running' AND fetch_completed_at IS NOT NULL AND loaded + dead_lettered >= fetched`,
     [jobIds],
   );
   if (candidates.rows.length === 0) return [];
-  for (const [source, ids] of groupBySource(candidates.rows)) await recountLoaded(db, source, ids);
-
-  const { rows } = await db.query<{ id: string; status: string; source: string; account_id: string; started_at: Date }>(
-    `UPDATE ops.sync_jobs
-        SET status = CASE WHEN failed = 0 AND error IS NULL THEN 'succeeded' ELSE 'failed' END,
-            finished_at = now(), updated_at = now(), owner = NULL, lease_until = NULL
-      WHERE id = ANY($1::uuid[]) AND status = 'running' AND fetch_completed_at IS NOT NULL AND loaded >= fetched
-      RETURNING id, status, source, account_id, started_at`,
-    [candidates.rows.map((r) => r.id)],
-  );
-  for (const job of rows.filter((r) => r.status === 'succeeded')) {
-    await db.query(
-      `UPDATE ${sourceSchema(job.source)}.accounts SET last_sync_at = GREATEST(COALESCE(last_sync_at, $2), $2), updated_at = now() WHERE account_id::text = $1`,
-      [job.account_id, job.started_at],
+  const finished: Array<{ id: string; status: string }> = [];
+  for (const [source, ids] of groupBySource(candidates.rows)) {
+    await recountLoaded(db, source, ids);
+    // one statement: nobody sees a job succeeded whose account watermark has not moved yet
+    const { rows } = await db.query<{ id: string; status: string }>(
+      `WITH finished AS (
+         UPDATE ops.sync_jobs
+            SET status = CASE WHEN failed = 0 AND dead_lettered = 0 AND error IS NULL THEN 'succeeded' ELSE 'failed' END,
+                error = CASE WHEN error IS NULL AND dead_lettered > 0
+                             THEN dead_lettered || ' response(s) could not be loaded and went to the dead-letter topic'
+                             ELSE error END,
+                finished_at = now(), updated_at = now(), owner = NULL, lease_until = NULL
+          WHERE id = ANY($1::uuid[]) AND status = 'running' AND fetch_completed_at IS NOT NULL AND loaded + dead_lettered >= fetched
+          RETURNING id, status, account_id, started_at),
+       watermark AS (
+         UPDATE ${sourceSchema(source)}.accounts a
+            SET last_sync_at = GREATEST(COALESCE(a.last_sync_at, f.started_at), f.started_at), updated_at = now()
+           FROM finished f
+          WHERE f.status = 'succeeded' AND a.account_id::text = f.account_id)
+       SELECT id, status FROM finished`,
+      [ids],
     );
+    finished.push(...rows);
   }
-  return rows.map((r) => ({ id: r.id, status: r.status }));
+  return finished;
 }
 
 /**
@@ -51,6 +63,52 @@ export async function addLoadedCounts(db: Pool | ClientBase, added: ReadonlyMap<
        FROM unnest($1::uuid[], $2::int4[]) AS a(id, added) WHERE j.id = a.id`,
     [ids, ids.map((id) => added.get(id))],
   );
+}
+
+export interface DeadLetteredResponse {
+  jobId: string;
+  requestKey: string;
+  stage: string;
+  reason: string;
+  parserVersion: number | null;
+}
+
+/**
+ * Records responses the loader dead-lettered against their jobs (once per job and request key: a
+ * redelivered dead letter adds nothing) and finishes the jobs they settle.
+ */
+export async function recordDeadLettered(db: Pool, responses: DeadLetteredResponse[]): Promise<void> {
+  if (responses.length === 0) return;
+  const client = await db.connect();
+  let jobIds: string[] = [];
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ job_id: string }>(
+      `INSERT INTO ops.dead_lettered_responses (job_id, request_key, stage, reason, parser_version)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int4[])
+       ON CONFLICT (job_id, request_key) DO NOTHING
+       RETURNING job_id`,
+      [responses.map((r) => r.jobId), responses.map((r) => r.requestKey), responses.map((r) => r.stage), responses.map((r) => r.reason.slice(0, 2000)), responses.map((r) => r.parserVersion)],
+    );
+    const added = new Map<string, number>();
+    for (const { job_id } of rows) added.set(job_id, (added.get(job_id) ?? 0) + 1);
+    jobIds = [...added.keys()].sort();
+    if (jobIds.length > 0) {
+      await client.query(`SELECT 1 FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [jobIds]);
+      await client.query(
+        `UPDATE ops.sync_jobs j SET dead_lettered = j.dead_lettered + a.added, updated_at = now()
+           FROM unnest($1::uuid[], $2::int4[]) AS a(id, added) WHERE j.id = a.id`,
+        [jobIds, jobIds.map((id) => added.get(id))],
+      );
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+  await finishJobsIfComplete(db, jobIds);
 }
 
 /** Sets `loaded` to the distinct request keys stored for each job (re-deliveries and re-fetches count once). */

@@ -47,6 +47,10 @@ export class SyncJob {
   @Property({ type: 'integer' })
   failed = 0;
 
+  /** responses the loader dead-lettered (they settle the job, which then ends failed) */
+  @Property({ type: 'integer' })
+  deadLettered = 0;
+
   @Property({ type: 'json' })
   progress: Record<string, ResourceProgress> = {};
 
