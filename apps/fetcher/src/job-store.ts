@@ -1,5 +1,5 @@
 import type { AccountRow, FetchJob, FetchMode } from '@staysync/core';
-import { finishJobsIfComplete, markNeedsReauth } from '@staysync/db';
+import { finishJobsIfComplete, inTransaction, markNeedsReauth } from '@staysync/db';
 import type { Pool } from 'pg';
 import type { ProgressSnapshot } from './job-progress';
 
@@ -128,18 +128,10 @@ export class JobStore {
 
   /** The account's credentials were rejected: account → needs_reauth (+ outbox event) and the job fails, atomically. */
   async failForAuth(job: FetchJob, reason: string, snapshot: ProgressSnapshot): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       await markNeedsReauth(client, job.source, job.accountId, reason);
       await failJob(client, job.id, this.options.owner, `authentication failed: ${reason}`, snapshot);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 }
 

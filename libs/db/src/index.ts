@@ -8,3 +8,4 @@ export * from './bulk-upsert';
 export * from './account-events';
 export * from './job-completion';
 export * from './copy';
+export * from './transaction';

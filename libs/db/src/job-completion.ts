@@ -1,4 +1,5 @@
 import type { ClientBase, Pool } from 'pg';
+import { inTransaction } from './transaction';
 
 /**
  * The one place a sync job finishes. A job is complete when the fetcher has published everything
@@ -79,10 +80,7 @@ export interface DeadLetteredResponse {
  */
 export async function recordDeadLettered(db: Pool, responses: DeadLetteredResponse[]): Promise<void> {
   if (responses.length === 0) return;
-  const client = await db.connect();
-  let jobIds: string[] = [];
-  try {
-    await client.query('BEGIN');
+  const jobIds = await inTransaction(db, async (client) => {
     const { rows } = await client.query<{ job_id: string }>(
       `INSERT INTO ops.dead_lettered_responses (job_id, request_key, stage, reason, parser_version)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int4[])
@@ -92,22 +90,17 @@ export async function recordDeadLettered(db: Pool, responses: DeadLetteredRespon
     );
     const added = new Map<string, number>();
     for (const { job_id } of rows) added.set(job_id, (added.get(job_id) ?? 0) + 1);
-    jobIds = [...added.keys()].sort();
-    if (jobIds.length > 0) {
-      await client.query(`SELECT 1 FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [jobIds]);
+    const ids = [...added.keys()].sort();
+    if (ids.length > 0) {
+      await client.query(`SELECT 1 FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
       await client.query(
         `UPDATE ops.sync_jobs j SET dead_lettered = j.dead_lettered + a.added, updated_at = now()
            FROM unnest($1::uuid[], $2::int4[]) AS a(id, added) WHERE j.id = a.id`,
-        [jobIds, jobIds.map((id) => added.get(id))],
+        [ids, ids.map((id) => added.get(id))],
       );
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    return ids;
+  });
   await finishJobsIfComplete(db, jobIds);
 }
 

@@ -1,7 +1,7 @@
 import type { ClientBase, Pool } from 'pg';
 import type { Logger } from 'pino';
 import { currentParser, type Parser, type RawEnvelope, type Row, type SourcePlugin, type TableSpec } from '@staysync/core';
-import { addLoadedCounts, finishJobsIfComplete, upsertRows } from '@staysync/db';
+import { addLoadedCounts, finishJobsIfComplete, inTransaction, upsertRows } from '@staysync/db';
 import type { PipelineMetrics } from '../metrics';
 import { sourceByName } from '../sources';
 import { compareWithStored, MAX_SAMPLES, type ChangeSample } from './compare-rows';
@@ -169,23 +169,19 @@ async function writeSourceBatch(pool: Pool, batch: ParsedSourceBatch, options: O
   if (batch.envelopes.length === 0) return;
   const dryRun = options.dryRun ?? false;
   const jobIds = [...new Set(batch.envelopes.map((e) => e.jobId).filter((id): id is string => typeof id === 'string'))];
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const added = dryRun ? new Map<string, number>() : await storeRaw(client, batch, options);
-    for (const spec of tablesInWriteOrder(batch)) {
-      const rows = batch.rowsByTable.get(spec.table) ?? [];
-      if (rows.length > 0) await writeTable(client, spec, rows, options, result);
-    }
-    // last, so the job rows stay locked only for the moment before COMMIT
-    if (!dryRun) await addLoadedCounts(client, added);
-    await client.query(dryRun ? 'ROLLBACK' : 'COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  await inTransaction(
+    pool,
+    async (client) => {
+      const added = dryRun ? new Map<string, number>() : await storeRaw(client, batch, options);
+      for (const spec of tablesInWriteOrder(batch)) {
+        const rows = batch.rowsByTable.get(spec.table) ?? [];
+        if (rows.length > 0) await writeTable(client, spec, rows, options, result);
+      }
+      // last, so the job rows stay locked only for the moment before COMMIT
+      if (!dryRun) await addLoadedCounts(client, added);
+    },
+    { rollback: dryRun },
+  );
   result.responses += batch.envelopes.length;
   result.jobIds.push(...jobIds);
   if (!dryRun) await finishJobsIfComplete(pool, jobIds);
