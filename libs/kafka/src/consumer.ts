@@ -147,14 +147,14 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
 
   async function start(): Promise<void> {
     await consumer.connect();
-    await consumer.subscribe({ topics: [...topicIds.keys()], fromBeginning: options.fromBeginning ?? false });
+    await consumer.subscribe({ topics: topicNames(), fromBeginning: options.fromBeginning ?? false });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
       eachBatch: processBatch,
     });
-    log.info({ topics: [...topicIds.keys()] }, 'consuming');
+    log.info({ topics: topicNames() }, 'consuming');
   }
 
   async function processBatch(payload: EachBatchPayload): Promise<void> {
@@ -243,13 +243,7 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
   /** Pipelined failure: back to the batch's first offset after a backoff; batches after it do not commit. */
   function rewind(batch: Batch, partitionKey: string, pipeline: PartitionPipeline, error: unknown): void {
     pipeline.epoch += 1;
-    const { attempt, delayMs } = retries.failed(partitionKey, error instanceof StaysyncError ? error.retryAfterMs : undefined);
-    stats.retries += 1;
-    metrics?.handlerRetries.inc({ topic: batch.topic, group: groupId });
-    log[isRetriable(error) ? 'warn' : 'error'](
-      { err: error, topic: batch.topic, partition: batch.partition, firstOffset: batch.messages[0].offset, attempt, delayMs },
-      'batch failed: not committed, redelivering after backoff',
-    );
+    const delayMs = noteFailure(batch, partitionKey, error);
     if (stopping) return;
     const topicPartition = { topic: batch.topic, partitions: [batch.partition] };
     consumer.pause([topicPartition]);
@@ -318,7 +312,15 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
   }
 
   function leaveForRedelivery(payload: EachBatchPayload, partitionKey: string, error: unknown): void {
-    const { batch } = payload;
+    const delayMs = noteFailure(payload.batch, partitionKey, error);
+    // stopping: the batch stays uncommitted and the next owner of the partition gets it
+    if (!payload.isRunning()) return;
+    const resume = payload.pause();
+    retries.schedule(partitionKey, delayMs, resume);
+  }
+
+  /** Counts and logs a failed batch; returns how long its partition waits before the redelivery. */
+  function noteFailure(batch: Batch, partitionKey: string, error: unknown): number {
     const retryAfterMs = error instanceof StaysyncError ? error.retryAfterMs : undefined;
     const { attempt, delayMs } = retries.failed(partitionKey, retryAfterMs);
     stats.retries += 1;
@@ -329,16 +331,13 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
         err: error,
         topic: batch.topic,
         partition: batch.partition,
-        firstOffset: batch.firstOffset(),
+        firstOffset: batch.messages[0]?.offset,
         attempt,
         delayMs,
       },
       'batch failed: not committed, redelivering after backoff',
     );
-    // stopping: the batch stays uncommitted and the next owner of the partition gets it
-    if (!payload.isRunning()) return;
-    const resume = payload.pause();
-    retries.schedule(partitionKey, delayMs, resume);
+    return delayMs;
   }
 
   function record(batch: Batch, outcome: { handled: number; deadLettered: number }, started: number): void {
