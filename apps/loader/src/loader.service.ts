@@ -83,8 +83,7 @@ export class LoaderService {
       // fail it again on every redelivery. The group's other batches fail with it: each retries alone,
       // and the one that fails alone is loaded response by response to find what to dead-letter.
       try {
-        const written = await writeParsed(this.pool, [parsed], { returnStored: this.config.publishMetrics });
-        await this.publish(written.storedRows);
+        await this.writeAloneAndPublish(parsed);
         return [];
       } catch (aloneError) {
         if (!isDataError(aloneError)) throw aloneError;
@@ -102,14 +101,19 @@ export class LoaderService {
       if (poisonIndexes.has(index)) continue;
       const single = parseEnvelopes([message.value]);
       try {
-        const written = await writeParsed(this.pool, [single], { returnStored: this.config.publishMetrics });
-        await this.publish(written.storedRows);
+        await this.writeAloneAndPublish(single);
       } catch (error) {
         if (!isDataError(error)) throw error;
         refused.push({ message, error, stage: 'load', parserVersion: single.sources[0]?.parserVersion ?? null });
       }
     }
     return refused;
+  }
+
+  /** Outside the group commit: its own transaction, then its stored rows published. */
+  private async writeAloneAndPublish(parsed: ParsedEnvelopes): Promise<void> {
+    const written = await writeParsed(this.pool, [parsed], { returnStored: this.config.publishMetrics });
+    await this.publish(written.storedRows);
   }
 
   /** Chained after the previous group's publish, so a key's messages keep the order of its writes. */

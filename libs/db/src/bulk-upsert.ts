@@ -1,5 +1,6 @@
 import type { ClientBase } from 'pg';
 import type { Row, TableSpec } from '@staysync/core';
+import { qualifiedName, quoteIdent } from './identifiers';
 
 export interface UpsertCounts {
   inserted: number;
@@ -13,8 +14,6 @@ export interface UpsertResult extends UpsertCounts {
   stored?: Row[];
 }
 
-const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
-const qualified = (table: string) => table.split('.').map(quote).join('.');
 
 /**
  * Set-based upsert of many rows in one statement per column set:
@@ -50,28 +49,28 @@ export async function upsertRows(client: ClientBase, spec: TableSpec, rows: Row[
 }
 
 function upsertSql(spec: TableSpec, columns: string[], types: Map<string, string>, returnStored: boolean): string {
-  const target = qualified(spec.table);
+  const target = qualifiedName(spec.table);
   const params = columns.map((c, i) => `$${i + 1}::${arrayType(types.get(c)!)}`).join(', ');
   const updatable = columns.filter((c) => !spec.conflictKey.includes(c));
   const assignments = updatable.map((c) =>
     c === 'extra' && types.get(c) === 'jsonb' && spec.mode === 'merge-present'
       ? `extra = COALESCE(t.extra, '{}'::jsonb) || COALESCE(EXCLUDED.extra, '{}'::jsonb)`
-      : `${quote(c)} = EXCLUDED.${quote(c)}`,
+      : `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`,
   );
   if (spec.mode === 'if-changed') assignments.push('updated_at = now()');
-  const conflict = `ON CONFLICT (${spec.conflictKey.map(quote).join(', ')})`;
+  const conflict = `ON CONFLICT (${spec.conflictKey.map(quoteIdent).join(', ')})`;
   const action = assignments.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${assignments.join(', ')}${updateCondition(spec, columns)}`;
   // xmax = 0 only for freshly inserted tuples: tells inserts from updates without a second query
   const returning = `(xmax = 0) AS inserted${returnStored ? ', to_jsonb(t) AS stored' : ''}`;
-  return `INSERT INTO ${target} AS t (${columns.map(quote).join(', ')}) SELECT * FROM unnest(${params}) ${conflict} ${action} RETURNING ${returning}`;
+  return `INSERT INTO ${target} AS t (${columns.map(quoteIdent).join(', ')}) SELECT * FROM unnest(${params}) ${conflict} ${action} RETURNING ${returning}`;
 }
 
 function updateCondition(spec: TableSpec, columns: string[]): string {
   if (spec.mode !== 'if-changed') return '';
   const conditions: string[] = [];
-  if (spec.changeColumn) conditions.push(`t.${quote(spec.changeColumn)} IS DISTINCT FROM EXCLUDED.${quote(spec.changeColumn)}`);
+  if (spec.changeColumn) conditions.push(`t.${quoteIdent(spec.changeColumn)} IS DISTINCT FROM EXCLUDED.${quoteIdent(spec.changeColumn)}`);
   if (spec.versionColumn && columns.includes(spec.versionColumn)) {
-    const v = quote(spec.versionColumn);
+    const v = quoteIdent(spec.versionColumn);
     conditions.push(`(t.${v} IS NULL OR EXCLUDED.${v} IS NULL OR t.${v} <= EXCLUDED.${v})`);
   }
   return conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';

@@ -1,9 +1,8 @@
 import type { ClientBase } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Row } from '@staysync/core';
+import { qualifiedName, quoteIdent } from './identifiers';
 
-export const quoteIdent = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
-export const qualifiedName = (table: string): string => table.split('.').map(quoteIdent).join('.');
 
 /** Rows are sent in chunks of about this many characters (one stream write each). */
 const CHUNK_CHARS = 1 << 20;

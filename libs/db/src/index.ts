@@ -8,4 +8,5 @@ export * from './bulk-upsert';
 export * from './account-events';
 export * from './job-completion';
 export * from './copy';
+export * from './identifiers';
 export * from './transaction';

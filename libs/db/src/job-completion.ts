@@ -56,11 +56,16 @@ export async function finishJobsIfComplete(db: Pool | ClientBase, jobIds: string
  * locked in id order first, so two loader transactions updating the same jobs never deadlock.
  */
 export async function addLoadedCounts(db: Pool | ClientBase, added: ReadonlyMap<string, number>): Promise<void> {
+  await addToJobCounter(db, 'loaded', added);
+}
+
+/** Adds to one counter of each job, the job rows locked in id order first (no deadlocks between writers). */
+async function addToJobCounter(db: Pool | ClientBase, counter: 'loaded' | 'dead_lettered', added: ReadonlyMap<string, number>): Promise<void> {
   const ids = [...added.keys()].filter((id) => (added.get(id) ?? 0) > 0).sort();
   if (ids.length === 0) return;
   await db.query(`SELECT 1 FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
   await db.query(
-    `UPDATE ops.sync_jobs j SET loaded = j.loaded + a.added, updated_at = now()
+    `UPDATE ops.sync_jobs j SET ${counter} = j.${counter} + a.added, updated_at = now()
        FROM unnest($1::uuid[], $2::int4[]) AS a(id, added) WHERE j.id = a.id`,
     [ids, ids.map((id) => added.get(id))],
   );
@@ -90,16 +95,8 @@ export async function recordDeadLettered(db: Pool, responses: DeadLetteredRespon
     );
     const added = new Map<string, number>();
     for (const { job_id } of rows) added.set(job_id, (added.get(job_id) ?? 0) + 1);
-    const ids = [...added.keys()].sort();
-    if (ids.length > 0) {
-      await client.query(`SELECT 1 FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
-      await client.query(
-        `UPDATE ops.sync_jobs j SET dead_lettered = j.dead_lettered + a.added, updated_at = now()
-           FROM unnest($1::uuid[], $2::int4[]) AS a(id, added) WHERE j.id = a.id`,
-        [ids, ids.map((id) => added.get(id))],
-      );
-    }
-    return ids;
+    await addToJobCounter(client, 'dead_lettered', added);
+    return [...added.keys()];
   });
   await finishJobsIfComplete(db, jobIds);
 }

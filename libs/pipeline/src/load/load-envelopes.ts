@@ -130,10 +130,10 @@ function mergeBySource(batches: ParsedSourceBatch[]): ParsedSourceBatch[] {
   return [...merged.values()].map((group) => (group.length === 1 ? group[0] : concatBatches(group)));
 }
 
-function concatBatches([first, ...rest]: ParsedSourceBatch[]): ParsedSourceBatch {
-  const into: ParsedSourceBatch = { ...first, envelopes: [...first.envelopes], rowsByTable: new Map() };
-  for (const batch of [first, ...rest]) {
-    if (batch !== first) for (const envelope of batch.envelopes) into.envelopes.push(envelope);
+function concatBatches(batches: ParsedSourceBatch[]): ParsedSourceBatch {
+  const into: ParsedSourceBatch = { ...batches[0], envelopes: [], rowsByTable: new Map() };
+  for (const batch of batches) {
+    for (const envelope of batch.envelopes) into.envelopes.push(envelope);
     for (const [table, rows] of batch.rowsByTable) appendRows(into.rowsByTable, table, rows);
   }
   return into;
