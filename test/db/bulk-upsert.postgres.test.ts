@@ -106,12 +106,63 @@ describe('DB > upsertRows (postgres)', () => {
     expect((await client.query('SELECT raw_payload FROM versioned WHERE id = 1')).rows[0].raw_payload).toEqual({ status: 'modified' });
   });
 
-  it('writes thousands of rows in one round trip per column set', async () => {
+  it('writes thousands of rows with one COPY and one INSERT per column set, in its own transaction when there is none', async () => {
     const rows = Array.from({ length: 5000 }, (_, i) => ({ id: `bulk-${i}`, day: '2025-02-01', a: i, b: i / 2 }));
-    const queries: string[] = [];
-    const spy = { query: (text: string, values: unknown[]) => (queries.push(text), client.query(text, values)) };
-    const counts = await upsertRows(spy as unknown as Client, metrics, rows);
+    const statements: string[] = [];
+    const spy = new Proxy(client, {
+      get: (target, property) =>
+        property === 'query'
+          ? (query: string | { text: string }, ...rest: unknown[]) => {
+              statements.push(typeof query === 'string' ? query : query.text);
+              return (target.query as (...args: unknown[]) => unknown)(query, ...rest);
+            }
+          : Reflect.get(target, property, target),
+    });
+    const counts = await upsertRows(spy, metrics, rows);
     expect(counts).toEqual({ inserted: 5000, updated: 0, unchanged: 0 });
-    expect(queries).toHaveLength(1);
+    expect(statements.map((s) => s.split(' ')[0])).toEqual(['BEGIN', 'CREATE', 'COPY', 'INSERT', 'COMMIT']);
+    expect((await client.query(`SELECT count(*)::int AS n FROM metrics WHERE day = '2025-02-01'`)).rows[0].n).toBe(5000);
+  });
+
+  it("joins the caller's transaction: its ROLLBACK undoes the upsert", async () => {
+    await client.query('BEGIN');
+    await upsertRows(client, metrics, [{ id: 'rolled-back', day: '2025-03-01', a: 1 }]);
+    await client.query('ROLLBACK');
+    expect((await client.query(`SELECT count(*)::int AS n FROM metrics WHERE id = 'rolled-back'`)).rows[0].n).toBe(0);
+  });
+
+  it('returnStored: every written row as to_jsonb(row) gives it, the stored state after a merge included', async () => {
+    await client.query(`CREATE TABLE typed (id text, day date, n bigint, f double precision, ok boolean, at timestamptz, extra jsonb, untouched text, UNIQUE (id, day))`);
+    const typed: TableSpec = {
+      table: 'public.typed',
+      columns: [
+        { name: 'id', type: 'text' },
+        { name: 'day', type: 'date' },
+        { name: 'n', type: 'int8' },
+        { name: 'f', type: 'float8' },
+        { name: 'ok', type: 'bool' },
+        { name: 'at', type: 'timestamptz' },
+        { name: 'extra', type: 'jsonb' },
+        { name: 'untouched', type: 'text' },
+      ],
+      conflictKey: ['id', 'day'],
+      mode: 'merge-present',
+    };
+    await upsertRows(client, typed, [{ id: 'k', day: '2025-04-01', untouched: 'kept', extra: { old: 1 } }]);
+    const result = await upsertRows(
+      client,
+      typed,
+      [
+        { id: 'k', day: '2025-04-01', n: 9007199254740991, f: 1e-7, ok: true, at: '2025-04-01T10:00:00.5Z', extra: { b: [1, 2.5], a: null } },
+        { id: 'new', day: '2025-04-02', n: -3, f: Number.NaN, ok: false, at: '2025-04-02T00:00:00+02:00' },
+        { id: 'tabs\tand\nlines', day: '2025-04-03', f: 0.1 },
+      ],
+      { returnStored: true },
+    );
+    const { rows: expected } = await client.query(`SELECT to_jsonb(t) AS row FROM typed t WHERE id <> 'other' ORDER BY id, day`);
+    const byId = (a: { id: unknown }, b: { id: unknown }) => String(a.id).localeCompare(String(b.id));
+    expect([...(result.stored ?? [])].sort(byId as never)).toEqual(expected.map((r) => r.row).sort(byId));
+    expect(result.stored?.find((r) => r.id === 'k')).toMatchObject({ untouched: 'kept', extra: { old: 1, a: null, b: [1, 2.5] }, n: 9007199254740991, f: 1e-7 });
+    expect(result.stored?.find((r) => r.id === 'new')).toMatchObject({ f: 'NaN', ok: false, day: '2025-04-02' });
   });
 });

@@ -104,6 +104,14 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
 
     expect(await loaded()).toBe(3);
     expect((await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE job_id = $1`, [jobId])).rows[0].n).toBe(4);
+
+    // a new job fetching one request twice (two fetchedAt) in one batch: both stored, counted once
+    const secondJob = randomUUID();
+    await pool.query(`UPDATE ops.sync_jobs SET status = 'succeeded' WHERE id = $1`, [jobId]);
+    await pool.query(`INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger, status, fetched, started_at) VALUES ($1, 'airbnb', '1006', 'incremental', 'manual', 'running', 2, now())`, [secondJob]);
+    const [first] = fixtureEnvelopes({ accountId: '1006', jobId: secondJob, fetchedAt: '2031-01-01T00:00:00.000Z' });
+    await loadEnvelopes(pool, [first, { ...first, fetchedAt: '2031-01-01T00:01:00.000Z' }]);
+    expect((await pool.query(`SELECT loaded FROM ops.sync_jobs WHERE id = $1`, [secondJob])).rows[0].loaded).toBe(1);
   });
 
   it('finishes a job only on a recount from the raw store, not on a counter that ran ahead', async () => {

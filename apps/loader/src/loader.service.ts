@@ -14,6 +14,11 @@ import { LOADER_CONFIG, LOADER_LOGGER } from './tokens';
 
 /** a group of batches written in one transaction stops growing at this many responses */
 const MAX_GROUP_RESPONSES = 1000;
+/**
+ * transactions at once: one is prepared and sent while another runs and commits. Their batches come from
+ * different partitions, i.e. different listings, and every statement takes its row locks in key order.
+ */
+const TRANSACTIONS_IN_FLIGHT = 2;
 
 /** What a group's write hands back to each of its batches (an object: awaiting it must not wait for the publish). */
 interface Written {
@@ -55,7 +60,7 @@ export class LoaderService {
         this.logger.debug({ batches: group.length, responses: written.responses, ms: Math.round(seconds * 1000) }, 'transaction committed');
         return { published: this.publish(written.storedRows) };
       },
-      { maxSize: MAX_GROUP_RESPONSES, sizeOf: (parsed) => parsed.sources.reduce((n, s) => n + s.envelopes.length, 0) },
+      { maxSize: MAX_GROUP_RESPONSES, concurrency: TRANSACTIONS_IN_FLIGHT, sizeOf: (parsed) => parsed.sources.reduce((n, s) => n + s.envelopes.length, 0) },
     );
   }
 

@@ -52,4 +52,50 @@ describe('groupCommit', () => {
     await Promise.all([write([1, 2]), write([1]), write([1, 2]), write([1, 2, 3, 4]), write([1])]);
     expect(sizes).toEqual([[2, 1], [2], [4], [1]]);
   });
+
+  it('with concurrency 2, starts a second write while the first is in flight; later items group behind them', async () => {
+    const started: number[][] = [];
+    const releases: Array<() => void> = [];
+    const write = groupCommit<number>(
+      async (items) => {
+        started.push(items);
+        await new Promise<void>((resolve) => releases.push(resolve));
+      },
+      { concurrency: 2 },
+    );
+    const first = write(1);
+    await Promise.resolve();
+    const second = write(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([[1], [2]]);
+    const rest = [write(3), write(4), write(5)];
+    await new Promise((resolve) => setImmediate(resolve));
+    // both writers busy: nothing more starts
+    expect(started).toHaveLength(2);
+    releases[1]();
+    await second;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([[1], [2], [3, 4, 5]]);
+    releases[0]();
+    releases[2]();
+    await Promise.all([first, ...rest]);
+  });
+
+  it('with concurrency, never leaves an item behind when the writers finish (every promise settles)', async () => {
+    const written: number[] = [];
+    const write = groupCommit<number>(
+      async (items) => {
+        await new Promise((resolve) => setTimeout(resolve, items.length % 3));
+        written.push(...items);
+      },
+      { concurrency: 3, maxSize: 4 },
+    );
+    const all: Promise<void>[] = [];
+    for (let i = 0; i < 200; i++) {
+      all.push(write(i));
+      if (i % 7 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await Promise.all(all);
+    expect(written.sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
 });

@@ -1,5 +1,6 @@
 import type { ClientBase } from 'pg';
 import type { Row, TableSpec } from '@staysync/core';
+import { copyRows } from './copy';
 import { qualifiedName, quoteIdent } from './identifiers';
 
 export interface UpsertCounts {
@@ -10,59 +11,91 @@ export interface UpsertCounts {
 }
 
 export interface UpsertResult extends UpsertCounts {
-  /** with `returnStored`: each inserted or updated row as stored afterwards (all columns, JSON types), once per key */
+  /** with `returnStored`: each inserted or updated row as stored afterwards (the spec's columns, JSON types), once per key */
   stored?: Row[];
 }
 
-
 /**
- * Set-based upsert of many rows in one statement per column set:
+ * Set-based upsert of many rows, per column set: COPY into a session-local staging table, then
  *
- *   INSERT INTO t (c1, c2, …) SELECT * FROM unnest($1::type[], $2::type[], …)
+ *   INSERT INTO t (c1, c2, …) SELECT c1, c2, … FROM staging ORDER BY key…
  *   ON CONFLICT (key…) DO UPDATE SET c = EXCLUDED.c …            -- merge-present
  *   [WHERE t.payload IS DISTINCT FROM EXCLUDED.payload           -- if-changed
  *      AND t.observed_at <= EXCLUDED.observed_at]                 -- with a versionColumn
  *
- * Rows sharing a conflict key are merged first (later values win), because one statement may
- * not touch a row twice. `merge-present` groups rows by the columns they carry and only updates
- * those, so a response carrying some metrics never nulls another's; `extra` jsonb is merged.
+ * COPY is PostgreSQL's cheapest way in (no parameter arrays to build, escape and unnest). Rows sharing
+ * a conflict key are merged first (later values win), because one statement may not touch a row twice.
+ * `merge-present` groups rows by the columns they carry and only updates those, so a response carrying
+ * some metrics never nulls another's; `extra` jsonb is merged. Rows are written in conflict-key order,
+ * so two transactions touching the same rows wait for each other instead of deadlocking.
+ *
+ * Runs in the caller's transaction, or in its own when the connection is not in one (the staging
+ * table empties itself at COMMIT).
  */
 export async function upsertRows(client: ClientBase, spec: TableSpec, rows: Row[], options: { returnStored?: boolean } = {}): Promise<UpsertResult> {
+  if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+  if (client.getTransactionStatus() !== 'I') return upsertInTransaction(client, spec, rows, options.returnStored ?? false);
+  await client.query('BEGIN');
+  try {
+    const result = await upsertInTransaction(client, spec, rows, options.returnStored ?? false);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+async function upsertInTransaction(client: ClientBase, spec: TableSpec, rows: Row[], returnStored: boolean): Promise<UpsertResult> {
   const counts: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
-  if (rows.length === 0) return counts;
   const types = new Map(spec.columns.map((c) => [c.name, c.type]));
+  const staging = await stagingTable(client, spec);
+  const decoders = returnStored ? spec.columns.map((c) => storedValueDecoder(c.type)) : [];
   // a row written by two column-set statements comes back twice: the later state wins
   const stored = new Map<string, Row>();
-  for (const group of groupByColumnSet(mergeByKey(spec, rows), types)) {
-    const result = await client.query<{ inserted: boolean; stored?: Row }>(
-      upsertSql(spec, group.columns, types, options.returnStored ?? false),
-      group.columns.map((c) => columnArray(group.rows, c, types.get(c)!)),
-    );
-    const inserted = result.rows.filter((r) => r.inserted).length;
-    counts.inserted += inserted;
-    counts.updated += result.rows.length - inserted;
+  let stagingUsed = false;
+  for (const group of groupByColumnSet(mergeByKey(spec, rows), spec.columns.map((c) => c.name))) {
+    if (stagingUsed) await client.query(`TRUNCATE ${qualifiedName(staging)}`);
+    await copyRows(client, staging, group.columns, types, group.rows);
+    stagingUsed = true;
+    const result = await client.query<unknown[]>({ text: upsertSql(spec, staging, group.columns, returnStored), rowMode: 'array', types: TEXT_VALUES });
+    for (const values of result.rows) {
+      if (values[0] === 't') counts.inserted++;
+      else counts.updated++;
+      if (!returnStored) continue;
+      const row: Row = {};
+      for (let i = 0; i < decoders.length; i++) row[spec.columns[i].name] = values[i + 1] === null ? null : decoders[i](values[i + 1] as string);
+      stored.set(conflictKeyOf(spec, row), row);
+    }
     counts.unchanged += group.rows.length - result.rows.length;
-    for (const { stored: row } of result.rows) if (row) stored.set(conflictKeyOf(spec, row), row);
   }
-  if (options.returnStored) counts.stored = [...stored.values()];
+  if (returnStored) counts.stored = [...stored.values()];
   return counts;
 }
 
-function upsertSql(spec: TableSpec, columns: string[], types: Map<string, string>, returnStored: boolean): string {
+/** `pg_temp.staging_<schema>_<table>`: the target's columns and types, no constraints; emptied at COMMIT. */
+async function stagingTable(client: ClientBase, spec: TableSpec): Promise<string> {
+  const name = `staging_${spec.table.replace('.', '_')}`;
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${quoteIdent(name)} ON COMMIT DELETE ROWS AS SELECT * FROM ${qualifiedName(spec.table)} WITH NO DATA`);
+  return `pg_temp.${name}`;
+}
+
+function upsertSql(spec: TableSpec, staging: string, columns: string[], returnStored: boolean): string {
   const target = qualifiedName(spec.table);
-  const params = columns.map((c, i) => `$${i + 1}::${arrayType(types.get(c)!)}`).join(', ');
+  const list = columns.map(quoteIdent).join(', ');
   const updatable = columns.filter((c) => !spec.conflictKey.includes(c));
+  const types = new Map(spec.columns.map((c) => [c.name, c.type]));
   const assignments = updatable.map((c) =>
     c === 'extra' && types.get(c) === 'jsonb' && spec.mode === 'merge-present'
       ? `extra = COALESCE(t.extra, '{}'::jsonb) || COALESCE(EXCLUDED.extra, '{}'::jsonb)`
       : `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`,
   );
   if (spec.mode === 'if-changed') assignments.push('updated_at = now()');
-  const conflict = `ON CONFLICT (${spec.conflictKey.map(quoteIdent).join(', ')})`;
+  const key = spec.conflictKey.map(quoteIdent).join(', ');
   const action = assignments.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${assignments.join(', ')}${updateCondition(spec, columns)}`;
   // xmax = 0 only for freshly inserted tuples: tells inserts from updates without a second query
-  const returning = `(xmax = 0) AS inserted${returnStored ? ', to_jsonb(t) AS stored' : ''}`;
-  return `INSERT INTO ${target} AS t (${columns.map(quoteIdent).join(', ')}) SELECT * FROM unnest(${params}) ${conflict} ${action} RETURNING ${returning}`;
+  const returning = ['(xmax = 0)', ...(returnStored ? spec.columns.map((c) => storedValueSql(c.name, c.type)) : [])].join(', ');
+  return `INSERT INTO ${target} AS t (${list}) SELECT ${list} FROM ${qualifiedName(staging)} ORDER BY ${key} ON CONFLICT (${key}) ${action} RETURNING ${returning}`;
 }
 
 function updateCondition(spec: TableSpec, columns: string[]): string {
@@ -77,20 +110,64 @@ function updateCondition(spec: TableSpec, columns: string[]): string {
 }
 
 /**
- * One row per conflict key, in key order: every transaction takes row locks in the same order, so two
- * loader transactions touching the same rows (e.g. a listing's p3_impressions and conversion_rate
- * charts, keyed to different partitions) wait for each other instead of deadlocking.
+ * Stored rows come back as PostgreSQL's text of each value (no per-type parsing by node-postgres) and are
+ * decoded to what `to_jsonb(row)` would give: numbers, booleans, strings and JSON as such; every other
+ * type (dates, timestamps, …) goes through to_jsonb in the statement, so its JSON form does not depend
+ * on the session's DateStyle.
+ */
+const TEXT_VALUES = { getTypeParser: () => (value: string) => value };
+
+const NUMERIC_TYPES = new Set(['int2', 'int4', 'int8', 'smallint', 'integer', 'bigint', 'float4', 'float8', 'real', 'double precision', 'numeric', 'decimal']);
+const TEXT_TYPES = new Set(['text', 'varchar', 'character varying', 'char', 'character', 'bpchar', 'uuid', 'citext', 'name']);
+const JSON_TYPES = new Set(['json', 'jsonb']);
+const BOOLEAN_TYPES = new Set(['bool', 'boolean']);
+/** what to_jsonb makes of the float and numeric values JSON has no number for */
+const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
+
+const baseType = (type: string): string => type.toLowerCase().replace(/\(.*\)/, '').trim();
+const passesAsText = (type: string): boolean => [NUMERIC_TYPES, TEXT_TYPES, JSON_TYPES, BOOLEAN_TYPES].some((set) => set.has(baseType(type)));
+
+function storedValueSql(column: string, type: string): string {
+  return passesAsText(type) ? `t.${quoteIdent(column)}` : `to_jsonb(t.${quoteIdent(column)})::text`;
+}
+
+function storedValueDecoder(type: string): (text: string) => unknown {
+  const base = baseType(type);
+  if (NUMERIC_TYPES.has(base)) return (text) => (NON_FINITE.has(text) ? text : Number(text));
+  if (BOOLEAN_TYPES.has(base)) return (text) => text === 't';
+  if (TEXT_TYPES.has(base)) return (text) => text;
+  return (text) => JSON.parse(text);
+}
+
+/**
+ * One row per conflict key. A row is only copied when a second one merges into it, so the caller's rows
+ * stay as they were (copied by a loop: spread and Object.assign cost several times as much here).
  */
 function mergeByKey(spec: TableSpec, rows: Row[]): Row[] {
   const merged = new Map<string, Row>();
+  const copies = new Set<Row>();
   for (const row of rows) {
     const key = conflictKeyOf(spec, row);
     const previous = merged.get(key);
-    if (!previous) merged.set(key, { ...row });
-    else if (spec.mode === 'merge-present') Object.assign(previous, row, mergeExtra(previous.extra, row.extra));
-    else if (!spec.versionColumn || !isOlder(row[spec.versionColumn], previous[spec.versionColumn])) merged.set(key, { ...row });
+    if (!previous) merged.set(key, row);
+    else if (spec.mode === 'merge-present') merged.set(key, mergePresent(previous, row, copies));
+    else if (!spec.versionColumn || !isOlder(row[spec.versionColumn], previous[spec.versionColumn])) merged.set(key, row);
   }
-  return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  return [...merged.values()];
+}
+
+/** `row`'s columns over `previous`'s (into a copy, unless `previous` is one already); `extra` objects merged. */
+function mergePresent(previous: Row, row: Row, copies: Set<Row>): Row {
+  let into = previous;
+  if (!copies.has(previous)) {
+    into = {};
+    for (const column in previous) into[column] = previous[column];
+    copies.add(into);
+  }
+  const extra = mergedExtra(previous.extra, row.extra);
+  for (const column in row) into[column] = row[column];
+  if (extra) into.extra = extra;
+  return into;
 }
 
 /** The conflict key as one string: NUL separates the parts (PostgreSQL text cannot hold it), \u0001 is null. */
@@ -108,41 +185,29 @@ function isOlder(a: unknown, b: unknown): boolean {
   return new Date(a as string).getTime() < new Date(b as string).getTime();
 }
 
-function mergeExtra(a: unknown, b: unknown): Row {
-  if (a && b && typeof a === 'object' && typeof b === 'object') return { extra: { ...(a as object), ...(b as object) } };
-  return {};
+function mergedExtra(a: unknown, b: unknown): Row | undefined {
+  if (a && b && typeof a === 'object' && typeof b === 'object') return { ...(a as object), ...(b as object) };
+  return undefined;
 }
 
-function groupByColumnSet(rows: Row[], types: Map<string, string>): Array<{ columns: string[]; rows: Row[] }> {
+/** Rows grouped by which of the spec's columns they carry (not undefined), each group's columns in spec order. */
+function groupByColumnSet(rows: Row[], columns: readonly string[]): Array<{ columns: string[]; rows: Row[] }> {
   const groups = new Map<string, { columns: string[]; rows: Row[] }>();
-  // rows of one parser mostly share their key order: the set is worked out once per distinct order
-  const columnSets = new Map<string, string>();
   for (const row of rows) {
-    let present = '';
-    for (const column in row) if (row[column] !== undefined) present += `${column},`;
-    let id = columnSets.get(present);
-    if (id === undefined) {
-      id = Object.keys(row).filter((c) => types.has(c) && row[c] !== undefined).sort().join(',');
-      columnSets.set(present, id);
+    // one bit per column, 30 to a word: cheaper per row than listing names
+    let id = '';
+    let word = 0;
+    for (let i = 0; i < columns.length; i++) {
+      if (row[columns[i]] !== undefined) word |= 1 << i % 30;
+      if (i % 30 === 29 || i === columns.length - 1) {
+        id += `${word},`;
+        word = 0;
+      }
     }
-    const group = groups.get(id) ?? groups.set(id, { columns: id === '' ? [] : id.split(','), rows: [] }).get(id)!;
+    let group = groups.get(id);
+    if (!group) groups.set(id, (group = { columns: columns.filter((c) => row[c] !== undefined), rows: [] }));
     group.rows.push(row);
   }
   // column sets in a fixed order too: two transactions never run their statements in opposite orders
   return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, group]) => group);
-}
-
-/** jsonb travels as text (node-postgres would otherwise encode JS arrays of objects as PG arrays). */
-function arrayType(type: string): string {
-  return type === 'jsonb' ? 'text[]::jsonb[]' : `${type}[]`;
-}
-
-function columnArray(rows: Row[], column: string, type: string): unknown[] {
-  return rows.map((row) => {
-    const value = row[column];
-    if (value === null || value === undefined) return null;
-    if (type === 'jsonb') return JSON.stringify(value);
-    if (type === 'int8' && typeof value === 'number') return String(value);
-    return value;
-  });
 }

@@ -10,15 +10,19 @@ export interface StoredEnvelope {
 
 const ENVELOPE_VERSION = 1;
 
-const STAGED_COLUMNS = ['request_key', 'fetched_at', 'account_id', 'job_id', 'operation', 'resource_id', 'scrape_date', 'window_start', 'window_end', 'http_status', 'variables', 'body', 'envelope_version', 'parser_version'];
+const RAW_COLUMNS = ['request_key', 'fetched_at', 'account_id', 'job_id', 'operation', 'resource_id', 'scrape_date', 'window_start', 'window_end', 'http_status', 'variables', 'body', 'envelope_version', 'parser_version'];
 /** variables and body travel as JSON text (a JSON null body stays JSON null; no body is SQL NULL) */
-const STAGED_TYPES: ReadonlyMap<string, string> = new Map();
+const RAW_TYPES: ReadonlyMap<string, string> = new Map();
 
 /**
- * Stores raw payloads: COPY into a session-local staging table, then one INSERT … SELECT into the
- * store. COPY is the cheap way in for megabytes of JSON (a parameter array of bodies costs several
- * times as much to build, escape and parse). A re-delivered response (same request_key and
- * fetched_at) only records which parser read it last and when.
+ * Stores raw payloads by COPY, the cheap way in for megabytes of JSON (a parameter array of bodies costs
+ * several times as much to build, escape and parse):
+ *
+ * - first straight into the store, under a savepoint: the usual case, every response new;
+ * - if a response is already there (a redelivery, or a replay of the topic), the savepoint is rolled
+ *   back and the batch goes through a session-local staging table and one INSERT … SELECT … ON CONFLICT,
+ *   where a response stored before (same request_key and fetched_at) only records which parser read it
+ *   last and when.
  *
  * Returns, per job, how many request keys the job had not stored before (a response fetched again
  * under the same request key counts once), for the jobs' `loaded` counters.
@@ -26,11 +30,54 @@ const STAGED_TYPES: ReadonlyMap<string, string> = new Map();
 export async function storeRawResponses(client: ClientBase, source: string, stored: StoredEnvelope[]): Promise<Map<string, number>> {
   const unique = lastPerIdentity(stored);
   if (unique.length === 0) return new Map();
+  const keysStoredBefore = await jobKeysAlreadyStored(client, source, unique);
+  const [, { rows }] = (await client.query(`SAVEPOINT raw_store; SELECT now() AS now`)) as unknown as [unknown, { rows: Array<{ now: Date }> }];
+  const parsedAt = rows[0].now;
+  try {
+    await copyRows(client, `${source}.raw_responses`, [...RAW_COLUMNS, 'parsed_at'], RAW_TYPES, unique.map((s) => rawRow(s, parsedAt)));
+    await client.query('RELEASE SAVEPOINT raw_store');
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+    await client.query('ROLLBACK TO SAVEPOINT raw_store');
+    return upsertRawResponses(client, source, unique);
+  }
+  return newKeysPerJob(unique, keysStoredBefore);
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** `job_id\0request_key` of the batch's responses whose job already stored that request key (fetched at another time). */
+async function jobKeysAlreadyStored(client: ClientBase, source: string, unique: StoredEnvelope[]): Promise<Set<string>> {
+  const withJob = unique.filter((s) => typeof s.envelope.jobId === 'string');
+  if (withJob.length === 0) return new Set();
+  const { rows } = await client.query<{ job_id: string; request_key: string }>(
+    `SELECT DISTINCT r.job_id, r.request_key FROM ${source}.raw_responses r
+       JOIN unnest($1::text[], $2::uuid[]) AS b(request_key, job_id) ON r.request_key = b.request_key AND r.job_id = b.job_id`,
+    [withJob.map((s) => s.envelope.requestKey), withJob.map((s) => s.envelope.jobId)],
+  );
+  return new Set(rows.map((r) => `${r.job_id}\u0000${r.request_key}`));
+}
+
+function newKeysPerJob(unique: StoredEnvelope[], keysStoredBefore: Set<string>): Map<string, number> {
+  const counted = new Set<string>();
+  const added = new Map<string, number>();
+  for (const { envelope } of unique) {
+    if (typeof envelope.jobId !== 'string') continue;
+    const jobKey = `${envelope.jobId}\u0000${envelope.requestKey}`;
+    if (keysStoredBefore.has(jobKey) || counted.has(jobKey)) continue;
+    counted.add(jobKey);
+    added.set(envelope.jobId, (added.get(envelope.jobId) ?? 0) + 1);
+  }
+  return added;
+}
+
+/** The redelivery path: staging table, then one INSERT … SELECT … ON CONFLICT. */
+async function upsertRawResponses(client: ClientBase, source: string, unique: StoredEnvelope[]): Promise<Map<string, number>> {
   const staging = `raw_responses_staging_${source}`;
   // ON COMMIT DELETE ROWS: empty at the start of every transaction, also after a rollback
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${staging} (LIKE ${source}.raw_responses INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
-  await copyRows(client, `pg_temp.${staging}`, STAGED_COLUMNS, STAGED_TYPES, unique.map(rawRow));
-  const columns = STAGED_COLUMNS.join(', ');
+  await copyRows(client, `pg_temp.${staging}`, RAW_COLUMNS, RAW_TYPES, unique.map((s) => rawRow(s)));
+  const columns = RAW_COLUMNS.join(', ');
   const { rows } = await client.query<{ job_id: string; added: number }>(
     `WITH stored AS (
        INSERT INTO ${source}.raw_responses (${columns}, parsed_at)
@@ -58,7 +105,7 @@ export async function markRawResponsesParsed(client: ClientBase, source: string,
   );
 }
 
-function rawRow({ envelope: e, parserVersion }: StoredEnvelope): Row {
+function rawRow({ envelope: e, parserVersion }: StoredEnvelope, parsedAt?: Date): Row {
   return {
     request_key: e.requestKey,
     fetched_at: e.fetchedAt,
@@ -74,6 +121,7 @@ function rawRow({ envelope: e, parserVersion }: StoredEnvelope): Row {
     body: e.body === undefined ? null : JSON.stringify(e.body),
     envelope_version: ENVELOPE_VERSION,
     parser_version: parserVersion,
+    parsed_at: parsedAt,
   };
 }
 
