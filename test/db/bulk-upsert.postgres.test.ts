@@ -120,7 +120,7 @@ describe('DB > upsertRows (postgres)', () => {
     });
     const counts = await upsertRows(spy, metrics, rows);
     expect(counts).toEqual({ inserted: 5000, updated: 0, unchanged: 0 });
-    expect(statements.map((s) => s.split(' ')[0])).toEqual(['BEGIN', 'CREATE', 'COPY', 'INSERT', 'COMMIT']);
+    expect(statements.map((s) => s.split(' ')[0])).toEqual(['BEGIN', 'CREATE', 'COPY', 'INSERT', 'DELETE', 'COMMIT']);
     expect((await client.query(`SELECT count(*)::int AS n FROM metrics WHERE day = '2025-02-01'`)).rows[0].n).toBe(5000);
   });
 
@@ -129,6 +129,29 @@ describe('DB > upsertRows (postgres)', () => {
     await upsertRows(client, metrics, [{ id: 'rolled-back', day: '2025-03-01', a: 1 }]);
     await client.query('ROLLBACK');
     expect((await client.query(`SELECT count(*)::int AS n FROM metrics WHERE id = 'rolled-back'`)).rows[0].n).toBe(0);
+  });
+
+  it('two calls for one table in one transaction: the second writes only its own rows', async () => {
+    await client.query('BEGIN');
+    expect(await upsertRows(client, metrics, [{ id: 'twice', day: '2025-03-02', a: 1 }])).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
+    expect(await upsertRows(client, metrics, [{ id: 'twice', day: '2025-03-02', b: 2.5 }])).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+    expect(await upsertRows(client, metrics, [{ id: 'other', day: '2025-03-02', a: 3 }])).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
+    await client.query('COMMIT');
+    const { rows } = await client.query(`SELECT id, a::int, b FROM metrics WHERE day = '2025-03-02' ORDER BY id`);
+    expect(rows).toEqual([
+      { id: 'other', a: 3, b: null },
+      { id: 'twice', a: 1, b: 2.5 },
+    ]);
+  });
+
+  it('a spec that changes (a migration added a column) gets its own staging table in the same session', async () => {
+    await client.query(`CREATE TABLE evolving (id text PRIMARY KEY, amount numeric(6,2))`);
+    const before: TableSpec = { table: 'public.evolving', columns: [{ name: 'id', type: 'text' }, { name: 'amount', type: 'numeric(6,2)' }], conflictKey: ['id'], mode: 'merge-present' };
+    await upsertRows(client, before, [{ id: 'e', amount: 1.25 }]);
+    await client.query(`ALTER TABLE evolving ALTER amount TYPE numeric(10,4), ADD COLUMN note text`);
+    const after: TableSpec = { ...before, columns: [{ name: 'id', type: 'text' }, { name: 'amount', type: 'numeric(10,4)' }, { name: 'note', type: 'text' }] };
+    await upsertRows(client, after, [{ id: 'e', amount: 1.2345, note: 'kept' }]);
+    expect((await client.query(`SELECT amount::text, note FROM evolving`)).rows).toEqual([{ amount: '1.2345', note: 'kept' }]);
   });
 
   it('returnStored: every written row as to_jsonb(row) gives it, the stored state after a merge included', async () => {

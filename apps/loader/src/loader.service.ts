@@ -15,10 +15,11 @@ import { LOADER_CONFIG, LOADER_LOGGER } from './tokens';
 /** a group of batches written in one transaction stops growing at this many responses */
 const MAX_GROUP_RESPONSES = 1000;
 /**
- * transactions at once: one is prepared and sent while another runs and commits. Their batches come from
- * different partitions, i.e. different listings, and every statement takes its row locks in key order.
+ * Transactions in flight at once, one per lane: while one commits, another is sent. A partition always
+ * writes through the same lane (partition number modulo lanes), so its batches commit in offset order;
+ * lanes hold different partitions, i.e. different listings (raw topics are partitioned per listing).
  */
-const TRANSACTIONS_IN_FLIGHT = 2;
+const WRITE_LANES = 2;
 
 /** What a group's write hands back to each of its batches (an object: awaiting it must not wait for the publish). */
 interface Written {
@@ -30,8 +31,9 @@ interface Written {
  * One consumed batch of raw responses → database:
  *
  *   parse (CPU work, beside other batches' writes)
- *   → write (group commit: the batches that arrive while a transaction is in flight share the next one)
- *   → publish the rows as stored (after the commit, beside the next group's write, in group order)
+ *   → write (group commit in the partition's lane: the batches that arrive while the lane's transaction
+ *     is in flight share its next one; the other lane's transaction runs meanwhile)
+ *   → publish the rows as stored (after the commit, beside the next writes, in the order writes end)
  *   → return the poison for the DLQ; the consumer then commits the offsets
  *
  * Any failure throws, so the batch is redelivered and nothing is committed (at least once: the reload
@@ -40,7 +42,7 @@ interface Written {
 @Injectable()
 export class LoaderService {
   private readonly metrics: PipelineMetrics;
-  private readonly write: (parsed: ParsedEnvelopes) => Promise<Written>;
+  private readonly lanes: Array<(parsed: ParsedEnvelopes) => Promise<Written>>;
   private lastPublish: Promise<void> = Promise.resolve();
 
   constructor(
@@ -51,16 +53,11 @@ export class LoaderService {
     private readonly producer: KafkaProducerService,
   ) {
     this.metrics = createPipelineMetrics(registry);
-    this.write = groupCommit(
-      async (group: ParsedEnvelopes[]): Promise<Written> => {
-        const stopTimer = this.metrics.transactionSeconds.startTimer();
-        const written = await writeParsed(this.pool, group, { returnStored: config.publishMetrics });
-        const seconds = stopTimer();
-        this.metrics.transactionResponses.observe(written.responses);
-        this.logger.debug({ batches: group.length, responses: written.responses, ms: Math.round(seconds * 1000) }, 'transaction committed');
-        return { published: this.publish(written.storedRows) };
-      },
-      { maxSize: MAX_GROUP_RESPONSES, concurrency: TRANSACTIONS_IN_FLIGHT, sizeOf: (parsed) => parsed.sources.reduce((n, s) => n + s.envelopes.length, 0) },
+    this.lanes = Array.from({ length: WRITE_LANES }, () =>
+      groupCommit((group: ParsedEnvelopes[]) => this.writeGroup(group), {
+        maxSize: MAX_GROUP_RESPONSES,
+        sizeOf: (parsed) => parsed.sources.reduce((n, s) => n + s.envelopes.length, 0),
+      }),
     );
   }
 
@@ -70,16 +67,17 @@ export class LoaderService {
       { metrics: this.metrics, logger: this.logger },
     );
     const unparseable = parsed.poison.map(({ index, error, parserVersion }) => ({ message: messages[index], error, stage: 'parse' as const, parserVersion }));
-    const dlq = [...unparseable, ...(await this.load(messages, parsed))];
+    const lane = this.lanes[(messages[0]?.partition ?? 0) % this.lanes.length];
+    const dlq = [...unparseable, ...(await this.load(messages, parsed, lane))];
     // before the consumer sends them and commits: a redelivery records them again, once
     await recordDeadLettered(this.pool, dlq.flatMap(deadLetteredResponse));
     return { dlq };
   }
 
   /** Writes (group commit) and publishes the parsed batch; returns what the database refused. */
-  private async load(messages: DecodedMessage<RawTopicId>[], parsed: ParsedEnvelopes): Promise<PoisonMessage<RawTopicId>[]> {
+  private async load(messages: DecodedMessage<RawTopicId>[], parsed: ParsedEnvelopes, write: (parsed: ParsedEnvelopes) => Promise<Written>): Promise<PoisonMessage<RawTopicId>[]> {
     try {
-      const { published } = await this.write(parsed);
+      const { published } = await write(parsed);
       await published;
       return [];
     } catch (error) {
@@ -96,6 +94,16 @@ export class LoaderService {
         return this.loadOneByOne(messages, parsed);
       }
     }
+  }
+
+  /** One group commit: a transaction per source, then its stored rows go to airbnb.metrics. */
+  private async writeGroup(group: ParsedEnvelopes[]): Promise<Written> {
+    const stopTimer = this.metrics.transactionSeconds.startTimer();
+    const written = await writeParsed(this.pool, group, { returnStored: this.config.publishMetrics });
+    const seconds = stopTimer();
+    this.metrics.transactionResponses.observe(written.responses);
+    this.logger.debug({ batches: group.length, responses: written.responses, ms: Math.round(seconds * 1000) }, 'transaction committed');
+    return { published: this.publish(written.storedRows) };
   }
 
   /** Each parsed response in its own transaction; the ones the database refuses come back as poison. */

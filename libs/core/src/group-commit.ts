@@ -10,8 +10,6 @@ export interface GroupCommitOptions<T> {
   maxSize?: number;
   /** an item's size; default 1 */
   sizeOf?: (item: T) => number;
-  /** writes in flight at once (each with its own group); default 1 */
-  concurrency?: number;
 }
 
 /**
@@ -21,20 +19,15 @@ export interface GroupCommitOptions<T> {
  * (the same for every item of the group), or rejects with its error, which every item of the group gets.
  *
  * Per-write costs (round trips, statement overhead, the commit's log flush) are then paid once per
- * group, and groups grow by themselves while the database is the bottleneck. With `concurrency` n,
- * up to n groups are written at once (e.g. one being prepared and sent while another commits).
+ * group, and groups grow by themselves while the database is the bottleneck.
  */
 export function groupCommit<T, R = void>(write: (items: T[]) => Promise<R>, options: GroupCommitOptions<T> = {}): (item: T) => Promise<R> {
   const maxSize = options.maxSize ?? 5000;
   const sizeOf = options.sizeOf ?? (() => 1);
-  const concurrency = Math.max(1, options.concurrency ?? 1);
   const waiting: Waiting<T, R>[] = [];
-  let writers = 0;
-  let starting = false;
+  let draining = false;
 
-  // one writer: takes the next group while there is one; up to `concurrency` writers run at once
   const drain = async (): Promise<void> => {
-    starting = false;
     while (waiting.length > 0) {
       const group: Waiting<T, R>[] = [];
       let size = 0;
@@ -50,16 +43,15 @@ export function groupCommit<T, R = void>(write: (items: T[]) => Promise<R>, opti
         for (const member of group) member.reject(error);
       }
     }
-    // in the same synchronous step as the last check: an item handed in later starts a new writer
-    writers--;
+    // in the same synchronous step as the last check: an item handed in later starts a new drain
+    draining = false;
   };
 
   return (item) =>
     new Promise<R>((resolve, reject) => {
       waiting.push({ item, size: sizeOf(item), resolve, reject });
-      if (writers < concurrency && !starting) {
-        writers++;
-        starting = true;
+      if (!draining) {
+        draining = true;
         // let items handed over in the same tick join the first write
         void Promise.resolve().then(drain);
       }

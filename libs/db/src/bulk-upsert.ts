@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import type { Row, TableSpec } from '@staysync/core';
 import { copyRows } from './copy';
@@ -53,12 +54,11 @@ async function upsertInTransaction(client: ClientBase, spec: TableSpec, rows: Ro
   const decoders = returnStored ? spec.columns.map((c) => storedValueDecoder(c.type)) : [];
   // a row written by two column-set statements comes back twice: the later state wins
   const stored = new Map<string, Row>();
-  let stagingUsed = false;
   for (const group of groupByColumnSet(mergeByKey(spec, rows), spec.columns.map((c) => c.name))) {
-    if (stagingUsed) await client.query(`TRUNCATE ${qualifiedName(staging)}`);
     await copyRows(client, staging, group.columns, types, group.rows);
-    stagingUsed = true;
     const result = await client.query<unknown[]>({ text: upsertSql(spec, staging, group.columns, returnStored), rowMode: 'array', types: TEXT_VALUES });
+    // empty again for the next column set or the next call in this transaction
+    await client.query(`DELETE FROM ${qualifiedName(staging)}`);
     for (const values of result.rows) {
       if (values[0] === 't') counts.inserted++;
       else counts.updated++;
@@ -73,12 +73,25 @@ async function upsertInTransaction(client: ClientBase, spec: TableSpec, rows: Ro
   return counts;
 }
 
-/** `pg_temp.staging_<schema>_<table>`: the target's columns and types, no constraints; emptied at COMMIT. */
+/**
+ * `pg_temp.staging_<hash>`: a session-local table with the spec's columns and types (what the rows are
+ * converted to on their way in; the INSERT then assigns them to the target's columns), emptied at
+ * COMMIT. Named by a hash of the table and its column definitions, so a spec that changes gets a new
+ * table rather than a stale one in a long-lived pooled session.
+ */
 async function stagingTable(client: ClientBase, spec: TableSpec): Promise<string> {
-  const name = `staging_${spec.table.replace('.', '_')}`;
-  await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${quoteIdent(name)} ON COMMIT DELETE ROWS AS SELECT * FROM ${qualifiedName(spec.table)} WITH NO DATA`);
-  return `pg_temp.${name}`;
+  let staging = stagingTables.get(spec);
+  if (!staging) {
+    const columns = spec.columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
+    const name = `staging_${createHash('sha256').update(`${spec.table} (${columns})`).digest('hex').slice(0, 20)}`;
+    staging = { name: `pg_temp.${name}`, ddl: `CREATE TEMP TABLE IF NOT EXISTS ${name} (${columns}) ON COMMIT DELETE ROWS` };
+    stagingTables.set(spec, staging);
+  }
+  await client.query(staging.ddl);
+  return staging.name;
 }
+
+const stagingTables = new WeakMap<TableSpec, { name: string; ddl: string }>();
 
 function upsertSql(spec: TableSpec, staging: string, columns: string[], returnStored: boolean): string {
   const target = qualifiedName(spec.table);

@@ -16,9 +16,12 @@ import { inTransaction } from './transaction';
  * `loaded` is a running counter the loader adds to; before a job finishes on it, it is recounted
  * from the raw store (once per job, at the end), so a counter that raced ahead cannot end a job early.
  */
-export async function finishJobsIfComplete(db: Pool | ClientBase, jobIds: string[]): Promise<Array<{ id: string; status: string }>> {
+export async function finishJobsIfComplete(
+  pool: Pool,
+  jobIds: string[],
+): Promise<Array<{ id: string; status: string }>> {
   if (jobIds.length === 0) return [];
-  const candidates = await db.query<{ id: string; source: string }>(
+  const candidates = await pool.query<{ id: string; source: string }>(
     `SELECT id, source FROM ops.sync_jobs
       WHERE id = ANY($1::uuid[]) AND status = 'running' AND fetch_completed_at IS NOT NULL AND loaded + dead_lettered >= fetched`,
     [jobIds],
@@ -26,10 +29,25 @@ export async function finishJobsIfComplete(db: Pool | ClientBase, jobIds: string
   if (candidates.rows.length === 0) return [];
   const finished: Array<{ id: string; status: string }> = [];
   for (const [source, ids] of groupBySource(candidates.rows)) {
-    await recountLoaded(db, source, ids);
-    // one statement: nobody sees a job succeeded whose account watermark has not moved yet
-    const { rows } = await db.query<{ id: string; status: string }>(
-      `WITH finished AS (
+    const rows = await inTransaction(pool, async (db) => {
+      // in id order, like addLoadedCounts: a loader transaction adding to these jobs cannot deadlock with this
+      await db.query(`SELECT 1 FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
+      await recountLoaded(db, source, ids);
+      return finishComplete(db, source, ids);
+    });
+    finished.push(...rows);
+  }
+  return finished;
+}
+
+/** One statement: nobody sees a job succeeded whose account watermark has not moved yet. */
+async function finishComplete(
+  db: ClientBase,
+  source: string,
+  ids: string[],
+): Promise<Array<{ id: string; status: string }>> {
+  const { rows } = await db.query<{ id: string; status: string }>(
+    `WITH finished AS (
          UPDATE ops.sync_jobs
             SET status = CASE WHEN failed = 0 AND dead_lettered = 0 AND error IS NULL THEN 'succeeded' ELSE 'failed' END,
                 error = CASE WHEN error IS NULL AND dead_lettered > 0
@@ -44,23 +62,28 @@ export async function finishJobsIfComplete(db: Pool | ClientBase, jobIds: string
            FROM finished f
           WHERE f.status = 'succeeded' AND a.account_id::text = f.account_id)
        SELECT id, status FROM finished`,
-      [ids],
-    );
-    finished.push(...rows);
-  }
-  return finished;
+    [ids],
+  );
+  return rows;
 }
 
 /**
  * Adds responses newly stored in the raw store to their jobs' `loaded` counters. The job rows are
  * locked in id order first, so two loader transactions updating the same jobs never deadlock.
  */
-export async function addLoadedCounts(db: Pool | ClientBase, added: ReadonlyMap<string, number>): Promise<void> {
+export async function addLoadedCounts(
+  db: Pool | ClientBase,
+  added: ReadonlyMap<string, number>,
+): Promise<void> {
   await addToJobCounter(db, 'loaded', added);
 }
 
 /** Adds to one counter of each job, the job rows locked in id order first (no deadlocks between writers). */
-async function addToJobCounter(db: Pool | ClientBase, counter: 'loaded' | 'dead_lettered', added: ReadonlyMap<string, number>): Promise<void> {
+async function addToJobCounter(
+  db: Pool | ClientBase,
+  counter: 'loaded' | 'dead_lettered',
+  added: ReadonlyMap<string, number>,
+): Promise<void> {
   const ids = [...added.keys()].filter((id) => (added.get(id) ?? 0) > 0).sort();
   if (ids.length === 0) return;
   await db.query(`SELECT 1 FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
@@ -91,7 +114,13 @@ export async function recordDeadLettered(db: Pool, responses: DeadLetteredRespon
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int4[])
        ON CONFLICT (job_id, request_key) DO NOTHING
        RETURNING job_id`,
-      [responses.map((r) => r.jobId), responses.map((r) => r.requestKey), responses.map((r) => r.stage), responses.map((r) => r.reason.slice(0, 2000)), responses.map((r) => r.parserVersion)],
+      [
+        responses.map((r) => r.jobId),
+        responses.map((r) => r.requestKey),
+        responses.map((r) => r.stage),
+        responses.map((r) => r.reason.slice(0, 2000)),
+        responses.map((r) => r.parserVersion),
+      ],
     );
     const added = new Map<string, number>();
     for (const { job_id } of rows) added.set(job_id, (added.get(job_id) ?? 0) + 1);
@@ -123,6 +152,7 @@ function groupBySource(rows: Array<{ id: string; source: string }>): Map<string,
 
 /** Sources name their schema; the name comes from our own table, but it is spliced into SQL, so check it. */
 function sourceSchema(source: string): string {
-  if (!/^[a-z][a-z0-9_]*$/.test(source)) throw new Error(`not a source schema name: ${JSON.stringify(source)}`);
+  if (!/^[a-z][a-z0-9_]*$/.test(source))
+    throw new Error(`not a source schema name: ${JSON.stringify(source)}`);
   return source;
 }

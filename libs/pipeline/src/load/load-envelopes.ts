@@ -68,7 +68,7 @@ export interface ParsedEnvelopes {
 
 /** What a write did, per qualified table, and which jobs it touched. */
 export interface WriteResult extends Pick<LoadResult, 'responses' | 'rows' | 'samples' | 'jobIds'> {
-  /** with `returnStored`: the rows inserted or updated, as stored after the write (all columns), once per key */
+  /** with `returnStored`: the rows inserted or updated, as stored after the write (the spec's columns), once per key */
   storedRows: Array<{ table: string; row: Row }>;
 }
 

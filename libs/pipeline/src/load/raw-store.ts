@@ -18,11 +18,13 @@ const RAW_TYPES: ReadonlyMap<string, string> = new Map();
  * Stores raw payloads by COPY, the cheap way in for megabytes of JSON (a parameter array of bodies costs
  * several times as much to build, escape and parse):
  *
- * - first straight into the store, under a savepoint: the usual case, every response new;
- * - if a response is already there (a redelivery, or a replay of the topic), the savepoint is rolled
- *   back and the batch goes through a session-local staging table and one INSERT … SELECT … ON CONFLICT,
- *   where a response stored before (same request_key and fetched_at) only records which parser read it
- *   last and when.
+ * - straight into the store, under a savepoint: the usual case, every response new;
+ * - if a response is already there (a redelivery, a replay of the topic; looked up first, or a COPY
+ *   failing on a concurrent insert, which rolls the savepoint back), through a session-local staging
+ *   table and one INSERT … SELECT … ON CONFLICT, where a response stored before (same request_key and
+ *   fetched_at) only records which parser read it last and when.
+ *
+ * Runs in the caller's transaction.
  *
  * Returns, per job, how many request keys the job had not stored before (a response fetched again
  * under the same request key counts once), for the jobs' `loaded` counters.
@@ -30,32 +32,40 @@ const RAW_TYPES: ReadonlyMap<string, string> = new Map();
 export async function storeRawResponses(client: ClientBase, source: string, stored: StoredEnvelope[]): Promise<Map<string, number>> {
   const unique = lastPerIdentity(stored);
   if (unique.length === 0) return new Map();
-  const keysStoredBefore = await jobKeysAlreadyStored(client, source, unique);
-  const [, { rows }] = (await client.query(`SAVEPOINT raw_store; SELECT now() AS now`)) as unknown as [unknown, { rows: Array<{ now: Date }> }];
-  const parsedAt = rows[0].now;
+  const before = await storedBefore(client, source, unique);
+  // a redelivery: straight to the path that handles it rather than sending every payload twice
+  if (before.someAlreadyStored) return upsertRawResponses(client, source, unique);
+  // now() as text: COPY stores it to the microsecond, as the staging path's now() does
+  const [, { rows }] = (await client.query(`SAVEPOINT raw_store; SELECT now()::text AS now`)) as unknown as [unknown, { rows: Array<{ now: string }> }];
   try {
-    await copyRows(client, `${source}.raw_responses`, [...RAW_COLUMNS, 'parsed_at'], RAW_TYPES, unique.map((s) => rawRow(s, parsedAt)));
+    await copyRows(client, `${source}.raw_responses`, [...RAW_COLUMNS, 'parsed_at'], RAW_TYPES, unique.map((s) => rawRow(s, rows[0].now)));
     await client.query('RELEASE SAVEPOINT raw_store');
   } catch (error) {
+    // stored meanwhile by a concurrent transaction (e.g. two loaders during a rebalance)
     if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
     await client.query('ROLLBACK TO SAVEPOINT raw_store');
     return upsertRawResponses(client, source, unique);
   }
-  return newKeysPerJob(unique, keysStoredBefore);
+  return newKeysPerJob(unique, before.jobKeys);
 }
 
 const UNIQUE_VIOLATION = '23505';
 
-/** `job_id\0request_key` of the batch's responses whose job already stored that request key (fetched at another time). */
-async function jobKeysAlreadyStored(client: ClientBase, source: string, unique: StoredEnvelope[]): Promise<Set<string>> {
-  const withJob = unique.filter((s) => typeof s.envelope.jobId === 'string');
-  if (withJob.length === 0) return new Set();
-  const { rows } = await client.query<{ job_id: string; request_key: string }>(
-    `SELECT DISTINCT r.job_id, r.request_key FROM ${source}.raw_responses r
-       JOIN unnest($1::text[], $2::uuid[]) AS b(request_key, job_id) ON r.request_key = b.request_key AND r.job_id = b.job_id`,
-    [withJob.map((s) => s.envelope.requestKey), withJob.map((s) => s.envelope.jobId)],
+/**
+ * What the store already holds of this batch: whether any response itself (same request_key and
+ * fetched_at), and which `job_id\0request_key` pairs a job stored before under another fetched_at.
+ */
+async function storedBefore(client: ClientBase, source: string, unique: StoredEnvelope[]): Promise<{ someAlreadyStored: boolean; jobKeys: Set<string> }> {
+  const { rows } = await client.query<{ job_id: string | null; request_key: string; same_fetch: boolean }>(
+    `SELECT r.job_id, r.request_key, r.fetched_at = b.fetched_at AS same_fetch
+       FROM unnest($1::text[], $2::timestamptz[], $3::uuid[]) AS b(request_key, fetched_at, job_id)
+       JOIN ${source}.raw_responses r ON r.request_key = b.request_key AND (r.fetched_at = b.fetched_at OR r.job_id = b.job_id)`,
+    [unique.map((s) => s.envelope.requestKey), unique.map((s) => s.envelope.fetchedAt), unique.map((s) => s.envelope.jobId ?? null)],
   );
-  return new Set(rows.map((r) => `${r.job_id}\u0000${r.request_key}`));
+  return {
+    someAlreadyStored: rows.some((r) => r.same_fetch),
+    jobKeys: new Set(rows.map((r) => `${r.job_id}\u0000${r.request_key}`)),
+  };
 }
 
 function newKeysPerJob(unique: StoredEnvelope[], keysStoredBefore: Set<string>): Map<string, number> {
@@ -105,7 +115,7 @@ export async function markRawResponsesParsed(client: ClientBase, source: string,
   );
 }
 
-function rawRow({ envelope: e, parserVersion }: StoredEnvelope, parsedAt?: Date): Row {
+function rawRow({ envelope: e, parserVersion }: StoredEnvelope, parsedAt?: string): Row {
   return {
     request_key: e.requestKey,
     fetched_at: e.fetchedAt,
