@@ -4,13 +4,18 @@ import type { Row } from '@staysync/core';
 import { qualifiedName, quoteIdent } from './identifiers';
 
 
-/** Rows are sent in chunks of about this many characters (one stream write each). */
-const CHUNK_CHARS = 1 << 20;
+/** Rows are sent in chunks of about this many bytes (one stream write each). */
+const CHUNK_BYTES = 1 << 20;
+const TAB = 0x09;
+const NEWLINE = 0x0a;
 
 /**
  * `COPY <table> (<columns>) FROM STDIN` in PostgreSQL's text format: the bulk path, with no SQL to
  * parse, no parameter arrays to build or escape and no per-row round trip. `jsonb` values are objects
  * (stringified here, so a string is a JSON string); `null`/`undefined` is NULL.
+ *
+ * Each value is encoded straight into a chunk buffer: concatenating megabytes of text first and then
+ * encoding it cost about three times as much.
  */
 export async function copyRows(client: ClientBase, table: string, columns: readonly string[], types: ReadonlyMap<string, string>, rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
@@ -20,20 +25,35 @@ export async function copyRows(client: ClientBase, table: string, columns: reado
     stream.on('error', reject);
   });
   const jsonColumns = columns.map((c) => types.get(c) === 'jsonb' || types.get(c) === 'json');
-  let chunk = '';
+  const fields: string[] = new Array(columns.length);
+  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let used = 0;
+  const flush = async (): Promise<void> => {
+    const full = chunk.subarray(0, used);
+    chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    used = 0;
+    // the server applies backpressure through the socket; wait for it rather than buffer everything
+    if (!stream.write(full)) await drainOrFail(stream, done);
+  };
   for (const row of rows) {
+    // at most 3 UTF-8 bytes per UTF-16 code unit, plus a separator per value
+    let rowBytes = columns.length;
     for (let i = 0; i < columns.length; i++) {
-      if (i > 0) chunk += '\t';
-      chunk += copyText(row[columns[i]], jsonColumns[i]);
+      fields[i] = copyText(row[columns[i]], jsonColumns[i]);
+      rowBytes += fields[i].length * 3;
     }
-    chunk += '\n';
-    if (chunk.length >= CHUNK_CHARS) {
-      // the server applies backpressure through the socket; wait for it rather than buffer everything
-      if (!stream.write(chunk)) await drainOrFail(stream, done);
-      chunk = '';
+    if (used + rowBytes > chunk.length) {
+      if (used > 0) await flush();
+      if (rowBytes > chunk.length) chunk = Buffer.allocUnsafe(rowBytes);
     }
+    for (let i = 0; i < columns.length; i++) {
+      if (i > 0) chunk[used++] = TAB;
+      used += chunk.write(fields[i], used);
+    }
+    chunk[used++] = NEWLINE;
   }
-  stream.end(chunk);
+  if (used > 0) await flush();
+  stream.end();
   await done;
 }
 
