@@ -9,7 +9,7 @@ import { parseEnvelopes, runCopyCeiling } from './copy-ceiling';
 import { expectedCounts } from './expected';
 import { round, runFetchPhase } from './fetch-phase';
 import { runLivePhase } from './live-phase';
-import { runDirectLoad, runLoaderPhase } from './loader-phase';
+import { runDirectLoad, runLoaderPhase, type LoaderRunResult } from './loader-phase';
 
 export interface BenchOptions {
   json?: boolean;
@@ -24,6 +24,11 @@ export interface BenchOptions {
 }
 
 export const BENCH_DATABASE = 'staysync_bench';
+/**
+ * Loader runs (one loader after a warm-up run, then two loaders); the fastest of each is reported.
+ * Single runs vary by ±30 % on a small shared host, and the COPY ceiling is the best of 3 attempts too.
+ */
+const LOADER_RUNS = 3;
 let clock = performance.now();
 /** progress lines carry the seconds since the bench started */
 const log = (line: string) => process.stderr.write(`[${((performance.now() - clock) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
@@ -75,9 +80,10 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
     const jobIds = (await pool.query<{ id: string }>(`SELECT id FROM ops.sync_jobs WHERE account_id = ANY($1::text[])`, [accountIds])).rows.map((r) => r.id);
     const parsed = parseEnvelopes(fetched.envelopes);
 
-    log('[2/5] one loader on pre-produced responses (twice: the first run warms up; the second is reported)');
+    log(`[2/5] one loader on pre-produced responses (a warm-up run, then ${LOADER_RUNS} runs: the fastest is reported, as for the COPY ceiling)`);
     const cold = await runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 1);
-    const one = await runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 1);
+    const runs = await repeated(LOADER_RUNS, () => runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 1));
+    const one = fastest(runs);
     const rows = await tableCounts(pool);
     const rowsMatchPlan = Object.entries(expected.rows).every(([table, n]) => rows[table] === n);
     if (!rowsMatchPlan) log(`warning: loaded rows ${JSON.stringify(rows)} differ from the plan ${JSON.stringify(expected.rows)}`);
@@ -87,8 +93,9 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
     log(`copy: the loaded ${copy.rows} rows (${Math.round(copy.bytes / 2 ** 20)} MiB) in ${copy.duration_ms} ms → ${copy.rows_per_s} rows/s; metric tables alone ${copy.metric_tables.rows} rows in ${copy.metric_tables.duration_ms} ms`);
     const direct = await runDirectLoad(ctx, fetched.envelopes, jobIds, one.mean_transaction_responses);
 
-    log('[4/5] two loaders, one consumer group');
-    const two = await runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 2);
+    log(`[4/5] two loaders, one consumer group (${LOADER_RUNS} runs, the fastest is reported)`);
+    const twoRuns = await repeated(LOADER_RUNS, () => runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 2));
+    const two = fastest(twoRuns);
     const metricRows = Object.values(rows).reduce((a, b) => a + b, 0);
 
     log('[5/5] live: fetcher + loader together');
@@ -108,12 +115,17 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
         rows_match_plan: rowsMatchPlan,
       },
       fetch: fetched.result,
-      loader: { ...one, publish_metrics: ctx.publishMetrics, cold_run: { duration_ms: cold.duration_ms, responses_per_s: cold.responses_per_s, rows_per_s: cold.rows_per_s } },
+      loader: {
+        ...one,
+        publish_metrics: ctx.publishMetrics,
+        runs_duration_ms: runs.map((run) => run.duration_ms),
+        cold_run: { duration_ms: cold.duration_ms, responses_per_s: cold.responses_per_s, rows_per_s: cold.rows_per_s },
+      },
       copy_ceiling: copy,
       loader_to_copy_ratio: round(one.rows_per_s / copy.rows_per_s, 3),
       loader_to_copy_metric_tables_ratio: round(((metricRows / one.duration_ms) * 1000) / copy.metric_tables.rows_per_s, 3),
       direct_load: { ...direct, to_copy_ratio: round(direct.rows_per_s / copy.rows_per_s, 3) },
-      loaders_2: two,
+      loaders_2: { ...two, runs_duration_ms: twoRuns.map((run) => run.duration_ms) },
       loaders_2_to_1_ratio: round(two.responses_per_s / one.responses_per_s, 3),
       lag_ms: lag,
       duration_ms: round(performance.now() - started),
@@ -171,6 +183,16 @@ function report(s: BenchSummary): void {
     '',
   ];
   process.stderr.write(lines.join('\n'));
+}
+
+async function repeated<T>(times: number, run: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < times; i++) results.push(await run());
+  return results;
+}
+
+function fastest(runs: LoaderRunResult[]): LoaderRunResult {
+  return runs.reduce((best, run) => (run.duration_ms < best.duration_ms ? run : best));
 }
 
 function positiveInt(text: string, flag: string, min = 1): number {
