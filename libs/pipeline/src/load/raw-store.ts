@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import type { RawEnvelope, Row } from '@staysync/core';
 import { copyRows } from '@staysync/db';
@@ -10,7 +11,30 @@ export interface StoredEnvelope {
 
 const ENVELOPE_VERSION = 1;
 
-const RAW_COLUMNS = ['request_key', 'fetched_at', 'account_id', 'job_id', 'operation', 'resource_id', 'scrape_date', 'window_start', 'window_end', 'http_status', 'variables', 'body', 'envelope_version', 'parser_version'];
+/** The columns written from an envelope, with the types the staging table converts them to. */
+const RAW_COLUMN_TYPES: ReadonlyArray<[string, string]> = [
+  ['request_key', 'text'],
+  ['fetched_at', 'timestamptz'],
+  ['account_id', 'text'],
+  ['job_id', 'uuid'],
+  ['operation', 'text'],
+  ['resource_id', 'text'],
+  ['scrape_date', 'date'],
+  ['window_start', 'date'],
+  ['window_end', 'date'],
+  ['http_status', 'int4'],
+  ['variables', 'jsonb'],
+  ['body', 'jsonb'],
+  ['envelope_version', 'int4'],
+  ['parser_version', 'int4'],
+];
+const RAW_COLUMNS = RAW_COLUMN_TYPES.map(([name]) => name);
+/**
+ * Typed here rather than copied from the store (LIKE), so a pooled session's table never goes stale
+ * after a migration; named by a hash of its definition, so a change here gets a new table.
+ */
+const STAGING_COLUMNS = RAW_COLUMN_TYPES.map(([name, type]) => `${name} ${type}`).join(', ');
+const STAGING_TABLE = `raw_responses_staging_${createHash('sha256').update(STAGING_COLUMNS).digest('hex').slice(0, 12)}`;
 /** variables and body travel as JSON text (a JSON null body stays JSON null; no body is SQL NULL) */
 const RAW_TYPES: ReadonlyMap<string, string> = new Map();
 
@@ -83,9 +107,10 @@ function newKeysPerJob(unique: StoredEnvelope[], keysStoredBefore: Set<string>):
 
 /** The redelivery path: staging table, then one INSERT … SELECT … ON CONFLICT. */
 async function upsertRawResponses(client: ClientBase, source: string, unique: StoredEnvelope[]): Promise<Map<string, number>> {
-  const staging = `raw_responses_staging_${source}`;
-  // ON COMMIT DELETE ROWS: empty at the start of every transaction, also after a rollback
-  await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${staging} (LIKE ${source}.raw_responses INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
+  const staging = STAGING_TABLE;
+  // ON COMMIT DELETE ROWS: empty at the start of every transaction, also after a rollback; emptied
+  // after use too, for a second call in the same transaction
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${staging} (${STAGING_COLUMNS}) ON COMMIT DELETE ROWS`);
   await copyRows(client, `pg_temp.${staging}`, RAW_COLUMNS, RAW_TYPES, unique.map((s) => rawRow(s)));
   const columns = RAW_COLUMNS.join(', ');
   const { rows } = await client.query<{ job_id: string; added: number }>(
@@ -100,6 +125,7 @@ async function upsertRawResponses(client: ClientBase, source: string, unique: St
                          WHERE r.request_key = s.request_key AND r.job_id = s.job_id AND r.fetched_at <> s.fetched_at)
       GROUP BY s.job_id`,
   );
+  await client.query(`DELETE FROM pg_temp.${staging}`);
   return new Map(rows.map((r) => [r.job_id, r.added]));
 }
 
