@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import type { Row, TableSpec } from '@staysync/core';
 import { copyRows } from './copy';
 import { qualifiedName, quoteIdent } from './identifiers';
+import { stagingTable } from './staging';
+import { inClientTransaction } from './transaction';
 
 export interface UpsertCounts {
   inserted: number;
@@ -35,28 +36,21 @@ export interface UpsertResult extends UpsertCounts {
  */
 export async function upsertRows(client: ClientBase, spec: TableSpec, rows: Row[], options: { returnStored?: boolean } = {}): Promise<UpsertResult> {
   if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
-  if (client.getTransactionStatus() !== 'I') return upsertInTransaction(client, spec, rows, options.returnStored ?? false);
-  await client.query('BEGIN');
-  try {
-    const result = await upsertInTransaction(client, spec, rows, options.returnStored ?? false);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  const returnStored = options.returnStored ?? false;
+  if (client.getTransactionStatus() !== 'I') return upsertInTransaction(client, spec, rows, returnStored);
+  return inClientTransaction(client, () => upsertInTransaction(client, spec, rows, returnStored));
 }
 
 async function upsertInTransaction(client: ClientBase, spec: TableSpec, rows: Row[], returnStored: boolean): Promise<UpsertResult> {
   const counts: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
   const types = new Map(spec.columns.map((c) => [c.name, c.type]));
-  const staging = await stagingTable(client, spec);
+  const staging = await stagingTable(client, spec.table, spec.columns);
   const decoders = returnStored ? spec.columns.map((c) => storedValueDecoder(c.type)) : [];
   // a row written by two column-set statements comes back twice: the later state wins
   const stored = new Map<string, Row>();
   for (const group of groupByColumnSet(mergeByKey(spec, rows), spec.columns.map((c) => c.name))) {
     await copyRows(client, staging, group.columns, types, group.rows);
-    const result = await client.query<unknown[]>({ text: upsertSql(spec, staging, group.columns, returnStored), rowMode: 'array', types: TEXT_VALUES });
+    const result = await client.query<unknown[]>({ text: upsertSql(spec, staging, group.columns, types, returnStored), rowMode: 'array', types: TEXT_VALUES });
     // empty again for the next column set or the next call in this transaction
     await client.query(`DELETE FROM ${qualifiedName(staging)}`);
     for (const values of result.rows) {
@@ -73,31 +67,10 @@ async function upsertInTransaction(client: ClientBase, spec: TableSpec, rows: Ro
   return counts;
 }
 
-/**
- * `pg_temp.staging_<hash>`: a session-local table with the spec's columns and types (what the rows are
- * converted to on their way in; the INSERT then assigns them to the target's columns), emptied at
- * COMMIT. Named by a hash of the table and its column definitions, so a spec that changes gets a new
- * table rather than a stale one in a long-lived pooled session.
- */
-async function stagingTable(client: ClientBase, spec: TableSpec): Promise<string> {
-  let staging = stagingTables.get(spec);
-  if (!staging) {
-    const columns = spec.columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
-    const name = `staging_${createHash('sha256').update(`${spec.table} (${columns})`).digest('hex').slice(0, 20)}`;
-    staging = { name: `pg_temp.${name}`, ddl: `CREATE TEMP TABLE IF NOT EXISTS ${name} (${columns}) ON COMMIT DELETE ROWS` };
-    stagingTables.set(spec, staging);
-  }
-  await client.query(staging.ddl);
-  return staging.name;
-}
-
-const stagingTables = new WeakMap<TableSpec, { name: string; ddl: string }>();
-
-function upsertSql(spec: TableSpec, staging: string, columns: string[], returnStored: boolean): string {
+function upsertSql(spec: TableSpec, staging: string, columns: string[], types: ReadonlyMap<string, string>, returnStored: boolean): string {
   const target = qualifiedName(spec.table);
   const list = columns.map(quoteIdent).join(', ');
   const updatable = columns.filter((c) => !spec.conflictKey.includes(c));
-  const types = new Map(spec.columns.map((c) => [c.name, c.type]));
   const assignments = updatable.map((c) =>
     c === 'extra' && types.get(c) === 'jsonb' && spec.mode === 'merge-present'
       ? `extra = COALESCE(t.extra, '{}'::jsonb) || COALESCE(EXCLUDED.extra, '{}'::jsonb)`

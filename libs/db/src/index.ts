@@ -10,3 +10,4 @@ export * from './job-completion';
 export * from './copy';
 export * from './identifiers';
 export * from './transaction';
+export * from './staging';

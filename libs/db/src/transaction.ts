@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { ClientBase, Pool, PoolClient } from 'pg';
 
 /**
  * Runs `work` in a transaction on one pooled connection: COMMIT when it resolves (ROLLBACK instead
@@ -7,14 +7,21 @@ import type { Pool, PoolClient } from 'pg';
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>, options: { rollback?: boolean } = {}): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
+    return await inClientTransaction(client, () => work(client), options);
+  } finally {
+    client.release();
+  }
+}
+
+/** The same on a connection the caller holds (which must not be in a transaction already). */
+export async function inClientTransaction<T>(client: ClientBase, work: () => Promise<T>, options: { rollback?: boolean } = {}): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work();
     await client.query(options.rollback ? 'ROLLBACK' : 'COMMIT');
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
-  } finally {
-    client.release();
   }
 }

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { ClientBase } from 'pg';
-import type { RawEnvelope, Row } from '@staysync/core';
-import { copyRows } from '@staysync/db';
+import type { ColumnSpec, RawEnvelope, Row } from '@staysync/core';
+import { copyRows, stagingTable } from '@staysync/db';
 
 /** A parsed envelope bound for `<source>.raw_responses`, with the parser version that read it. */
 export interface StoredEnvelope {
@@ -11,30 +10,24 @@ export interface StoredEnvelope {
 
 const ENVELOPE_VERSION = 1;
 
-/** The columns written from an envelope, with the types the staging table converts them to. */
-const RAW_COLUMN_TYPES: ReadonlyArray<[string, string]> = [
-  ['request_key', 'text'],
-  ['fetched_at', 'timestamptz'],
-  ['account_id', 'text'],
-  ['job_id', 'uuid'],
-  ['operation', 'text'],
-  ['resource_id', 'text'],
-  ['scrape_date', 'date'],
-  ['window_start', 'date'],
-  ['window_end', 'date'],
-  ['http_status', 'int4'],
-  ['variables', 'jsonb'],
-  ['body', 'jsonb'],
-  ['envelope_version', 'int4'],
-  ['parser_version', 'int4'],
+/** The columns written from an envelope, with the types the redelivery path's staging table converts them to. */
+const RAW_COLUMN_TYPES: readonly ColumnSpec[] = [
+  { name: 'request_key', type: 'text' },
+  { name: 'fetched_at', type: 'timestamptz' },
+  { name: 'account_id', type: 'text' },
+  { name: 'job_id', type: 'uuid' },
+  { name: 'operation', type: 'text' },
+  { name: 'resource_id', type: 'text' },
+  { name: 'scrape_date', type: 'date' },
+  { name: 'window_start', type: 'date' },
+  { name: 'window_end', type: 'date' },
+  { name: 'http_status', type: 'int4' },
+  { name: 'variables', type: 'jsonb' },
+  { name: 'body', type: 'jsonb' },
+  { name: 'envelope_version', type: 'int4' },
+  { name: 'parser_version', type: 'int4' },
 ];
-const RAW_COLUMNS = RAW_COLUMN_TYPES.map(([name]) => name);
-/**
- * Typed here rather than copied from the store (LIKE), so a pooled session's table never goes stale
- * after a migration; named by a hash of its definition, so a change here gets a new table.
- */
-const STAGING_COLUMNS = RAW_COLUMN_TYPES.map(([name, type]) => `${name} ${type}`).join(', ');
-const STAGING_TABLE = `raw_responses_staging_${createHash('sha256').update(STAGING_COLUMNS).digest('hex').slice(0, 12)}`;
+const RAW_COLUMNS = RAW_COLUMN_TYPES.map((c) => c.name);
 /** variables and body travel as JSON text (a JSON null body stays JSON null; no body is SQL NULL) */
 const RAW_TYPES: ReadonlyMap<string, string> = new Map();
 
@@ -107,16 +100,13 @@ function newKeysPerJob(unique: StoredEnvelope[], keysStoredBefore: Set<string>):
 
 /** The redelivery path: staging table, then one INSERT … SELECT … ON CONFLICT. */
 async function upsertRawResponses(client: ClientBase, source: string, unique: StoredEnvelope[]): Promise<Map<string, number>> {
-  const staging = STAGING_TABLE;
-  // ON COMMIT DELETE ROWS: empty at the start of every transaction, also after a rollback; emptied
-  // after use too, for a second call in the same transaction
-  await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${staging} (${STAGING_COLUMNS}) ON COMMIT DELETE ROWS`);
-  await copyRows(client, `pg_temp.${staging}`, RAW_COLUMNS, RAW_TYPES, unique.map((s) => rawRow(s)));
+  const staging = await stagingTable(client, 'raw_responses', RAW_COLUMN_TYPES);
+  await copyRows(client, staging, RAW_COLUMNS, RAW_TYPES, unique.map((s) => rawRow(s)));
   const columns = RAW_COLUMNS.join(', ');
   const { rows } = await client.query<{ job_id: string; added: number }>(
     `WITH stored AS (
        INSERT INTO ${source}.raw_responses (${columns}, parsed_at)
-       SELECT ${columns}, now() FROM pg_temp.${staging} ORDER BY request_key, fetched_at
+       SELECT ${columns}, now() FROM ${staging} ORDER BY request_key, fetched_at
        ON CONFLICT (request_key, fetched_at) DO UPDATE SET parser_version = EXCLUDED.parser_version, parsed_at = now()
        RETURNING job_id, request_key, fetched_at, (xmax = 0) AS inserted)
      SELECT s.job_id, count(DISTINCT s.request_key)::int AS added FROM stored s
@@ -125,7 +115,8 @@ async function upsertRawResponses(client: ClientBase, source: string, unique: St
                          WHERE r.request_key = s.request_key AND r.job_id = s.job_id AND r.fetched_at <> s.fetched_at)
       GROUP BY s.job_id`,
   );
-  await client.query(`DELETE FROM pg_temp.${staging}`);
+  // empty again for a second use in this transaction
+  await client.query(`DELETE FROM ${staging}`);
   return new Map(rows.map((r) => [r.job_id, r.added]));
 }
 
