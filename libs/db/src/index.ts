@@ -11,3 +11,4 @@ export * from './copy';
 export * from './identifiers';
 export * from './transaction';
 export * from './staging';
+export * from './pool';

@@ -48,7 +48,7 @@ export function serviceInfrastructure(options: { config: CommonConfig; logger: L
       logStream,
       readinessChecks: [serviceReadiness(config.service)],
     }),
-    DbModule.forRoot(config.database),
+    DbModule.forRoot({ ...config.database, logger: logger.child({ component: 'database' }) }),
     KafkaModule.forRootAsync({
       inject: [METRICS_REGISTRY],
       useFactory: (registry: Registry) => ({ settings: config.kafka, logger, metricsRegistry: registry }),

@@ -31,7 +31,7 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationBootstrap(): void {
     if (!this.config.schedulerEnabled) return;
-    this.cron = CronJob.from({ cronTime: this.config.syncCron, timeZone: 'UTC', start: true, onTick: () => void this.tick() });
+    this.cron = CronJob.from({ cronTime: this.config.syncCron, timeZone: 'UTC', start: true, onTick: () => void this.tick().catch(() => undefined) }); // tick logs its failure; the next tick tries again
     this.logger.info({ cron: this.config.syncCron, next: this.cron.nextDate().toISO() }, 'sync scheduler started');
   }
 

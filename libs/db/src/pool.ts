@@ -1,0 +1,35 @@
+import { Pool, type PoolConfig } from 'pg';
+
+/** Where a lost connection is reported (a logger's warn, in the services). */
+export type ConnectionErrorReporter = (error: Error, where: 'idle' | 'checked-out') => void;
+
+/**
+ * A node-postgres pool that survives the database going away. A connection that breaks (server
+ * restart, `pg_terminate_backend`, a network cut) emits `'error'`; without a listener that event
+ * ends the process. pg-pool listens only while a connection is idle (and re-emits on the pool), so
+ * an error on a checked-out connection had no listener at all. Here:
+ *   - idle: pg-pool has already dropped the connection; the pool's `'error'` is reported;
+ *   - checked out: the query in flight rejects with the error, so the unit of work that holds the
+ *     connection fails (a batch is redelivered, a progress flush is retried); the connection is
+ *     not queryable any more and pg-pool discards it on release instead of reusing it.
+ * Later work opens new connections, so the service carries on once the database answers again.
+ */
+export function createPool(config: PoolConfig, report: ConnectionErrorReporter): Pool {
+  const pool = new Pool(config);
+  handleConnectionErrors(pool, report);
+  return pool;
+}
+
+/** Adds the listeners of `createPool` to a pool created elsewhere. */
+export function handleConnectionErrors(pool: Pool, report: ConnectionErrorReporter): void {
+  const checkedOut = new WeakSet<object>();
+  pool.on('acquire', (client) => checkedOut.add(client));
+  pool.on('release', (_error, client) => checkedOut.delete(client));
+  pool.on('error', (error) => report(error, 'idle'));
+  pool.on('connect', (client) => {
+    client.on('error', (error: Error) => {
+      // while idle, pg-pool's own listener runs too and reports it through the pool's 'error'
+      if (checkedOut.has(client)) report(error, 'checked-out');
+    });
+  });
+}
