@@ -4,6 +4,7 @@ import { Migration20261122000002_timescale_raw_stores } from './Migration2026112
 import { Migration20261122000003_airbnb_metrics } from './Migration20261122000003_airbnb_metrics';
 import { Migration20261122000004_hostaway_resources } from './Migration20261122000004_hostaway_resources';
 import { Migration20261203000005_dead_lettered_responses } from './Migration20261203000005_dead_lettered_responses';
+import { Migration20261204000010_read_side_indexes } from './Migration20261204000010_read_side_indexes';
 
 /** Ordered list of migrations (explicit, so builds and tests never depend on file globbing). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122000003_airbnb_metrics', class: Migration20261122000003_airbnb_metrics },
   { name: 'Migration20261122000004_hostaway_resources', class: Migration20261122000004_hostaway_resources },
   { name: 'Migration20261203000005_dead_lettered_responses', class: Migration20261203000005_dead_lettered_responses },
+  { name: 'Migration20261204000010_read_side_indexes', class: Migration20261204000010_read_side_indexes },
 ];

@@ -14,6 +14,8 @@ import { ProblemFilter } from './http/problem.filter';
 import { JobsController } from './jobs/jobs.controller';
 import { SyncJobsService } from './jobs/sync-jobs.service';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
+import { QueryController } from './query/query.controller';
+import { QueryService } from './query/query.service';
 import { ReplaysController } from './replays/replays.controller';
 import { ReplaysService } from './replays/replays.service';
 import { SyncScheduler } from './scheduler/sync-scheduler.service';
@@ -37,7 +39,7 @@ export class AdminModule {
           logStream: options.logStream,
         }),
       ],
-      controllers: [AirbnbAccountsController, HostawayAccountsController, HostawayWebhooksController, JobsController, ReplaysController],
+      controllers: [AirbnbAccountsController, HostawayAccountsController, HostawayWebhooksController, JobsController, ReplaysController, QueryController],
       providers: [
         { provide: ADMIN_CONFIG, useValue: config },
         { provide: API_KEYS, useValue: config.apiKeys },
@@ -51,6 +53,7 @@ export class AdminModule {
         OutboxRelayService,
         SyncScheduler,
         ReplaysService,
+        QueryService,
       ],
     };
   }
