@@ -1,8 +1,8 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { FetcherConfig } from '@staysync/config';
 import { rawTopicId, type SyncCommand } from '@staysync/contracts';
-import { AccountAuthError, isRetriable, type AccountRow, type FetchJob, type FetchJobOutcome, type FetchPlugin } from '@staysync/core';
-import { CredentialCipher } from '@staysync/crypto';
+import { AccountAuthError, isRetriable, type AccountRow, type FetchJob, type FetchJobOutcome, type FetchPlugin, type RawEnvelope } from '@staysync/core';
+import { CredentialCipher, sealSensitiveFields } from '@staysync/crypto';
 import { PG_POOL } from '@staysync/db';
 import { KafkaProducerService } from '@staysync/kafka';
 import { METRICS_REGISTRY } from '@staysync/observability';
@@ -167,7 +167,7 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
         job,
         account,
         credentials: async () => plugin.readCredentials(account, (sealed) => this.cipher.decrypt(sealed)),
-        publish: async (envelopes) => void (await this.producer.send(rawTopicId(job.source), envelopes.map((value) => ({ key: value.requestKey, value })))),
+        publish: async (envelopes) => void (await this.producer.send(rawTopicId(job.source), envelopes.map((value) => ({ key: value.requestKey, value: this.sealed(plugin, value) })))),
         skipRequestKeys: await this.store.storedRequestKeys(job.source, job.id),
         progress,
         observer: this.metrics.observerFor(job.source),
@@ -203,6 +203,12 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
       case 'crashed':
         return this.afterCrash(job, outcome.error, snapshot, log);
     }
+  }
+
+  /** The envelope with the plugin's sensitive payload fields sealed: no secret leaves the fetcher in clear. */
+  private sealed(plugin: FetchPlugin, envelope: RawEnvelope): RawEnvelope {
+    if (!plugin.sensitiveFields) return envelope;
+    return { ...envelope, body: sealSensitiveFields(envelope.body, plugin.sensitiveFields, this.cipher) };
   }
 
   /** A thrown error: broker trouble (retriable) hands the job back for a later try; anything else fails it. */

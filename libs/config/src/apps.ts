@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CredentialKey } from '@staysync/crypto';
+import { sensitiveFieldsFrom, type CredentialKey, type SensitiveFields } from '@staysync/crypto';
 import { commonShape, credentialsShape, toCommonConfig, type CommonConfig } from './common';
 import { bool, int, list, parseEnv, url, type Env } from './env';
 
@@ -26,6 +26,24 @@ const apiKeys = z.string({ message: 'expected <name>:<key>[,…] with keys of at
   return keys;
 });
 
+/** Payload keys of Hostaway resources sealed before they leave the fetcher or the webhook receiver. */
+const hostawaySensitiveShape = {
+  HOSTAWAY_SENSITIVE_FIELDS: list('wifiUsername,wifiPassword,doorSecurityCode'),
+  HOSTAWAY_SENSITIVE_FIELD_PATTERN: z
+    .string()
+    .refine((p) => isRegExp(p), 'expected a regular expression')
+    .default('password|secret|doorCode|lockbox'),
+};
+
+function isRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const adminShape = {
   ...commonShape,
   ...credentialsShape,
@@ -36,6 +54,7 @@ export const adminShape = {
   SCHEDULER_ENABLED: bool(true),
   OUTBOX_POLL_MS: int(500, { min: 10 }),
   STAYSYNC_DISABLE_JOB_EVENTS: bool(false),
+  ...hostawaySensitiveShape,
 };
 
 export const fetcherShape = {
@@ -61,6 +80,7 @@ export const fetcherShape = {
   HOSTAWAY_IP_RATE: int(15, { min: 1 }),
   HOSTAWAY_RATE_WINDOW_MS: int(10_000, { min: 1 }),
   HOSTAWAY_TIMEOUT_MS: int(5000, { min: 100 }),
+  ...hostawaySensitiveShape,
 };
 
 export const loaderShape = {
@@ -77,6 +97,7 @@ export interface AdminConfig extends CommonConfig {
   syncCron: string;
   schedulerEnabled: boolean;
   outboxPollMs: number;
+  hostawaySensitiveFields: SensitiveFields;
 }
 
 export interface AirbnbFetchConfig {
@@ -101,6 +122,7 @@ export interface HostawayFetchConfig {
   ipRate: number;
   rateWindowMs: number;
   timeoutMs: number;
+  sensitiveFields: SensitiveFields;
 }
 
 export interface FetcherConfig extends CommonConfig {
@@ -127,6 +149,7 @@ export function loadAdminConfig(env: Env = process.env): AdminConfig {
     syncCron: e.SYNC_CRON,
     schedulerEnabled: e.SCHEDULER_ENABLED,
     outboxPollMs: e.OUTBOX_POLL_MS,
+    hostawaySensitiveFields: sensitiveFieldsFrom(e.HOSTAWAY_SENSITIVE_FIELDS, e.HOSTAWAY_SENSITIVE_FIELD_PATTERN),
   };
 }
 
@@ -158,6 +181,7 @@ export function loadFetcherConfig(env: Env = process.env): FetcherConfig {
       ipRate: e.HOSTAWAY_IP_RATE,
       rateWindowMs: e.HOSTAWAY_RATE_WINDOW_MS,
       timeoutMs: e.HOSTAWAY_TIMEOUT_MS,
+      sensitiveFields: sensitiveFieldsFrom(e.HOSTAWAY_SENSITIVE_FIELDS, e.HOSTAWAY_SENSITIVE_FIELD_PATTERN),
     },
   };
 }

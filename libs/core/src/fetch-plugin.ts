@@ -1,3 +1,4 @@
+import type { SensitiveFields } from '@staysync/crypto';
 import type { RawEnvelope } from './envelope';
 
 /**
@@ -85,4 +86,6 @@ export interface FetchPlugin<TCredentials = unknown> {
    */
   credentialColumns?(update: Partial<TCredentials>, seal: (plain: string) => string): Record<string, unknown>;
   runJob(ctx: FetchJobContext<TCredentials>): Promise<FetchJobOutcome>;
+  /** payload keys whose values the core seals (credential key) in every envelope body before publishing */
+  sensitiveFields?: SensitiveFields;
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /**
  * AES-256-GCM for credentials at rest. A ciphertext is one string that names the key it was
@@ -16,6 +16,7 @@ const IV_BYTES = 12;
 
 export class CredentialCipher {
   private readonly keys = new Map<string, Buffer>();
+  private ivKey?: Buffer;
 
   constructor(private readonly ring: CredentialKey[]) {
     if (ring.length === 0) throw new Error('at least one credential key is required');
@@ -31,7 +32,23 @@ export class CredentialCipher {
   }
 
   encrypt(plaintext: string): string {
-    const iv = randomBytes(IV_BYTES);
+    return this.seal(plaintext, randomBytes(IV_BYTES));
+  }
+
+  /**
+   * Like `encrypt`, but the same plaintext in the same context always gives the same ciphertext (the IV is
+   * an HMAC of context and plaintext under the key, as in SIV modes). For secrets inside payloads that are
+   * stored "only when changed": a random IV would make every re-fetch look like a change. What it reveals
+   * is only equality: two listings with the same door code carry the same ciphertext.
+   */
+  encryptDeterministic(plaintext: string, context: string): string {
+    // a subkey, so the AES key itself is never also used as an HMAC key
+    this.ivKey ??= createHmac('sha256', this.ring[0].key).update('staysync deterministic IV').digest();
+    const iv = createHmac('sha256', this.ivKey).update(`${context}\0${plaintext}`).digest().subarray(0, IV_BYTES);
+    return this.seal(plaintext, iv);
+  }
+
+  private seal(plaintext: string, iv: Buffer): string {
     const cipher = createCipheriv('aes-256-gcm', this.ring[0].key, iv);
     // the key id is bound as associated data, so a ciphertext cannot be relabelled to another key
     cipher.setAAD(Buffer.from(this.activeKeyId));

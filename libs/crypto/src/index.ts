@@ -1,1 +1,2 @@
 export * from './credential-cipher';
+export * from './sensitive-fields';

@@ -1,10 +1,14 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Counter, type Registry } from 'prom-client';
+import type { AdminConfig } from '@staysync/config';
+import { sealSensitiveFields, type CredentialCipher } from '@staysync/crypto';
 import { KafkaProducerService } from '@staysync/kafka';
 import { METRICS_REGISTRY } from '@staysync/observability';
+import { ADMIN_CONFIG } from '../admin-config';
 import { ProblemException } from '../http/problem.filter';
 import { PublicRoute } from '../http/public-route';
+import { CREDENTIAL_CIPHER } from '../tokens';
 import { HostawayWebhookCredentials } from './hostaway-webhook-credentials';
 import { readHostawayWebhook, webhookEnvelope } from './hostaway-webhook';
 
@@ -22,6 +26,8 @@ export class HostawayWebhooksController {
     private readonly credentials: HostawayWebhookCredentials,
     private readonly producer: KafkaProducerService,
     @Inject(METRICS_REGISTRY) registry: Registry,
+    @Inject(CREDENTIAL_CIPHER) private readonly cipher: CredentialCipher,
+    @Inject(ADMIN_CONFIG) private readonly config: AdminConfig,
   ) {
     this.deliveries = new Counter({
       name: 'staysync_hostaway_webhooks_total',
@@ -45,7 +51,8 @@ export class HostawayWebhooksController {
     if (!(await this.credentials.verify(webhook.accountId, basic.login, basic.password))) {
       return this.reject(eventLabel, 401, 'the credentials are not valid for this account');
     }
-    const envelope = webhookEnvelope(webhook);
+    // property secrets (door codes…) are sealed before the delivery goes on the topic
+    const envelope = webhookEnvelope({ ...webhook, body: sealSensitiveFields(webhook.body, this.config.hostawaySensitiveFields, this.cipher) });
     await this.producer.send('raw.hostaway', [{ key: envelope.requestKey, value: envelope }]);
     this.deliveries.inc({ event: eventLabel, outcome: 'accepted' });
     return { status: 'accepted' };

@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { z } from 'zod';
 import { credentialsShape, parseEnv, url } from '@staysync/config';
-import { CredentialCipher } from '@staysync/crypto';
+import { CredentialCipher, resealValues } from '@staysync/crypto';
 
 /** Every encrypted column, by table. */
 const ENCRYPTED_COLUMNS: Array<{ table: string; key: string; columns: string[] }> = [
@@ -10,8 +10,22 @@ const ENCRYPTED_COLUMNS: Array<{ table: string; key: string; columns: string[] }
 ];
 
 /**
+ * Every JSON column that may hold sealed property secrets (HOSTAWAY_SENSITIVE_FIELDS), by table, with the
+ * columns that identify a row.
+ */
+const SEALED_PAYLOAD_COLUMNS: Array<{ table: string; keys: string[]; column: string }> = [
+  { table: 'hostaway.listings', keys: ['id'], column: 'raw_payload' },
+  { table: 'hostaway.reservations', keys: ['id'], column: 'raw_payload' },
+  { table: 'hostaway.messages', keys: ['id'], column: 'raw_payload' },
+  { table: 'hostaway.raw_responses', keys: ['request_key', 'fetched_at'], column: 'body' },
+];
+
+/**
  * Re-encrypts every credential under the active (first) key of CREDENTIALS_KEYS. Run it after
- * putting a new key first; once it reports 0 remaining, the old key can be removed.
+ * putting a new key first; once it reports 0 remaining, the old key can be removed. Sealed property
+ * secrets inside stored payloads are re-sealed too (rows found by a sealed value under another key id).
+ * The raw topics keep what was published under the old key until compaction: keep the old key for as
+ * long as a topic replay should be able to open those values.
  */
 export async function rotateKeyCommand(options: { batchSize?: number } = {}): Promise<{ rotated: number }> {
   const env = parseEnv({ DATABASE_URL: url(['postgres', 'postgresql']), ...credentialsShape, _: z.any().optional() }, process.env);
@@ -48,9 +62,44 @@ export async function rotateKeyCommand(options: { batchSize?: number } = {}): Pr
         }
       }
     }
+    for (const target of SEALED_PAYLOAD_COLUMNS) rotated += await resealPayloads(pool, cipher, target, options.batchSize ?? 200);
   } finally {
     await pool.end();
   }
   console.log(JSON.stringify({ rotated, activeKeyId: cipher.activeKeyId }));
   return { rotated };
+}
+
+/** Re-seals the sealed values of one JSON column, a batch of rows per transaction; returns the rows rewritten. */
+async function resealPayloads(pool: Pool, cipher: CredentialCipher, target: { table: string; keys: string[]; column: string }, batchSize: number): Promise<number> {
+  const { table, keys, column } = target;
+  // a sealed string under any key but the active one (key ids are [A-Za-z0-9_-], safe inside the pattern)
+  const stale = `"v1:(?!${cipher.activeKeyId}:)[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]+:`;
+  const keyList = keys.join(', ');
+  let rewritten = 0;
+  for (;;) {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ key: unknown[]; payload: unknown }>(
+        `SELECT json_build_array(${keyList}) AS key, ${column} AS payload FROM ${table}
+          WHERE ${column}::text ~ $1 ORDER BY ${keyList} LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [stale, batchSize],
+      );
+      for (const row of rows) {
+        const { value } = resealValues(row.payload, cipher);
+        const where = keys.map((k, i) => `${k} = $${i + 2}`).join(' AND ');
+        await client.query(`UPDATE ${table} SET ${column} = $1 WHERE ${where}`, [JSON.stringify(value), ...row.key]);
+      }
+      await client.query('COMMIT');
+      rewritten += rows.length;
+      if (rows.length > 0) process.stderr.write(`${table}.${column}: re-sealed ${rows.length}\n`);
+      if (rows.length < batchSize) return rewritten;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
 }

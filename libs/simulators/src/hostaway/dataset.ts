@@ -112,6 +112,8 @@ export interface HostawayReservation {
   reservationFees: Array<Record<string, unknown>>;
   reservationUnit: Array<Record<string, unknown>>;
   hostProxyEmail: string | null;
+  /** a smart-lock code; upstream sends it when a lock integration is set up (none by default here) */
+  doorCode?: string | null;
 }
 
 export interface HostawayMessage {

@@ -9,3 +9,4 @@ export * from './token';
 export * from './rate-limit';
 export * from './credentials';
 export * from './fetch';
+export * from './sensitive-fields';

@@ -3,6 +3,7 @@ import { AccountAuthError, type FetchJobContext, type FetchMode, type RawEnvelop
 import { FakeHostaway, page, type Reply, type SeenRequest } from '../__fixtures__/fake-hostaway';
 import type { HostawayCredentials } from '../credentials';
 import { HostawayIpRateLimit } from '../rate-limit';
+import { HOSTAWAY_SENSITIVE_FIELDS } from '../sensitive-fields';
 import { hostawayFetchPlugin, INCREMENTAL_UNFILTERED_NOTE, INCREMENTAL_WITHOUT_WATERMARK_NOTE, type HostawayFetchOptions } from './hostaway-fetch-plugin';
 import { hostawayRequestKey } from './envelope';
 
@@ -125,8 +126,10 @@ describe('hostawayFetchPlugin (against a local HTTP server)', () => {
   const offsets = (path: string) => fake.requests(path).filter((r) => r.path === path).map((r) => r.query);
 
   it('accepts the fetcher config section as is', () => {
-    const config: HostawayFetchConfig = { baseUrl: 'https://api.hostaway.com', pageSize: 100, concurrency: 4, accountRate: 20, ipRate: 15, rateWindowMs: 10_000, timeoutMs: 5000 };
-    expect(hostawayFetchPlugin(config).source).toBe('hostaway');
+    const sensitiveFields = { names: ['wifiPassword'], pattern: null };
+    const config: HostawayFetchConfig = { baseUrl: 'https://api.hostaway.com', pageSize: 100, concurrency: 4, accountRate: 20, ipRate: 15, rateWindowMs: 10_000, timeoutMs: 5000, sensitiveFields };
+    expect(hostawayFetchPlugin(config)).toMatchObject({ source: 'hostaway', sensitiveFields });
+    expect(hostawayFetchPlugin(options).sensitiveFields).toBe(HOSTAWAY_SENSITIVE_FIELDS);
   });
 
   it('full job: pages by limit/offset from count (never `page`), publishes every page, threads last-page-first', async () => {

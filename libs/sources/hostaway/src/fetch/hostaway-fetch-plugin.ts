@@ -8,11 +8,13 @@ import {
   type RetryPolicy,
   isJsonObject,
 } from '@staysync/core';
+import type { SensitiveFields } from '@staysync/crypto';
 import type { HostawayListEnvelope } from '../classify';
 import { createHostawayClient, normalizeBaseUrl, type HostawayClient, type HostawayPageResponse, type MintedToken, type QueryValue } from '../client';
 import { hostawayCredentialColumns, mintedTokenUpdate, readHostawayCredentials, toDate, type HostawayCredentials } from '../credentials';
 import { formatHostawayDateTime } from '../datetime';
 import { TokenRejectedError } from '../errors';
+import { HOSTAWAY_SENSITIVE_FIELDS } from '../sensitive-fields';
 import { DEFAULT_CONCURRENCY, sharedIpRateLimit, type AccountRateLimiter, type HostawayIpRateLimit } from '../rate-limit';
 import { DEFAULT_TOKEN_WARMUP_MS, HostawayTokenProvider } from '../token';
 import { hostawayRequestKey, toRawEnvelope, type EnvelopeJob, type HostawayListOperation, type PageRequest } from './envelope';
@@ -36,6 +38,8 @@ export interface HostawayFetchOptions {
   retryCapMs?: number;
   /** the IP limit to share; default the process-wide one for `baseUrl` */
   ipRateLimit?: HostawayIpRateLimit;
+  /** payload keys sealed before publishing; default HOSTAWAY_SENSITIVE_FIELDS */
+  sensitiveFields?: SensitiveFields;
 }
 
 export const INCREMENTAL_UNFILTERED_NOTE = 'incremental: conversations and messages have no change filter upstream; fetched in full';
@@ -55,6 +59,7 @@ export function hostawayFetchPlugin(options: HostawayFetchOptions): FetchPlugin<
 
   return {
     source: 'hostaway',
+    sensitiveFields: options.sensitiveFields ?? HOSTAWAY_SENSITIVE_FIELDS,
     readCredentials: readHostawayCredentials,
     credentialColumns: hostawayCredentialColumns,
     async runJob(ctx) {

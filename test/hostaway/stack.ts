@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { loadLoaderConfig } from '@staysync/config';
+import { startHostawaySimulator, type HostawaySimulator, type HostawaySimulatorAccount } from '@staysync/simulators';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import request from 'supertest';
+import { createLoaderApp } from '../../apps/loader/src/bootstrap';
+import { adminTestConfig, CapturedLogs, startAdmin, TEST_API_KEY } from '../admin/admin-app';
+import { fetcherTestConfig, startFetcher, waitForJob } from '../fetcher/fetcher-app';
+import { createTestDatabase, isMockBroker, randomGroupId, randomTopicPrefix, testBrokers, type TestDatabase } from '../harness';
+import { FAST_CONSUMER, FAST_RETRY } from '../loader/kafka-support';
+
+/** admin (accounts API, webhooks) + fetcher + loader + the Hostaway simulator, on PostgreSQL and the broker. */
+export interface HostawayStack {
+  prefix: string;
+  /** CREDENTIALS_KEYS shared by the three services */
+  keys: string;
+  db: TestDatabase;
+  sql: Client;
+  simulator: HostawaySimulator;
+  admin: NestExpressApplication;
+  /** the webhook receiver's URL */
+  webhookUrl: string;
+  logs: { admin: CapturedLogs; fetcher: CapturedLogs; loader: CapturedLogs };
+  api(): ReturnType<typeof request>;
+  /** POST …/sync and wait for the job to finish; the job row */
+  sync(accountId: number, mode?: 'full' | 'incremental'): Promise<{ id: string; status: string } & Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+export const AUTH = { 'X-API-Key': TEST_API_KEY };
+const RATES = { perIp: { limit: 15, windowMs: 1000 }, perAccount: { limit: 20, windowMs: 1000 } };
+
+export async function startHostawayStack(options: {
+  accounts: HostawaySimulatorAccount[];
+  adminEnv?: Record<string, string>;
+  pageSize?: number;
+}): Promise<HostawayStack> {
+  const prefix = randomTopicPrefix();
+  const keys = `k1:${randomBytes(32).toString('base64')}`;
+  const db = await createTestDatabase();
+  const sql = new Client({ connectionString: db.url });
+  await sql.connect();
+  const simulator = await startHostawaySimulator({ accounts: options.accounts, latencyMs: 5, rateLimits: RATES });
+  const common = { DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, CREDENTIALS_KEYS: keys };
+  const logs = { admin: new CapturedLogs(), fetcher: new CapturedLogs(), loader: new CapturedLogs() };
+  const apps: INestApplication[] = [];
+  const loader = await createLoaderApp(
+    loadLoaderConfig({ ...common, KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_IDEMPOTENT_PRODUCER: String(!isMockBroker()), KAFKA_CREATE_TOPICS: String(!isMockBroker()), LOG_LEVEL: 'debug' }),
+    { logStream: logs.loader, consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY } },
+  );
+  await loader.init();
+  apps.push(loader);
+  const fetcherConfig = fetcherTestConfig({
+    ...common,
+    LOG_LEVEL: 'debug',
+    HOSTAWAY_BASE_URL: simulator.url,
+    HOSTAWAY_PAGE_SIZE: String(options.pageSize ?? 5),
+    HOSTAWAY_IP_RATE: String(RATES.perIp.limit),
+    HOSTAWAY_ACCOUNT_RATE: String(RATES.perAccount.limit),
+    HOSTAWAY_RATE_WINDOW_MS: '1000',
+  });
+  const fetcher = (await startFetcher(fetcherConfig, { instanceId: 'fetcher-hostaway', logStream: logs.fetcher })).app;
+  apps.push(fetcher);
+  const { app: admin } = await startAdmin(adminTestConfig({ ...common, LOG_LEVEL: 'debug', HOSTAWAY_BASE_URL: simulator.url, ...options.adminEnv }), logs.admin);
+  await admin.listen(0);
+  apps.push(admin);
+  const webhookUrl = `http://127.0.0.1:${(admin.getHttpServer().address() as AddressInfo).port}/api/v1/hostaway/webhooks`;
+  const api = () => request(admin.getHttpServer());
+  return {
+    prefix,
+    keys,
+    db,
+    sql,
+    simulator,
+    admin,
+    webhookUrl,
+    logs,
+    api,
+    async sync(accountId, mode = 'full') {
+      const { body } = await api().post(`/api/v1/hostaway/accounts/${accountId}/sync?mode=${mode}`).set(AUTH).expect(202);
+      return (await waitForJob(sql, body.job_id, (j) => j.finished_at !== null, `${mode} sync finished`, 60_000)) as never;
+    },
+    async close() {
+      for (const app of apps.reverse()) await app.close().catch(() => undefined);
+      await simulator.close();
+      await sql.end();
+      await db.drop();
+    },
+  };
+}
+
+export interface TopicRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string;
+}
+
+/** Every record of every topic under `prefix`, from the beginning to the end offsets at call time. */
+export async function readAllTopics(prefix: string): Promise<TopicRecord[]> {
+  const kafka = new Kafka({ brokers: testBrokers(), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+  const ends = new Map<string, number>();
+  for (const topic of topics) {
+    for (const p of await admin.fetchTopicOffsets(topic)) if (Number(p.high) > Number(p.low)) ends.set(`${topic}/${p.partition}`, Number(p.high));
+  }
+  await admin.disconnect();
+  return readUntil(kafka, topics, ends);
+}
+
+/** The records of one topic (name without prefix), in partition and offset order. */
+export async function readTopic(prefix: string, baseName: string): Promise<TopicRecord[]> {
+  return (await readAllTopics(prefix)).filter((r) => r.topic === `${prefix}${baseName}`);
+}
+
+async function readUntil(kafka: Kafka, topics: string[], ends: Map<string, number>): Promise<TopicRecord[]> {
+  const records: TopicRecord[] = [];
+  if (ends.size === 0) return records;
+  const consumer = kafka.consumer({ groupId: randomGroupId('hostaway-read'), ...FAST_CONSUMER });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  const remaining = new Set(ends.keys());
+  const done = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out reading topics; still waiting on ${[...remaining].join(', ')}`)), 30_000);
+    void consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        const slot = `${topic}/${partition}`;
+        const end = ends.get(slot);
+        if (end === undefined || Number(message.offset) >= end) return;
+        records.push({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value: message.value?.toString('utf8') ?? '' });
+        if (Number(message.offset) + 1 >= end) remaining.delete(slot);
+        if (remaining.size === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  try {
+    await done;
+  } finally {
+    await consumer.disconnect();
+  }
+  return records.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || Number(a.offset) - Number(b.offset));
+}
+
+/** Every row of every table of the given schemas, as JSON text (one line per row, prefixed by the table). */
+export async function dumpTables(sql: Client, schemas: string[] = ['airbnb', 'hostaway', 'ops', 'public']): Promise<string[]> {
+  const { rows: tables } = await sql.query<{ name: string }>(
+    `SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.tables
+      WHERE table_schema = ANY($1) AND table_type IN ('BASE TABLE', 'VIEW') ORDER BY 1`,
+    [schemas],
+  );
+  const lines: string[] = [];
+  for (const { name } of tables) {
+    const { rows } = await sql.query<{ row: string }>(`SELECT row_to_json(t)::text AS row FROM ${name} t`);
+    for (const { row } of rows) lines.push(`${name} ${row}`);
+  }
+  return lines;
+}
