@@ -10,3 +10,4 @@ export * from './rate-limit';
 export * from './credentials';
 export * from './fetch';
 export * from './sensitive-fields';
+export * from './parse-command';
