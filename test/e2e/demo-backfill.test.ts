@@ -1,14 +1,36 @@
-import { planRequests, planWindows, DEFAULT_AIRBNB_METRICS, ALL_AIRBNB_METRICS } from '@staysync/source-airbnb';
+import { randomBytes } from 'node:crypto';
+import { fetcherShape, parseEnv } from '@staysync/config';
 import { todayUtc } from '@staysync/core';
+import { ALL_AIRBNB_METRICS, parseMetricList, planRequests, planWindows } from '@staysync/source-airbnb';
 import { demoCommand } from '../../apps/cli/src/commands/demo';
-import { isMockBroker } from '../harness';
+import { dropDatabase, isMockBroker } from '../harness';
+
+/** The metrics the demo's fetcher polls: it sets no AIRBNB_*_METRICS, so the config defaults. */
+function demoMetrics() {
+  const { AIRBNB_CHART_METRICS, AIRBNB_LIST_OF_METRICS } = fetcherShape;
+  const env = parseEnv({ AIRBNB_CHART_METRICS, AIRBNB_LIST_OF_METRICS }, {});
+  return {
+    chart: parseMetricList(env.AIRBNB_CHART_METRICS.join(',')),
+    listOfMetrics: parseMetricList(env.AIRBNB_LIST_OF_METRICS.join(',')),
+  };
+}
 
 /**
  * The whole pipeline in one process: admin API → outbox → sync.commands → fetcher → simulator →
- * raw.airbnb → loader → PostgreSQL, through `npm run demo -- --once` (here called directly).
+ * raw.airbnb → loader → PostgreSQL, through `npm run demo -- --once` (here called directly), in a
+ * database of this run's own (the demo recreates the one it is given).
  */
 describe('E2E > demo backfill (admin + fetcher + loader + simulator)', () => {
+  const database = `staysync_t_demo_${randomBytes(4).toString('hex')}`;
+
+  afterAll(async () => {
+    await dropDatabase(process.env.DATABASE_URL!, database);
+  });
+
   it('backfills every account and loads exactly the rows the plan implies', async () => {
+    // the counts below plan every chart metric the tables have columns for: the demo must poll all of them
+    expect(demoMetrics()).toEqual(ALL_AIRBNB_METRICS);
+
     const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const previous = { ...process.env };
@@ -18,7 +40,14 @@ describe('E2E > demo backfill (admin + fetcher + loader + simulator)', () => {
       KAFKA_CREATE_TOPICS: isMockBroker() ? 'false' : 'true',
     });
     try {
-      const summary = await demoCommand({ once: true, accounts: '2', listings: '2', lookaheadWeeks: '2', port: '0' });
+      const summary = await demoCommand({
+        once: true,
+        accounts: '2',
+        listings: '2',
+        lookaheadWeeks: '2',
+        port: '0',
+        database,
+      });
       const lastLine = String(stdout.mock.calls.at(-1)?.[0]).trim();
       expect(JSON.parse(lastLine)).toEqual(summary);
 
@@ -27,11 +56,15 @@ describe('E2E > demo backfill (admin + fetcher + loader + simulator)', () => {
         { id: 'a', internalName: 'a' },
         { id: 'b', internalName: 'b' },
       ];
-      // the config default polls both chart metrics (p3_impressions and conversion_rate)
-      expect(DEFAULT_AIRBNB_METRICS.chart.length).toBeLessThanOrEqual(ALL_AIRBNB_METRICS.chart.length);
-      const perAccount = 1 + planRequests({ listings, scrapeDay, firstRun: true, metrics: ALL_AIRBNB_METRICS, lookaheadWeeks: 2 }).length;
+      const perAccount =
+        1 +
+        planRequests({ listings, scrapeDay, firstRun: true, metrics: ALL_AIRBNB_METRICS, lookaheadWeeks: 2 })
+          .length;
       const windows = planWindows({ scrapeDay, firstRun: true, lookaheadWeeks: 2 });
-      const days = windows.chart.reduce((sum, w) => sum + (Date.parse(w.end) - Date.parse(w.start)) / 86_400_000 + 1, 0);
+      const days = windows.chart.reduce(
+        (sum, w) => sum + (Date.parse(w.end) - Date.parse(w.start)) / 86_400_000 + 1,
+        0,
+      );
 
       expect(summary).toMatchObject({
         accounts: 2,
