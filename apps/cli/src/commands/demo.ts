@@ -48,6 +48,8 @@ export async function demoCommand(options: DemoOptions): Promise<DemoSummary> {
       DATABASE_URL: infra.databaseUrl,
       KAFKA_BROKERS: infra.brokers,
       KAFKA_TOPIC_PREFIX: process.env.KAFKA_TOPIC_PREFIX ?? 'demo.',
+      KAFKA_IDEMPOTENT_PRODUCER: infra.mock ? 'false' : (process.env.KAFKA_IDEMPOTENT_PRODUCER ?? 'true'),
+      KAFKA_CREATE_TOPICS: infra.mock ? 'false' : (process.env.KAFKA_CREATE_TOPICS ?? 'true'),
       CREDENTIALS_KEYS: process.env.CREDENTIALS_KEYS ?? `demo:${randomBytes(32).toString('base64')}`,
       ADMIN_API_KEYS: `demo:${apiKey}`,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -59,7 +61,6 @@ export async function demoCommand(options: DemoOptions): Promise<DemoSummary> {
       AIRBNB_MIN_INTERVAL_MS: '0',
       AIRBNB_JITTER_MS: '0',
       AIRBNB_LISTING_PAUSE_MS: '0',
-      AIRBNB_LISTING_PAUSE_JITTER_MS: '0',
       AIRBNB_LOOKAHEAD_WEEKS: options.lookaheadWeeks ?? '25',
       HOSTAWAY_BASE_URL: hostaway.url,
       // the documented 15 req/10 s per IP and 20 req/10 s per account, on a 1 s window (the simulator enforces the same)
