@@ -30,6 +30,7 @@ export function fetcherTestConfig(overrides: Record<string, string>): FetcherCon
     AIRBNB_MIN_INTERVAL_MS: '0',
     AIRBNB_JITTER_MS: '0',
     AIRBNB_LISTING_PAUSE_MS: '0',
+    AIRBNB_LISTING_PAUSE_JITTER_MS: '0',
     AIRBNB_RETRY_BASE_MS: '10',
     AIRBNB_MAX_ATTEMPTS: '5',
     AIRBNB_LOOKAHEAD_WEEKS: String(TEST_LOOKAHEAD_WEEKS),

@@ -4,6 +4,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export interface FetcherMetrics {
   observerFor(source: string): FetchObserver;
   jobsActive: Gauge<'source'>;
+  /** outcome: completed, failed, aborted, crashed, or the failure code (needs_reauth, blocked, stale_persisted_query) */
+  jobsFinished: Counter<'source' | 'outcome'>;
 }
 
 export function createFetcherMetrics(registry: Registry): FetcherMetrics {
@@ -32,8 +34,15 @@ export function createFetcherMetrics(registry: Registry): FetcherMetrics {
     labelNames: ['source'] as const,
     registers: [registry],
   });
+  const jobsFinished = new Counter({
+    name: 'fetcher_jobs_finished_total',
+    help: 'Fetch runs by outcome: completed, failed, aborted, crashed, or a failure code (needs_reauth, blocked, stale_persisted_query)',
+    labelNames: ['source', 'outcome'] as const,
+    registers: [registry],
+  });
   return {
     jobsActive,
+    jobsFinished,
     observerFor: (source) => ({
       request(operation, status, seconds) {
         requests.inc({ source, operation, status });

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createFetcherMetrics, type FetcherMetrics } from './fetcher-metrics';
 import { errorMessage, JobProgress } from './job-progress';
-import { JobStore } from './job-store';
+import { JobStore, type OutcomeWrites } from './job-store';
 import { FETCH_PLUGINS, FETCHER_CONFIG, FETCHER_LOGGER, FETCHER_RUNTIME } from './tokens';
 
 export interface FetcherRuntimeOptions {
@@ -187,19 +187,24 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
 
     const snapshot = progress.snapshot();
     const summary = { planned: snapshot.planned, fetched: snapshot.fetched, failed: snapshot.failed, ms: Date.now() - started };
+    const writes = this.outcomeWrites(plugin, job, outcome);
+    this.metrics.jobsFinished.inc({ source: job.source, outcome: writes.errorCode ?? outcome.status });
     switch (outcome.status) {
       case 'completed':
         log.info(summary, 'fetch completed');
-        return this.store.completeFetch(job.id, snapshot, null);
+        return this.store.completeFetch(job.id, snapshot, null, writes);
       case 'failed':
-        log.warn({ ...summary, err: outcome.error }, 'fetch ended with a job-level failure');
-        return this.store.completeFetch(job.id, snapshot, errorMessage(outcome.error));
+        log.warn({ ...summary, err: outcome.error, errorCode: writes.errorCode }, 'fetch ended with a job-level failure');
+        return this.store.completeFetch(job.id, snapshot, errorMessage(outcome.error), writes);
       case 'auth_failed':
         log.warn({ ...summary, reason: outcome.error.message }, 'credentials rejected: account marked needs_reauth, job failed');
-        return this.store.failForAuth(job, outcome.error.message, snapshot);
+        return this.store.failForAuth(job, outcome.error.message, snapshot, writes);
+      case 'blocked':
+        log.warn({ ...summary, reason: outcome.error.message, coolDownMs: outcome.coolDownMs }, 'blocked upstream: account cools down, job failed');
+        return this.store.failForBlock(job, outcome.error.message, outcome.coolDownMs, snapshot, writes);
       case 'aborted':
         log.info(summary, 'stopped before the end; job handed back');
-        return this.store.handBack(job.id, snapshot);
+        return this.store.handBack(job.id, snapshot, writes);
       case 'crashed':
         return this.afterCrash(job, outcome.error, snapshot, log);
     }
@@ -209,6 +214,14 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
   private sealed(plugin: FetchPlugin, envelope: RawEnvelope): RawEnvelope {
     if (!plugin.sensitiveFields) return envelope;
     return { ...envelope, body: sealSensitiveFields(envelope.body, plugin.sensitiveFields, this.cipher) };
+  }
+
+  /** The job's error code and the credentials it renewed (sealed), written with its outcome in one transaction. */
+  private outcomeWrites(plugin: FetchPlugin, job: FetchJob, outcome: FetchJobOutcome | { status: 'crashed' }): OutcomeWrites {
+    const renewed = 'renewedCredentials' in outcome ? outcome.renewedCredentials : undefined;
+    const credentialColumns = renewed ? plugin.credentialColumns?.(renewed, (plain) => this.cipher.encrypt(plain)) ?? null : null;
+    const errorCode = outcome.status === 'auth_failed' ? 'needs_reauth' : outcome.status === 'blocked' ? 'blocked' : outcome.status === 'failed' ? outcome.code ?? null : null;
+    return { account: { source: job.source, accountId: job.accountId }, errorCode, credentialColumns };
   }
 
   /** A thrown error: broker trouble (retriable) hands the job back for a later try; anything else fails it. */
@@ -230,5 +243,8 @@ export function accountProblem(account: AccountRow | null): string | null {
   if (account.is_active === false) return 'account is inactive';
   if (account.status === 'needs_reauth') return 'account needs re-authentication (credentials were rejected)';
   if (account.status === 'paused') return 'account is paused';
+  if (account.status === 'blocked' && account.blocked_until instanceof Date && account.blocked_until.getTime() > Date.now()) {
+    return `account is blocked upstream until ${account.blocked_until.toISOString()} (cool-down)`;
+  }
   return null;
 }

@@ -1,6 +1,6 @@
 import type { AccountRow, FetchJob, FetchMode } from '@staysync/core';
-import { finishJobsIfComplete, inTransaction, markNeedsReauth } from '@staysync/db';
-import type { Pool } from 'pg';
+import { finishJobsIfComplete, inTransaction, markBlocked, markNeedsReauth } from '@staysync/db';
+import type { Pool, PoolClient } from 'pg';
 import type { ProgressSnapshot } from './job-progress';
 
 /**
@@ -30,6 +30,17 @@ const CLAIM_SET = `status = 'running', owner = $2, lease_until = now() + make_in
 
 /** $1 job id, $2 owner, $3–$8 the snapshot (see progressParams); statement-specific parameters start at $9 */
 const PROGRESS_SET = `planned = $3, fetched = $4, failed = $5, progress = $6::jsonb, errors = $7::jsonb, notes = $8::jsonb`;
+
+/**
+ * What a job's outcome writes besides the job row, in the same transaction: the job's error code, and
+ * credentials the source renewed during the job (columns already sealed), e.g. Airbnb's rotated cookies.
+ */
+export interface OutcomeWrites {
+  account?: { source: string; accountId: string };
+  errorCode?: string | null;
+  /** renewed credentials as account columns, already sealed */
+  credentialColumns?: Record<string, unknown> | null;
+}
 
 const JOB_COLUMNS = `id::text, source, account_id, mode, to_char(scrape_date, 'YYYY-MM-DD') AS scrape_date`;
 
@@ -102,23 +113,33 @@ export class JobStore {
     return rowCount === 1;
   }
 
-  /** Everything was requested: record it, then finish the job if the loader has already caught up. */
-  async completeFetch(jobId: string, snapshot: ProgressSnapshot, error: string | null): Promise<void> {
-    const { rowCount } = await this.pool.query(
-      `UPDATE ops.sync_jobs SET ${PROGRESS_SET}, error = COALESCE($9, error), fetch_completed_at = now(), updated_at = now()
-        WHERE id = $1 AND owner = $2 AND status = 'running'`,
-      [...progressParams(jobId, this.options.owner, snapshot), error],
-    );
+  /**
+   * Everything was requested: record it (with renewed credentials; an account whose block cooled down
+   * is active again, as its session got through), then finish the job if the loader has already caught up.
+   */
+  async completeFetch(jobId: string, snapshot: ProgressSnapshot, error: string | null, writes: OutcomeWrites = {}): Promise<void> {
+    const rowCount = await inTransaction(this.pool, async (client) => {
+      await writeAccount(client, writes, { liftBlock: true });
+      const { rowCount } = await client.query(
+        `UPDATE ops.sync_jobs SET ${PROGRESS_SET}, error = COALESCE($9, error), error_code = COALESCE($10, error_code), fetch_completed_at = now(), updated_at = now()
+          WHERE id = $1 AND owner = $2 AND status = 'running'`,
+        [...progressParams(jobId, this.options.owner, snapshot), error, writes.errorCode ?? null],
+      );
+      return rowCount;
+    });
     if (rowCount === 1) await finishJobsIfComplete(this.pool, [jobId]);
   }
 
   /** Stopping early: save progress and let any fetcher's sweeper resume the job at once. */
-  async handBack(jobId: string, snapshot: ProgressSnapshot): Promise<void> {
-    await this.pool.query(
-      `UPDATE ops.sync_jobs SET ${PROGRESS_SET}, owner = NULL, lease_until = now(), updated_at = now()
-        WHERE id = $1 AND owner = $2 AND status = 'running'`,
-      progressParams(jobId, this.options.owner, snapshot),
-    );
+  async handBack(jobId: string, snapshot: ProgressSnapshot, writes: OutcomeWrites = {}): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await writeAccount(client, writes);
+      await client.query(
+        `UPDATE ops.sync_jobs SET ${PROGRESS_SET}, owner = NULL, lease_until = now(), updated_at = now()
+          WHERE id = $1 AND owner = $2 AND status = 'running'`,
+        progressParams(jobId, this.options.owner, snapshot),
+      );
+    });
   }
 
   /** Ends the job as failed without waiting for the loader (nothing more will be fetched). */
@@ -127,10 +148,20 @@ export class JobStore {
   }
 
   /** The account's credentials were rejected: account → needs_reauth (+ outbox event) and the job fails, atomically. */
-  async failForAuth(job: FetchJob, reason: string, snapshot: ProgressSnapshot): Promise<void> {
+  async failForAuth(job: FetchJob, reason: string, snapshot: ProgressSnapshot, writes: OutcomeWrites = {}): Promise<void> {
     await inTransaction(this.pool, async (client) => {
+      await writeAccount(client, writes);
       await markNeedsReauth(client, job.source, job.accountId, reason);
-      await failJob(client, job.id, this.options.owner, `authentication failed: ${reason}`, snapshot);
+      await failJob(client, job.id, this.options.owner, `authentication failed: ${reason}`, snapshot, 'needs_reauth');
+    });
+  }
+
+  /** The upstream's edge blocks the account: account → blocked until the cool-down ends (+ outbox event), job fails; atomically. */
+  async failForBlock(job: FetchJob, reason: string, coolDownMs: number, snapshot: ProgressSnapshot, writes: OutcomeWrites = {}): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await writeAccount(client, writes);
+      await markBlocked(client, job.source, job.accountId, reason, coolDownMs);
+      await failJob(client, job.id, this.options.owner, `blocked: ${reason}`, snapshot, 'blocked');
     });
   }
 }
@@ -139,19 +170,40 @@ function progressParams(jobId: string, owner: string, s: ProgressSnapshot): unkn
   return [jobId, owner, s.planned, s.fetched, s.failed, JSON.stringify(s.progress), JSON.stringify(s.errors), JSON.stringify(s.notes)];
 }
 
-async function failJob(db: Pick<Pool, 'query'>, jobId: string, owner: string, error: string, snapshot?: ProgressSnapshot): Promise<void> {
+async function failJob(db: Pick<Pool, 'query'>, jobId: string, owner: string, error: string, snapshot?: ProgressSnapshot, errorCode: string | null = null): Promise<void> {
   const s = snapshot ?? { planned: 0, fetched: 0, failed: 0, progress: {}, errors: [], notes: [] };
   await db.query(
     `UPDATE ops.sync_jobs
-        SET status = 'failed', error = $3, finished_at = now(), fetch_completed_at = COALESCE(fetch_completed_at, now()),
+        SET status = 'failed', error = $3, error_code = $10, finished_at = now(), fetch_completed_at = COALESCE(fetch_completed_at, now()),
             owner = NULL, lease_until = NULL, updated_at = now(),
             planned = GREATEST(planned, $4), fetched = GREATEST(fetched, $5), failed = GREATEST(failed, $6),
             progress = CASE WHEN $7::jsonb = '{}'::jsonb THEN progress ELSE $7::jsonb END,
             errors = CASE WHEN $8::jsonb = '[]'::jsonb THEN errors ELSE $8::jsonb END,
             notes = CASE WHEN $9::jsonb = '[]'::jsonb THEN notes ELSE $9::jsonb END
       WHERE id = $1 AND owner = $2 AND status = 'running'`,
-    [jobId, owner, error.slice(0, 1000), s.planned, s.fetched, s.failed, JSON.stringify(s.progress), JSON.stringify(s.errors), JSON.stringify(s.notes)],
+    [jobId, owner, error.slice(0, 1000), s.planned, s.fetched, s.failed, JSON.stringify(s.progress), JSON.stringify(s.errors), JSON.stringify(s.notes), errorCode],
   );
+}
+
+/** Renewed credentials onto the account row; `liftBlock`: a blocked account whose job got through is active again. */
+async function writeAccount(client: PoolClient, writes: OutcomeWrites, options: { liftBlock?: boolean } = {}): Promise<void> {
+  const { account, credentialColumns } = writes;
+  if (!account) return;
+  const names = Object.keys(credentialColumns ?? {});
+  if (credentialColumns && names.length > 0) {
+    const assignments = names.map((name, i) => `${quoteIdent(name)} = $${i + 2}`).join(', ');
+    await client.query(`UPDATE ${account.source}.accounts SET ${assignments}, updated_at = now() WHERE account_id::text = $1`, [
+      account.accountId,
+      ...names.map((name) => credentialColumns[name]),
+    ]);
+  }
+  if (options.liftBlock) {
+    await client.query(
+      `UPDATE ${account.source}.accounts SET status = 'active', status_reason = NULL, blocked_until = NULL, updated_at = now()
+        WHERE account_id::text = $1 AND status = 'blocked'`,
+      [account.accountId],
+    );
+  }
 }
 
 function quoteIdent(name: string): string {

@@ -54,8 +54,12 @@ export const adminShape = {
   SCHEDULER_ENABLED: bool(true),
   OUTBOX_POLL_MS: int(500, { min: 10 }),
   STAYSYNC_DISABLE_JOB_EVENTS: bool(false),
+  AIRBNB_BASE_URL: url(['http', 'https']).default('https://www.airbnb.com'),
+  AIRBNB_PREFLIGHT_TIMEOUT_MS: int(30_000, { min: 100 }),
   ...hostawaySensitiveShape,
 };
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a persisted-query sha256 hash (64 hex digits)');
 
 export const fetcherShape = {
   ...commonShape,
@@ -67,6 +71,12 @@ export const fetcherShape = {
   AIRBNB_MIN_INTERVAL_MS: int(5000),
   AIRBNB_JITTER_MS: int(5000),
   AIRBNB_LISTING_PAUSE_MS: int(15_000),
+  AIRBNB_LISTING_PAUSE_JITTER_MS: int(15_000),
+  AIRBNB_PREFLIGHT_TIMEOUT_MS: int(30_000, { min: 100 }),
+  AIRBNB_BLOCK_COOLDOWN_MS: int(6 * 3600_000),
+  AIRBNB_LISTINGS_SECTION_QUERY_HASH: sha256.default('7a646c07b45ad35335b2cde4842e5c5bf69ccebde508b2ba60276832bfb1816b'),
+  AIRBNB_CHART_QUERY_HASH: sha256.default('aa6e318cc066bbf19511b86acdce32fc59219d8596448b861d794491f46631c5'),
+  AIRBNB_LIST_OF_METRICS_QUERY_HASH: sha256.default('b22a5ded5e6c6d168f1d224b78f34182e7366e5cc65203ec04f1e718286a09e1'),
   AIRBNB_TIMEOUT_MS: int(10_000, { min: 100 }),
   AIRBNB_MAX_ATTEMPTS: int(5, { min: 1, max: 20 }),
   AIRBNB_RETRY_BASE_MS: int(1000),
@@ -97,6 +107,8 @@ export interface AdminConfig extends CommonConfig {
   syncCron: string;
   schedulerEnabled: boolean;
   outboxPollMs: number;
+  /** where the Airbnb credential check (preflight) goes */
+  airbnb: { baseUrl: string; preflightTimeoutMs: number };
   hostawaySensitiveFields: SensitiveFields;
 }
 
@@ -106,7 +118,14 @@ export interface AirbnbFetchConfig {
   minIntervalMs: number;
   jitterMs: number;
   listingPauseMs: number;
+  /** random extra pause between listings, in [0, listingPauseJitterMs] */
+  listingPauseJitterMs: number;
   timeoutMs: number;
+  preflightTimeoutMs: number;
+  /** how long a blocked account is left alone */
+  blockCoolDownMs: number;
+  /** persisted-query hashes by operation */
+  hashes: { ListingsSectionQuery: string; ChartQuery: string; ListOfMetricsQuery: string };
   maxAttempts: number;
   retryBaseMs: number;
   lookaheadWeeks: number;
@@ -149,6 +168,7 @@ export function loadAdminConfig(env: Env = process.env): AdminConfig {
     syncCron: e.SYNC_CRON,
     schedulerEnabled: e.SCHEDULER_ENABLED,
     outboxPollMs: e.OUTBOX_POLL_MS,
+    airbnb: { baseUrl: e.AIRBNB_BASE_URL, preflightTimeoutMs: e.AIRBNB_PREFLIGHT_TIMEOUT_MS },
     hostawaySensitiveFields: sensitiveFieldsFrom(e.HOSTAWAY_SENSITIVE_FIELDS, e.HOSTAWAY_SENSITIVE_FIELD_PATTERN),
   };
 }
@@ -166,7 +186,15 @@ export function loadFetcherConfig(env: Env = process.env): FetcherConfig {
       minIntervalMs: e.AIRBNB_MIN_INTERVAL_MS,
       jitterMs: e.AIRBNB_JITTER_MS,
       listingPauseMs: e.AIRBNB_LISTING_PAUSE_MS,
+      listingPauseJitterMs: e.AIRBNB_LISTING_PAUSE_JITTER_MS,
       timeoutMs: e.AIRBNB_TIMEOUT_MS,
+      preflightTimeoutMs: e.AIRBNB_PREFLIGHT_TIMEOUT_MS,
+      blockCoolDownMs: e.AIRBNB_BLOCK_COOLDOWN_MS,
+      hashes: {
+        ListingsSectionQuery: e.AIRBNB_LISTINGS_SECTION_QUERY_HASH,
+        ChartQuery: e.AIRBNB_CHART_QUERY_HASH,
+        ListOfMetricsQuery: e.AIRBNB_LIST_OF_METRICS_QUERY_HASH,
+      },
       maxAttempts: e.AIRBNB_MAX_ATTEMPTS,
       retryBaseMs: e.AIRBNB_RETRY_BASE_MS,
       lookaheadWeeks: e.AIRBNB_LOOKAHEAD_WEEKS,

@@ -66,14 +66,20 @@ export interface FetchJobContext<TCredentials = unknown> {
   note(message: string): void;
 }
 
-export type FetchJobOutcome =
+export type FetchJobOutcome<TCredentials = unknown> = (
   | { status: 'completed' }
   /** the credentials were rejected: the account needs re-authentication, the job fails */
   | { status: 'auth_failed'; error: Error }
-  /** a job-level failure (e.g. the resource list could not be read) */
-  | { status: 'failed'; error: Error }
+  /** the upstream's edge blocks the account: it cools down for `coolDownMs` (skipped by the scheduler), the job fails */
+  | { status: 'blocked'; error: Error; coolDownMs: number }
+  /** a job-level failure (e.g. the resource list could not be read); `code` becomes the job's error_code */
+  | { status: 'failed'; error: Error; code?: string }
   /** stopped through the signal before finishing */
-  | { status: 'aborted' };
+  | { status: 'aborted' }
+) & {
+  /** credentials that changed during the job (e.g. rotated cookies): saved with the outcome, in one transaction */
+  renewedCredentials?: Partial<TCredentials>;
+};
 
 export interface FetchPlugin<TCredentials = unknown> {
   /** `airbnb`, `hostaway`: the schema of `<source>.accounts` and the raw topic suffix */
@@ -81,11 +87,11 @@ export interface FetchPlugin<TCredentials = unknown> {
   /** builds the credentials from the account row; `decrypt` opens a sealed column value */
   readCredentials(account: AccountRow, decrypt: (sealed: string) => string): TCredentials;
   /**
-   * The `<source>.accounts` columns that store renewed credentials; `seal` encrypts a secret. Sources whose
-   * credentials never change during a job (Airbnb's cookie) leave it out, and `saveCredentials` is a no-op.
+   * The `<source>.accounts` columns that store renewed credentials (`saveCredentials`, or an outcome's
+   * `renewedCredentials`); `seal` encrypts a secret. Sources whose credentials never change leave it out.
    */
   credentialColumns?(update: Partial<TCredentials>, seal: (plain: string) => string): Record<string, unknown>;
-  runJob(ctx: FetchJobContext<TCredentials>): Promise<FetchJobOutcome>;
+  runJob(ctx: FetchJobContext<TCredentials>): Promise<FetchJobOutcome<TCredentials>>;
   /** payload keys whose values the core seals (credential key) in every envelope body before publishing */
   sensitiveFields?: SensitiveFields;
 }

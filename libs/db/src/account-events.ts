@@ -50,13 +50,32 @@ export async function markNeedsReauth(client: ClientBase, source: string, accoun
   const { rows } = await client.query(
     `UPDATE ${source}.accounts SET status = 'needs_reauth', status_reason = $2, updated_at = now()
      WHERE account_id::text = $1 AND status <> 'needs_reauth'
-     RETURNING account_id::text, customer_id, is_active, status, last_sync_at, credentials_updated_at, deleted_at`,
+     RETURNING ${SNAPSHOT_COLUMNS}`,
     [accountId, reason.slice(0, 500)],
   );
-  if (rows.length === 0) return;
-  const row = rows[0];
+  if (rows.length > 0) await queueAccountEvent(client, 'needs_reauth', source, accountId, rows[0], ['status']);
+}
+
+/**
+ * Marks an account `blocked` until now + coolDownMs (the upstream's edge refuses it; its credentials may
+ * be fine) and queues an `updated` event, in one transaction on `client`. A needs_reauth account stays so.
+ */
+export async function markBlocked(client: ClientBase, source: string, accountId: string, reason: string, coolDownMs: number): Promise<void> {
+  const { rows } = await client.query(
+    `UPDATE ${source}.accounts
+        SET status = 'blocked', status_reason = $2, blocked_until = now() + make_interval(secs => $3::float8 / 1000), updated_at = now()
+      WHERE account_id::text = $1 AND status <> 'needs_reauth'
+      RETURNING ${SNAPSHOT_COLUMNS}`,
+    [accountId, reason.slice(0, 500), coolDownMs],
+  );
+  if (rows.length > 0) await queueAccountEvent(client, 'updated', source, accountId, rows[0], ['status', 'blocked_until']);
+}
+
+const SNAPSHOT_COLUMNS = 'account_id::text, customer_id, is_active, status, last_sync_at, credentials_updated_at, deleted_at';
+
+async function queueAccountEvent(client: ClientBase, type: AccountEventType, source: string, accountId: string, row: Record<string, never>, changed: string[]): Promise<void> {
   const event = accountEventOutbox(
-    'needs_reauth',
+    type,
     {
       source,
       accountId,
@@ -67,7 +86,7 @@ export async function markNeedsReauth(client: ClientBase, source: string, accoun
       credentialsUpdatedAt: row.credentials_updated_at,
       deletedAt: row.deleted_at,
     },
-    ['status'],
+    changed,
   );
   await client.query(`INSERT INTO ops.outbox (topic, message_key, value) VALUES ($1, $2, $3)`, [event.topic, event.key, JSON.stringify(event.value)]);
 }

@@ -58,6 +58,7 @@ export function fetcherConfig(ctx: BenchContext, topicPrefix: string): FetcherCo
     AIRBNB_MIN_INTERVAL_MS: String(ctx.sizes.pacingMs),
     AIRBNB_JITTER_MS: '0',
     AIRBNB_LISTING_PAUSE_MS: '0',
+    AIRBNB_LISTING_PAUSE_JITTER_MS: '0',
     AIRBNB_RETRY_BASE_MS: '10',
     AIRBNB_LOOKAHEAD_WEEKS: String(ctx.sizes.lookaheadWeeks),
   });

@@ -61,6 +61,7 @@ export async function demoCommand(options: DemoOptions): Promise<DemoSummary> {
       AIRBNB_MIN_INTERVAL_MS: '0',
       AIRBNB_JITTER_MS: '0',
       AIRBNB_LISTING_PAUSE_MS: '0',
+      AIRBNB_LISTING_PAUSE_JITTER_MS: '0',
       AIRBNB_LOOKAHEAD_WEEKS: options.lookaheadWeeks ?? '25',
       HOSTAWAY_BASE_URL: hostaway.url,
       // the documented 15 req/10 s per IP and 20 req/10 s per account, on a 1 s window (the simulator enforces the same)

@@ -31,6 +31,10 @@ export class AirbnbAccount {
   @Property({ type: 'text', nullable: true })
   statusReason: string | null = null;
 
+  /** while status is `blocked`: when the cool-down ends and the scheduler syncs the account again */
+  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
+  blockedUntil: Date | null = null;
+
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
   lastSyncAt: Date | null = null;
 
@@ -44,4 +48,5 @@ export class AirbnbAccount {
   deletedAt: Date | null = null;
 }
 
-export type AccountStatus = 'active' | 'needs_reauth' | 'paused';
+/** `blocked`: the upstream's edge refuses the account for now (Airbnb); synced again after `blocked_until` */
+export type AccountStatus = 'active' | 'needs_reauth' | 'paused' | 'blocked';

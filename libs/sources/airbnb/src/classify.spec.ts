@@ -1,7 +1,7 @@
 import { AccountAuthError, FatalRequestError, TransientError } from '@staysync/core';
 import { loadFixture, fixtureText, AIRBNB_FIXTURES } from '../fixtures/load';
 import { classifyResponse, isAuthErrorBody } from './classify';
-import { AIRBNB_HTTP_ERROR_MAPPING, resolveHttpStatus } from './errors';
+import { AIRBNB_HTTP_ERROR_MAPPING, AirbnbBlockedError, PersistedQueryGoneError, resolveHttpStatus } from './errors';
 
 const AUTH_ERROR_BODY = {
   errors: [
@@ -43,11 +43,10 @@ describe('resolveHttpStatus — the error-mapping table', () => {
     expect(resolveHttpStatus(status)?.kind ?? null).toBe(kind);
   });
 
-  it('lists 401/403 as account errors and 429/5xx as transient', () => {
+  it('lists 401 as an account error and 429/5xx as transient', () => {
     expect(Object.entries(AIRBNB_HTTP_ERROR_MAPPING).map(([status, r]) => `${status}:${r.kind}`)).toEqual(
       expect.arrayContaining([
         '401:account',
-        '403:account',
         '429:transient',
         '500:transient',
         '502:transient',
@@ -63,7 +62,8 @@ describe('classifyResponse', () => {
 
   it.each([
     ['401', 'account', 401, {}, ''],
-    ['403 with an HTML body', 'account', 403, {}, '<html>Access Denied</html>'],
+    ['403 with a JSON body', 'account', 403, {}, '{"error":"forbidden"}'],
+    ['403 with an HTML body (edge block)', 'fatal', 403, {}, '<html>Access Denied</html>'],
     ['429', 'transient', 429, {}, ''],
     ['500', 'transient', 500, {}, '{}'],
     ['502', 'transient', 502, {}, ''],
@@ -82,7 +82,7 @@ describe('classifyResponse', () => {
     ],
     ['redirect to login', 'account', 302, { location: 'https://www.airbnb.com/login?redirect_url=x' }, ''],
     ['other redirect', 'transient', 301, { location: 'https://www.airbnb.com/hosting' }, ''],
-    ['non-JSON 200 (a proxy or bot page)', 'transient', 200, {}, '<html>Too many requests</html>'],
+    ['non-JSON 200 (a proxy or bot page: edge block)', 'fatal', 200, {}, '<html>Too many requests</html>'],
     ['JSON 200 that is not an object', 'transient', 200, {}, '[]'],
     ['200 without top-level data', 'transient', 200, {}, '{"errors":[{"message":"boom"}]}'],
     ['200 with data null', 'transient', 200, {}, '{"data":null,"errors":[{"message":"boom"}]}'],
@@ -92,6 +92,21 @@ describe('classifyResponse', () => {
     if (result.ok) return;
     expect(result.error.kind).toBe(kind);
     expect(result.error).toBeInstanceOf(ERROR_CLASSES[kind]);
+  });
+
+  it.each([
+    ['403 with an HTML body', 403, '<html>Access Denied</html>', AirbnbBlockedError],
+    ['an HTML 200', 200, '<html>Access Denied</html>', AirbnbBlockedError],
+    ['a 200 without data', 200, '{"errors":[{"message":"boom"}]}', PersistedQueryGoneError],
+    ['a 200 with data null', 200, '{"data":null}', PersistedQueryGoneError],
+    ['PersistedQueryNotFound on 400', 400, '{"errors":[{"message":"PersistedQueryNotFound"}]}', PersistedQueryGoneError],
+    ['404', 404, '', PersistedQueryGoneError],
+    ['other 400', 400, '{"errors":[{"message":"bad"}]}', FatalRequestError],
+  ] as const)('with the query known: %s → %p', (_name, status, bodyText, errorClass) => {
+    const result = classifyResponse(status, {}, bodyText, { now: NOW, query: { operation: 'ListOfMetricsQuery', hash: 'b'.repeat(64) } });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.constructor).toBe(errorClass);
   });
 
   it('accepts a 200 with a data object and returns the parsed body', () => {

@@ -31,8 +31,19 @@ export function isAirbnbOperationName(value: unknown): value is AirbnbOperationN
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(AIRBNB_OPERATIONS, value);
 }
 
+/** Configured persisted-query hashes; an operation left out uses the reference's hash. */
+export type AirbnbQueryHashes = Partial<Record<AirbnbOperationName, string>>;
+
 /** `/api/v3/<operationName>/<sha256Hash>` — the persisted-query URL path (POST). */
-export function operationPath(op: AirbnbOperationName): string {
-  const { operationName, sha256Hash } = AIRBNB_OPERATIONS[op];
-  return `/api/v3/${operationName}/${sha256Hash}`;
+export function operationPath(op: AirbnbOperationName, hashes: AirbnbQueryHashes = {}): string {
+  return `/api/v3/${AIRBNB_OPERATIONS[op].operationName}/${queryHash(op, hashes)}`;
+}
+
+export function queryHash(op: AirbnbOperationName, hashes: AirbnbQueryHashes = {}): string {
+  return hashes[op] ?? AIRBNB_OPERATIONS[op].sha256Hash;
+}
+
+/** The environment variable holding an operation's hash: ChartQuery → AIRBNB_CHART_QUERY_HASH. */
+export function hashEnvName(op: AirbnbOperationName): string {
+  return `AIRBNB_${op.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}_HASH`;
 }

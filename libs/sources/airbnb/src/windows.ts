@@ -21,6 +21,11 @@ export interface PlanWindowsOptions {
   scrapeDay: string;
   /** true when the account's last_sync_at is null, or a full backfill is forced */
   firstRun: boolean;
+  /**
+   * YYYY-MM-DD scrape day of the last successful sync: an incremental run reaches back a week before it
+   * (Sunday-aligned), so failed or skipped days in between are fetched again
+   */
+  lastSyncDay?: string | null;
   lookaheadWeeks?: number;
   maxLookbackDays?: number;
   maxForwardOffsetDays?: number;
@@ -61,12 +66,9 @@ export function nextSundayFrom(date: string): string {
 
 /** The whole date range a sync covers; throws a RangeError when it runs past the forward limit. */
 export function planDateRange(options: PlanWindowsOptions): { start: string; end: string } {
-  const { scrapeDay, firstRun, lookaheadWeeks, maxLookbackDays, maxForwardOffsetDays } =
-    resolveOptions(options);
+  const { scrapeDay, firstRun, lookaheadWeeks, maxForwardOffsetDays } = resolveOptions(options);
   const weekSunday = weekSundayOf(scrapeDay);
-  const start = firstRun
-    ? nextSundayFrom(addDays(scrapeDay, -maxLookbackDays))
-    : addDays(weekSunday, -INCREMENTAL_LOOKBACK_DAYS);
+  const start = firstRun ? firstRunStart(options) : incrementalStart(options).start;
   const end = addDays(weekSunday, lookaheadWeeks * 7 + 6);
 
   const forwardDays = daysBetween(scrapeDay, end);
@@ -77,6 +79,34 @@ export function planDateRange(options: PlanWindowsOptions): { start: string; end
     );
   }
   return { start, end };
+}
+
+/** scrapeDay − maxLookbackDays, rounded forward to a Sunday: the earliest date any sync asks for. */
+export function firstRunStart(options: Pick<PlanWindowsOptions, 'scrapeDay' | 'maxLookbackDays'>): string {
+  const maxLookbackDays = options.maxLookbackDays ?? AIRBNB_WINDOW_DEFAULTS.maxLookbackDays;
+  return nextSundayFrom(addDays(options.scrapeDay, -maxLookbackDays));
+}
+
+export interface IncrementalStart {
+  start: string;
+  /** true when the last successful sync is older than the usual one-week lookback (a gap is being closed) */
+  closesGap: boolean;
+  /** true when the gap reached past the lookback limit, so the start is the first-run start */
+  limited: boolean;
+}
+
+/**
+ * An incremental run starts a week before this week's Sunday, or a week before the Sunday of the last
+ * successful sync's scrape day when that is earlier (days missed by blocks, expired sessions or outages
+ * are fetched again), but never before the first-run start (the 180-day limit).
+ */
+export function incrementalStart(options: PlanWindowsOptions): IncrementalStart {
+  const usual = addDays(weekSundayOf(options.scrapeDay), -INCREMENTAL_LOOKBACK_DAYS);
+  const afterGap = options.lastSyncDay ? addDays(weekSundayOf(options.lastSyncDay), -INCREMENTAL_LOOKBACK_DAYS) : usual;
+  const wanted = daysBetween(afterGap, usual) > 0 ? afterGap : usual;
+  const limit = firstRunStart(options);
+  const limited = daysBetween(wanted, limit) > 0;
+  return { start: limited ? limit : wanted, closesGap: wanted !== usual, limited };
 }
 
 export function planWindows(options: PlanWindowsOptions): WindowPlan {
@@ -108,7 +138,7 @@ export function splitIntoWindows(input: {
   return windows;
 }
 
-function resolveOptions(options: PlanWindowsOptions): Required<PlanWindowsOptions> {
+function resolveOptions(options: PlanWindowsOptions): Required<Omit<PlanWindowsOptions, 'lastSyncDay'>> {
   parseIsoDate(options.scrapeDay);
   const resolved = { ...AIRBNB_WINDOW_DEFAULTS, ...withoutUndefined(options) };
   for (const name of ['lookaheadWeeks', 'maxLookbackDays', 'maxForwardOffsetDays', 'offset'] as const) {
@@ -121,4 +151,30 @@ function resolveOptions(options: PlanWindowsOptions): Required<PlanWindowsOption
 
 function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export interface RebaseLimits {
+  maxLookbackDays?: number;
+  maxForwardOffsetDays?: number;
+  offset?: number;
+}
+
+export type RebasedWindow = { window: Window; clipped: boolean } | null;
+
+/**
+ * The same dates asked on `sendDay` instead of the scrape day (a job that crosses midnight): offsets
+ * are recomputed from `sendDay`, and the dates are clipped to what Airbnb accepts from that day
+ * (sendDay − maxLookbackDays … sendDay + maxForwardOffsetDays). null when nothing of the window is left.
+ */
+export function rebaseWindow(window: Window, sendDay: string, limits: RebaseLimits = {}): RebasedWindow {
+  const { maxLookbackDays, maxForwardOffsetDays, offset } = { ...AIRBNB_WINDOW_DEFAULTS, ...withoutUndefined(limits) };
+  const earliest = addDays(sendDay, -maxLookbackDays);
+  const latest = addDays(sendDay, maxForwardOffsetDays);
+  const start = daysBetween(window.start, earliest) > 0 ? earliest : window.start;
+  const end = daysBetween(latest, window.end) > 0 ? latest : window.end;
+  if (daysBetween(start, end) < 0) return null;
+  return {
+    window: { start, end, relativeDsStart: relativeDs(start, sendDay, offset), relativeDsEnd: relativeDs(end, sendDay, offset) },
+    clipped: start !== window.start || end !== window.end,
+  };
 }

@@ -4,7 +4,7 @@ export { schema as accountEventSchema };
 
 export type AccountEventType =
   'created' | 'updated' | 'deactivated' | 'reactivated' | 'deleted' | 'needs_reauth';
-export type AccountStatus = 'active' | 'needs_reauth' | 'paused';
+export type AccountStatus = 'active' | 'needs_reauth' | 'paused' | 'blocked';
 
 /** Value of `accounts.events.v1` (mirrors ./schema.json). No credentials, ever. */
 export interface AccountEvent {

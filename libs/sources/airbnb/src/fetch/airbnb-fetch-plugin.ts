@@ -1,7 +1,13 @@
-import { AccountAuthError, withRetries, type FetchJobContext, type FetchJobOutcome, type FetchPlugin, type RawEnvelope, type RetryPolicy } from '@staysync/core';
+import { AccountAuthError, todayUtc, TransientError, withRetries, type FetchJobContext, type FetchJobOutcome, type FetchPlugin, type RawEnvelope, type RetryPolicy } from '@staysync/core';
+import type { CookieJar } from 'tough-cookie';
 import { createAirbnbClient, createSyncTraceIds, type AirbnbAccountCredentials, type AirbnbClient, type SyncTraceIds } from '../client';
+import { AirbnbBlockedError, PersistedQueryGoneError } from '../errors';
+import type { AirbnbQueryHashes } from '../operations';
 import { decodeListingsSection, type ListingSummary } from '../parse/listings-section';
 import { parseMetricList, planListingsRequest, planRequests, type AirbnbRequestDescriptor, type MetricRequest } from '../plan';
+import { buildChartQueryPayload, buildListOfMetricsPayload } from '../payloads';
+import { authCookieHeader, createSessionJar } from '../session/jar';
+import { incrementalStart, rebaseWindow } from '../windows';
 import { envelopeRequestKey, toRawEnvelope, type EnvelopeJob } from './envelope';
 import { Pacer } from './pacing';
 
@@ -10,9 +16,13 @@ export interface AirbnbFetchOptions {
   baseUrl: string;
   apiKey: string;
   timeoutMs: number;
+  /** the preflight's timeout; default 30 s (reference §2) */
+  preflightTimeoutMs?: number;
   minIntervalMs: number;
   jitterMs: number;
   listingPauseMs: number;
+  /** a random extra in [0, listingPauseJitterMs] between listings; default 0 */
+  listingPauseJitterMs?: number;
   maxAttempts: number;
   retryBaseMs: number;
   /** longest backoff between two tries (Retry-After may ask for more); default 60 s */
@@ -21,14 +31,23 @@ export interface AirbnbFetchOptions {
   /** `METRIC_TYPE:group_by_value` items */
   chartMetrics: string[];
   listOfMetrics: string[];
+  /** persisted-query hashes; the reference's by default */
+  hashes?: AirbnbQueryHashes;
+  /** how long a blocked account is left alone; default 6 h */
+  blockCoolDownMs?: number;
+  /** clock (tests cross midnight with it); default the system clock */
+  now?: () => Date;
+  random?: () => number;
 }
 
-/** progress key for the account-level listings call */
 /** progress key of the listings request: like every envelope without a resourceId, its operation */
 export const LISTINGS_RESOURCE = 'ListingsSectionQuery';
 /** envelopes per Kafka send: fewer round trips, yet progress moves steadily */
 const PUBLISH_BATCH_SIZE = 20;
 const DEFAULT_RETRY_CAP_MS = 60_000;
+export const DEFAULT_BLOCK_COOL_DOWN_MS = 6 * 3600_000;
+
+type Outcome = FetchJobOutcome<AirbnbAccountCredentials>;
 
 export function airbnbFetchPlugin(options: AirbnbFetchOptions): FetchPlugin<AirbnbAccountCredentials> {
   const metrics = {
@@ -50,20 +69,34 @@ export function airbnbFetchPlugin(options: AirbnbFetchOptions): FetchPlugin<Airb
         clientVersion: String(account.x_client_version),
       };
     },
+    credentialColumns(update, seal) {
+      return update.cookie === undefined ? {} : { airbnb_cookie: seal(update.cookie) };
+    },
     async runJob(ctx) {
-      const client = createAirbnbClient({ baseUrl: options.baseUrl, apiKey: options.apiKey, timeoutMs: options.timeoutMs });
+      const credentials = await ctx.credentials();
+      let jar: CookieJar;
       try {
-        const session = new AccountSession(ctx, client, await ctx.credentials(), new Pacer(options), retryPolicy);
-        return await session.run((listings) =>
-          planRequests({
-            listings,
-            scrapeDay: ctx.job.scrapeDate,
-            firstRun: ctx.job.mode === 'backfill',
-            lookaheadWeeks: options.lookaheadWeeks,
-            metrics,
-          }),
-          options.listingPauseMs,
-        );
+        jar = createSessionJar(options.baseUrl, credentials.cookie);
+      } catch (error) {
+        return { status: 'auth_failed', error: error as Error };
+      }
+      const storedAuthCookie = await authCookieHeader(jar, options.baseUrl);
+      const client = createAirbnbClient({
+        baseUrl: options.baseUrl,
+        apiKey: options.apiKey,
+        timeoutMs: options.timeoutMs,
+        preflightTimeoutMs: options.preflightTimeoutMs,
+        hashes: options.hashes,
+      });
+      try {
+        const session = new AccountSession(ctx, client, credentials, jar, new Pacer({ ...options, random: options.random }), retryPolicy, options);
+        const outcome = await session.run((listings) => {
+          const firstRun = ctx.job.mode === 'backfill';
+          const windowOptions = { scrapeDay: ctx.job.scrapeDate, firstRun, lastSyncDay: lastSyncDay(ctx.account.last_sync_at), lookaheadWeeks: options.lookaheadWeeks };
+          if (!firstRun) noteGapClosing(ctx, windowOptions);
+          return planRequests({ listings, ...windowOptions, metrics });
+        });
+        return await withRotatedCookies(outcome, jar, options.baseUrl, storedAuthCookie);
       } finally {
         client.close();
       }
@@ -71,32 +104,65 @@ export function airbnbFetchPlugin(options: AirbnbFetchOptions): FetchPlugin<Airb
   };
 }
 
-type RequestResult = { ok: true; envelope: RawEnvelope } | { ok: false; error: unknown };
+/** Auth cookies that rotated during the job (`_aaj`, …) go back to the account with the outcome. */
+async function withRotatedCookies(outcome: Outcome, jar: CookieJar, baseUrl: string, stored: string): Promise<Outcome> {
+  const current = await authCookieHeader(jar, baseUrl);
+  if (current === '' || current === stored) return outcome;
+  return { ...outcome, renewedCredentials: { cookie: current } };
+}
 
-/** One job of one account: sequential requests under the account's pacing. */
+/** `last_sync_at` (a timestamptz) as its UTC day, the scrape day of the last successful sync. */
+function lastSyncDay(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  const date = value instanceof Date ? value : new Date(String(value));
+  return Number.isNaN(date.getTime()) ? null : todayUtc(date);
+}
+
+function noteGapClosing(ctx: FetchJobContext<AirbnbAccountCredentials>, windowOptions: Parameters<typeof incrementalStart>[0]): void {
+  const { start, closesGap, limited } = incrementalStart(windowOptions);
+  if (!closesGap) return;
+  ctx.note(
+    `incremental window reaches back to ${start} to close the gap since the last successful sync (${windowOptions.lastSyncDay})` +
+      (limited ? '; the gap is older than the 180-day lookback, so earlier days are lost' : ''),
+  );
+}
+
+type RequestResult = { ok: true; envelope: RawEnvelope } | { ok: false; error: unknown } | { ok: 'dropped' };
+
+/** One job of one account: the preflight, then sequential requests under the account's pacing, all through one cookie jar. */
 class AccountSession {
   private readonly trace: SyncTraceIds = createSyncTraceIds();
   private readonly job: EnvelopeJob;
+  private readonly now: () => Date;
+  private readonly random: () => number;
 
   constructor(
     private readonly ctx: FetchJobContext<AirbnbAccountCredentials>,
     private readonly client: AirbnbClient,
     private readonly credentials: AirbnbAccountCredentials,
+    private readonly jar: CookieJar,
     private readonly pacer: Pacer,
     private readonly retryPolicy: RetryPolicy,
+    private readonly options: AirbnbFetchOptions,
   ) {
     this.job = { jobId: ctx.job.id, accountId: ctx.job.accountId, scrapeDate: ctx.job.scrapeDate };
+    this.now = options.now ?? (() => new Date());
+    this.random = options.random ?? Math.random;
   }
 
-  async run(plan: (listings: ListingSummary[]) => MetricRequest[], listingPauseMs: number): Promise<FetchJobOutcome> {
+  async run(plan: (listings: ListingSummary[]) => MetricRequest[]): Promise<Outcome> {
     const { progress, signal } = this.ctx;
+
+    const preflightStop = await this.preflight();
+    if (preflightStop) return preflightStop;
 
     // The listings call is made even on a resume: the plan needs the listings.
     progress.planned(LISTINGS_RESOURCE, 1);
     const listingsResult = await this.fetch(planListingsRequest(this.ctx.job.scrapeDate));
-    if (!listingsResult.ok) {
-      progress.failed(LISTINGS_RESOURCE, listingsResult.error);
-      return jobOutcome(listingsResult.error, signal);
+    if (listingsResult.ok !== true) {
+      const error = listingsResult.ok === false ? listingsResult.error : new Error('listings request dropped');
+      progress.failed(LISTINGS_RESOURCE, error);
+      return this.stopOutcome(error) ?? jobOutcome(error, signal);
     }
     await this.ctx.publish([listingsResult.envelope]);
     progress.fetched(LISTINGS_RESOURCE);
@@ -106,15 +172,46 @@ class AccountSession {
 
     for (const [listingId, requests] of byListing) {
       if (signal.aborted) return { status: 'aborted' };
-      const authError = await this.fetchListing(listingId, requests);
-      if (authError) return { status: 'auth_failed', error: authError };
-      this.pacer.pauseBeforeNext(listingPauseMs);
+      const stop = await this.fetchListing(listingId, requests);
+      if (stop) return stop;
+      const jitter = Math.round(this.random() * (this.options.listingPauseJitterMs ?? 0));
+      this.pacer.pauseBeforeNext(this.options.listingPauseMs + jitter);
     }
     return signal.aborted ? { status: 'aborted' } : { status: 'completed' };
   }
 
-  /** Fetches one listing's requests; a failed request is counted and skipped. Returns the auth error that ends the job, if any. */
-  private async fetchListing(listingId: string, requests: MetricRequest[]): Promise<AccountAuthError | null> {
+  /** The preflight (reference §2): null when the session is live, else the outcome that ends the job. */
+  private async preflight(): Promise<Outcome | null> {
+    const { signal, observer, logger } = this.ctx;
+    try {
+      const verdict = await withRetries(
+        async () => {
+          const started = performance.now();
+          try {
+            const result = await this.client.preflight(this.credentials, this.jar);
+            observer.request('preflight', result.state === 'live' ? 'ok' : result.state === 'dead' ? 'needs_reauth' : 'blocked', (performance.now() - started) / 1000);
+            return result;
+          } catch (error) {
+            observer.request('preflight', errorStatus(error), (performance.now() - started) / 1000);
+            throw error;
+          }
+        },
+        this.retryPolicy,
+        { signal, onRetry: () => observer.retry('preflight') },
+      );
+      if (verdict.state === 'live') return null;
+      logger.warn({ state: verdict.state, signal: verdict.state === 'dead' ? verdict.signal : undefined }, 'preflight: session not usable');
+      if (verdict.state === 'dead') {
+        return { status: 'auth_failed', error: new AccountAuthError(`preflight: ${verdict.message} (${verdict.signal})`, { context: { signal: verdict.signal } }) };
+      }
+      return this.blocked(new AirbnbBlockedError(`preflight: ${verdict.message}`, { context: { status: verdict.status } }));
+    } catch (error) {
+      return signal.aborted ? { status: 'aborted' } : this.stopOutcome(error) ?? jobOutcome(error, signal);
+    }
+  }
+
+  /** Fetches one listing's requests; a failed request is counted and skipped. Returns the outcome that ends the job, if any. */
+  private async fetchListing(listingId: string, requests: MetricRequest[]): Promise<Outcome | null> {
     const { progress, signal, skipRequestKeys } = this.ctx;
     const pending: RawEnvelope[] = [];
     const publishPending = async () => {
@@ -132,14 +229,21 @@ class AccountSession {
           continue;
         }
         const result = await this.fetch(request);
-        if (result.ok) {
+        if (result.ok === 'dropped') {
+          progress.planned(listingId, -1);
+        } else if (result.ok) {
           pending.push(result.envelope);
           if (pending.length >= PUBLISH_BATCH_SIZE) await publishPending();
-        } else if (result.error instanceof AccountAuthError) {
-          return result.error;
-        } else if (!signal.aborted) {
-          progress.failed(listingId, result.error);
-          this.ctx.logger.warn({ listingId, operation: request.operation, err: describe(result.error) }, 'request failed; continuing with the next');
+        } else {
+          const stop = this.stopOutcome(result.error);
+          if (stop) {
+            progress.failed(listingId, result.error);
+            return stop;
+          }
+          if (!signal.aborted) {
+            progress.failed(listingId, result.error);
+            this.ctx.logger.warn({ listingId, operation: request.operation, err: describe(result.error) }, 'request failed; continuing with the next');
+          }
         }
       }
       return null;
@@ -149,16 +253,35 @@ class AccountSession {
     }
   }
 
+  /** Errors that end the whole job at once (the same failure would hit every further request). */
+  private stopOutcome(error: unknown): Outcome | null {
+    if (error instanceof AccountAuthError) return { status: 'auth_failed', error };
+    if (error instanceof AirbnbBlockedError) return this.blocked(error);
+    if (isPersistentRateLimit(error)) {
+      return this.blocked(new AirbnbBlockedError(`still rate limited (HTTP 429) after ${this.retryPolicy.maxAttempts} tries: treated as an edge block`, { context: (error as TransientError).context }));
+    }
+    if (error instanceof PersistedQueryGoneError) return { status: 'failed', error, code: error.code };
+    return null;
+  }
+
+  private blocked(error: AirbnbBlockedError): Outcome {
+    return { status: 'blocked', error, coolDownMs: this.options.blockCoolDownMs ?? DEFAULT_BLOCK_COOL_DOWN_MS };
+  }
+
   /** One request with pacing and retries; never throws for upstream failures. */
-  private async fetch(request: AirbnbRequestDescriptor): Promise<RequestResult> {
+  private async fetch(planned: AirbnbRequestDescriptor): Promise<RequestResult> {
     const { signal, observer } = this.ctx;
     try {
+      let request: AirbnbRequestDescriptor = planned;
       const response = await withRetries(
         async () => {
           await this.pacer.wait(signal);
+          const rebased = this.forSendDay(planned);
+          if (rebased === null) return null;
+          request = rebased;
           const started = performance.now();
           try {
-            const reply = await this.client.request(request.operation, request.payload, this.credentials, this.trace);
+            const reply = await this.client.request(request.operation, request.payload, this.credentials, this.trace, this.jar);
             observer.request(request.operation, 'ok', (performance.now() - started) / 1000);
             return reply;
           } catch (error) {
@@ -169,16 +292,49 @@ class AccountSession {
           }
         },
         this.retryPolicy,
-        { signal, onRetry: () => observer.retry(request.operation) },
+        { signal, onRetry: () => observer.retry(planned.operation) },
       );
-      return { ok: true, envelope: toRawEnvelope(this.job, request, response, new Date()) };
+      if (response === null) return { ok: 'dropped' };
+      return { ok: true, envelope: toRawEnvelope(this.job, request, response, this.now()) };
     } catch (error) {
       return { ok: false, error };
     }
   }
+
+  /**
+   * The request as it must be sent today: a job that crossed midnight still asks for its scrape day's
+   * dates, with offsets counted from the send day and clipped to what that day allows (a job note says
+   * so). null when the window is no longer allowed at all (dropped, with a note).
+   */
+  private forSendDay(request: AirbnbRequestDescriptor): AirbnbRequestDescriptor | null {
+    const scrapeDay = this.ctx.job.scrapeDate;
+    const sendDay = todayUtc(this.now());
+    if (request.window === null || sendDay === scrapeDay) return request;
+    const rebased = rebaseWindow(request.window, sendDay);
+    const what = `${request.operation} ${request.listingId} ${request.window.start}..${request.window.end}`;
+    if (rebased === null) {
+      this.ctx.note(`job crossed into ${sendDay}: ${what} is beyond the offset limits from that day and was not sent`);
+      return null;
+    }
+    if (rebased.clipped) {
+      this.ctx.note(`job crossed into ${sendDay}: ${what} was clipped to ${rebased.window.start}..${rebased.window.end} (offset limits)`);
+    }
+    const { window } = rebased;
+    const build = request.operation === 'ChartQuery' ? buildChartQueryPayload : buildListOfMetricsPayload;
+    return {
+      ...request,
+      window,
+      payload: build({ listingId: request.listingId, metricType: request.metricType, groupByValue: request.groupByValue, relativeDsStart: window.relativeDsStart, relativeDsEnd: window.relativeDsEnd }),
+      variables: { ...request.variables, relativeDsStart: window.relativeDsStart, relativeDsEnd: window.relativeDsEnd },
+    };
+  }
 }
 
-function jobOutcome(error: unknown, signal: AbortSignal): FetchJobOutcome {
+function isPersistentRateLimit(error: unknown): boolean {
+  return error instanceof TransientError && error.context.status === 429;
+}
+
+function jobOutcome(error: unknown, signal: AbortSignal): Outcome {
   if (error instanceof AccountAuthError) return { status: 'auth_failed', error };
   if (signal.aborted) return { status: 'aborted' };
   return { status: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
@@ -195,7 +351,10 @@ function groupByListing(requests: MetricRequest[]): Map<string, MetricRequest[]>
   return groups;
 }
 
+/** The metrics' status label: the failure code when there is one (blocked, stale_persisted_query), else the error kind. */
 function errorStatus(error: unknown): string {
+  if (error instanceof AccountAuthError) return 'needs_reauth';
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' && /^[a-z_]+$/.test(error.code)) return error.code;
   return typeof error === 'object' && error !== null && 'kind' in error ? String(error.kind) : 'error';
 }
 
