@@ -197,3 +197,117 @@ describe('Kafka > batch consumer > one batch', () => {
     expect(seen).toEqual({ resolved: [], commits: 0, paused: 0, resumed: 0 });
   });
 });
+
+/** kafkajs consumers as the supervisor sees them: each kafka.consumer() call is a new instance whose events we can fire. */
+function fakeKafkajs(options: { crashOnJoin?: (instance: number) => boolean } = {}) {
+  const instances: Array<{ calls: string[]; emit(event: string, payload: unknown): void }> = [];
+  const kafka = {
+    consumer: () => {
+      const listeners = new Map<string, (event: { payload: unknown }) => void>();
+      const calls: string[] = [];
+      const index = instances.length;
+      const instance = {
+        calls,
+        emit: (event: string, payload: unknown) => listeners.get(event)?.({ payload }),
+      };
+      instances.push(instance);
+      return {
+        events: { CRASH: 'consumer.crash', GROUP_JOIN: 'consumer.group_join' },
+        on: (event: string, listener: (event: { payload: unknown }) => void) => listeners.set(event, listener),
+        connect: async () => void calls.push('connect'),
+        subscribe: async () => void calls.push('subscribe'),
+        // kafkajs reports a join that failed past its retries as a crash before run() resolves
+        run: async () => {
+          calls.push('run');
+          if (options.crashOnJoin?.(index)) instance.emit('consumer.crash', { error: new Error('The coordinator is not aware of this member'), restart: false });
+        },
+        pause: () => void calls.push('pause'),
+        stop: async () => void calls.push('stop'),
+        disconnect: async () => void calls.push('disconnect'),
+      };
+    },
+  } as unknown as Kafka;
+  return { kafka, instances };
+}
+
+function supervised(kafka: Kafka, extra: { maxAttempts?: number; onGiveUp?: () => void } = {}) {
+  return createBatchConsumer({
+    kafka,
+    settings,
+    groupId: 'g',
+    topics: ['sync.commands'],
+    codec: createJsonCodec(),
+    logger: pino({ level: 'silent' }),
+    producer: { connect: jest.fn(), disconnect: jest.fn(), send: jest.fn() } as unknown as KafkaProducer,
+    handler: async () => undefined,
+    maxBatchesInFlight: 2,
+    restart: { initialMs: 100, maxMs: 100, maxAttempts: extra.maxAttempts ?? 3, stableMs: 60_000 },
+    onGiveUp: extra.onGiveUp,
+  });
+}
+
+const crash = { error: new Error('Request GroupCoordinator failed'), restart: false };
+
+describe('Kafka > batch consumer > crashes', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('replaces a crashed consumer with a new one after the backoff, and is not running meanwhile', async () => {
+    const { kafka, instances } = fakeKafkajs();
+    const consumer = supervised(kafka);
+    await consumer.start();
+    expect(consumer.state()).toBe('running');
+
+    instances[0].emit('consumer.crash', crash);
+
+    expect(consumer.state()).toBe('restarting');
+    await jest.advanceTimersByTimeAsync(50);
+    expect(instances).toHaveLength(1);
+    // 100 ms ± 20 % jitter
+    await jest.advanceTimersByTimeAsync(100);
+    expect(instances).toHaveLength(2);
+    expect(instances[1].calls).toEqual(['connect', 'subscribe', 'run']);
+    expect(consumer.state()).toBe('running');
+  });
+
+  it('gives up after the bounded restarts and calls onGiveUp once', async () => {
+    const onGiveUp = jest.fn();
+    // every restarted consumer fails to join
+    const { kafka, instances } = fakeKafkajs({ crashOnJoin: (instance) => instance > 0 });
+    const consumer = supervised(kafka, { maxAttempts: 2, onGiveUp });
+    await consumer.start();
+
+    instances[0].emit('consumer.crash', crash);
+    await jest.advanceTimersByTimeAsync(1_000);
+
+    // the first consumer and two restarts, each of which crashed while joining
+    expect(instances).toHaveLength(3);
+    expect(consumer.state()).toBe('failed');
+    expect(onGiveUp).toHaveBeenCalledTimes(1);
+  });
+
+  it('reports a consumer whose join failed as restarting, not running', async () => {
+    const { kafka } = fakeKafkajs({ crashOnJoin: (instance) => instance === 0 });
+    const consumer = supervised(kafka);
+
+    await consumer.start();
+
+    expect(consumer.state()).toBe('restarting');
+    await jest.advanceTimersByTimeAsync(150);
+    expect(consumer.state()).toBe('running');
+  });
+
+  it('stops a crashed consumer cleanly: no pause or stop on the dead group, no restart afterwards', async () => {
+    const { kafka, instances } = fakeKafkajs();
+    const consumer = supervised(kafka);
+    await consumer.start();
+    instances[0].emit('consumer.crash', crash);
+
+    await consumer.stop();
+    await jest.advanceTimersByTimeAsync(1_000);
+
+    expect(instances).toHaveLength(1);
+    expect(instances[0].calls).toEqual(['connect', 'subscribe', 'run', 'disconnect']);
+    expect(consumer.state()).toBe('stopped');
+  });
+});

@@ -1,8 +1,8 @@
 import type { DeadLetterStage, TopicId, TopicValue } from '@staysync/contracts';
 import { isRetriable, StaysyncError } from '@staysync/core';
-import type { Batch, ConsumerConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Batch, Consumer, ConsumerConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { DEFAULT_BACKOFF, PartitionRetries, type BackoffOptions } from './backoff';
+import { backoffDelay, DEFAULT_BACKOFF, PartitionRetries, type BackoffOptions } from './backoff';
 import type { ValueCodec } from './codec';
 import { deadLetterMessage } from './dlq';
 import { InvalidMessageError } from './errors';
@@ -73,7 +73,30 @@ export interface BatchConsumerOptions<T extends TopicId> {
    * rebalance. Unset: every batch is handled and committed before the next fetch.
    */
   maxBatchesInFlight?: number;
+  /** restarts after kafkajs gives up on the consumer (see createBatchConsumer); default DEFAULT_RESTART */
+  restart?: Partial<RestartPolicy>;
+  /** called once the restarts are used up; the services exit non-zero so their orchestrator restarts them */
+  onGiveUp?: (error: unknown) => void;
+  /** how often the lag gauge is refreshed from the broker's offsets (needs `metrics`); default 10 s, 0 = never */
+  lagRefreshMs?: number;
 }
+
+export interface RestartPolicy extends BackoffOptions {
+  /** consecutive restarts before giving up */
+  maxAttempts: number;
+  /** a consumer that ran this long since its last (re)start has its restart count reset */
+  stableMs: number;
+}
+
+export const DEFAULT_RESTART: RestartPolicy = { initialMs: 1_000, maxMs: 30_000, maxAttempts: 8, stableMs: 60_000 };
+
+const DEFAULT_LAG_REFRESH_MS = 10_000;
+
+/**
+ * `running`: joined and consuming. `restarting`: crashed, a restart is scheduled. `failed`: the
+ * restarts are used up. `idle` before start(), `starting` during it, `stopped` after stop().
+ */
+export type ConsumerState = 'idle' | 'starting' | 'running' | 'restarting' | 'failed' | 'stopped';
 
 export interface BatchConsumerStats {
   batches: number;
@@ -90,6 +113,9 @@ export interface BatchConsumer {
   stop(): Promise<void>;
   /** counts since start, for tests and diagnostics (Prometheus has the same via metrics) */
   stats(): BatchConsumerStats;
+  state(): ConsumerState;
+  /** reads the group's committed offsets and the partitions' end offsets into the lag gauge */
+  refreshLag(): Promise<void>;
 }
 
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 3_000;
@@ -107,6 +133,13 @@ const DEFAULT_HEARTBEAT_INTERVAL_MS = 3_000;
  * eachBatch for this, because kafkajs then retries its whole fetch loop and, once its retries run
  * out, restarts the consumer and rebalances the group; pausing one partition keeps the others
  * flowing and cannot turn into a crash loop.
+ *
+ * When kafkajs does give up on the consumer (a crash: e.g. the group coordinator moved and the join
+ * failed past its retries), it disconnects it. We then start a new kafkajs consumer after a backoff,
+ * at most `restart.maxAttempts` times in a row, then call `onGiveUp`; `state()` is not `running`
+ * meanwhile (the services' /ready answers 503). kafkajs's own restarts are off: they are unbounded and
+ * reuse the crashed instance. The lag gauge is refreshed from the broker on a timer, independently
+ * of consumption, so a consumer that is stalled or down shows a growing lag.
  */
 export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOptions<T>): BatchConsumer {
   const { kafka, settings, groupId, codec, producer, handler, metrics } = options;
@@ -115,21 +148,17 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
   const retries = new PartitionRetries({ ...DEFAULT_BACKOFF, ...options.retryBackoff });
   const heartbeatEveryMs = options.consumerOptions?.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
   const stats: BatchConsumerStats = { batches: 0, messages: 0, deadLetters: 0, retries: 0 };
+  const restartPolicy: RestartPolicy = { ...DEFAULT_RESTART, ...options.restart };
   let stopping: Promise<void> | undefined;
-  const consumer = kafka.consumer({
-    allowAutoTopicCreation: !settings.createTopics,
-    ...options.consumerOptions,
-    // a crash during shutdown must not schedule a restart that outlives the consumer
-    retry: { ...options.consumerOptions?.retry, restartOnFailure: async () => stopping === undefined },
-    groupId,
-  });
-
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    const message = payload.restart
-      ? 'consumer crashed; kafkajs restarts it'
-      : 'consumer crashed and will not restart';
-    log[payload.restart ? 'warn' : 'error']({ err: payload.error }, message);
-  });
+  let state: ConsumerState = 'idle';
+  /** the current kafkajs consumer: a new one after each crash */
+  let consumer: Consumer | undefined;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let restartAttempts = 0;
+  let runningSince = 0;
+  let lagTimer: NodeJS.Timeout | undefined;
+  let lagAdmin: Admin | undefined;
+  let lagRefreshing: Promise<void> | undefined;
 
   /** Per partition (pipelined mode): completions are committed in order; a rewind or rebalance starts a new epoch. */
   interface PartitionPipeline {
@@ -140,21 +169,130 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
   const pipelines = new Map<string, PartitionPipeline>();
   const inFlight = new Set<Promise<void>>();
   const maxInFlight = options.maxBatchesInFlight ?? 0;
-  // after a (re)join kafkajs fetches from the committed offsets: batches still in flight must not commit
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    for (const pipeline of pipelines.values()) pipeline.epoch += 1;
-  });
 
   async function start(): Promise<void> {
-    await consumer.connect();
-    await consumer.subscribe({ topics: topicNames(), fromBeginning: options.fromBeginning ?? false });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-      eachBatch: processBatch,
+    if (stopping) throw new Error(`consumer ${groupId} was stopped`);
+    state = 'starting';
+    startLagTimer();
+    try {
+      await connectAndRun();
+    } catch (error) {
+      if (state === 'starting') state = 'idle';
+      throw error;
+    }
+  }
+
+  function newKafkaConsumer(): Consumer {
+    const created = kafka.consumer({
+      allowAutoTopicCreation: !settings.createTopics,
+      ...options.consumerOptions,
+      // restarts are ours (bounded, with a new instance), see crashed()
+      retry: { ...options.consumerOptions?.retry, restartOnFailure: async () => false },
+      groupId,
     });
-    log.info({ topics: topicNames() }, 'consuming');
+    // kafkajs has disconnected the consumer by the time it reports the crash
+    created.on(created.events.CRASH, ({ payload }) => {
+      if (created === consumer) crashed(payload.error);
+    });
+    // after a (re)join kafkajs fetches from the committed offsets: batches still in flight must not commit
+    created.on(created.events.GROUP_JOIN, () => {
+      for (const pipeline of pipelines.values()) pipeline.epoch += 1;
+    });
+    return created;
+  }
+
+  /** A new kafkajs consumer, connected and run; resolves once it joined (or crashed, and a restart is scheduled). */
+  async function connectAndRun(): Promise<void> {
+    const next = newKafkaConsumer();
+    consumer = next;
+    try {
+      await next.connect();
+      await next.subscribe({ topics: topicNames(), fromBeginning: options.fromBeginning ?? false });
+      await next.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        eachBatch: processBatch,
+      });
+    } catch (error) {
+      await next.disconnect().catch(() => undefined);
+      throw error;
+    }
+    // kafkajs reports a failed join as a crash while run() is still pending
+    if (state === 'restarting' || state === 'failed' || stopping) return;
+    state = 'running';
+    runningSince = performance.now();
+    log.info({ topics: topicNames(), restarts: restartAttempts }, 'consuming');
+  }
+
+  function crashed(error: unknown): void {
+    if (stopping || restartTimer || state === 'failed') return;
+    state = 'restarting';
+    retries.cancelAll();
+    // batches of the dead consumer still finish, but their offsets are not committed: they come again
+    for (const pipeline of pipelines.values()) pipeline.epoch += 1;
+    if (runningSince > 0 && performance.now() - runningSince >= restartPolicy.stableMs) restartAttempts = 0;
+    restartAttempts += 1;
+    if (restartAttempts > restartPolicy.maxAttempts) {
+      state = 'failed';
+      log.fatal({ err: error, restarts: restartAttempts - 1 }, 'consumer crashed and its restarts are used up; giving up');
+      options.onGiveUp?.(error);
+      return;
+    }
+    metrics?.consumerRestarts.inc({ group: groupId });
+    const delayMs = backoffDelay(restartAttempts, restartPolicy);
+    log.error({ err: error, attempt: restartAttempts, delayMs }, 'consumer crashed; starting a new one after a backoff');
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      void restart();
+    }, delayMs);
+    restartTimer.unref();
+  }
+
+  async function restart(): Promise<void> {
+    await drainInFlight();
+    if (stopping) return;
+    state = 'starting';
+    try {
+      await connectAndRun();
+    } catch (error) {
+      // could not connect or join: counts as another crash
+      crashed(error);
+    }
+  }
+
+  function startLagTimer(): void {
+    const every = options.lagRefreshMs ?? DEFAULT_LAG_REFRESH_MS;
+    if (!metrics || every <= 0 || lagTimer) return;
+    lagTimer = setInterval(() => void refreshLag(), every);
+    lagTimer.unref();
+  }
+
+  /** lag = end offset − committed offset (the partition's earliest offset when the group committed none) */
+  function refreshLag(): Promise<void> {
+    lagRefreshing ??= (async () => {
+      try {
+        // no retries: the next tick asks again
+        lagAdmin ??= kafka.admin({ retry: { retries: 0 } });
+        await lagAdmin.connect();
+        const committed = await lagAdmin.fetchOffsets({ groupId, topics: topicNames() });
+        for (const { topic, partitions } of committed) {
+          const ends = new Map((await lagAdmin.fetchTopicOffsets(topic)).map((p) => [p.partition, p]));
+          for (const { partition, offset } of partitions) {
+            const end = ends.get(partition);
+            if (!end) continue;
+            const from = BigInt(offset) >= 0n ? BigInt(offset) : BigInt(end.low);
+            const lag = BigInt(end.high) - from;
+            metrics?.consumerLag.set({ topic, partition: String(partition), group: groupId }, Number(lag > 0n ? lag : 0n));
+          }
+        }
+      } catch (error) {
+        log.debug({ err: error }, 'could not read the offsets for the lag gauge; the next tick retries');
+      } finally {
+        lagRefreshing = undefined;
+      }
+    })();
+    return lagRefreshing;
   }
 
   async function processBatch(payload: EachBatchPayload): Promise<void> {
@@ -233,7 +371,7 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
   async function commit(batch: Batch): Promise<void> {
     const offset = (BigInt(batch.lastOffset()) + 1n).toString();
     try {
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
+      await consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
     } catch (error) {
       // e.g. the group rebalanced meanwhile: the partition's next owner starts from the last commit
       log.warn({ err: error, topic: batch.topic, partition: batch.partition, offset }, 'offset commit failed; the batch will be delivered again');
@@ -245,10 +383,15 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
     pipeline.epoch += 1;
     const delayMs = noteFailure(batch, partitionKey, error);
     if (stopping) return;
+    // a crashed consumer's successor starts from the committed offsets anyway
+    if (state !== 'running') return;
+    const current = consumer!;
     const topicPartition = { topic: batch.topic, partitions: [batch.partition] };
-    consumer.pause([topicPartition]);
-    consumer.seek({ topic: batch.topic, partition: batch.partition, offset: batch.messages[0].offset });
-    retries.schedule(partitionKey, delayMs, () => consumer.resume([topicPartition]));
+    current.pause([topicPartition]);
+    current.seek({ topic: batch.topic, partition: batch.partition, offset: batch.messages[0].offset });
+    retries.schedule(partitionKey, delayMs, () => {
+      if (current === consumer && state === 'running') current.resume([topicPartition]);
+    });
   }
 
   async function handleBatch(batch: Batch): Promise<{ handled: number; deadLettered: number }> {
@@ -347,22 +490,29 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
     const labels = { topic: batch.topic, group: groupId };
     metrics?.consumedMessages.inc(labels, batch.messages.length);
     metrics?.batchSeconds.observe(labels, (performance.now() - started) / 1000);
-    metrics?.consumerLag.set({ ...labels, partition: String(batch.partition) }, Number(batch.offsetLag()));
   }
 
   function stop(): Promise<void> {
     stopping ??= (async () => {
+      clearTimeout(restartTimer);
+      clearInterval(lagTimer);
       retries.cancelAll();
-      if (maxInFlight > 0) {
-        // fetch nothing more; what is in flight finishes and commits while we are still in the group
-        consumer.pause(topicNames().map((topic) => ({ topic })));
-        await drainInFlight();
+      // a crashed consumer has left its group already: only what is still in flight is waited for
+      if (consumer && state === 'running') {
+        if (maxInFlight > 0) {
+          // fetch nothing more; what is in flight finishes and commits while we are still in the group
+          consumer.pause(topicNames().map((topic) => ({ topic })));
+          await drainInFlight();
+        }
+        // kafkajs's stop waits for the batch in flight; processBatch commits before it returns
+        await consumer.stop();
       }
-      // kafkajs's stop waits for the batch in flight; processBatch commits before it returns
-      await consumer.stop();
       // pipelined: a batch handed over during the stop still finishes (its commit is skipped: it comes again)
       await drainInFlight();
-      await consumer.disconnect();
+      await consumer?.disconnect();
+      await lagRefreshing;
+      await lagAdmin?.disconnect().catch(() => undefined);
+      state = 'stopped';
       log.info(stats, 'consumer stopped');
     })();
     return stopping;
@@ -376,7 +526,7 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
     return [...topicIds.keys()];
   }
 
-  return { groupId, start, stop, stats: () => ({ ...stats }) };
+  return { groupId, start, stop, stats: () => ({ ...stats }), state: () => state, refreshLag };
 }
 
 function decodedMessage<T extends TopicId>(

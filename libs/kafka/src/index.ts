@@ -7,11 +7,13 @@ export type { ValueCodec, SchemaRegistryCodec, SchemaRegistryCodecOptions } from
 export { InvalidMessageError, InvalidOutgoingMessageError } from './errors';
 export { createProducer } from './producer';
 export type { KafkaProducer, OutgoingMessage, ProducerOptions } from './producer';
-export { createBatchConsumer } from './consumer';
+export { createBatchConsumer, DEFAULT_RESTART } from './consumer';
 export type {
   BatchConsumer,
   BatchConsumerOptions,
   BatchConsumerStats,
+  ConsumerState,
+  RestartPolicy,
   BatchHandler,
   BatchResult,
   DecodedMessage,

@@ -124,6 +124,7 @@ export class BatchConsumerFactory implements BeforeApplicationShutdown {
 
   create<T extends TopicId>(spec: BatchConsumerSpec<T>): BatchConsumer {
     const consumer = createBatchConsumer({
+      onGiveUp: exitForARestart,
       ...spec,
       kafka: this.kafka,
       codec: this.codec,
@@ -134,9 +135,23 @@ export class BatchConsumerFactory implements BeforeApplicationShutdown {
     return consumer;
   }
 
+  /** Groups of the consumers that are not consuming right now (starting, restarting, given up); /ready is 503 while any is. */
+  notRunning(): string[] {
+    return this.consumers.filter((consumer) => consumer.state() !== 'running').map((consumer) => consumer.groupId);
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
   }
+}
+
+/**
+ * A consumer whose restarts are used up: shut the service down gracefully (Nest's SIGTERM hooks) and
+ * exit non-zero, so the orchestrator starts a fresh process.
+ */
+function exitForARestart(): void {
+  process.exitCode = 1;
+  process.kill(process.pid, 'SIGTERM');
 }
 
 @Global()

@@ -8,8 +8,10 @@ export interface KafkaMetrics {
   produceSeconds: Histogram<'topic'>;
   consumedMessages: Counter<'topic' | 'group'>;
   batchSeconds: Histogram<'topic' | 'group'>;
-  /** messages behind the partition's high watermark after the last batch */
+  /** the partition's end offset minus the group's committed offset, refreshed from the broker on a timer */
   consumerLag: Gauge<'topic' | 'partition' | 'group'>;
+  /** new consumers started after kafkajs gave up on one */
+  consumerRestarts: Counter<'group'>;
   deadLetters: Counter<'topic' | 'group' | 'stage'>;
   handlerRetries: Counter<'topic' | 'group'>;
 }
@@ -61,8 +63,14 @@ export function createKafkaMetrics(registry: Registry): KafkaMetrics {
     }),
     consumerLag: new Gauge({
       name: 'staysync_kafka_consumer_lag',
-      help: 'Messages behind the high watermark after the last batch',
+      help: "Messages not yet committed by the group: the partition's end offset minus the group's committed offset (read from the broker on a timer)",
       labelNames: ['topic', 'partition', 'group'],
+      registers,
+    }),
+    consumerRestarts: new Counter({
+      name: 'staysync_kafka_consumer_restarts_total',
+      help: 'Consumers restarted after a crash (kafkajs gave up on them)',
+      labelNames: ['group'],
       registers,
     }),
     deadLetters: new Counter({

@@ -5,21 +5,22 @@ import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import type { CommonConfig } from '@staysync/config';
 import { DbModule, PG_POOL } from '@staysync/db';
-import { KafkaHealthService, KafkaModule } from '@staysync/kafka';
+import { BatchConsumerFactory, KafkaHealthService, KafkaModule } from '@staysync/kafka';
 import type { ReadinessCheck } from './health';
 import { registerPoolMetrics } from './metrics';
 import { METRICS_REGISTRY, ObservabilityModule, READINESS_CHECKS } from './observability.module';
 
 /**
- * What every staysync service needs to be ready: its database answers and the brokers' metadata
- * can be read (through a probe client that does not retry, so an outage leaves nothing behind).
+ * What every staysync service needs to be ready: its database answers, the brokers' metadata
+ * can be read (through a probe client that does not retry, so an outage leaves nothing behind), and
+ * each of its Kafka consumers is consuming (not starting, restarting after a crash, or given up).
  * Also registers the pool gauges.
  */
 function serviceReadiness(service: string): Provider {
   return {
     provide: READINESS_CHECKS,
-    inject: [PG_POOL, KafkaHealthService, METRICS_REGISTRY],
-    useFactory: (pool: Pool, kafka: KafkaHealthService, registry: Registry): ReadinessCheck[] => {
+    inject: [PG_POOL, KafkaHealthService, BatchConsumerFactory, METRICS_REGISTRY],
+    useFactory: (pool: Pool, kafka: KafkaHealthService, consumers: BatchConsumerFactory, registry: Registry): ReadinessCheck[] => {
       registerPoolMetrics(registry, service, pool);
       return [
         { name: 'database', check: async () => void (await pool.query('SELECT 1')) },
@@ -28,6 +29,13 @@ function serviceReadiness(service: string): Provider {
           check: async () => {
             const health = await kafka.check();
             if (!health.ok) throw new Error(health.error);
+          },
+        },
+        {
+          name: 'consumers',
+          check: async () => {
+            const notRunning = consumers.notRunning();
+            if (notRunning.length > 0) throw new Error(`not consuming: ${notRunning.join(', ')}`);
           },
         },
       ];
