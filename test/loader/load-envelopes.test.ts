@@ -4,7 +4,7 @@ import { loadEnvelopes } from '@staysync/pipeline';
 import { createTestDatabase, type TestDatabase } from '@staysync/testing';
 import { Pool } from 'pg';
 import { AIRBNB_FIXTURES, loadFixture } from '../../libs/sources/airbnb/fixtures/load';
-import { chartEnvelope, chartRow, fixtureEnvelopes, rowCounts, snapshot } from './support';
+import { chartEnvelope, chartRow, fixtureEnvelopes, LISTING_ID, rowCounts, snapshot } from './support';
 
 describe('loader > loadEnvelopes (PostgreSQL)', () => {
   let db: TestDatabase;
@@ -29,9 +29,20 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
     expect(result.poison).toEqual([]);
     expect(result.rows['airbnb.chart_query']).toEqual({ inserted: 28, updated: 0, unchanged: 0 });
     expect(result.rows['airbnb.chart_summary']).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
-    expect(await rowCounts(pool, '1001')).toEqual({ 'airbnb.listings': 7, 'airbnb.chart_query': 28, 'airbnb.chart_summary': 1, 'airbnb.list_of_metrics': 1 });
-    expect(await chartRow(pool, '1001', '2025-01-12')).toMatchObject({ p3_impressions_your_value: 15, p3_impressions_similar_value: 6, time: '2025-07-16' });
-    const { rows: raw } = await pool.query(`SELECT request_key, parser_version, parsed_at, body FROM airbnb.raw_responses WHERE account_id = '1001' ORDER BY request_key`);
+    expect(await rowCounts(pool, '1001')).toEqual({
+      'airbnb.listings': 7,
+      'airbnb.chart_query': 28,
+      'airbnb.chart_summary': 1,
+      'airbnb.list_of_metrics': 1,
+    });
+    expect(await chartRow(pool, '1001', '2025-01-12')).toMatchObject({
+      p3_impressions_your_value: 15,
+      p3_impressions_similar_value: 6,
+      time: '2025-07-16',
+    });
+    const { rows: raw } = await pool.query(
+      `SELECT request_key, parser_version, parsed_at, body FROM airbnb.raw_responses WHERE account_id = '1001' ORDER BY request_key`,
+    );
     expect(raw).toHaveLength(3);
     for (const row of raw) expect(row).toMatchObject({ parser_version: 1, parsed_at: expect.any(Date) });
     const chart = raw.find((r) => r.request_key === envelopes[1].requestKey);
@@ -40,12 +51,17 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
 
   it('stores bodies byte for byte through COPY: backslashes, tabs, newlines, quotes and non-ASCII text', async () => {
     const body = loadFixture(AIRBNB_FIXTURES.chartP3Impressions) as { extensions?: Record<string, unknown> };
-    body.extensions = { note: 'tab\there\nnew line \\ backslash "quoted" \\N not null — ünïcødé 🏠', empty: '' };
+    body.extensions = {
+      note: 'tab\there\nnew line \\ backslash "quoted" \\N not null — ünïcødé 🏠',
+      empty: '',
+    };
     const envelope = chartEnvelope({ accountId: '1008' }, 'p3_impressions', body);
 
     await loadEnvelopes(pool, [envelope]);
 
-    const { rows } = await pool.query(`SELECT body, variables FROM airbnb.raw_responses WHERE account_id = '1008'`);
+    const { rows } = await pool.query(
+      `SELECT body, variables FROM airbnb.raw_responses WHERE account_id = '1008'`,
+    );
     expect(rows[0].body).toEqual(body);
     expect(rows[0].variables).toEqual(envelope.variables);
   });
@@ -58,8 +74,15 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
     await loadEnvelopes(pool, envelopes);
 
     expect(await snapshot(pool, '1002')).toEqual(before);
-    expect(await rowCounts(pool, '1002')).toEqual({ 'airbnb.listings': 7, 'airbnb.chart_query': 28, 'airbnb.chart_summary': 1, 'airbnb.list_of_metrics': 1 });
-    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '1002'`);
+    expect(await rowCounts(pool, '1002')).toEqual({
+      'airbnb.listings': 7,
+      'airbnb.chart_query': 28,
+      'airbnb.chart_summary': 1,
+      'airbnb.list_of_metrics': 1,
+    });
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '1002'`,
+    );
     expect(rows[0].n).toBe(3);
   });
 
@@ -71,7 +94,9 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
     expect(await chartRow(pool, '1003', '2025-01-12')).toMatchObject({
       p3_impressions_your_value: 15,
       p3_impressions_similar_value: 6,
-      conversion_rate_your_value: expect.any(Number),
+      // the same recorded body, charted as conversion_rate
+      conversion_rate_your_value: 15,
+      conversion_rate_similar_value: 6,
     });
     expect((await rowCounts(pool, '1003'))['airbnb.chart_query']).toBe(28);
   });
@@ -84,34 +109,61 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
 
     expect(result.poison).toEqual([{ index: 1, error: expect.any(PoisonMessageError), parserVersion: 1 }]);
     expect(result.responses).toBe(2);
-    expect(await rowCounts(pool, '1004')).toEqual({ 'airbnb.listings': 7, 'airbnb.chart_query': 0, 'airbnb.chart_summary': 0, 'airbnb.list_of_metrics': 1 });
-    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '1004'`);
+    expect(await rowCounts(pool, '1004')).toEqual({
+      'airbnb.listings': 7,
+      'airbnb.chart_query': 0,
+      'airbnb.chart_summary': 0,
+      'airbnb.list_of_metrics': 1,
+    });
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '1004'`,
+    );
     expect(rows[0].n).toBe(2);
   });
 
   it("counts a job's responses once each: a redelivery or a re-fetch under the same request key adds nothing", async () => {
     const jobId = randomUUID();
-    await pool.query(`INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger, status, fetched, started_at) VALUES ($1, 'airbnb', '1006', 'backfill', 'manual', 'running', 3, now())`, [jobId]);
+    await pool.query(
+      `INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger, status, fetched, started_at) VALUES ($1, 'airbnb', '1006', 'backfill', 'manual', 'running', 3, now())`,
+      [jobId],
+    );
     const envelopes = fixtureEnvelopes({ accountId: '1006', jobId });
-    const loaded = async () => (await pool.query<{ loaded: number }>(`SELECT loaded FROM ops.sync_jobs WHERE id = $1`, [jobId])).rows[0].loaded;
+    const loaded = async () =>
+      (await pool.query<{ loaded: number }>(`SELECT loaded FROM ops.sync_jobs WHERE id = $1`, [jobId]))
+        .rows[0].loaded;
 
     await loadEnvelopes(pool, envelopes.slice(0, 2));
     expect(await loaded()).toBe(2);
     // the same two again, and the first fetched a second time (same request key, later fetchedAt) with the third
-    const refetched = { ...envelopes[0], fetchedAt: new Date(Date.parse(envelopes[0].fetchedAt) + 60_000).toISOString() };
+    const refetched = {
+      ...envelopes[0],
+      fetchedAt: new Date(Date.parse(envelopes[0].fetchedAt) + 60_000).toISOString(),
+    };
     await loadEnvelopes(pool, envelopes.slice(0, 2));
     await loadEnvelopes(pool, [refetched, envelopes[2]]);
 
     expect(await loaded()).toBe(3);
-    expect((await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE job_id = $1`, [jobId])).rows[0].n).toBe(4);
+    expect(
+      (await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE job_id = $1`, [jobId]))
+        .rows[0].n,
+    ).toBe(4);
 
     // a new job fetching one request twice (two fetchedAt) in one batch: both stored, counted once
     const secondJob = randomUUID();
     await pool.query(`UPDATE ops.sync_jobs SET status = 'succeeded' WHERE id = $1`, [jobId]);
-    await pool.query(`INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger, status, fetched, started_at) VALUES ($1, 'airbnb', '1006', 'incremental', 'manual', 'running', 2, now())`, [secondJob]);
-    const [first] = fixtureEnvelopes({ accountId: '1006', jobId: secondJob, fetchedAt: '2031-01-01T00:00:00.000Z' });
+    await pool.query(
+      `INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger, status, fetched, started_at) VALUES ($1, 'airbnb', '1006', 'incremental', 'manual', 'running', 2, now())`,
+      [secondJob],
+    );
+    const [first] = fixtureEnvelopes({
+      accountId: '1006',
+      jobId: secondJob,
+      fetchedAt: '2031-01-01T00:00:00.000Z',
+    });
     await loadEnvelopes(pool, [first, { ...first, fetchedAt: '2031-01-01T00:01:00.000Z' }]);
-    expect((await pool.query(`SELECT loaded FROM ops.sync_jobs WHERE id = $1`, [secondJob])).rows[0].loaded).toBe(1);
+    expect(
+      (await pool.query(`SELECT loaded FROM ops.sync_jobs WHERE id = $1`, [secondJob])).rows[0].loaded,
+    ).toBe(1);
   });
 
   it('finishes a job only on a recount from the raw store, not on a counter that ran ahead', async () => {
@@ -121,7 +173,13 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
        VALUES ($1, 'airbnb', '1007', 'backfill', 'manual', 'running', 3, 2, now(), now())`,
       [jobId],
     );
-    const job = async () => (await pool.query<{ status: string; loaded: number }>(`SELECT status, loaded FROM ops.sync_jobs WHERE id = $1`, [jobId])).rows[0];
+    const job = async () =>
+      (
+        await pool.query<{ status: string; loaded: number }>(
+          `SELECT status, loaded FROM ops.sync_jobs WHERE id = $1`,
+          [jobId],
+        )
+      ).rows[0];
     const [listings, chart, list] = fixtureEnvelopes({ accountId: '1007', jobId });
 
     // the counter says 2 + 1 = 3 = fetched, but only one response is stored
@@ -136,21 +194,48 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
     const envelopes = fixtureEnvelopes({ accountId: '1005' });
     const firstLook = await loadEnvelopes(pool, envelopes, { dryRun: true });
     expect(firstLook.rows['airbnb.chart_query']).toEqual({ inserted: 28, updated: 0, unchanged: 0 });
-    expect(await rowCounts(pool, '1005')).toEqual({ 'airbnb.listings': 0, 'airbnb.chart_query': 0, 'airbnb.chart_summary': 0, 'airbnb.list_of_metrics': 0 });
-    expect((await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '1005'`)).rows[0].n).toBe(0);
+    expect(await rowCounts(pool, '1005')).toEqual({
+      'airbnb.listings': 0,
+      'airbnb.chart_query': 0,
+      'airbnb.chart_summary': 0,
+      'airbnb.list_of_metrics': 0,
+    });
+    expect(
+      (await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '1005'`))
+        .rows[0].n,
+    ).toBe(0);
 
     await loadEnvelopes(pool, envelopes);
     const before = await snapshot(pool, '1005');
-    const body = loadFixture(AIRBNB_FIXTURES.chartP3Impressions);
-    const changedBody = JSON.parse(JSON.stringify(body).replace('"15"', '"16"').replace(/"value":15([,}])/, '"value":16$1'));
-    const secondLook = await loadEnvelopes(pool, [chartEnvelope({ accountId: '1005' }, 'p3_impressions', changedBody)], { dryRun: true });
+    // one data point changed upstream: the listing's own page views on 2025-01-15, 15 → 16
+    const changedBody = loadFixture(AIRBNB_FIXTURES.chartP3Impressions);
+    const point =
+      changedBody.data.porygon.getPerformanceComponents.components[0].metricLineCharts[0].dataPoints[3];
+    expect(point).toMatchObject({ ds: '2025-01-15', value: { longValue: '15' }, valueString: '15' });
+    point.value.longValue = '16';
+    point.valueString = '16';
+    const secondLook = await loadEnvelopes(
+      pool,
+      [chartEnvelope({ accountId: '1005' }, 'p3_impressions', changedBody)],
+      { dryRun: true },
+    );
 
     expect(await snapshot(pool, '1005')).toEqual(before);
-    const counts = secondLook.rows['airbnb.chart_query'];
-    expect(counts.inserted).toBe(0);
-    expect(counts.updated).toBeGreaterThanOrEqual(1);
-    expect(counts.updated + counts.unchanged).toBe(28);
-    expect(secondLook.samples['airbnb.chart_query'].length).toBe(Math.min(10, counts.updated));
+    expect(secondLook.rows['airbnb.chart_query']).toEqual({ inserted: 0, updated: 1, unchanged: 27 });
+    expect(secondLook.samples['airbnb.chart_query']).toEqual([
+      {
+        key: {
+          account_id: '1005',
+          time: '2025-07-16',
+          airbnb_listing_id: LISTING_ID,
+          metric_date: '2025-01-15',
+        },
+        changes: {
+          p3_impressions_your_value: { old: 15, new: 16 },
+          p3_impressions_your_value_string: { old: '15', new: '16' },
+        },
+      },
+    ]);
     expect(secondLook.rows['airbnb.chart_summary']).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
   });
 });
