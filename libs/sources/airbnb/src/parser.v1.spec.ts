@@ -140,6 +140,16 @@ describe('parserV1 malformed input throws PoisonMessageError', () => {
       /components is not an array/,
     ],
     [
+      'porygon null, no errors (shape drift)',
+      { body: { data: { porygon: null } } },
+      /malformed Airbnb response: data.porygon is missing/,
+    ],
+    [
+      'an unknown field under porygon instead of getPerformanceComponents',
+      { body: { data: { porygon: { getPerformanceInsights: { components: [] } } } } },
+      /malformed Airbnb response: data.porygon.getPerformanceComponents is missing/,
+    ],
+    [
       'a ListOfMetrics body in a ChartQuery envelope',
       { body: loadFixture(AIRBNB_FIXTURES.listOfMetricsConversionRate) },
       /componentName is LIST_OF_METRICS_SECTION, expected PIVOT_CHART_SECTION/,

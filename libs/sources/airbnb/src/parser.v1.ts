@@ -10,7 +10,8 @@ import { AIRBNB_TABLES, type AirbnbTableName } from './tables';
 
 /**
  * Parser v1: RawEnvelope → rows, dispatching on `envelope.operation`.
- * - A non-2xx httpStatus or an auth-error body yields zero rows (the fetcher already failed it).
+ * - A non-2xx httpStatus, an auth-error body or a GraphQL error body yields zero rows (the fetcher
+ *   already failed it).
  * - A malformed envelope (missing account/listing/window/groupByValue, unknown operation) or body
  *   throws PoisonMessageError.
  */
@@ -44,8 +45,13 @@ export function parseAirbnbEnvelope(envelope: RawEnvelope): ParseResult {
     : parseListOfMetrics(envelope.body, ctx);
 }
 
+/** A 2xx answer that is not an error: auth failures and GraphQL errors were already failed by the fetcher. */
 function hasUsableBody(envelope: RawEnvelope): boolean {
-  return envelope.httpStatus >= 200 && envelope.httpStatus < 300 && !isAuthErrorBody(envelope.body);
+  return envelope.httpStatus >= 200 && envelope.httpStatus < 300 && !isAuthErrorBody(envelope.body) && !hasGraphqlErrors(envelope.body);
+}
+
+function hasGraphqlErrors(body: unknown): boolean {
+  return isJsonObject(body) && Array.isArray(body.errors) && body.errors.length > 0;
 }
 
 function emptyResult(operation: AirbnbOperationName): ParseResult {

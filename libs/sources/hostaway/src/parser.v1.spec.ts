@@ -116,9 +116,8 @@ describe('hostaway parserV1', () => {
     expect(sentAt({ date: '0000-00-00 00:00:00' })).toEqual([]);
   });
 
-  it('skips entities without an id, and non-objects', () => {
-    const { rows } = parserV1.parse(envelope({ body: listBody([{ name: 'no id' }, null, 'x', { ...LISTING, id: 7 }]) }));
-    expect(rows['hostaway.listings'].map((r) => r.id)).toEqual(['7']);
+  it('an explicitly empty page → no rows', () => {
+    expect(parserV1.parse(envelope({ body: listBody([]) })).rows).toEqual({ 'hostaway.listings': [] });
   });
 
   it('conversations → no rows', () => {
@@ -193,7 +192,11 @@ describe('hostaway parserV1', () => {
 
   it.each([
     ['a status fail body', envelope({ body: { status: 'fail', message: 'Too many requests' } }), /status "fail": Too many requests/],
-    ['a body without result', envelope({ body: { status: 'success' } }), /body.result is not an array/],
+    ['a body without result', envelope({ body: { status: 'success' } }), /body.result is missing/],
+    ['a result that is not a list', envelope({ body: { status: 'success', result: {} } }), /body.result is not an array/],
+    ['a body without status', envelope({ body: { result: [] } }), /body.status is missing, expected "success"/],
+    ['an entity without an id', envelope({ body: listBody([{ ...LISTING, id: 7 }, { name: 'no id' }]) }), /body.result\[1\].id is missing or not an integer/],
+    ['an entity that is not an object', envelope({ body: listBody([null]) }), /body.result\[0\] is not an object/],
     ['a non-object body', envelope({ body: 'html' }), /body is not a JSON object/],
     ['an unknown operation', envelope({ operation: 'guests' }), /unknown operation "guests"/],
     ['another source', envelope({ source: 'airbnb' }), /source is "airbnb"/],

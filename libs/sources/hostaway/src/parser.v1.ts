@@ -55,16 +55,33 @@ export function parseHostawayEnvelope(envelope: RawEnvelope): ParseResult {
   }
 }
 
-/** The entities of a list envelope `{status:"success", result:[…]}`. */
+/**
+ * The entities of a list envelope `{status:"success", result:[…]}`. No silent shape drift: a page
+ * without that structure is poison naming what is missing (dead-lettered at stage `parse`, the raw
+ * response kept for a replay); only an explicitly empty `result: []` yields no rows.
+ */
 function resultEntities(body: unknown): unknown[] {
   if (!isJsonObject(body)) return invalid('body is not a JSON object');
   if (body.status === 'fail') return invalid(`upstream answered status "fail": ${describeFailure(body)}`);
+  if (body.status !== 'success') return invalid(`body.status is ${body.status === undefined ? 'missing' : JSON.stringify(body.status)}, expected "success"`);
+  if (body.result === undefined || body.result === null) return invalid('body.result is missing');
   if (!Array.isArray(body.result)) return invalid('body.result is not an array');
   return body.result;
 }
 
+/**
+ * One row per entity of the page. An entity that is not an object or has no id is drift; a message
+ * without a usable send time (Hostaway writes "0000-00-00 00:00:00") is skipped, as before.
+ */
 function resultRows(body: unknown, toRow: EntityToRow, ctx: RowContext): Row[] {
-  return rowsOf(resultEntities(body), toRow, ctx);
+  const rows: Row[] = [];
+  resultEntities(body).forEach((entity, i) => {
+    if (!isJsonObject(entity)) return invalid(`body.result[${i}] is not an object`);
+    if (int8(entity.id) === null) return invalid(`body.result[${i}].id is missing or not an integer`);
+    const row = toRow(entity, ctx);
+    if (row) rows.push(row);
+  });
+  return rows;
 }
 
 function rowsOf(entities: unknown[], toRow: EntityToRow, ctx: RowContext): Row[] {

@@ -226,11 +226,23 @@ describe('ChartQuery unknown metrics go to extra and are reported', () => {
 });
 
 describe('ChartQuery empty and malformed responses', () => {
-  it('an empty component yields no rows', () => {
-    expect(parseChartQuery({ data: { porygon: null } }, ctx).rows).toEqual({
+  it('explicitly empty components yield no rows', () => {
+    expect(parseChartQuery({ data: { porygon: { getPerformanceComponents: { components: [] } } } }, ctx).rows).toEqual({
       'airbnb.chart_query': [],
       'airbnb.chart_summary': [],
     });
+  });
+
+  it('a chart component with empty charts and no metric units yields no rows', () => {
+    const body = fixture();
+    component(body).metricLineCharts = [];
+    component(body).primaryMetric = null;
+    component(body).secondaryMetrics = [];
+    expect(parseChartQuery(body, ctx).rows).toEqual({ 'airbnb.chart_query': [], 'airbnb.chart_summary': [] });
+  });
+
+  it('a missing porygon is shape drift, not an empty response', () => {
+    expect(() => parseChartQuery({ data: { porygon: null } }, ctx)).toThrow('malformed Airbnb response: data.porygon is missing');
   });
 
   it('no metric units → no summary row', () => {
@@ -242,6 +254,11 @@ describe('ChartQuery empty and malformed responses', () => {
   });
 
   it.each([
+    [
+      'metricLineCharts missing (renamed upstream)',
+      (c: Record<string, unknown>) => delete c.metricLineCharts,
+      /malformed Airbnb response: metricLineCharts is missing/,
+    ],
     [
       'metricLineCharts not an array',
       (c: Record<string, unknown>) => (c.metricLineCharts = 'x'),

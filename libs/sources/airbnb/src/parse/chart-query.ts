@@ -24,6 +24,7 @@ import {
   firstComponent,
   optionalArray,
   optionalObject,
+  presentArray,
   requireIsoDate,
   requireObject,
   stringOrNull,
@@ -39,6 +40,8 @@ import {
   type MetricParseContext,
   type ValueColumns,
 } from './rows';
+
+export const CHART_COMPONENT = { componentName: 'PIVOT_CHART_SECTION', typename: 'porygonPPivotChartSection' };
 
 export type ChartSeries = 'your' | 'similar';
 
@@ -69,11 +72,12 @@ export function parseChartQuery(body: unknown, ctx: MetricParseContext): ParseRe
 
 /** null when the response has no component. */
 export function decodeChartQuery(body: unknown): DecodedChart | null {
-  const component = firstComponent(body, 'PIVOT_CHART_SECTION');
+  const component = firstComponent(body, CHART_COMPONENT);
   if (!component) return null;
   const primary = optionalObject(component.primaryMetric, 'primaryMetric');
   return {
-    points: optionalArray(component.metricLineCharts, 'metricLineCharts').flatMap((chart, i) =>
+    // the charts are what this response is for: their absence is drift, an empty list is no data
+    points: presentArray(component.metricLineCharts, 'metricLineCharts').flatMap((chart, i) =>
       decodeLineChart(chart, `metricLineCharts[${i}]`),
     ),
     primaryMetric: primary && decodeMetricUnit(primary, 'primaryMetric'),

@@ -59,44 +59,49 @@ describe('unwrapValue (null wrappers → null)', () => {
   });
 });
 
-describe('firstComponent (null-safe navigation, reference §5)', () => {
-  it.each([
-    ['data missing', {}],
-    ['data null', { data: null }],
-    ['porygon null', { data: { porygon: null } }],
-    ['getPerformanceComponents null', { data: { porygon: { getPerformanceComponents: null } } }],
-    ['components missing', { data: { porygon: { getPerformanceComponents: {} } } }],
-    ['components empty', { data: { porygon: { getPerformanceComponents: { components: [] } } } }],
-  ])('%s → no component', (_name, body) => {
-    expect(firstComponent(body, 'LIST_OF_METRICS_SECTION')).toBeNull();
+describe('firstComponent (no silent shape drift)', () => {
+  const LIST_OF_METRICS = { componentName: 'LIST_OF_METRICS_SECTION', typename: 'porygonPListOfMetricsSection' };
+  const withComponents = (components: unknown) => ({ data: { porygon: { getPerformanceComponents: { components } } } });
+
+  it('explicitly empty components → no component (no rows)', () => {
+    expect(firstComponent(withComponents([]), LIST_OF_METRICS)).toBeNull();
+  });
+
+  it('returns components[0] when it is the expected kind', () => {
+    const component = { __typename: 'porygonPListOfMetricsSection', componentName: 'LIST_OF_METRICS_SECTION', metrics: [] };
+    expect(firstComponent(withComponents([component]), LIST_OF_METRICS)).toBe(component);
   });
 
   it.each([
-    ['body is a string', '<html>', /body is not a JSON object/],
-    ['body is null', null, /body is not a JSON object/],
-    ['data is a string', { data: 'x' }, /data is not an object/],
-    [
-      'components is an object',
-      { data: { porygon: { getPerformanceComponents: { components: {} } } } },
-      /components is not an array/,
-    ],
-    [
-      'components[0] is a number',
-      { data: { porygon: { getPerformanceComponents: { components: [1] } } } },
-      /components\[0\] is not an object/,
-    ],
+    ['body is a string', '<html>', 'body is not a JSON object'],
+    ['body is null', null, 'body is not a JSON object'],
+    ['data missing', {}, 'data is missing'],
+    ['data null', { data: null }, 'data is missing'],
+    ['data is a string', { data: 'x' }, 'data is not an object'],
+    ['porygon null', { data: { porygon: null } }, 'data.porygon is missing'],
+    ['an unknown field under porygon instead', { data: { porygon: { getInsights: {} } } }, 'data.porygon.getPerformanceComponents is missing'],
+    ['getPerformanceComponents null', { data: { porygon: { getPerformanceComponents: null } } }, 'data.porygon.getPerformanceComponents is missing'],
+    ['components missing', { data: { porygon: { getPerformanceComponents: {} } } }, 'data.porygon.getPerformanceComponents.components is missing'],
+    ['components is an object', withComponents({}), 'data.porygon.getPerformanceComponents.components is not an array'],
+    ['components[0] is a number', withComponents([1]), 'data.porygon.getPerformanceComponents.components[0] is not an object'],
     [
       'another component kind',
-      {
-        data: {
-          porygon: { getPerformanceComponents: { components: [{ componentName: 'PIVOT_CHART_SECTION' }] } },
-        },
-      },
-      /componentName is PIVOT_CHART_SECTION, expected LIST_OF_METRICS_SECTION/,
+      withComponents([{ componentName: 'PIVOT_CHART_SECTION' }]),
+      'data.porygon.getPerformanceComponents.components[0].componentName is PIVOT_CHART_SECTION, expected LIST_OF_METRICS_SECTION',
     ],
-  ])('%s → PoisonMessageError', (_name, body, message) => {
-    expect(() => firstComponent(body, 'LIST_OF_METRICS_SECTION')).toThrow(PoisonMessageError);
-    expect(() => firstComponent(body, 'LIST_OF_METRICS_SECTION')).toThrow(message);
+    [
+      'a component without a name',
+      withComponents([{ metrics: [] }]),
+      'data.porygon.getPerformanceComponents.components[0].componentName is missing, expected LIST_OF_METRICS_SECTION',
+    ],
+    [
+      'the right name on another type',
+      withComponents([{ __typename: 'porygonPPivotChartSection', componentName: 'LIST_OF_METRICS_SECTION' }]),
+      'data.porygon.getPerformanceComponents.components[0].__typename is "porygonPPivotChartSection", expected porygonPListOfMetricsSection',
+    ],
+  ])('%s → PoisonMessageError with the path', (_name, body, reason) => {
+    expect(() => firstComponent(body, LIST_OF_METRICS)).toThrow(PoisonMessageError);
+    expect(() => firstComponent(body, LIST_OF_METRICS)).toThrow(`malformed Airbnb response: ${reason}`);
   });
 });
 

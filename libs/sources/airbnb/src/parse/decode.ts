@@ -6,9 +6,12 @@ import { PoisonMessageError, isJsonObject, type JsonObject } from '@staysync/cor
  *   { "data": { "porygon": { "getPerformanceComponents": { "components": [ <component> ] } } },
  *     "extensions": { "traceId": "…" } }
  *
- * Null-safe per reference §5: a missing or null data/porygon/getPerformanceComponents/components is an
- * empty component (no rows). Something of the wrong type where an object or array is expected is a
- * malformed body: PoisonMessageError.
+ * No silent shape drift: every step of that path must be there (reference §5 read a missing step as
+ * an empty component, so a changed response shape would have stored nothing and reported success).
+ * A missing step, something of the wrong type, or a component of another kind than the operation
+ * answers is a malformed body: PoisonMessageError naming the path (dead-lettered at stage `parse`,
+ * the raw response kept for a replay). Only an explicitly empty `components: []`, or a component
+ * whose lists are empty, yields no rows.
  */
 
 /** MetricUnit as we use it: values already coerced. */
@@ -35,24 +38,46 @@ function pathText(path: JsonPath): string {
   return typeof path === 'string' ? path : path();
 }
 
-/** `components[0]`, or null when the response carries no component. */
-export function firstComponent(body: unknown, expectedComponentName: string): JsonObject | null {
+/** What the operation's component is called in `componentName` and `__typename`. */
+export interface ExpectedComponent {
+  componentName: string;
+  typename: string;
+}
+
+export const COMPONENTS_PATH = 'data.porygon.getPerformanceComponents.components';
+
+/** `components[0]`, or null when the response explicitly carries no component (`components: []`). */
+export function firstComponent(body: unknown, expected: ExpectedComponent): JsonObject | null {
   if (!isJsonObject(body)) malformed('body', 'is not a JSON object');
-  const data = optionalObject(body.data, 'data');
-  const porygon = data && optionalObject(data.porygon, 'data.porygon');
-  const response =
-    porygon && optionalObject(porygon.getPerformanceComponents, 'data.porygon.getPerformanceComponents');
-  const components = response
-    ? optionalArray(response.components, 'getPerformanceComponents.components')
-    : [];
+  const data = presentObject(body.data, 'data');
+  const porygon = presentObject(data.porygon, 'data.porygon');
+  const response = presentObject(porygon.getPerformanceComponents, 'data.porygon.getPerformanceComponents');
+  const components = presentArray(response.components, COMPONENTS_PATH);
   if (components.length === 0) return null;
 
-  const component = requireObject(components[0], 'components[0]');
+  const path = `${COMPONENTS_PATH}[0]`;
+  const component = requireObject(components[0], path);
   const name = component.componentName;
-  if (typeof name === 'string' && name !== expectedComponentName) {
-    malformed('components[0].componentName', `is ${name}, expected ${expectedComponentName}`);
+  if (name !== expected.componentName) {
+    malformed(`${path}.componentName`, `is ${name === undefined ? 'missing' : String(name)}, expected ${expected.componentName}`);
+  }
+  const typename = component.__typename;
+  if (typename !== undefined && typename !== expected.typename) {
+    malformed(`${path}.__typename`, `is ${JSON.stringify(typename)}, expected ${expected.typename}`);
   }
   return component;
+}
+
+/** An object that must be there (missing or null is shape drift). */
+export function presentObject(value: unknown, path: string): JsonObject {
+  if (value === undefined || value === null) return malformed(path, 'is missing');
+  return isJsonObject(value) ? value : malformed(path, 'is not an object');
+}
+
+/** An array that must be there, possibly empty (missing or null is shape drift). */
+export function presentArray(value: unknown, path: string): unknown[] {
+  if (value === undefined || value === null) return malformed(path, 'is missing');
+  return Array.isArray(value) ? value : malformed(path, 'is not an array');
 }
 
 export function optionalObject(value: unknown, path: string): JsonObject | null {

@@ -16,8 +16,10 @@
  */
 import type { ParseResult, Row } from '@staysync/core';
 import { AIRBNB_TABLES } from '../tables';
-import { decodeMetricUnits, firstComponent, type MetricUnit } from './decode';
+import { decodeMetricUnits, firstComponent, presentArray, type MetricUnit } from './decode';
 import { RowBuilder, setUnitValues, windowBaseColumns, type MetricParseContext } from './rows';
+
+export const LIST_OF_METRICS_COMPONENT = { componentName: 'LIST_OF_METRICS_SECTION', typename: 'porygonPListOfMetricsSection' };
 
 export function parseListOfMetrics(body: unknown, ctx: MetricParseContext): ParseResult {
   const metrics = decodeListOfMetrics(body);
@@ -29,9 +31,9 @@ export function parseListOfMetrics(body: unknown, ctx: MetricParseContext): Pars
 }
 
 export function decodeListOfMetrics(body: unknown): MetricUnit[] {
-  const component = firstComponent(body, 'LIST_OF_METRICS_SECTION');
+  const component = firstComponent(body, LIST_OF_METRICS_COMPONENT);
   if (!component) return [];
-  return decodeMetricUnits(component.metrics, 'metrics');
+  return decodeMetricUnits(presentArray(component.metrics, 'metrics'), 'metrics');
 }
 
 /** `<metricName>_value` and `_value_string` per metric; no row when the response has no metrics. */

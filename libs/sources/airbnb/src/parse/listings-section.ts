@@ -18,11 +18,13 @@ import { AIRBNB_TABLES } from '../tables';
 import {
   firstComponent,
   malformed,
-  optionalArray,
+  presentArray,
   requireObject,
   stringOrNull,
   type JsonPath,
 } from './decode';
+
+export const LISTINGS_COMPONENT = { componentName: 'PIVOT_LISTINGS_SECTION', typename: 'porygonPPivotListingsSection' };
 
 export interface ListingsParseContext {
   accountId: string;
@@ -46,9 +48,9 @@ export function parseListingsSection(body: unknown, ctx: ListingsParseContext): 
 }
 
 export function decodeListingsSection(body: unknown): ListingSummary[] {
-  const component = firstComponent(body, 'PIVOT_LISTINGS_SECTION');
+  const component = firstComponent(body, LISTINGS_COMPONENT);
   if (!component) return [];
-  return optionalArray(component.tableRows, 'tableRows').map((value, i) => {
+  return presentArray(component.tableRows, 'tableRows').map((value, i) => {
     const entryPath = () => `tableRows[${i}]`;
     const entry = requireObject(value, entryPath);
     return {
