@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Client } from 'pg';
 import request from 'supertest';
-import { createTestDatabase, randomGroupId, randomTopicPrefix, testBrokers, waitFor, type TestDatabase } from '../harness';
+import { createTestDatabase, createTestTopics, randomGroupId, randomTopicPrefix, testBrokers, waitFor, type TestDatabase } from '../harness';
 import { adminTestConfig, startAdmin, TEST_API_KEY, type CapturedLogs } from './admin-app';
 
 /**
@@ -31,6 +31,7 @@ describe('Admin > Airbnb accounts API', () => {
     const kafka = new Kafka({ brokers: testBrokers(), logLevel: logLevel.NOTHING });
     consumer = kafka.consumer({ groupId: randomGroupId('admin-events'), sessionTimeout: 6000, heartbeatInterval: 500 });
     await consumer.connect();
+    await createTestTopics(prefix);
     await consumer.subscribe({ topics: [`${prefix}accounts.events.v1`, `${prefix}sync.commands.v1`], fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ topic, message }) => {

@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Client } from 'pg';
 import request from 'supertest';
-import { createTestDatabase, randomGroupId, randomTopicPrefix, testBrokers, waitFor, type TestDatabase } from '../harness';
+import { createTestDatabase, createTestTopics, randomGroupId, randomTopicPrefix, testBrokers, waitFor, type TestDatabase } from '../harness';
 import { adminTestConfig, startAdmin, TEST_API_KEY, type CapturedLogs } from './admin-app';
 
 const SECRET = 'client-secret-0123456789-abcdef';
@@ -27,6 +27,7 @@ describe('admin > Hostaway accounts and webhooks (PostgreSQL + broker)', () => {
     const kafka = new Kafka({ brokers: testBrokers(), logLevel: logLevel.NOTHING });
     consumer = kafka.consumer({ groupId: randomGroupId('hostaway-raw'), sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
     await consumer.connect();
+    await createTestTopics(prefix);
     await consumer.subscribe({ topics: [`${prefix}raw.hostaway.v1`, `${prefix}sync.commands.v1`, `${prefix}accounts.events.v1`], fromBeginning: true });
     await consumer.run({ eachMessage: async ({ topic, message }) => void (topic.endsWith('raw.hostaway.v1') && raw.push({ key: message.key!.toString(), value: message.value!.toString() })) });
     ({ app, logs } = await startAdmin(adminTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix })));

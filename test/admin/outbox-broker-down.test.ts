@@ -2,8 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import request from 'supertest';
-import { startMockCluster, type MockCluster } from '@staysync/kafka';
-import { createTestDatabase, randomGroupId, randomTopicPrefix, waitFor, type TestDatabase } from '../harness';
+import { createTestDatabase, randomGroupId, randomTopicPrefix, startPrivateBroker, waitFor, type PrivateBroker, type TestDatabase } from '../harness';
 import { adminTestConfig, startAdmin, TEST_API_KEY } from './admin-app';
 
 const cookieFor = (id: string) => `_aat=secret-${id}; _user_attributes=${encodeURIComponent(JSON.stringify({ id_str: id }))}`;
@@ -15,18 +14,18 @@ const cookieFor = (id: string) => `_aat=secret-${id}; _user_attributes=${encodeU
  */
 describe('Admin > outbox while the broker is unreachable', () => {
   let db: TestDatabase;
-  let cluster: MockCluster;
+  let cluster: PrivateBroker;
   let app: NestExpressApplication;
   let sql: Client;
   const prefix = randomTopicPrefix();
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    cluster = await startMockCluster();
+    cluster = await startPrivateBroker();
     sql = new Client({ connectionString: db.url });
     await sql.connect();
     ({ app } = await startAdmin(
-      adminTestConfig({ DATABASE_URL: db.url, KAFKA_BROKERS: cluster.brokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_IDEMPOTENT_PRODUCER: 'false', KAFKA_CREATE_TOPICS: 'false' }),
+      adminTestConfig({ DATABASE_URL: db.url, KAFKA_BROKERS: cluster.brokers, KAFKA_TOPIC_PREFIX: prefix }),
     ));
   });
 

@@ -47,7 +47,7 @@ describe('bench command', () => {
         listings: '1',
         lookaheadWeeks: '1',
         pacingMs: '5',
-        infrastructure: { databaseUrl: db.url, brokers: testBrokers().join(','), mock: isMockBroker() },
+        infrastructure: { databaseUrl: db.url, brokers: testBrokers().join(','), mock: isMockBroker(), broker: process.env.STAYSYNC_KAFKA_KIND },
       });
       lastLine = String(stdout.mock.calls.at(-1)?.[0]).trim();
     } finally {
@@ -61,6 +61,7 @@ describe('bench command', () => {
       expect({ path, finite: Number.isFinite(value), positive: (value as number) > 0 }).toEqual({ path, finite: true, positive: true });
     }
     expect(json.broker.kind).toBe(isMockBroker() ? 'mock' : 'real');
+    expect(json.broker.name).toBe(process.env.STAYSYNC_KAFKA_KIND ?? 'external');
 
     // the fetcher's default metrics are both chart metrics and both list-of-metrics cards
     const scrapeDay = todayUtc();

@@ -11,7 +11,7 @@ import type { Client } from 'pg';
 import { createFetcherApp } from '../../apps/fetcher/src/bootstrap';
 import type { FetcherAppOptions } from '../../apps/fetcher/src/fetcher.module';
 import { CapturedLogs } from '../admin/admin-app';
-import { isMockBroker, randomGroupId, testBrokers, waitFor } from '../harness';
+import { createTestTopics, isMockBroker, randomGroupId, testBrokers, waitFor } from '../harness';
 
 export { CapturedLogs };
 
@@ -107,6 +107,7 @@ export class RawTopicReader {
     const kafka = new Kafka({ brokers: testBrokers(), logLevel: logLevel.NOTHING });
     this.consumer = kafka.consumer({ groupId: randomGroupId('fetcher-raw'), sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
     await this.consumer.connect();
+    await createTestTopics(this.topicPrefix);
     await this.consumer.subscribe({ topics: [`${this.topicPrefix}raw.airbnb.v1`], fromBeginning: true });
     await this.consumer.run({
       eachMessage: async ({ message }) => {

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError } from '@staysync/config';
 import { benchCommand } from './bench/bench.command';
 import { demoCommand } from './commands/demo';
+import { kafkaCommand } from './commands/kafka';
 import { migrateCommand } from './commands/migrate';
 import { parseCommand } from './commands/parse';
 import { replayCommand } from './commands/replay';
@@ -23,6 +24,16 @@ program
   .command('topics')
   .description('create the Kafka topics with their configs (or rely on auto-creation where the broker cannot create topics)')
   .action(() => topicsCommand());
+
+program
+  .command('kafka')
+  .description('start a local Apache Kafka (single-node KRaft from Maven Central jars) and keep it up until Ctrl-C')
+  .option('--resolve-only', 'only resolve the broker jars into the cache (~/.cache/staysync) and exit')
+  .option('--heap-mb <n>', 'broker JVM heap', '512')
+  .action(async (opts) => {
+    await kafkaCommand(opts);
+    process.exit(0);
+  });
 
 program
   .command('rotate-key')

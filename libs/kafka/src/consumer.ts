@@ -79,6 +79,8 @@ export interface BatchConsumerOptions<T extends TopicId> {
   onGiveUp?: (error: unknown) => void;
   /** how often the lag gauge is refreshed from the broker's offsets (needs `metrics`); default 10 s, 0 = never */
   lagRefreshMs?: number;
+  /** awaited before subscribing, e.g. to create missing topics (a real broker refuses to subscribe to none) */
+  beforeSubscribe?: () => Promise<void>;
 }
 
 export interface RestartPolicy extends BackoffOptions {
@@ -175,6 +177,7 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
     state = 'starting';
     startLagTimer();
     try {
+      await options.beforeSubscribe?.();
       await connectAndRun();
     } catch (error) {
       if (state === 'starting') state = 'idle';
@@ -399,6 +402,8 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
     const decoded: DecodedMessage<T>[] = [];
     const deadLetters: OutgoingMessage<'dlq'>[] = [];
     for (const message of batch.messages) {
+      // a tombstone (no value) deletes its key on a compacted topic: nothing to handle
+      if (message.value === null) continue;
       try {
         const value = await codec.decode(topicId, message.value);
         decoded.push(decodedMessage(topicId, batch, message, value));

@@ -24,7 +24,8 @@ export { backoffDelay, DEFAULT_BACKOFF } from './backoff';
 export type { BackoffOptions } from './backoff';
 export { buildDeadLetter, deadLetterMessage } from './dlq';
 export type { DeadLetterInput } from './dlq';
-export { provisionTopics } from './provision';
+export { provisionTopics, topicConfigs } from './provision';
+export { probeCapabilities, effectiveSettings, settingsForCluster, type BrokerCapabilities } from './capabilities';
 export type { ProvisionOptions, ProvisionReport } from './provision';
 export { checkBroker } from './health';
 export type { BrokerHealth } from './health';
@@ -42,3 +43,11 @@ export {
 export type { KafkaModuleOptions, KafkaContext, BatchConsumerSpec } from './kafka.module';
 export { startMockCluster, kcatAvailable } from './mock-cluster';
 export type { MockCluster } from './mock-cluster';
+export {
+  startLocalKafka,
+  localKafkaAvailable,
+  localKafkaPrerequisites,
+  localKafkaVersion,
+  resolveKafkaJars,
+} from './local-kafka';
+export type { LocalKafka, LocalKafkaOptions } from './local-kafka';

@@ -15,12 +15,14 @@ import type { TopicId } from '@staysync/contracts';
 import type { Kafka, RecordMetadata } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { settingsForCluster } from './capabilities';
 import { createKafka } from './client';
 import { checkBroker, type BrokerHealth } from './health';
 import { createCodec, type ValueCodec } from './codec';
 import { createBatchConsumer, type BatchConsumer, type BatchConsumerOptions } from './consumer';
 import { createKafkaMetrics, type KafkaMetrics } from './metrics';
 import { createProducer, type KafkaProducer, type OutgoingMessage } from './producer';
+import { provisionTopics } from './provision';
 import type { KafkaSettings } from './settings';
 
 export interface KafkaModuleOptions {
@@ -46,6 +48,35 @@ export const KAFKA_CODEC: InjectionToken = Symbol('KAFKA_CODEC');
 
 const KAFKA_MODULE_OPTIONS: InjectionToken = Symbol('KAFKA_MODULE_OPTIONS');
 
+/**
+ * Creates the registry's missing topics, with their partitions and configs, once per process before the
+ * first send or subscribe (with `createTopics` on; otherwise the broker auto-creates them). A real broker
+ * answers a subscription to a missing topic with UNKNOWN_TOPIC_OR_PARTITION, and auto-created topics
+ * would get the broker's defaults instead of compaction and 12 partitions. `npm run topics` does the same
+ * ahead of time.
+ */
+@Injectable()
+export class TopicProvisioner {
+  private provisioned?: Promise<void>;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(KAFKA_CONTEXT) private readonly context: KafkaContext,
+  ) {}
+
+  ensure(): Promise<void> {
+    if (!this.context.settings.createTopics) return Promise.resolve();
+    this.provisioned ??= provisionTopics({ kafka: this.kafka, settings: this.context.settings, logger: this.context.logger }).then(
+      () => undefined,
+      (error: unknown) => {
+        this.provisioned = undefined;
+        throw error;
+      },
+    );
+    return this.provisioned;
+  }
+}
+
 /** The app's one producer. Connects in the background at bootstrap (send() also connects), disconnects at shutdown. */
 @Injectable()
 export class KafkaProducerService implements KafkaProducer, OnApplicationBootstrap, OnApplicationShutdown {
@@ -56,6 +87,7 @@ export class KafkaProducerService implements KafkaProducer, OnApplicationBootstr
     @Inject(KAFKA_CLIENT) kafka: Kafka,
     @Inject(KAFKA_CODEC) codec: ValueCodec,
     @Inject(KAFKA_CONTEXT) context: KafkaContext,
+    private readonly topics: TopicProvisioner,
   ) {
     this.producer = createProducer({ kafka, codec, ...context });
     this.logger = context.logger;
@@ -63,18 +95,19 @@ export class KafkaProducerService implements KafkaProducer, OnApplicationBootstr
 
   onApplicationBootstrap(): void {
     // a broker that is down at startup must not keep the app (and its health endpoint) from starting
-    this.producer
-      .connect()
+    this.connect()
       .catch((error: unknown) =>
         this.logger.warn({ err: error }, 'producer could not connect yet; send() retries'),
       );
   }
 
-  connect(): Promise<void> {
-    return this.producer.connect();
+  async connect(): Promise<void> {
+    await this.topics.ensure();
+    await this.producer.connect();
   }
 
-  send<T extends TopicId>(topicId: T, messages: OutgoingMessage<T>[]): Promise<RecordMetadata[]> {
+  async send<T extends TopicId>(topicId: T, messages: OutgoingMessage<T>[]): Promise<RecordMetadata[]> {
+    await this.topics.ensure();
     return this.producer.send(topicId, messages);
   }
 
@@ -120,11 +153,13 @@ export class BatchConsumerFactory implements BeforeApplicationShutdown {
     @Inject(KAFKA_CODEC) private readonly codec: ValueCodec,
     @Inject(KAFKA_CONTEXT) private readonly context: KafkaContext,
     private readonly producer: KafkaProducerService,
+    private readonly topics: TopicProvisioner,
   ) {}
 
   create<T extends TopicId>(spec: BatchConsumerSpec<T>): BatchConsumer {
     const consumer = createBatchConsumer({
       onGiveUp: exitForARestart,
+      beforeSubscribe: () => this.topics.ensure(),
       ...spec,
       kafka: this.kafka,
       codec: this.codec,
@@ -184,11 +219,15 @@ export class KafkaModule {
         {
           provide: KAFKA_CONTEXT,
           inject: [KAFKA_MODULE_OPTIONS],
-          useFactory: (options: KafkaModuleOptions): KafkaContext => ({
-            settings: options.settings,
-            logger: options.logger ?? pino({ name: 'kafka' }),
-            metrics: options.metricsRegistry ? createKafkaMetrics(options.metricsRegistry) : undefined,
-          }),
+          useFactory: async (options: KafkaModuleOptions): Promise<KafkaContext> => {
+            const logger = options.logger ?? pino({ name: 'kafka' });
+            const probe = createKafka(options.settings, logger, { retry: { retries: 0 } });
+            return {
+              settings: await settingsForCluster(probe, options.settings, logger),
+              logger,
+              metrics: options.metricsRegistry ? createKafkaMetrics(options.metricsRegistry) : undefined,
+            };
+          },
         },
         {
           provide: KAFKA_CLIENT,
@@ -201,11 +240,13 @@ export class KafkaModule {
           useFactory: (options: KafkaModuleOptions): ValueCodec =>
             options.codec ?? createCodec(options.settings),
         },
+        TopicProvisioner,
         KafkaProducerService,
         BatchConsumerFactory,
         KafkaHealthService,
       ],
       exports: [
+        TopicProvisioner,
         KAFKA_CONTEXT,
         KAFKA_CLIENT,
         KAFKA_CODEC,

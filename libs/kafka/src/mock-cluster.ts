@@ -1,10 +1,15 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnTethered } from './tethered';
 
 /**
- * librdkafka's built-in mock cluster, started through Debian's `kcat`: a real Kafka-protocol
- * broker for tests and the demo where no Kafka is installed. It keeps everything in memory,
- * auto-creates topics (4 partitions) and lacks CreateTopics/DescribeGroups/controller lookups,
- * so idempotent producers and admin.createTopics must be off against it (see docs/architecture.md).
+ * librdkafka's built-in mock cluster, started through Debian's `kcat`: the fallback broker for tests and
+ * the demo where no Java is installed (a local Apache Kafka is used otherwise, see ./local-kafka.ts). It
+ * keeps everything in memory, auto-creates topics (4 partitions) and lacks CreateTopics/DescribeGroups/
+ * controller lookups; ./capabilities.ts detects that and turns the idempotent producer and topic
+ * creation off. Like the local broker, it never outlives the process that started it.
  */
 export interface MockCluster {
   brokers: string;
@@ -18,46 +23,36 @@ export function kcatAvailable(): boolean {
   return spawnSync('kcat', ['-V'], { stdio: 'ignore' }).status === 0;
 }
 
-export async function startMockCluster(options: { timeoutMs?: number; detached?: boolean } = {}): Promise<MockCluster> {
+export async function startMockCluster(options: { timeoutMs?: number } = {}): Promise<MockCluster> {
   if (!kcatAvailable()) {
-    throw new Error('kcat not found: install it (apt-get install -y kcat) or set KAFKA_BROKERS to a running broker');
+    throw new Error('kcat not found: install it (apt-get install -y kcat), or a JDK 17+ for a local Apache Kafka, or set KAFKA_BROKERS to a running broker');
   }
-  const child = spawn(
-    'kcat',
-    ['-b', 'localhost:1', '-X', 'test.mock.num.brokers=1', '-C', '-t', '_staysync_keepalive', '-q'],
-    { stdio: ['ignore', 'ignore', 'pipe'], detached: options.detached ?? false },
-  );
-  const brokers = await waitForAddress(child, options.timeoutMs ?? 10_000);
-  return {
-    brokers,
-    pid: child.pid!,
-    stop: () => stopProcess(child),
-  };
+  const dir = mkdtempSync(join(tmpdir(), 'staysync-kcat-'));
+  const logFile = join(dir, 'kcat.log');
+  const { child, pid: started } = spawnTethered('kcat', ['-b', 'localhost:1', '-X', 'test.mock.num.brokers=1', '-C', '-t', '_staysync_keepalive', '-q'], logFile);
+  try {
+    const pid = await started;
+    const brokers = await waitForAddress(child, logFile, options.timeoutMs ?? 10_000);
+    let stopped: Promise<void> | undefined;
+    return { brokers, pid, stop: () => (stopped ??= stopProcess(child).finally(() => rmSync(dir, { recursive: true, force: true }))) };
+  } catch (error) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
-function waitForAddress(child: ChildProcess, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`mock cluster did not report its address within ${timeoutMs} ms: ${stderr}`));
-    }, timeoutMs);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = READY_LINE.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        // keep draining stderr so the child never blocks on a full pipe
-        child.stderr!.removeAllListeners('data');
-        child.stderr!.resume();
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`kcat exited with ${code} before the mock cluster was ready: ${stderr}`));
-    });
-  });
+async function waitForAddress(child: ChildProcess, logFile: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let log = '';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`kcat exited before the mock cluster was ready: ${log}`);
+    log = readFileSync(logFile, { encoding: 'utf8', flag: 'a+' });
+    const match = READY_LINE.exec(log);
+    if (match) return match[1];
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`mock cluster did not report its address within ${timeoutMs} ms: ${log}`);
 }
 
 function stopProcess(child: ChildProcess): Promise<void> {
@@ -65,6 +60,6 @@ function stopProcess(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+    child.stdin?.end();
   });
 }

@@ -1,6 +1,7 @@
 import { TOPIC_IDS, TOPICS, type TopicId } from '@staysync/contracts';
 import { Partitioners, type Admin, type Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { probeCapabilities } from './capabilities';
 import type { KafkaSettings } from './settings';
 import { topicName } from './topic-names';
 
@@ -53,8 +54,9 @@ export async function provisionTopics({
     }
 
     if (settings.createTopics) {
-      let cannotCreate = await noControllerReason(admin);
-      if (cannotCreate === null) cannotCreate = await tryCreateTopics(admin, missing);
+      // creating topics goes through the controller; without one kafkajs retries for a long time and then fails
+      const capabilities = await probeCapabilities(admin);
+      const cannotCreate = capabilities.controller ? await tryCreateTopics(admin, missing) : capabilities.reason!;
       if (cannotCreate === null) {
         log.info({ created: names(missing) }, 'created topics');
         return { mode: 'create-topics', created: names(missing), existing: names(existing), autoCreated: [] };
@@ -76,15 +78,6 @@ export async function provisionTopics({
   }
 }
 
-/** Creating topics goes through the controller; without one kafkajs retries for a long time and then fails. */
-async function noControllerReason(admin: Admin): Promise<string | null> {
-  const { brokers, controller } = await admin.describeCluster();
-  if (controller === null || !brokers.some((broker) => broker.nodeId === controller)) {
-    return `the cluster reports no usable controller (controller id ${String(controller)}, brokers ${brokers.map((b) => b.nodeId).join(', ')})`;
-  }
-  return null;
-}
-
 /** null when created; else why the broker cannot create topics. Other errors are thrown. */
 async function tryCreateTopics(
   admin: Admin,
@@ -96,10 +89,7 @@ async function tryCreateTopics(
       topics: missing.map(({ id, name }) => ({
         topic: name,
         numPartitions: TOPICS[id].partitions,
-        configEntries: Object.entries(TOPICS[id].configs).map(([configName, value]) => ({
-          name: configName,
-          value,
-        })),
+        configEntries: Object.entries(topicConfigs(id)).map(([configName, value]) => ({ name: configName, value })),
       })),
     });
     return null;
@@ -169,4 +159,13 @@ async function warnAboutFewerPartitions(
 
 function names(topics: Array<{ name: string }>): string[] {
   return topics.map((t) => t.name);
+}
+
+/**
+ * The broker-side configs of a topic: the registry's, plus `compression.type` matching what our
+ * producers send (the broker then stores their batches as they come instead of recompressing).
+ */
+export function topicConfigs(id: TopicId): Record<string, string> {
+  const topic = TOPICS[id];
+  return { ...topic.configs, 'compression.type': topic.compression === 'none' ? 'producer' : topic.compression };
 }

@@ -5,7 +5,7 @@ import { migrateUp } from '@staysync/db';
 import { startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
 import { startInfrastructure } from '../commands/infrastructure';
 import { fetcherConfig, newCredentialsKeys, tableCounts, type BenchContext, type BenchSizes } from './context';
-import { parseEnvelopes, runCopyCeiling } from './copy-ceiling';
+import { parseEnvelopes, ratioToCeiling, runCopyCeiling } from './copy-ceiling';
 import { expectedCounts } from './expected';
 import { round, runFetchPhase } from './fetch-phase';
 import { runLivePhase } from './live-phase';
@@ -20,7 +20,7 @@ export interface BenchOptions {
   /** commander's --no-publish-metrics: the loader does not publish loaded rows to airbnb.metrics */
   publishMetrics?: boolean;
   /** for tests: use this (migrated or empty) database and broker instead of recreating staysync_bench */
-  infrastructure?: { databaseUrl: string; brokers: string; mock: boolean };
+  infrastructure?: { databaseUrl: string; brokers: string; mock: boolean; broker?: string };
 }
 
 export const BENCH_DATABASE = 'staysync_bench';
@@ -73,7 +73,7 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
     };
     const sim = simulator;
     const expected = expectedCounts(accountIds.map((id) => sim.listingsFor(id)), fetcherConfig(ctx, 'x.'), todayUtc());
-    log(`bench: ${sizes.accounts} account(s) × ${sizes.listings} listing(s), lookahead ${sizes.lookaheadWeeks} weeks → ${expected.requests} requests planned; ${cpus().length} cpu(s), broker ${infra.mock ? 'librdkafka mock' : infra.brokers}`);
+    log(`bench: ${sizes.accounts} account(s) × ${sizes.listings} listing(s), lookahead ${sizes.lookaheadWeeks} weeks → ${expected.requests} requests planned; ${cpus().length} cpu(s), broker ${infra.broker ?? (infra.mock ? 'librdkafka-mock' : 'external')} at ${infra.brokers}`);
 
     log('[1/5] fetch only');
     const fetched = await runFetchPhase(ctx);
@@ -90,13 +90,15 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
 
     log('[3/5] COPY ceiling for the same rows (and loadEnvelopes without Kafka)');
     const copy = await runCopyCeiling(pool);
-    log(`copy: the loaded ${copy.rows} rows (${Math.round(copy.bytes / 2 ** 20)} MiB) in ${copy.duration_ms} ms → ${copy.rows_per_s} rows/s; metric tables alone ${copy.metric_tables.rows} rows in ${copy.metric_tables.duration_ms} ms`);
+    const metricRows = Object.values(rows).reduce((a, b) => a + b, 0);
+    const loaderToCopy = ratioToCeiling(one, copy);
+    const loaderToCopyMetricTables = ratioToCeiling({ rows: metricRows, rows_per_s: (metricRows / one.duration_ms) * 1000 }, copy.metric_tables, 'loader_to_copy_metric_tables_ratio');
+    log(`copy (${copy.storage}): the loaded ${copy.rows} rows (${Math.round(copy.bytes / 2 ** 20)} MiB) in ${copy.duration_ms} ms → ${copy.rows_per_s} rows/s; metric tables alone ${copy.metric_tables.rows} rows in ${copy.metric_tables.duration_ms} ms`);
     const direct = await runDirectLoad(ctx, fetched.envelopes, jobIds, one.mean_transaction_responses);
 
     log(`[4/5] two loaders, one consumer group (${LOADER_RUNS} runs, the fastest is reported)`);
     const twoRuns = await repeated(LOADER_RUNS, () => runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 2));
     const two = fastest(twoRuns);
-    const metricRows = Object.values(rows).reduce((a, b) => a + b, 0);
 
     log('[5/5] live: fetcher + loader together');
     const lag = await runLivePhase(ctx);
@@ -105,7 +107,8 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
     const summary = {
       sizes: { accounts: sizes.accounts, listings: sizes.listings, lookahead_weeks: sizes.lookaheadWeeks, pacing_ms: sizes.pacingMs },
       machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? 'unknown', total_mem_mb: Math.round(totalmem() / 2 ** 20), loadavg_1m: round(loadavg()[0], 2), node: process.version, postgres: serverVersion },
-      broker: { kind: infra.mock ? ('mock' as const) : ('real' as const), raw_topic_partitions: one.raw_topic_partitions },
+      storage: copy.storage,
+      broker: { kind: infra.mock ? ('mock' as const) : ('real' as const), name: infra.broker ?? (infra.mock ? 'librdkafka-mock' : 'external'), raw_topic_partitions: one.raw_topic_partitions },
       counts: {
         requests: fetched.result.requests,
         envelopes: fetched.envelopes.length,
@@ -122,8 +125,8 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
         cold_run: { duration_ms: cold.duration_ms, responses_per_s: cold.responses_per_s, rows_per_s: cold.rows_per_s },
       },
       copy_ceiling: copy,
-      loader_to_copy_ratio: round(one.rows_per_s / copy.rows_per_s, 3),
-      loader_to_copy_metric_tables_ratio: round(((metricRows / one.duration_ms) * 1000) / copy.metric_tables.rows_per_s, 3),
+      loader_to_copy_ratio: loaderToCopy,
+      loader_to_copy_metric_tables_ratio: loaderToCopyMetricTables,
       direct_load: { ...direct, to_copy_ratio: round(direct.rows_per_s / copy.rows_per_s, 3) },
       loaders_2: { ...two, runs_duration_ms: twoRuns.map((run) => run.duration_ms) },
       loaders_2_to_1_ratio: round(two.responses_per_s / one.responses_per_s, 3),
@@ -143,7 +146,9 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
 export type BenchSummary = {
   sizes: Record<string, number>;
   machine: Record<string, string | number>;
-  broker: { kind: 'mock' | 'real'; raw_topic_partitions: number };
+  /** `postgresql`, or `timescaledb <version>` */
+  storage: string;
+  broker: { kind: 'mock' | 'real'; name: string; raw_topic_partitions: number };
   counts: {
     requests: number;
     envelopes: number;
@@ -170,7 +175,7 @@ export type BenchSummary = {
 function report(s: BenchSummary): void {
   const lines = [
     '',
-    `staysync bench — ${s.sizes.accounts} accounts × ${s.sizes.listings} listings, lookahead ${s.sizes.lookahead_weeks} w, pacing ${s.sizes.pacing_ms} ms; ${s.machine.cpus} cpu(s), ${s.broker.kind} broker (${s.broker.raw_topic_partitions} partitions), PostgreSQL ${s.machine.postgres}`,
+    `staysync bench — ${s.sizes.accounts} accounts × ${s.sizes.listings} listings, lookahead ${s.sizes.lookahead_weeks} w, pacing ${s.sizes.pacing_ms} ms; ${s.machine.cpus} cpu(s), ${s.broker.kind} broker (${s.broker.raw_topic_partitions} partitions), PostgreSQL ${s.machine.postgres}, storage ${s.storage}`,
     `  requests ${s.counts.requests}, envelopes ${s.counts.envelopes}, parsed rows ${s.counts.parsed_rows.total}, table rows ${JSON.stringify(s.counts.rows)}${s.counts.rows_match_plan ? ' (= plan)' : ' (≠ plan!)'}`,
     `  fetch          wall ${s.fetch.wall_ms} ms, floor ${s.fetch.floor_ms} ms → overhead ×${s.fetch.overhead_ratio} (target ≤ 1.1); mean round trip ${s.fetch.mean_request_ms} ms`,
     `  loader ×1      ${s.loader.responses_per_s} responses/s, ${s.loader.rows_per_s} table rows/s (${s.loader.rows} rows incl. raw store, ${s.loader.duration_ms} ms, ${s.loader.batches} batches in ${s.loader.transactions} transactions, ${s.loader.failed_batches} failed+redelivered; publishing ${s.loader.publish_metrics ? 'on' : 'off'}; cold run ${s.loader.cold_run.duration_ms} ms)`,

@@ -41,8 +41,6 @@ function baseEnv(ctx: BenchContext, topicPrefix: string): Record<string, string>
     DATABASE_URL: ctx.databaseUrl,
     KAFKA_BROKERS: ctx.brokers,
     KAFKA_TOPIC_PREFIX: topicPrefix,
-    KAFKA_IDEMPOTENT_PRODUCER: ctx.mock ? 'false' : (process.env.KAFKA_IDEMPOTENT_PRODUCER ?? 'true'),
-    KAFKA_CREATE_TOPICS: ctx.mock ? 'false' : (process.env.KAFKA_CREATE_TOPICS ?? 'true'),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     PORT: '0',
   };

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
 import type { RawEnvelope } from '@staysync/core';
-import { createJsonCodec, createKafka, createProducer, provisionTopics, topicName, type BatchResult, type DecodedMessage, type KafkaSettings } from '@staysync/kafka';
+import { createJsonCodec, createKafka, createProducer, provisionTopics, settingsForCluster, topicName, type BatchResult, type DecodedMessage, type KafkaSettings } from '@staysync/kafka';
 import { METRICS_REGISTRY } from '@staysync/observability';
 import { loadEnvelopes } from '@staysync/pipeline';
 import type { Kafka } from 'kafkajs';
@@ -181,15 +181,16 @@ const FETCH_BYTES_PER_PARTITION = 1 << 20;
  * hold about as many (uncompressed) bytes as a real broker's fetch would return.
  */
 async function produceEnvelopes(ctx: BenchContext, prefix: string, envelopes: RawEnvelope[]): Promise<number> {
-  const settings: KafkaSettings = {
+  const configured: KafkaSettings = {
     brokers: ctx.brokers.split(','),
     clientId: 'staysync-bench',
     topicPrefix: prefix,
-    idempotentProducer: !ctx.mock && process.env.KAFKA_IDEMPOTENT_PRODUCER !== 'false',
-    createTopics: !ctx.mock && process.env.KAFKA_CREATE_TOPICS !== 'false',
+    idempotentProducer: process.env.KAFKA_IDEMPOTENT_PRODUCER !== 'false',
+    createTopics: process.env.KAFKA_CREATE_TOPICS !== 'false',
   };
   const logger = pino({ level: 'error' }, LOG_STREAM);
-  const kafka = createKafka(settings, logger);
+  const kafka = createKafka(configured, logger);
+  const settings = await settingsForCluster(kafka, configured, logger);
   await provisionTopics({ kafka, settings, logger, topics: ['raw.airbnb'] });
   const producer = createProducer({ kafka, settings, codec: createJsonCodec(), logger });
   try {

@@ -48,8 +48,6 @@ export async function demoCommand(options: DemoOptions): Promise<DemoSummary> {
       DATABASE_URL: infra.databaseUrl,
       KAFKA_BROKERS: infra.brokers,
       KAFKA_TOPIC_PREFIX: process.env.KAFKA_TOPIC_PREFIX ?? 'demo.',
-      KAFKA_IDEMPOTENT_PRODUCER: infra.mock ? 'false' : (process.env.KAFKA_IDEMPOTENT_PRODUCER ?? 'true'),
-      KAFKA_CREATE_TOPICS: infra.mock ? 'false' : (process.env.KAFKA_CREATE_TOPICS ?? 'true'),
       CREDENTIALS_KEYS: process.env.CREDENTIALS_KEYS ?? `demo:${randomBytes(32).toString('base64')}`,
       ADMIN_API_KEYS: `demo:${apiKey}`,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { startMockCluster, type MockCluster } from '@staysync/kafka';
+import { localKafkaAvailable, startLocalKafka, startMockCluster } from '@staysync/kafka';
 
 /** A database and a broker for commands that run the pipeline locally (demo, bench). */
 export interface Infrastructure {
@@ -9,6 +9,8 @@ export interface Infrastructure {
   brokers: string;
   /** the broker is librdkafka's mock cluster (no idempotent producer, no CreateTopics) */
   mock: boolean;
+  /** which broker runs: `apache-kafka <version>` (started here), `librdkafka-mock`, or `external` (KAFKA_BROKERS) */
+  broker: string;
   stop(): Promise<void>;
 }
 
@@ -22,21 +24,31 @@ export interface InfrastructureOptions {
   log: (line: string) => void;
 }
 
-/** DATABASE_URL (or the local server) if it answers, else an embedded PostgreSQL; KAFKA_BROKERS, else the mock cluster. */
+/**
+ * DATABASE_URL (or the local server) if it answers, else an embedded PostgreSQL; KAFKA_BROKERS, else a
+ * local Apache Kafka when Java is installed, else librdkafka's mock cluster through kcat.
+ */
 export async function startInfrastructure(options: InfrastructureOptions): Promise<Infrastructure> {
   const stops: Array<() => Promise<void>> = [];
   try {
     const databaseUrl = await freshDatabase(options, stops);
     let brokers = process.env.KAFKA_BROKERS;
     let mock = false;
-    if (!brokers) {
-      const cluster: MockCluster = await startMockCluster();
+    let broker = 'external';
+    if (!brokers && localKafkaAvailable()) {
+      const kafka = await startLocalKafka({ log: options.log });
+      brokers = kafka.brokers;
+      broker = `apache-kafka ${kafka.version}`;
+      stops.push(() => kafka.stop());
+    } else if (!brokers) {
+      const cluster = await startMockCluster();
       brokers = cluster.brokers;
       mock = true;
+      broker = 'librdkafka-mock';
       stops.push(() => cluster.stop());
-      options.log(`broker: librdkafka mock cluster at ${brokers} (set KAFKA_BROKERS to use a real one)`);
+      options.log(`broker: librdkafka mock cluster at ${brokers} (no Java here: install a JDK 17+ for Apache Kafka, or set KAFKA_BROKERS)`);
     }
-    return { databaseUrl, brokers, mock, stop: async () => void (await Promise.all(stops.map((s) => s()))) };
+    return { databaseUrl, brokers, mock, broker, stop: async () => void (await Promise.all(stops.map((s) => s()))) };
   } catch (error) {
     await Promise.all(stops.map((s) => s().catch(() => undefined)));
     throw error;

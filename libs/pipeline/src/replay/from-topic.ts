@@ -3,8 +3,8 @@ import type { Pool } from 'pg';
 import type { Admin, Batch, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { rawTopicId, type TopicId } from '@staysync/contracts';
-import type { Parser, RawEnvelope, SourcePlugin } from '@staysync/core';
-import { createCodec, InvalidMessageError, topicName, type KafkaSettings, type ValueCodec } from '@staysync/kafka';
+import { currentParser, type Parser, type RawEnvelope, type SourcePlugin } from '@staysync/core';
+import { createCodec, InvalidMessageError, probeCapabilities, topicName, type KafkaSettings, type ValueCodec } from '@staysync/kafka';
 import { loadEnvelopes } from '../load/load-envelopes';
 import type { PipelineMetrics } from '../metrics';
 import { requireSource } from '../sources';
@@ -24,7 +24,7 @@ export interface TopicReplayOptions extends ReplayRange {
 }
 
 /** Where a partition's replay starts and the end offset (exclusive) captured when it began. */
-interface PartitionPlan {
+export interface PartitionPlan {
   partition: number;
   start: bigint;
   end: bigint;
@@ -41,7 +41,7 @@ export async function replayFromTopic(options: TopicReplayOptions): Promise<Repl
   const plugin = requireSource(options.source);
   const topicId = rawTopicId(plugin.name);
   const topic = topicName(topicId, settings.topicPrefix);
-  const report = emptyReport('topic', dryRun);
+  const report = emptyReport('topic', dryRun, (options.parserFor?.(plugin) ?? currentParser(plugin)).version);
   const recorder = new ReplayRecorder(pool, options.replayId);
   return recordedReplay(recorder, report, async () => {
     const plans = await planPartitions(kafka, topic, options.from);
@@ -64,22 +64,26 @@ export async function replayFromTopic(options: TopicReplayOptions): Promise<Repl
 }
 
 /**
- * End offsets are captured now, so the replay ends even while the live topic grows. The start is
- * the offset for `from` when the broker gives a usable one; otherwise (no answer, or an end offset
- * as librdkafka's mock gives for any timestamp) the earliest offset, and fetchedAt filters.
+ * A partition's plan from its bounds and the broker's answer for the start time (kafkajs turns the
+ * broker's -1, "no record at or after that time", into the end offset). A real broker's answer is
+ * used as it is: the end offset then means nothing to replay there. Where the answer cannot be trusted
+ * (librdkafka's mock answers the end offset for any timestamp), or is missing or outside the retained
+ * range, the scan starts at the earliest offset and the envelopes' fetchedAt filters.
  */
-async function planPartitions(kafka: Kafka, topic: string, from: Date): Promise<PartitionPlan[]> {
+export function partitionPlan(partition: number, earliest: bigint, end: bigint, atTime: bigint | undefined, trusted: boolean): PartitionPlan {
+  const usable = trusted && atTime !== undefined && atTime >= earliest && atTime <= end;
+  return { partition, start: usable ? atTime : earliest, end, startedFrom: usable ? 'timestamp' : 'earliest' };
+}
+
+/** End offsets are captured now, so the replay ends even while the live topic grows. */
+export async function planPartitions(kafka: Kafka, topic: string, from: Date): Promise<PartitionPlan[]> {
   const admin: Admin = kafka.admin();
   await admin.connect();
   try {
+    const { controller: trusted } = await probeCapabilities(admin);
     const bounds = await admin.fetchTopicOffsets(topic);
     const byTime = new Map((await admin.fetchTopicOffsetsByTimestamp(topic, from.getTime())).map((o) => [o.partition, BigInt(o.offset)]));
-    return bounds.map(({ partition, low, high }) => {
-      const [earliest, end] = [BigInt(low), BigInt(high)];
-      const atTime = byTime.get(partition);
-      const usable = atTime !== undefined && atTime >= earliest && atTime < end;
-      return { partition, start: usable ? atTime : earliest, end, startedFrom: usable ? 'timestamp' : 'earliest' };
-    });
+    return bounds.map(({ partition, low, high }) => partitionPlan(partition, BigInt(low), BigInt(high), byTime.get(partition), trusted));
   } finally {
     await admin.disconnect();
   }

@@ -1,4 +1,4 @@
 export { replayFromStore, type StoreReplayOptions } from './from-store';
-export { replayFromTopic, type TopicReplayOptions } from './from-topic';
+export { partitionPlan, planPartitions, replayFromTopic, type PartitionPlan, type TopicReplayOptions } from './from-topic';
 export type { ReplayReport, ReplayProgress, ReplayRange, ReplayOrigin } from './report';
 export { createReplay, runReplay, validateReplayRequest, type ReplayRequest, type ReplayDependencies } from './run-replay';

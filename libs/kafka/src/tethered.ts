@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/**
+ * Starts `command` so that it never outlives this process: it runs under a small shell whose stdin is a
+ * pipe from us. When this process ends, however it ends (even SIGKILL), the pipe closes and the shell
+ * stops the command (SIGTERM, SIGKILL 20 s later). SIGTERM/SIGINT to the shell (`child.kill()`) stop it
+ * the same way. The command's stdout and stderr are appended to `logFile`.
+ */
+export function spawnTethered(command: string, args: string[], logFile: string): { child: ChildProcess; pid: Promise<number> } {
+  const child = spawn('sh', ['-c', WATCHDOG, 'staysync-tethered', logFile, command, ...args], { stdio: ['pipe', 'pipe', 'ignore'] });
+  return { child, pid: firstLine(child) };
+}
+
+/** `sh -c WATCHDOG <name> <logfile> <command> <args…>`: prints the command's pid, then waits for it. */
+const WATCHDOG = `
+log="$1"; shift
+exec 3<&0
+"$@" 3<&- </dev/null >>"$log" 2>&1 &
+pid=$!
+echo "$pid"
+killer=""
+stop() {
+  kill -TERM "$pid" 2>/dev/null
+  [ -n "$killer" ] || { ( sleep 20; kill -KILL "$pid" 2>/dev/null ) & killer=$!; }
+}
+( cat <&3 >/dev/null; kill -TERM "$pid" 2>/dev/null; sleep 20; kill -KILL "$pid" 2>/dev/null ) &
+watcher=$!
+exec 3<&-
+trap stop TERM INT
+while kill -0 "$pid" 2>/dev/null; do wait "$pid"; done
+for p in "$watcher" $killer; do pkill -P "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
+exit 0
+`;
+
+function firstLine(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const newline = out.indexOf('\n');
+      if (newline >= 0) {
+        child.stdout!.removeAllListeners('data');
+        child.stdout!.resume();
+        resolve(Number(out.slice(0, newline)));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the launcher of a tethered process exited with ${code}`)));
+  });
+}
