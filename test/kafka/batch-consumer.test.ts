@@ -4,7 +4,7 @@ import { TransientError } from '@staysync/core';
 import type { DecodedMessage } from '@staysync/kafka';
 import { waitFor } from '@staysync/testing';
 import { Partitioners } from 'kafkajs';
-import { recordingHandler, setUpTestKafka, type TestKafka } from './support';
+import { commitSpy, FAST_CONSUMER, recordingHandler, setUpTestKafka, type TestKafka } from './support';
 
 function command(accountId: string, overrides: Partial<SyncCommand> = {}): SyncCommand {
   return {
@@ -279,9 +279,13 @@ describe('Kafka > batch consumer, pipelined only', () => {
     let releaseRedelivery!: () => void;
     const redeliveryGate = new Promise<void>((resolve) => (releaseRedelivery = resolve));
     const calls: DecodedMessage<'sync.commands'>[][] = [];
+    const spy = commitSpy(kafka.kafka);
     const consumer = kafka.consumer({
+      kafka: spy.kafka,
       topics: ['sync.commands'],
       maxBatchesInFlight: 4,
+      // a fetch returns at least one record batch whatever the limit: one record batch per fetch, as on the mock
+      consumerOptions: { ...FAST_CONSUMER, maxBytesPerPartition: 1, maxBytes: 1 },
       handler: async (batch) => {
         calls.push(batch);
         if (calls.length === 1) {
@@ -291,26 +295,40 @@ describe('Kafka > batch consumer, pipelined only', () => {
         if (calls.length > 3) await redeliveryGate;
       },
     });
+    spy.enter('first batch in flight');
     await consumer.start();
-    const committed = async () => sum(await kafka.committed(consumer.groupId, 'sync.commands'));
 
     // When the later batches were handled while the first is still in flight
-    await waitFor(() => calls.length >= 3, { what: 'the next batches handed over while the first is in flight' });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    // Then nothing is committed: they wait for the first
-    expect(await committed()).toBe(0);
+    await waitFor(() => calls.length >= 3, {
+      what: 'the next batches handed over while the first is in flight',
+    });
 
     // When the first fails: its partition goes back to it, and the later two, though handled, stay uncommitted
+    spy.enter('first batch failed');
     failFirst();
     await waitFor(() => calls.length >= 4, { what: 'the redelivery' });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(await committed()).toBe(0);
     expect(calls[3][0].offset).toBe(calls[0][0].offset);
 
-    // Then once the redelivered batches succeed, all three are committed
+    // Then once the redelivered batches succeed, all three are committed, in order, and nothing was before
+    spy.enter('redelivered batches succeeded');
     releaseRedelivery();
-    await waitFor(async () => (await committed()) === 3, { what: 'offsets committed after the redelivery' });
-    expect(calls.slice(3).flat().map((m) => m.value.jobId)).toEqual(expect.arrayContaining(sent.map((c) => c.jobId)));
+    await waitFor(() => spy.commits.some((c) => c.offset === '3'), {
+      what: 'offset 3 committed after the redelivery',
+    });
+    expect(spy.commits).toEqual(
+      [1, 2, 3].map((offset) => ({
+        partition: calls[0][0].partition,
+        offset: String(offset),
+        phase: 'redelivered batches succeeded',
+      })),
+    );
+    expect(sum(await kafka.committed(consumer.groupId, 'sync.commands'))).toBe(3);
+    expect(
+      calls
+        .slice(3)
+        .flat()
+        .map((m) => m.value.jobId),
+    ).toEqual(expect.arrayContaining(sent.map((c) => c.jobId)));
     expect(consumer.stats().retries).toBe(1);
   });
 });

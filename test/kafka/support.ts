@@ -14,7 +14,7 @@ import {
   type ValueCodec,
 } from '@staysync/kafka';
 import { isMockBroker, randomGroupId, randomTopicPrefix, testBrokers } from '@staysync/testing';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Consumer, ConsumerConfig, Kafka } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 
 /** Quiet by default; STAYSYNC_TEST_LOG=debug shows what the consumers do. */
@@ -116,4 +116,44 @@ export function recordingHandler<T extends TopicId>(): {
       batches.push(batch);
     },
   };
+}
+
+/**
+ * The same Kafka client, except that each consumer it creates is first handed to `decorate` (to listen
+ * to its events or wrap a method): for code under test that makes its consumers itself.
+ */
+export function decorateConsumers(kafka: Kafka, decorate: (consumer: Consumer) => void): Kafka {
+  return new Proxy(kafka, {
+    get(target, property, receiver) {
+      if (property !== 'consumer') return Reflect.get(target, property, receiver);
+      return (config: ConsumerConfig) => {
+        const consumer = target.consumer(config);
+        decorate(consumer);
+        return consumer;
+      };
+    },
+  });
+}
+
+export interface CommitSpy {
+  /** pass as the batch consumer's `kafka`: the kafkajs consumers it creates report their commits here */
+  kafka: Kafka;
+  /** every offset committed, in order, with the phase the test was in when kafkajs reported it */
+  commits: Array<{ partition: number; offset: string; phase: string }>;
+  /** names what the test does from now on, e.g. 'first batch in flight' */
+  enter(phase: string): void;
+}
+
+/** Records the offset commits of consumers made from `kafka` (kafkajs's COMMIT_OFFSETS event), so a test waits on a commit instead of sleeping. */
+export function commitSpy(kafka: Kafka): CommitSpy {
+  const commits: CommitSpy['commits'] = [];
+  let phase = 'start';
+  const spied = decorateConsumers(kafka, (consumer) => {
+    consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) => {
+      for (const { partitions } of payload.topics)
+        for (const { partition, offset } of partitions)
+          commits.push({ partition: Number(partition), offset: String(offset), phase });
+    });
+  });
+  return { kafka: spied, commits, enter: (next) => void (phase = next) };
 }
