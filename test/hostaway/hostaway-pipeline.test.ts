@@ -33,12 +33,14 @@ describe('Hostaway end to end (PostgreSQL + broker + simulator)', () => {
   const apps: INestApplication[] = [];
   const api = () => request(admin.getHttpServer());
   const auth = { 'X-API-Key': TEST_API_KEY };
+  /** how far the simulator's clock (its data's updatedOn stamps) runs ahead of the wall clock */
+  let simulatorAheadMs = 0;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    simulator = await startHostawaySimulator({ accounts: [{ accountId: ACCOUNT, clientSecret: SECRET, ...SHAPE }], latencyMs: 40, rateLimits: RATES });
+    simulator = await startHostawaySimulator({ accounts: [{ accountId: ACCOUNT, clientSecret: SECRET, ...SHAPE }], latencyMs: 40, rateLimits: RATES, now: () => new Date(Date.now() + simulatorAheadMs) });
     const common = { DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, CREDENTIALS_KEYS: keys };
     const loader = await createLoaderApp(
       loadLoaderConfig({ ...common, KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_IDEMPOTENT_PRODUCER: String(!isMockBroker()), KAFKA_CREATE_TOPICS: String(!isMockBroker()), LOG_LEVEL: 'warn' }),
@@ -139,7 +141,7 @@ describe('Hostaway end to end (PostgreSQL + broker + simulator)', () => {
     await waitFor(async () => ((await reservationRow(target.id)).raw_payload.guestName === 'Changed Through Webhook' || null), { what: 'webhook applied' });
 
     // updatedOn has one-second resolution: two changes within the same second cannot be ordered
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    simulatorAheadMs += 1000;
     const cancelled = simulator.cancelReservation(ACCOUNT, target.id);
     expect(await syncAndWait('full')).toMatchObject({ status: 'succeeded' });
     const row = await reservationRow(target.id);
