@@ -12,7 +12,6 @@ const moduleNameMapper = {
   '^@staysync/pipeline$': '<rootDir>/libs/pipeline/src',
   '^@staysync/source-airbnb$': '<rootDir>/libs/sources/airbnb/src',
   '^@staysync/source-hostaway$': '<rootDir>/libs/sources/hostaway/src',
-  '^@staysync/sources$': '<rootDir>/libs/sources/index',
   '^@staysync/simulators$': '<rootDir>/libs/simulators/src',
   '^@staysync/testing$': '<rootDir>/test/harness',
 };

@@ -53,7 +53,6 @@ export const adminShape = {
   SYNC_CRON: cron,
   SCHEDULER_ENABLED: bool(true),
   OUTBOX_POLL_MS: int(500, { min: 10 }),
-  STAYSYNC_DISABLE_JOB_EVENTS: bool(false),
   AIRBNB_BASE_URL: url(['http', 'https']).default('https://www.airbnb.com'),
   AIRBNB_PREFLIGHT_TIMEOUT_MS: int(30_000, { min: 100 }),
   ...hostawaySensitiveShape,
