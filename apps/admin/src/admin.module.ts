@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import type { DestinationStream } from 'pino';
 import type { AdminConfig } from '@staysync/config';
 import { CredentialCipher } from '@staysync/crypto';
@@ -10,7 +11,9 @@ import { AirbnbAccountsService } from './accounts/airbnb-accounts.service';
 import { HostawayAccountsController } from './accounts/hostaway-accounts.controller';
 import { HostawayAccountsService } from './accounts/hostaway-accounts.service';
 import { API_KEYS, ApiKeyGuard } from './http/api-key.guard';
+import { AuthFailureLimiter } from './http/auth-failure-limiter';
 import { ProblemFilter } from './http/problem.filter';
+import { RateLimitGuard, rateLimitOptions } from './http/rate-limit.guard';
 import { JobsController } from './jobs/jobs.controller';
 import { SyncJobsService } from './jobs/sync-jobs.service';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
@@ -38,6 +41,7 @@ export class AdminModule {
           logger: createLogger({ service: 'admin', level: config.logLevel, destination: options.logStream }),
           logStream: options.logStream,
         }),
+        ThrottlerModule.forRoot(rateLimitOptions(config)),
       ],
       controllers: [AirbnbAccountsController, HostawayAccountsController, HostawayWebhooksController, JobsController, ReplaysController, QueryController],
       providers: [
@@ -45,6 +49,8 @@ export class AdminModule {
         { provide: API_KEYS, useValue: config.apiKeys },
         { provide: CREDENTIAL_CIPHER, useValue: new CredentialCipher(config.credentialKeys) },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        AuthFailureLimiter,
         { provide: APP_FILTER, useClass: ProblemFilter },
         AirbnbAccountsService,
         HostawayAccountsService,

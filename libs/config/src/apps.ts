@@ -10,21 +10,41 @@ const cron = z
   .regex(/^(\S+\s+){4,5}\S+$/, 'expected a cron expression with 5 or 6 fields')
   .default('0 5 * * *');
 
-const apiKeys = z.string({ message: 'expected <name>:<key>[,…] with keys of at least 16 characters' }).transform((spec, ctx) => {
+const API_KEY_SCOPES = ['read', 'admin'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/** `name:key` (full rights, as before scopes) or `name:key:scope` with scope `read` or `admin`. */
+function parseApiKey(spec: string): { name: string; key: string; scope: ApiKeyScope } {
+  const at = spec.indexOf(':');
+  const [name, rest] = at > 0 ? [spec.slice(0, at), spec.slice(at + 1)] : ['default', spec];
+  const last = rest.lastIndexOf(':');
+  const scope = rest.slice(last + 1);
+  return last > 0 && (API_KEY_SCOPES as readonly string[]).includes(scope) ? { name, key: rest.slice(0, last), scope: scope as ApiKeyScope } : { name, key: rest, scope: 'admin' };
+}
+
+const apiKeys = z.string({ message: 'expected <name>:<key>[:read|admin][,…] with keys of at least 16 characters' }).transform((spec, ctx) => {
   const keys = spec
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean)
-    .map((p) => {
-      const at = p.indexOf(':');
-      return at > 0 ? { name: p.slice(0, at), key: p.slice(at + 1) } : { name: 'default', key: p };
-    });
+    .map(parseApiKey);
   if (keys.length === 0 || keys.some((k) => k.key.length < 16)) {
     ctx.addIssue({ code: 'custom', message: 'each key must be at least 16 characters' });
     return z.NEVER;
   }
   return keys;
 });
+
+/** Request limits of the admin API (read side, issue 16): per API key, per client IP, and on failed authentication. */
+const apiProtectionShape = {
+  RATE_LIMIT_WINDOW_MS: int(60_000, { min: 100 }),
+  RATE_LIMIT_PER_KEY: int(1200, { min: 1 }),
+  RATE_LIMIT_PER_IP: int(600, { min: 1 }),
+  AUTH_FAILURE_LIMIT: int(10, { min: 1 }),
+  AUTH_FAILURE_WINDOW_MS: int(600_000, { min: 100 }),
+  AUTH_FAILURE_BLOCK_MS: int(900_000, { min: 100 }),
+  CORS_ORIGINS: list(''),
+};
 
 /** Payload keys of Hostaway resources sealed before they leave the fetcher or the webhook receiver. */
 const hostawaySensitiveShape = {
@@ -53,6 +73,7 @@ export const adminShape = {
   SYNC_CRON: cron,
   SCHEDULER_ENABLED: bool(true),
   OUTBOX_POLL_MS: int(500, { min: 10 }),
+  ...apiProtectionShape,
   AIRBNB_BASE_URL: url(['http', 'https']).default('https://www.airbnb.com'),
   AIRBNB_PREFLIGHT_TIMEOUT_MS: int(30_000, { min: 100 }),
   ...hostawaySensitiveShape,
@@ -101,11 +122,14 @@ export const loaderShape = {
 export interface AdminConfig extends CommonConfig {
   port: number;
   credentialKeys: CredentialKey[];
-  apiKeys: Array<{ name: string; key: string }>;
+  apiKeys: Array<{ name: string; key: string; scope: ApiKeyScope }>;
   bodyLimit: string;
   syncCron: string;
   schedulerEnabled: boolean;
   outboxPollMs: number;
+  rateLimits: { windowMs: number; perKey: number; perIp: number; authFailures: number; authFailureWindowMs: number; authFailureBlockMs: number };
+  /** origins allowed to call the API from a browser; empty: CORS off */
+  corsOrigins: string[];
   /** where the Airbnb credential check (preflight) goes */
   airbnb: { baseUrl: string; preflightTimeoutMs: number };
   hostawaySensitiveFields: SensitiveFields;
@@ -167,6 +191,15 @@ export function loadAdminConfig(env: Env = process.env): AdminConfig {
     syncCron: e.SYNC_CRON,
     schedulerEnabled: e.SCHEDULER_ENABLED,
     outboxPollMs: e.OUTBOX_POLL_MS,
+    rateLimits: {
+      windowMs: e.RATE_LIMIT_WINDOW_MS,
+      perKey: e.RATE_LIMIT_PER_KEY,
+      perIp: e.RATE_LIMIT_PER_IP,
+      authFailures: e.AUTH_FAILURE_LIMIT,
+      authFailureWindowMs: e.AUTH_FAILURE_WINDOW_MS,
+      authFailureBlockMs: e.AUTH_FAILURE_BLOCK_MS,
+    },
+    corsOrigins: e.CORS_ORIGINS,
     airbnb: { baseUrl: e.AIRBNB_BASE_URL, preflightTimeoutMs: e.AIRBNB_PREFLIGHT_TIMEOUT_MS },
     hostawaySensitiveFields: sensitiveFieldsFrom(e.HOSTAWAY_SENSITIVE_FIELDS, e.HOSTAWAY_SENSITIVE_FIELD_PATTERN),
   };
