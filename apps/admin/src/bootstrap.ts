@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { AdminConfig } from '@staysync/config';
 import { AdminModule, type AdminAppOptions } from './admin.module';
+import { completeOpenApi } from './http/openapi';
 import { AuthFailureLimiter } from './http/auth-failure-limiter';
 import { securityHeaders } from './http/security-headers';
 import { createValidationPipe } from './http/validation';
@@ -25,6 +26,6 @@ export async function createAdminApp(config: AdminConfig, options: AdminAppOptio
     .setVersion('1')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, () => completeOpenApi(SwaggerModule.createDocument(app, openApi)), { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }

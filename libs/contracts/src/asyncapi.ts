@@ -1,21 +1,34 @@
 import { TOPIC_IDS, TOPICS, type TopicDefinition, type TopicId } from './topics';
 
+const KAFKA_BINDING = '0.5.0';
+
 /**
- * The AsyncAPI 2.6 document of every topic, generated from TOPICS so it cannot drift from the
+ * The AsyncAPI 3.1 document of every topic, generated from TOPICS so it cannot drift from the
  * schema files. It is committed as docs/asyncapi.json; a spec regenerates and compares it
- * (rewrite it with `node -r @swc-node/register libs/contracts/scripts/write-asyncapi.ts`).
- * Channel names are base names: each deployment puts its own prefix in front.
+ * (rewrite it with `node -r @swc-node/register libs/contracts/scripts/write-asyncapi.ts`), and
+ * test/read-side/api-documents.test.ts validates it with @asyncapi/parser (no error, no warning).
+ * Channel addresses are base names: each deployment puts its own prefix in front. A topic's id
+ * names its channel, its message (the message id) and, as `consume.<id>`, the operation of reading it.
  */
 export function buildAsyncApi(): Record<string, unknown> {
   const channels: Record<string, unknown> = {};
+  const operations: Record<string, unknown> = {};
   const messages: Record<string, unknown> = {};
   for (const id of TOPIC_IDS) {
     const topic: TopicDefinition = TOPICS[id];
-    channels[topic.baseName] = channelOf(id, topic);
+    channels[id] = channelOf(id, topic);
+    operations[`consume.${id}`] = {
+      action: 'receive',
+      title: `Consume ${topic.baseName}`,
+      summary: `What a consumer of ${topic.baseName} receives.`,
+      channel: { $ref: `#/channels/${id}` },
+      messages: [{ $ref: `#/channels/${id}/messages/${id}` }],
+      tags: [{ $ref: `#/components/tags/${topic.visibility}` }],
+    };
     messages[id] = messageOf(id, topic);
   }
   return {
-    asyncapi: '2.6.0',
+    asyncapi: '3.1.0',
     id: 'urn:staysync:topics',
     info: {
       title: 'staysync topics',
@@ -25,42 +38,65 @@ export function buildAsyncApi(): Record<string, unknown> {
         '`internal` ones are documented for on-call and may change with the services. Topic names get a per-deployment prefix. ' +
         'Values are JSON validated against the schemas below, or, when a Schema Registry is configured, the same JSON ' +
         'in the Confluent wire format (magic byte 0, 4-byte schema id) registered under the subject `<topic>-value`.',
+      license: { name: 'UNLICENSED' },
+      tags: [{ $ref: '#/components/tags/public' }, { $ref: '#/components/tags/internal' }],
     },
     defaultContentType: 'application/json',
+    servers: {
+      compose: {
+        host: 'kafka:9092',
+        protocol: 'kafka',
+        title: 'docker-compose broker',
+        description: 'The broker of docker-compose.yml (KAFKA_BROKERS of each service); other deployments set their own.',
+        tags: [{ name: 'local', description: 'Started by docker-compose.yml' }],
+      },
+      local: {
+        host: 'localhost:9092',
+        protocol: 'kafka',
+        title: 'developer broker',
+        description: 'A broker on the developer machine (npm run demo starts one).',
+        tags: [{ name: 'development', description: 'For development only' }],
+      },
+    },
     channels,
-    components: { messages },
+    operations,
+    components: {
+      messages,
+      tags: {
+        public: { name: 'public', description: 'A contract with other teams: changes are versioned (a new topic suffix).' },
+        internal: { name: 'internal', description: 'Between staysync services; may change with them.' },
+      },
+    },
   };
 }
 
 function channelOf(id: TopicId, topic: TopicDefinition): Record<string, unknown> {
   return {
+    address: topic.baseName,
+    title: topic.baseName,
     description: topic.partitionedBy ? `${topic.description} Partitioned by ${topic.partitionedBy.description}.` : topic.description,
-    // AsyncAPI 2.x "subscribe" = what a reader of the channel receives
-    subscribe: {
-      operationId: `consume.${id}`,
-      tags: [{ name: topic.visibility }],
-      message: { $ref: `#/components/messages/${id}` },
-    },
+    messages: { [id]: { $ref: `#/components/messages/${id}` } },
     bindings: {
       kafka: {
         topic: topic.baseName,
         partitions: topic.partitions,
         topicConfiguration: topicConfigurationOf(topic.configs),
-        bindingVersion: '0.4.0',
+        bindingVersion: KAFKA_BINDING,
       },
     },
   };
 }
 
 function messageOf(id: TopicId, topic: TopicDefinition): Record<string, unknown> {
+  const title = String(topic.schema.title ?? id);
   return {
     name: id,
-    title: String(topic.schema.title ?? id),
+    title,
+    summary: `A ${topic.baseName} value.`,
     contentType: 'application/json',
-    schemaFormat: 'application/schema+json;version=draft-07',
-    payload: topic.schema,
-    bindings: { kafka: { key: { type: 'string', description: topic.key }, bindingVersion: '0.4.0' } },
-    examples: [{ name: 'example', payload: topic.example }],
+    payload: { schemaFormat: 'application/schema+json;version=draft-07', schema: topic.schema },
+    bindings: { kafka: { key: { type: 'string', description: topic.key }, bindingVersion: KAFKA_BINDING } },
+    examples: [{ name: 'example', summary: `A typical ${title}`, payload: topic.example }],
   };
 }
 
