@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseCredentialKeys, type CredentialKey } from '@staysync/crypto';
-import { bool, int, list, parseEnv, url, type Env } from './env';
+import { bool, ConfigError, int, list, parseEnv, url, type Env } from './env';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -70,14 +70,22 @@ export function toCommonConfig(service: string, e: z.infer<z.ZodObject<typeof co
       createTopics: e.KAFKA_CREATE_TOPICS,
       schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
       ssl: e.KAFKA_SSL,
-      sasl:
-        e.KAFKA_SASL_MECHANISM && e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD
-          ? { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME, password: e.KAFKA_SASL_PASSWORD }
-          : undefined,
+      sasl: saslConfig(e),
     },
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
+}
+
+const SASL_VARIABLES = ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const;
+
+/** SASL takes all three variables or none: a partial set fails at start-up instead of connecting without SASL. */
+function saslConfig(e: z.infer<z.ZodObject<typeof commonShape>>): KafkaConfig['sasl'] {
+  const given = SASL_VARIABLES.filter((name) => e[name] !== undefined);
+  if (given.length === 0) return undefined;
+  const missing = SASL_VARIABLES.filter((name) => e[name] === undefined);
+  if (missing.length > 0) throw new ConfigError(missing.map((name) => `${name} is required when ${given.join(' and ')} ${given.length > 1 ? 'are' : 'is'} set (SASL takes all three or none)`));
+  return { mechanism: e.KAFKA_SASL_MECHANISM!, username: e.KAFKA_SASL_USERNAME!, password: e.KAFKA_SASL_PASSWORD! };
 }
 
 export const credentialsShape = {
