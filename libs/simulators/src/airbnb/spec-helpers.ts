@@ -1,13 +1,13 @@
 /** Request builders shared by the simulator's specs (not exported from the package). */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { fixtureText, type AirbnbFixtureName } from '../../../sources/airbnb/fixtures/load';
 import { AIRBNB_PERSISTED_QUERIES, type AirbnbOperation } from './protocol';
 import type { AirbnbSimulator } from './server';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-export function fixture(name: string): Json {
-  return JSON.parse(readFileSync(join(__dirname, '__fixtures__', `${name}.json`), 'utf8')) as Json;
+/** A recorded upstream response, from the one copy in the Airbnb source's fixtures (`name` without `.json`). */
+export function fixture(name: AirbnbFixtureName extends `${infer Base}.json` ? Base : never): Json {
+  return JSON.parse(fixtureText(`${name}.json`)) as Json;
 }
 
 export function requestBody(operation: AirbnbOperation, args: Record<string, unknown>) {
