@@ -29,6 +29,8 @@ export function adminTestConfig(overrides: Record<string, string>): AdminConfig 
     OUTBOX_POLL_MS: '100',
     LOG_LEVEL: 'info',
     SCHEDULER_ENABLED: 'false',
+    // no Airbnb to check cookies against; test/airbnb turns the check on with a simulator
+    AIRBNB_CREDENTIAL_CHECK: 'false',
     ...overrides,
   });
 }

@@ -76,6 +76,7 @@ export const adminShape = {
   ...apiProtectionShape,
   AIRBNB_BASE_URL: url(['http', 'https']).default('https://www.airbnb.com'),
   AIRBNB_PREFLIGHT_TIMEOUT_MS: int(30_000, { min: 100 }),
+  AIRBNB_CREDENTIAL_CHECK: bool(true),
   ...hostawaySensitiveShape,
 };
 
@@ -131,7 +132,7 @@ export interface AdminConfig extends CommonConfig {
   /** origins allowed to call the API from a browser; empty: CORS off */
   corsOrigins: string[];
   /** where the Airbnb credential check (preflight) goes */
-  airbnb: { baseUrl: string; preflightTimeoutMs: number };
+  airbnb: { baseUrl: string; preflightTimeoutMs: number; credentialCheck: boolean };
   hostawaySensitiveFields: SensitiveFields;
 }
 
@@ -200,7 +201,7 @@ export function loadAdminConfig(env: Env = process.env): AdminConfig {
       authFailureBlockMs: e.AUTH_FAILURE_BLOCK_MS,
     },
     corsOrigins: e.CORS_ORIGINS,
-    airbnb: { baseUrl: e.AIRBNB_BASE_URL, preflightTimeoutMs: e.AIRBNB_PREFLIGHT_TIMEOUT_MS },
+    airbnb: { baseUrl: e.AIRBNB_BASE_URL, preflightTimeoutMs: e.AIRBNB_PREFLIGHT_TIMEOUT_MS, credentialCheck: e.AIRBNB_CREDENTIAL_CHECK },
     hostawaySensitiveFields: sensitiveFieldsFrom(e.HOSTAWAY_SENSITIVE_FIELDS, e.HOSTAWAY_SENSITIVE_FIELD_PATTERN),
   };
 }

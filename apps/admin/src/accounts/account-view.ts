@@ -9,6 +9,8 @@ export function airbnbAccountView(account: AirbnbAccount) {
     is_active: account.isActive,
     status: account.status,
     status_reason: account.statusReason,
+    /** while status is blocked: when the scheduler syncs the account again */
+    blocked_until: account.blockedUntil?.toISOString() ?? null,
     last_sync_at: account.lastSyncAt?.toISOString() ?? null,
     credentials: {
       cookie_set: Boolean(account.cookieCiphertext),

@@ -1,12 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiSecurity, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DEFAULT_PAGE_LIMIT } from '../http/page-limit.query';
 import { jobView } from '../jobs/sync-jobs.service';
 import { airbnbAccountView } from './account-view';
 import { AirbnbAccountsService } from './airbnb-accounts.service';
 import { DeleteAccountQuery, ListAccountsQuery } from './dto/account-queries';
-import { PatchAirbnbAccountDto, SyncRequestDto, UpsertAirbnbAccountDto } from './dto/airbnb-account.dto';
+import { PatchAirbnbAccountDto, SyncRequestDto, UpsertAirbnbAccountDto, ValidateQuery } from './dto/airbnb-account.dto';
 
 const AccountIdParam = () => Param('id');
 
@@ -19,8 +19,9 @@ export class AirbnbAccountsController {
   @Post()
   @ApiCreatedResponse({ description: 'Account created; its first backfill is queued' })
   @ApiOkResponse({ description: 'Existing account updated' })
-  async upsert(@Body() dto: UpsertAirbnbAccountDto, @Res({ passthrough: true }) res: Response) {
-    const { account, created } = await this.accounts.upsert(dto);
+  @ApiUnprocessableEntityResponse({ description: 'The credential check (preflight) found the session dead; the problem names the signal' })
+  async upsert(@Body() dto: UpsertAirbnbAccountDto, @Query() query: ValidateQuery, @Res({ passthrough: true }) res: Response) {
+    const { account, created } = await this.accounts.upsert(dto, { validate: query.validate });
     res.status(created ? 201 : 200);
     if (created) res.setHeader('Location', `/api/v1/airbnb/accounts/${account.accountId}`);
     return airbnbAccountView(account);
@@ -38,8 +39,17 @@ export class AirbnbAccountsController {
   }
 
   @Patch(':id')
-  async patch(@AccountIdParam() id: string, @Body() dto: PatchAirbnbAccountDto) {
-    return airbnbAccountView(await this.accounts.patch(id, dto));
+  @ApiUnprocessableEntityResponse({ description: 'New credentials failed the credential check (preflight)' })
+  async patch(@AccountIdParam() id: string, @Body() dto: PatchAirbnbAccountDto, @Query() query: ValidateQuery) {
+    return airbnbAccountView(await this.accounts.patch(id, dto, { validate: query.validate }));
+  }
+
+  @Post(':id/validate')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'The stored credentials were checked with the preflight; the account status follows (live → active, dead → needs_reauth)' })
+  async validate(@AccountIdParam() id: string) {
+    const { account, preflight } = await this.accounts.validate(id);
+    return { account: airbnbAccountView(account), preflight };
   }
 
   @Delete(':id')

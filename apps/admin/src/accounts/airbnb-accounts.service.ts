@@ -1,23 +1,43 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
+import type { AdminConfig } from '@staysync/config';
 import type { CredentialCipher } from '@staysync/crypto';
 import { AirbnbAccount } from '@staysync/db';
 import { accountIdFromCookie, airbnbSource, filterAuthCookies } from '@staysync/source-airbnb';
+import { ADMIN_CONFIG } from '../admin-config';
 import { ProblemException } from '../http/problem.filter';
 import { SyncJobsService } from '../jobs/sync-jobs.service';
 import { CREDENTIAL_CIPHER } from '../tokens';
 import { recordAccountEvent } from './account-events';
+import { AirbnbCredentialCheck, type AirbnbCredentialsToCheck } from './airbnb-credential-check';
 import type { PatchAirbnbAccountDto, UpsertAirbnbAccountDto } from './dto/airbnb-account.dto';
 import { SourceAccountsService } from './source-accounts.service';
 
+/** What `POST /accounts/{id}/validate` found. */
+export interface AirbnbValidation {
+  account: AirbnbAccount;
+  preflight: { state: 'live' | 'dead' | 'blocked'; signal: string | null; message: string | null };
+}
+
 @Injectable()
-export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> {
+export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> implements OnModuleDestroy {
+  private readonly credentialCheck: AirbnbCredentialCheck;
+  /** AIRBNB_CREDENTIAL_CHECK=false: credentials are stored unchecked, as with ?validate=false */
+  private readonly checkByDefault: boolean;
+
   constructor(
     em: EntityManager,
     jobs: SyncJobsService,
     @Inject(CREDENTIAL_CIPHER) private readonly cipher: CredentialCipher,
+    @Inject(ADMIN_CONFIG) config: AdminConfig,
   ) {
     super(em, jobs, 'airbnb', AirbnbAccount, airbnbSource.tables);
+    this.credentialCheck = new AirbnbCredentialCheck(config.airbnb);
+    this.checkByDefault = config.airbnb.credentialCheck;
+  }
+
+  onModuleDestroy(): void {
+    this.credentialCheck.close();
   }
 
   protected defaultSyncMode(account: AirbnbAccount) {
@@ -25,9 +45,10 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
   }
 
   /** Create-or-update; a soft-deleted account is restored. A new account gets its backfill queued at once. */
-  async upsert(dto: UpsertAirbnbAccountDto): Promise<{ account: AirbnbAccount; created: boolean }> {
+  async upsert(dto: UpsertAirbnbAccountDto, options: { validate?: boolean } = {}): Promise<{ account: AirbnbAccount; created: boolean }> {
     const accountId = this.resolveAccountId(dto);
     const cookie = this.authCookies(dto.cookie);
+    if (options.validate ?? this.checkByDefault) await this.credentialCheck.assertLive({ cookie, userAgent: dto.user_agent, clientVersion: dto.x_client_version });
     return this.em.transactional(async (tx) => {
       const existing = await tx.findOne(AirbnbAccount, { accountId }, { lockMode: undefined });
       if (!existing) {
@@ -51,7 +72,16 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
     });
   }
 
-  async patch(accountId: string, dto: PatchAirbnbAccountDto): Promise<AirbnbAccount> {
+  async patch(accountId: string, dto: PatchAirbnbAccountDto, options: { validate?: boolean } = {}): Promise<AirbnbAccount> {
+    const newCredentials = dto.cookie !== undefined || dto.user_agent !== undefined || dto.x_client_version !== undefined;
+    if ((options.validate ?? this.checkByDefault) && newCredentials) {
+      const stored = await this.get(accountId);
+      await this.credentialCheck.assertLive({
+        cookie: dto.cookie === undefined ? this.cipher.decrypt(stored.cookieCiphertext) : this.authCookies(dto.cookie, accountId),
+        userAgent: dto.user_agent ?? stored.userAgent,
+        clientVersion: dto.x_client_version ?? stored.xClientVersion,
+      });
+    }
     return this.em.transactional(async (tx) => {
       const account = await this.get(accountId, tx);
       const wasActive = account.isActive;
@@ -68,6 +98,39 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
       await tx.flush();
       return account;
     });
+  }
+
+  /**
+   * Re-checks the stored credentials with the preflight: live lifts needs_reauth or blocked, dead marks
+   * the account needs_reauth (with its event), an edge block changes nothing (the check itself was blocked).
+   */
+  async validate(accountId: string): Promise<AirbnbValidation> {
+    const stored = await this.get(accountId);
+    const credentials: AirbnbCredentialsToCheck = { cookie: this.cipher.decrypt(stored.cookieCiphertext), userAgent: stored.userAgent, clientVersion: stored.xClientVersion };
+    const verdict = await this.credentialCheck.check(credentials);
+    const account = await this.em.transactional(async (tx) => {
+      const account = await this.get(accountId, tx);
+      if (verdict.state === 'live' && (account.status === 'needs_reauth' || account.status === 'blocked')) {
+        account.status = 'active';
+        account.statusReason = null;
+        account.blockedUntil = null;
+        recordAccountEvent(tx, 'updated', this.snapshot(account), ['status']);
+      } else if (verdict.state === 'dead' && account.status !== 'needs_reauth') {
+        account.status = 'needs_reauth';
+        account.statusReason = `credential check: ${verdict.message} (${verdict.signal})`;
+        recordAccountEvent(tx, 'needs_reauth', this.snapshot(account), ['status']);
+      }
+      await tx.flush();
+      return account;
+    });
+    return {
+      account,
+      preflight: {
+        state: verdict.state,
+        signal: verdict.state === 'dead' ? verdict.signal : null,
+        message: verdict.state === 'live' ? null : verdict.message,
+      },
+    };
   }
 
   private resolveAccountId(dto: UpsertAirbnbAccountDto): string {

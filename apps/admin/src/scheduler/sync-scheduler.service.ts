@@ -5,6 +5,7 @@ import { PinoLogger } from 'nestjs-pino';
 import type { Pool } from 'pg';
 import type { AdminConfig } from '@staysync/config';
 import { AirbnbAccount, PG_POOL } from '@staysync/db';
+import { isSchedulable, SCHEDULABLE_STATUSES } from '../accounts/airbnb-cool-down';
 import { ADMIN_CONFIG } from '../admin-config';
 import { SyncJobsService } from '../jobs/sync-jobs.service';
 
@@ -60,7 +61,10 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   private async queueActiveAccounts(): Promise<number> {
     const em = this.em.fork();
-    const accounts = await em.find(AirbnbAccount, { isActive: true, deletedAt: null, status: 'active' }, { orderBy: { accountId: 'asc' } });
+    const now = new Date();
+    const candidates = await em.find(AirbnbAccount, { isActive: true, deletedAt: null, status: { $in: [...SCHEDULABLE_STATUSES] } }, { orderBy: { accountId: 'asc' } });
+    // a blocked account is skipped until its cool-down ends
+    const accounts = candidates.filter((account) => isSchedulable(account, now));
     let queued = 0;
     for (const account of accounts) {
       const { created } = await this.jobs.requestSync(

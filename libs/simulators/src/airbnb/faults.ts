@@ -14,9 +14,23 @@ export interface AirbnbFaults {
   serverErrors?: FaultSchedule & { status?: 500 | 502 | 503 | 504 };
   /** hold the request without answering: forever (until close()) or, with hangMs, answer normally after it */
   timeouts?: FaultSchedule & { hangMs?: number };
+  /**
+   * Auth-cookie rotation (reference §2): every Nth successful GraphQL answer of an account (default 1)
+   * sets a new `_aaj`; the replaced value keeps working for `oldValidForMs`, then is refused like an
+   * expired session. Only accounts configured with a cookie check `_aaj`.
+   */
+  cookieRotation?: { everyNth?: number; oldValidForMs: number };
+  /**
+   * Akamai-style bot block: each edge cookie (`ak_bmsc`, issued by the preflight pages) is good for
+   * `afterRequests` API requests; past that, or without one, API requests get a 403 "Access Denied"
+   * page. `challengePreflight`: the preflight itself answers 403 with a challenge page.
+   */
+  edgeBlock?: { afterRequests: number; challengePreflight?: boolean };
+  /** persisted queries no longer served: 200 with a PersistedQueryNotFound error and no `data` */
+  staleHashes?: Array<'ListingsSectionQuery' | 'ChartQuery' | 'ListOfMetricsQuery'>;
 }
 
-export type FaultKind = 'rateLimit' | 'serverError' | 'timeout';
+export type FaultKind = 'rateLimit' | 'serverError' | 'timeout' | 'cookieRotation' | 'edgeBlock' | 'staleHash';
 
 export type FaultDecision =
   | { kind: 'none' }
@@ -39,6 +53,7 @@ interface ScheduledFault {
 export class FaultInjector {
   private scheduled: ScheduledFault[] = [];
   private authFailures = new Set<string>();
+  private faults: AirbnbFaults = {};
   private requestCount = 0;
 
   constructor(faults: AirbnbFaults = {}) {
@@ -48,7 +63,12 @@ export class FaultInjector {
   /** Replace the faults and restart the request counter. */
   set(faults: AirbnbFaults): void {
     this.requestCount = 0;
+    this.faults = faults;
     this.authFailures = new Set(faults.authFailureAccounts ?? []);
+    if (faults.cookieRotation && !(faults.cookieRotation.oldValidForMs >= 0)) throw new RangeError('cookieRotation.oldValidForMs must be ≥ 0');
+    if (faults.edgeBlock && !(Number.isInteger(faults.edgeBlock.afterRequests) && faults.edgeBlock.afterRequests >= 0)) {
+      throw new RangeError('edgeBlock.afterRequests must be an integer ≥ 0');
+    }
     this.scheduled = [];
     const { timeouts, serverErrors, rateLimit } = faults;
     if (timeouts) this.schedule(timeouts, { kind: 'timeout', hangMs: timeouts.hangMs });
@@ -57,6 +77,18 @@ export class FaultInjector {
     if (rateLimit) {
       this.schedule(rateLimit, { kind: 'rateLimit', retryAfterSeconds: rateLimit.retryAfterSeconds ?? 1 });
     }
+  }
+
+  get cookieRotation(): AirbnbFaults['cookieRotation'] {
+    return this.faults.cookieRotation;
+  }
+
+  get edgeBlock(): AirbnbFaults['edgeBlock'] {
+    return this.faults.edgeBlock;
+  }
+
+  isStaleHash(operation: string): boolean {
+    return (this.faults.staleHashes ?? []).some((op) => op === operation);
   }
 
   isAuthFailure(accountId: string): boolean {

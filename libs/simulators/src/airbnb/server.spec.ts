@@ -547,7 +547,11 @@ describe('Airbnb simulator', () => {
         rejected: 2,
         byAccount: { [HOST]: 4, '42': 1 },
         authFailures: 1,
-        byFault: { rateLimit: 0, serverError: 0, timeout: 0 },
+        byFault: { rateLimit: 0, serverError: 0, timeout: 0, cookieRotation: 0, edgeBlock: 0, staleHash: 0 },
+        windows: [
+          { operation: 'ChartQuery', listingId: '875643462438083273', start: '2025-06-16', end: '2025-07-13', serverDay: '2025-07-16' },
+          { operation: 'ListOfMetricsQuery', listingId: '875643462438083273', start: '2025-07-07', end: '2025-07-13', serverDay: '2025-07-16' },
+        ],
       });
       sim.reset();
       expect(sim.stats()).toMatchObject({

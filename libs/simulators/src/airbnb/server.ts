@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { addDays, parseIsoDate, todayUtc } from '@staysync/core';
 import { closeNow, listenOnLoopback, ReplyTimers } from '../loopback';
-import { accountIdFromCookie, assertAccountId, cookieMatches } from './cookie';
+import { accountIdFromCookie, assertAccountId, parseCookieHeader } from './cookie';
 import { generateListings, type SimListing } from './dataset';
 import { type AirbnbFaults, type FaultKind, FaultInjector } from './faults';
 import {
@@ -41,6 +41,8 @@ export interface AirbnbSimulatorOptions {
   today?: () => string;
   /** default 0 (random) */
   port?: number;
+  /** ms clock for rotated cookies' expiry (default Date.now), so tests can age them without sleeping */
+  clock?: () => number;
 }
 
 export interface AirbnbSimulatorStats {
@@ -56,8 +58,10 @@ export interface AirbnbSimulatorStats {
   byAccount: Record<string, number>;
   /** replies carrying the GraphQL auth error (unknown cookie or authFailureAccounts) */
   authFailures: number;
-  /** injected faults that fired */
+  /** injected faults that fired (cookieRotation: new `_aaj` values handed out) */
   byFault: Record<FaultKind, number>;
+  /** every Chart/LoM request's window as this server resolved it against its own day (`today`) */
+  windows: Array<{ operation: string; listingId: string; start: string; end: string; serverDay: string }>;
 }
 
 export interface AirbnbSimulator {
@@ -79,6 +83,8 @@ interface Account {
   cookie: string | undefined;
   listings: SimListing[];
   listingIds: Set<string>;
+  /** the `_aaj` the account's session holds now (rotation), and replaced values with their expiry (ms) */
+  aaj: { current: string | undefined; retired: Map<string, number>; answers: number; rotations: number };
 }
 
 interface Reply {
@@ -95,7 +101,10 @@ export async function startAirbnbSimulator(options: AirbnbSimulatorOptions): Pro
   const faults = new FaultInjector(options.faults);
   const latencyMs = options.latencyMs ?? 0;
   const today = options.today ?? (() => todayUtc());
+  const clock = options.clock ?? (() => Date.now());
   const timers = new ReplyTimers();
+  /** edge cookies handed out by the preflight pages → API requests each has left (edgeBlock) */
+  const edgeBudgets = new Map<string, number>();
   let stats = emptyStats();
 
   const server = createServer((req, res) => {
@@ -142,6 +151,11 @@ export async function startAirbnbSimulator(options: AirbnbSimulatorOptions): Pro
       return json(405, badRequestBody(`${method} not allowed; use POST`, 'method_not_allowed'));
     }
 
+    if (faults.edgeBlock && !spendEdgeBudget(cookie)) {
+      stats.byFault.edgeBlock++;
+      return html(403, 'Access Denied');
+    }
+
     const fault = faults.next();
     if (fault.kind !== 'none') stats.byFault[fault.kind]++;
     switch (fault.kind) {
@@ -163,6 +177,11 @@ export async function startAirbnbSimulator(options: AirbnbSimulatorOptions): Pro
       throw error;
     }
 
+    if (faults.isStaleHash(query.operation)) {
+      stats.byFault.staleHash++;
+      return json(200, { errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] });
+    }
+
     const account = authenticate(cookie);
     if (!account) {
       stats.authFailures++;
@@ -170,7 +189,7 @@ export async function startAirbnbSimulator(options: AirbnbSimulatorOptions): Pro
     }
     const traceId = traceIdFor(`${account.accountId}:${operationName}:${body}`);
     if (query.operation === 'ListingsSectionQuery') {
-      return json(200, listingsResponse(account.listings, traceId));
+      return rotated(account, json(200, listingsResponse(account.listings, traceId)));
     }
     if (!account.listingIds.has(query.listingId)) {
       return json(
@@ -178,9 +197,38 @@ export async function startAirbnbSimulator(options: AirbnbSimulatorOptions): Pro
         badRequestBody(`listing ${query.listingId} not found for this host`, 'listing_not_found'),
       );
     }
-    return query.operation === 'ChartQuery'
-      ? json(200, chartResponse(account.accountId, query, today(), traceId))
-      : json(200, listOfMetricsResponse(account.accountId, query, traceId));
+    const serverDay = today();
+    stats.windows.push({ operation: query.operation, listingId: query.listingId, start: query.start, end: query.end, serverDay });
+    return rotated(
+      account,
+      query.operation === 'ChartQuery'
+        ? json(200, chartResponse(account.accountId, query, serverDay, traceId))
+        : json(200, listOfMetricsResponse(account.accountId, query, traceId)),
+    );
+  }
+
+  /** cookieRotation: every Nth answer of the account sets a new `_aaj`; the old one expires later. */
+  function rotated(account: Account, reply: Reply): Reply {
+    const rotation = faults.cookieRotation;
+    if (!rotation) return reply;
+    account.aaj.answers++;
+    if (account.aaj.answers % (rotation.everyNth ?? 1) !== 0) return reply;
+    account.aaj.rotations++;
+    const previous = account.aaj.current;
+    if (previous !== undefined) account.aaj.retired.set(previous, clock() + rotation.oldValidForMs);
+    const next = `${account.accountId}%7C${account.aaj.rotations}%7C${new SeededRandom(`aaj:${account.accountId}:${account.aaj.rotations}`).alnum(32)}`;
+    account.aaj.current = next;
+    stats.byFault.cookieRotation++;
+    return { ...reply, headers: { ...reply.headers, 'Set-Cookie': [`_aaj=${next}; Path=/; Max-Age=31536000; HttpOnly`] } };
+  }
+
+  /** edgeBlock: whether the request's edge cookie (from a preflight) still has requests left; spends one. */
+  function spendEdgeBudget(cookie: string | undefined): boolean {
+    const edgeCookie = parseCookieHeader(cookie).get('ak_bmsc');
+    const left = edgeCookie === undefined ? undefined : edgeBudgets.get(edgeCookie);
+    if (edgeCookie === undefined || left === undefined || left <= 0) return false;
+    edgeBudgets.set(edgeCookie, left - 1);
+    return true;
   }
 
   /**
@@ -196,7 +244,13 @@ export async function startAirbnbSimulator(options: AirbnbSimulatorOptions): Pro
       return json(405, badRequestBody(`${method} not allowed; use GET`, 'method_not_allowed'));
     }
 
-    const akamai = akamaiCookies(`${cookie ?? ''}:${stats.requests}`);
+    if (faults.edgeBlock?.challengePreflight) {
+      stats.byFault.edgeBlock++;
+      return html(403, 'Access Denied', undefined, '<script src="/_sec/cp_challenge/sec-if-cpt.js"></script>');
+    }
+    const akamai = akamaiCookies(`${cookie ?? ''}:${stats.requests}:${clock()}`);
+    const edgeCookie = /^ak_bmsc=([^;]*)/.exec(akamai[0])?.[1];
+    if (edgeCookie !== undefined) edgeBudgets.set(edgeCookie, faults.edgeBlock?.afterRequests ?? Number.POSITIVE_INFINITY);
     if (pathname === '/login') return html(200, 'Log in or sign up', { 'Set-Cookie': akamai });
     const account = authenticate(cookie);
     if (!account) {
@@ -216,9 +270,24 @@ export async function startAirbnbSimulator(options: AirbnbSimulatorOptions): Pro
     const accountId = accountIdFromCookie(cookie);
     const account = accountId === null ? undefined : accounts.get(accountId);
     if (!account) return null;
-    if (account.cookie !== undefined && !cookieMatches(cookie, account.cookie)) return null;
+    if (account.cookie !== undefined && !sessionCookieMatches(account, cookie)) return null;
     if (faults.isAuthFailure(account.accountId)) return null;
     return account;
+  }
+
+  /** The configured cookies, except that `_aaj` must be the current value or a replaced one not yet expired. */
+  function sessionCookieMatches(account: Account, cookie: string | undefined): boolean {
+    const sent = parseCookieHeader(cookie);
+    for (const [name, value] of parseCookieHeader(account.cookie)) {
+      if (name === '_aaj') continue;
+      if (sent.get(name) !== value) return false;
+    }
+    if (account.aaj.current === undefined) return true;
+    const aaj = sent.get('_aaj');
+    if (aaj === undefined) return false;
+    if (aaj === account.aaj.current) return true;
+    const expiresAt = account.aaj.retired.get(aaj);
+    return expiresAt !== undefined && clock() < expiresAt;
   }
 
   function send(res: ServerResponse, reply: Reply): void {
@@ -366,7 +435,8 @@ function buildAccounts(configured: readonly AirbnbSimulatorAccount[]): Map<strin
     assertAccountId(accountId);
     if (accounts.has(accountId)) throw new Error(`account ${accountId} is configured twice`);
     const listings = generateListings(accountId, listingCount);
-    accounts.set(accountId, { accountId, cookie, listings, listingIds: new Set(listings.map((l) => l.id)) });
+    const aaj = { current: cookie === undefined ? undefined : parseCookieHeader(cookie).get('_aaj'), retired: new Map<string, number>(), answers: 0, rotations: 0 };
+    accounts.set(accountId, { accountId, cookie, listings, listingIds: new Set(listings.map((l) => l.id)), aaj });
   }
   return accounts;
 }
@@ -379,7 +449,8 @@ function emptyStats(): AirbnbSimulatorStats {
     rejected: 0,
     byAccount: {},
     authFailures: 0,
-    byFault: { rateLimit: 0, serverError: 0, timeout: 0 },
+    byFault: { rateLimit: 0, serverError: 0, timeout: 0, cookieRotation: 0, edgeBlock: 0, staleHash: 0 },
+    windows: [],
   };
 }
 
@@ -394,8 +465,8 @@ function json(status: number, body: unknown): Reply {
 }
 
 /** Edge errors (429, 5xx) are HTML pages, not JSON: clients must not parse them. */
-function html(status: number, title: string, headers?: Reply['headers']): Reply {
-  const body = `<!DOCTYPE html><html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`;
+function html(status: number, title: string, headers?: Reply['headers'], extra = ''): Reply {
+  const body = `<!DOCTYPE html><html><head><title>${title}</title></head><body><h1>${title}</h1>${extra}</body></html>`;
   return { status, contentType: 'text/html; charset=utf-8', body, headers };
 }
 

@@ -23,3 +23,6 @@ export { parserV1, parseAirbnbEnvelope, AIRBNB_SOURCE_NAME } from './parser.v1';
 export { airbnbSource } from './source';
 export * from './parse-command';
 export * from './fetch';
+export * from './session/jar';
+export * from './session/preflight';
+export * from './session/client-hints';

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { PatchAccountDto } from './patch-account.dto';
 
 export class UpsertAirbnbAccountDto {
@@ -62,4 +63,12 @@ export class SyncRequestDto {
   @IsOptional()
   @IsIn(['backfill', 'incremental'])
   mode?: 'backfill' | 'incremental';
+}
+
+export class ValidateQuery {
+  @ApiPropertyOptional({ default: true, description: 'false: store the credentials without the credential check (preflight) against Airbnb' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value))
+  @IsBoolean()
+  validate?: boolean;
 }
