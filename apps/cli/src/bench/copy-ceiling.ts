@@ -41,6 +41,8 @@ export interface CopyTiming {
 
 export interface CopyCeilingResult extends CopyTiming {
   format: 'text';
+  /** `postgresql`, or `timescaledb <version>` when the extension is installed in the bench database */
+  storage: string;
   /** what each table took */
   tables: Record<string, CopyTiming>;
   /** the metric tables alone, without the raw store (its COPYs' share of the same transaction) */
@@ -55,20 +57,25 @@ const ATTEMPTS = 3;
  * The COPY ceiling: how fast PostgreSQL takes the loader's end state when it arrives by COPY alone.
  *
  * Every row the loader left in its tables (metric tables and raw store) is read back with
- * COPY … TO STDOUT (not timed). Then, timed from BEGIN to COMMIT, the same bytes go back in with
+ * COPY (SELECT …) TO STDOUT (not timed): a plain `COPY <hypertable> TO STDOUT` returns only the
+ * parent's rows, none of its chunks'. Then, timed from BEGIN to COMMIT, the same bytes go back in with
  * COPY … FROM STDIN into empty copies of the tables (LIKE … INCLUDING ALL: same columns, types,
- * defaults, constraints and indexes) in a scratch schema, dropped afterwards; the fastest of
- * ATTEMPTS. No encoding, no parsing, no conflict handling: the database's floor for writing exactly
- * these rows.
+ * defaults, constraints and indexes; hypertables again, same time column and chunk interval, where
+ * the loader's table is one) in a scratch schema, dropped afterwards; the fastest of ATTEMPTS. No
+ * encoding, no parsing, no conflict handling: the database's floor for writing exactly these rows.
  */
 export async function runCopyCeiling(pool: Pool): Promise<CopyCeilingResult> {
   const client = await pool.connect();
   try {
+    const storage = await storageOf(client);
     const dumps = new Map<string, Buffer>();
     for (const table of LOADED_TABLES) dumps.set(table, await copyOut(client, table));
     await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
     await client.query(`CREATE SCHEMA ${SCHEMA}`);
-    for (const table of LOADED_TABLES) await client.query(`CREATE TABLE ${scratch(table)} (LIKE ${table} INCLUDING ALL)`);
+    for (const table of LOADED_TABLES) {
+      await client.query(`CREATE TABLE ${scratch(table)} (LIKE ${table} INCLUDING ALL)`);
+      if (storage !== 'postgresql') await likeHypertable(client, table);
+    }
 
     let best: { durationMs: number; tables: Record<string, CopyTiming> } | undefined;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -84,6 +91,7 @@ export async function runCopyCeiling(pool: Pool): Promise<CopyCeilingResult> {
     return {
       ...timing(sum(all, 'rows'), sum(all, 'bytes'), durationMs),
       format: 'text',
+      storage,
       tables,
       metric_tables: timing(sum(metrics, 'rows'), sum(metrics, 'bytes'), sum(metrics, 'duration_ms')),
     };
@@ -119,7 +127,7 @@ async function copyIn(client: PoolClient, dumps: Map<string, Buffer>): Promise<{
 async function copyOut(client: PoolClient, table: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   await pipeline(
-    client.query(copyTo(`COPY ${table} TO STDOUT`)),
+    client.query(copyTo(`COPY (SELECT * FROM ${table}) TO STDOUT`)),
     new Writable({
       write(chunk: Buffer, _encoding, done) {
         chunks.push(chunk);
@@ -128,6 +136,37 @@ async function copyOut(client: PoolClient, table: string): Promise<Buffer> {
     }),
   );
   return Buffer.concat(chunks);
+}
+
+/** `postgresql`, or `timescaledb <version>` when the extension is installed in this database. */
+export async function storageOf(client: Pick<PoolClient, 'query'>): Promise<string> {
+  const { rows } = await client.query<{ extversion: string }>(`SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'`);
+  return rows.length > 0 ? `timescaledb ${rows[0].extversion}` : 'postgresql';
+}
+
+/** The scratch copy of a hypertable becomes one too: same time column, same chunk interval. */
+async function likeHypertable(client: PoolClient, table: string): Promise<void> {
+  const [schema, name] = table.split('.');
+  const { rows } = await client.query<{ column_name: string; time_interval: string | null }>(
+    `SELECT column_name, time_interval::text FROM timescaledb_information.dimensions
+      WHERE hypertable_schema = $1 AND hypertable_name = $2 AND dimension_number = 1`,
+    [schema, name],
+  );
+  if (rows.length === 0) return;
+  const { column_name: column, time_interval: interval } = rows[0];
+  await client.query(`SELECT create_hypertable($1::regclass, $2::name, chunk_time_interval => $3::interval)`, [scratch(table), column, interval ?? '7 days']);
+}
+
+/**
+ * A ratio against the ceiling means something only when both wrote the same rows: refuses (throws,
+ * naming both counts) when the ceiling read back a different number of rows than the loader left.
+ */
+export function ratioToCeiling(loader: { rows: number; rows_per_s: number }, ceiling: { rows: number; rows_per_s: number }, name = 'loader_to_copy_ratio'): number {
+  if (loader.rows !== ceiling.rows) {
+    throw new Error(`bench: refusing to report ${name}: the COPY ceiling read back ${ceiling.rows} rows but the loader left ${loader.rows} rows in its tables`);
+  }
+  if (!(ceiling.rows_per_s > 0)) throw new Error(`bench: refusing to report ${name}: the COPY ceiling wrote ${ceiling.rows} rows at ${ceiling.rows_per_s} rows/s`);
+  return round(loader.rows_per_s / ceiling.rows_per_s, 3);
 }
 
 function timing(rows: number, bytes: number, durationMs: number): CopyTiming {
