@@ -29,6 +29,13 @@ export interface TableSpec {
    * delivery (a poll fetched before a webhook but loaded after it) never overwrites newer data.
    */
   versionColumn?: string;
+  /**
+   * for `if-changed`: the name of a row flag (not a column) the parser sets to `true` on rows that carry
+   * only part of the entity, e.g. a webhook whose payload lacks fields a poll has. Such a row updates only
+   * the columns it carries, and its `changeColumn` (jsonb) is merged onto the stored one — `t.c || new.c`,
+   * the newer observation winning per top-level key — instead of replacing it.
+   */
+  partialFlag?: string;
   /** write order (FK parents first); lower first */
   order?: number;
 }

@@ -48,9 +48,9 @@ async function upsertInTransaction(client: ClientBase, spec: TableSpec, rows: Ro
   const decoders = returnStored ? spec.columns.map((c) => storedValueDecoder(c.type)) : [];
   // a row written by two column-set statements comes back twice: the later state wins
   const stored = new Map<string, Row>();
-  for (const group of groupByColumnSet(mergeByKey(spec, rows), spec.columns.map((c) => c.name))) {
+  for (const group of groupRows(spec, mergeByKey(spec, rows))) {
     await copyRows(client, staging, group.columns, types, group.rows);
-    const result = await client.query<unknown[]>({ text: upsertSql(spec, staging, group.columns, types, returnStored), rowMode: 'array', types: TEXT_VALUES });
+    const result = await client.query<unknown[]>({ text: upsertSql(spec, staging, group.columns, types, returnStored, group.partial), rowMode: 'array', types: TEXT_VALUES });
     // empty again for the next column set or the next call in this transaction
     await client.query(`DELETE FROM ${qualifiedName(staging)}`);
     for (const values of result.rows) {
@@ -67,27 +67,38 @@ async function upsertInTransaction(client: ClientBase, spec: TableSpec, rows: Ro
   return counts;
 }
 
-function upsertSql(spec: TableSpec, staging: string, columns: string[], types: ReadonlyMap<string, string>, returnStored: boolean): string {
+function upsertSql(spec: TableSpec, staging: string, columns: string[], types: ReadonlyMap<string, string>, returnStored: boolean, partial = false): string {
   const target = qualifiedName(spec.table);
   const list = columns.map(quoteIdent).join(', ');
   const updatable = columns.filter((c) => !spec.conflictKey.includes(c));
   const assignments = updatable.map((c) =>
     c === 'extra' && types.get(c) === 'jsonb' && spec.mode === 'merge-present'
       ? `extra = COALESCE(t.extra, '{}'::jsonb) || COALESCE(EXCLUDED.extra, '{}'::jsonb)`
-      : `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`,
+      : partial && c === spec.changeColumn
+        ? `${quoteIdent(c)} = ${mergedPayloadSql(c)}`
+        : `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`,
   );
   if (spec.mode === 'if-changed') assignments.push('updated_at = now()');
   const key = spec.conflictKey.map(quoteIdent).join(', ');
-  const action = assignments.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${assignments.join(', ')}${updateCondition(spec, columns)}`;
+  const action = assignments.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${assignments.join(', ')}${updateCondition(spec, columns, partial)}`;
   // xmax = 0 only for freshly inserted tuples: tells inserts from updates without a second query
   const returning = ['(xmax = 0)', ...(returnStored ? spec.columns.map((c) => storedValueSql(c.name, c.type)) : [])].join(', ');
   return `INSERT INTO ${target} AS t (${list}) SELECT ${list} FROM ${qualifiedName(staging)} ORDER BY ${key} ON CONFLICT (${key}) ${action} RETURNING ${returning}`;
 }
 
-function updateCondition(spec: TableSpec, columns: string[]): string {
+/** A partial payload over the stored one: top-level keys of the incoming (newer) observation win. */
+function mergedPayloadSql(column: string): string {
+  const c = quoteIdent(column);
+  return `COALESCE(t.${c}, '{}'::jsonb) || EXCLUDED.${c}`;
+}
+
+function updateCondition(spec: TableSpec, columns: string[], partial = false): string {
   if (spec.mode !== 'if-changed') return '';
   const conditions: string[] = [];
-  if (spec.changeColumn) conditions.push(`t.${quoteIdent(spec.changeColumn)} IS DISTINCT FROM EXCLUDED.${quoteIdent(spec.changeColumn)}`);
+  if (spec.changeColumn) {
+    const c = quoteIdent(spec.changeColumn);
+    conditions.push(`t.${c} IS DISTINCT FROM ${partial ? mergedPayloadSql(spec.changeColumn) : `EXCLUDED.${c}`}`);
+  }
   if (spec.versionColumn && columns.includes(spec.versionColumn)) {
     const v = quoteIdent(spec.versionColumn);
     conditions.push(`(t.${v} IS NULL OR EXCLUDED.${v} IS NULL OR t.${v} <= EXCLUDED.${v})`);
@@ -137,9 +148,34 @@ function mergeByKey(spec: TableSpec, rows: Row[]): Row[] {
     const previous = merged.get(key);
     if (!previous) merged.set(key, row);
     else if (spec.mode === 'merge-present') merged.set(key, mergePresent(previous, row, copies));
-    else if (!spec.versionColumn || !isOlder(row[spec.versionColumn], previous[spec.versionColumn])) merged.set(key, row);
+    else if (spec.versionColumn && isOlder(row[spec.versionColumn], previous[spec.versionColumn])) continue;
+    else if (spec.partialFlag && row[spec.partialFlag] === true) merged.set(key, mergePartial(spec, previous, row));
+    else merged.set(key, row);
   }
   return [...merged.values()];
+}
+
+/** A partial row over an earlier one of the same key: its columns win, payloads merge; partial only if both were. */
+export function mergePartial(spec: TableSpec, previous: Row, row: Row): Row {
+  const into: Row = { ...previous, ...row };
+  const change = spec.changeColumn;
+  if (change && isPlainObject(previous[change]) && isPlainObject(row[change])) into[change] = { ...previous[change], ...row[change] };
+  into[spec.partialFlag!] = previous[spec.partialFlag!] === true;
+  return into;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Column-set groups, partial rows (see TableSpec.partialFlag) apart from whole ones. */
+function groupRows(spec: TableSpec, rows: Row[]): Array<{ columns: string[]; rows: Row[]; partial: boolean }> {
+  const names = spec.columns.map((c) => c.name);
+  const flag = spec.partialFlag;
+  if (!flag) return groupByColumnSet(rows, names).map((g) => ({ ...g, partial: false }));
+  const partial = rows.filter((r) => r[flag] === true);
+  const whole = partial.length === 0 ? rows : rows.filter((r) => r[flag] !== true);
+  return [...groupByColumnSet(whole, names).map((g) => ({ ...g, partial: false })), ...groupByColumnSet(partial, names).map((g) => ({ ...g, partial: true }))];
 }
 
 /** `row`'s columns over `previous`'s (into a copy, unless `previous` is one already); `extra` objects merged. */

@@ -1,5 +1,6 @@
 import type { ClientBase } from 'pg';
 import type { Row, TableSpec } from '@staysync/core';
+import { mergePartial } from '@staysync/db';
 
 export interface ChangeSample {
   /** conflict key column → value */
@@ -36,7 +37,9 @@ export async function compareWithStored(client: ClientBase, spec: TableSpec, row
       continue;
     }
     const changes = changedColumns(spec, types, row, existing);
-    if (Object.keys(changes).length === 0) {
+    // as the upsert: an if-changed row whose payload is unchanged updates nothing
+    const payloadSame = spec.mode === 'if-changed' && spec.changeColumn !== undefined && !(spec.changeColumn in changes);
+    if (Object.keys(changes).length === 0 || payloadSame) {
       result.unchanged += 1;
       continue;
     }
@@ -66,7 +69,13 @@ function changedColumns(spec: TableSpec, types: Map<string, string>, incoming: R
     const type = types.get(column);
     if (!type || value === undefined || spec.conflictKey.includes(column)) continue;
     const old = existing[column] ?? null;
-    const next = type === 'jsonb' && spec.mode === 'merge-present' && column === 'extra' ? mergedExtra(old, value) : value;
+    const partialPayload = spec.partialFlag !== undefined && incoming[spec.partialFlag] === true && column === spec.changeColumn;
+    const next =
+      type === 'jsonb' && spec.mode === 'merge-present' && column === 'extra'
+        ? mergedExtra(old, value)
+        : partialPayload && isObject(old) && isObject(value)
+          ? { ...old, ...value }
+          : value;
     if (!sameValue(type, old, next)) changes[column] = { old, new: next };
   }
   return changes;
@@ -121,6 +130,8 @@ function mergeByKey(spec: TableSpec, rows: Row[]): Row[] {
     if (previous && spec.mode === 'merge-present') {
       const extra = isObject(previous.extra) && isObject(row.extra) ? { extra: { ...previous.extra, ...row.extra } } : {};
       Object.assign(previous, row, extra);
+    } else if (previous && spec.partialFlag && row[spec.partialFlag] === true) {
+      merged.set(key, mergePartial(spec, previous, row));
     } else {
       merged.set(key, { ...row });
     }

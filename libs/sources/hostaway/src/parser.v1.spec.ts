@@ -127,7 +127,7 @@ describe('hostaway parserV1', () => {
     });
   });
 
-  it('cancel webhook (entity in payload.data) → one reservation row with the envelope account', () => {
+  it('cancel webhook (entity in payload.data) → one partial reservation row: only the columns its fields feed', () => {
     expect(parserV1.parse(webhook(CANCEL_WEBHOOK))).toEqual({
       rows: {
         'hostaway.reservations': [
@@ -135,15 +135,12 @@ describe('hostaway parserV1', () => {
             id: '5000001',
             account_id: '424242',
             listing_id: '100201',
-            channel_id: null,
-            channel_name: null,
             status: 'cancelled',
             arrival_date: '2025-08-01',
             departure_date: '2025-08-04',
-            cancelled_at: null,
-            upstream_updated_at: null,
             raw_payload: CANCEL_WEBHOOK.payload.data,
             observed_at: FETCHED_AT,
+            partial: true,
           },
         ],
       },
@@ -166,6 +163,7 @@ describe('hostaway parserV1', () => {
             status: 'sent',
             raw_payload: MESSAGE_WEBHOOK.data,
             observed_at: FETCHED_AT,
+            partial: true,
           },
         ],
       },

@@ -1,6 +1,6 @@
 import { PoisonMessageError, type ParseResult, type Parser, type RawEnvelope, type Row, isJsonObject, type JsonObject } from '@staysync/core';
 import { hostawayDate, hostawayDateTimeToIso } from './datetime';
-import { HOSTAWAY_TABLES } from './tables';
+import { HOSTAWAY_TABLES, PARTIAL_ROW_FLAG } from './tables';
 
 /**
  * Parser v1: RawEnvelope → rows, dispatching on `envelope.operation`.
@@ -168,12 +168,47 @@ function parseWebhook(body: unknown, ctx: RowContext): ParseResult {
   switch (event) {
     case 'reservation.created':
     case 'reservation.updated':
-      return { rows: { [HOSTAWAY_TABLES.reservations]: rowsOf(entities, reservationRow, ctx) }, unknownMetrics: [] };
+      return { rows: { [HOSTAWAY_TABLES.reservations]: rowsOf(entities, partial(reservationRow, RESERVATION_FIELDS), ctx) }, unknownMetrics: [] };
     case 'message.received':
-      return { rows: { [HOSTAWAY_TABLES.messages]: rowsOf(entities, messageRow, ctx) }, unknownMetrics: [] };
+      return { rows: { [HOSTAWAY_TABLES.messages]: rowsOf(entities, partial(messageRow, MESSAGE_FIELDS), ctx) }, unknownMetrics: [] };
     default:
       return { rows: {}, unknownMetrics: [event] };
   }
+}
+
+/** The payload fields each query column is read from; a webhook row keeps a column only when its fields are present. */
+const RESERVATION_FIELDS: Record<string, readonly string[]> = {
+  listing_id: ['listingMapId'],
+  channel_id: ['channelId'],
+  channel_name: ['channelName'],
+  status: ['status'],
+  arrival_date: ['arrivalDate'],
+  departure_date: ['departureDate'],
+  cancelled_at: ['cancellationDate'],
+  upstream_updated_at: ['updatedOn'],
+};
+
+const MESSAGE_FIELDS: Record<string, readonly string[]> = {
+  conversation_id: ['conversationId'],
+  reservation_id: ['reservationId'],
+  listing_id: ['listingMapId'],
+  sent_at: MESSAGE_TIME_FIELDS,
+  is_incoming: ['isIncoming'],
+  status: ['status'],
+};
+
+/**
+ * A webhook entity as a partial row (see tables.ts PARTIAL_ROW_FLAG): the columns whose fields the payload
+ * lacks are left out, so the stored values stay until the next poll.
+ */
+function partial(toRow: EntityToRow, fields: Record<string, readonly string[]>): EntityToRow {
+  return (entity, ctx) => {
+    const row = toRow(entity, ctx);
+    if (!row) return null;
+    for (const [column, sources] of Object.entries(fields)) if (!sources.some((f) => f in entity)) delete row[column];
+    row[PARTIAL_ROW_FLAG] = true;
+    return row;
+  };
 }
 
 function webhookData(body: JsonObject): JsonObject | null {

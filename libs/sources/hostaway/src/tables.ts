@@ -23,7 +23,15 @@ export type HostawayTableName = (typeof HOSTAWAY_TABLES)[keyof typeof HOSTAWAY_T
 
 const col = (name: string, type: string): ColumnSpec => ({ name, type });
 
-const IF_CHANGED = { mode: 'if-changed', changeColumn: 'raw_payload', versionColumn: 'observed_at' } as const;
+/**
+ * Rows built from a webhook carry `partial: true`: webhook payloads lack fields the polled payload has
+ * (reference §7), so such a row updates only the columns whose fields it carries and its payload is
+ * merged onto the stored one (newer wins per top-level field). The stored `raw_payload` is therefore the
+ * last poll's payload with every later webhook's fields laid over it; the next poll replaces it whole.
+ */
+export const PARTIAL_ROW_FLAG = 'partial';
+
+const IF_CHANGED = { mode: 'if-changed', changeColumn: 'raw_payload', versionColumn: 'observed_at', partialFlag: PARTIAL_ROW_FLAG } as const;
 
 export const listingsTable: TableSpec = {
   table: HOSTAWAY_TABLES.listings,
