@@ -22,6 +22,7 @@ import { QueryService } from './query/query.service';
 import { ReplaysController } from './replays/replays.controller';
 import { ReplaysService } from './replays/replays.service';
 import { SyncScheduler } from './scheduler/sync-scheduler.service';
+import { ScheduleController } from './ui/ui.controller';
 import { CREDENTIAL_CIPHER } from './tokens';
 import { HostawayWebhookCredentials } from './webhooks/hostaway-webhook-credentials';
 import { HostawayWebhooksController } from './webhooks/hostaway-webhooks.controller';
@@ -43,7 +44,7 @@ export class AdminModule {
         }),
         ThrottlerModule.forRoot(rateLimitOptions(config)),
       ],
-      controllers: [AirbnbAccountsController, HostawayAccountsController, HostawayWebhooksController, JobsController, ReplaysController, QueryController],
+      controllers: [AirbnbAccountsController, HostawayAccountsController, HostawayWebhooksController, JobsController, ReplaysController, QueryController, ScheduleController],
       providers: [
         { provide: ADMIN_CONFIG, useValue: config },
         { provide: API_KEYS, useValue: config.apiKeys },

@@ -8,6 +8,7 @@ import { completeOpenApi } from './http/openapi';
 import { AuthFailureLimiter } from './http/auth-failure-limiter';
 import { securityHeaders } from './http/security-headers';
 import { createValidationPipe } from './http/validation';
+import { serveDashboard } from './ui/static-files';
 
 /** Builds the admin HTTP app (used by main.ts, the demo and the integration tests). */
 export async function createAdminApp(config: AdminConfig, options: AdminAppOptions = {}): Promise<NestExpressApplication> {
@@ -15,6 +16,7 @@ export async function createAdminApp(config: AdminConfig, options: AdminAppOptio
   app.useLogger(app.get(Logger));
   app.use(securityHeaders());
   app.use(app.get(AuthFailureLimiter).middleware());
+  serveDashboard(app);
   // CORS stays off (no Access-Control-* headers) unless origins are allowed explicitly
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, allowedHeaders: ['X-API-Key', 'Authorization', 'Content-Type'], maxAge: 600 });
   app.useBodyParser('json', { limit: config.bodyLimit });

@@ -111,6 +111,8 @@ export const RESPONSE_EXAMPLES: Record<string, unknown> = {
   'GET /api/v1/airbnb/listings': page({ account_id: '6001', airbnb_listing_id: '745515258634591476', airbnb_internal_name: '211 N Wilbur', listing_name: '211 N Wilbur', thumbnail_url: null, last_seen_date: '2026-11-22', created_at: AT, updated_at: AT }),
   'GET /api/v1/hostaway/listings': page({ id: 100201, account_id: 10001, name: 'Loft', city: 'Lisbon', country_code: 'PT', currency_code: 'EUR', time_zone: 'Europe/Lisbon', latest_activity_on: AT, raw_payload: { id: 100201, name: 'Loft', wifiPassword: '***' }, observed_at: AT, created_at: AT, updated_at: AT }),
   'GET /api/v1/hostaway/reservations': page({ id: 5000001, account_id: 10001, listing_id: 100201, channel_id: 2018, channel_name: 'airbnbOfficial', status: 'new', arrival_date: '2026-12-01', departure_date: '2026-12-04', cancelled_at: null, upstream_updated_at: AT, raw_payload: { id: 5000001, doorCode: '***' }, observed_at: AT, created_at: AT, updated_at: AT }),
+  'GET /api/v1/jobs/{id}/dead-letters': page({ job_id: JOB_ID, request_key: '6001:ChartQuery:745515258634591476:p3_impressions:2026-11-01', stage: 'parse', reason: 'ParseError: unknown chart shape', parser_version: 1, created_at: AT }),
+  'GET /api/v1/schedule': { cron: '0 5 * * *', enabled: true, next_run_at: '2026-11-23T05:00:00.000Z' },
   'GET /api/v1/hostaway/messages': page({ id: 900000002, account_id: 10001, conversation_id: 7000001, reservation_id: 5000001, listing_id: 100201, sent_at: AT, is_incoming: true, status: 'sent', raw_payload: { id: 900000002, body: 'Thanks!' }, observed_at: AT, created_at: AT, updated_at: AT }),
 };
 

@@ -2,6 +2,7 @@ import type { QueryTable, SqlType } from './query-tables';
 
 export interface QueryFilters {
   accountId?: string;
+  jobId?: string;
   listingIds?: string[];
   /** inclusive first day of the table's date column */
   from?: string;
@@ -73,7 +74,14 @@ export function buildQuery(table: QueryTable, filters: QueryFilters, page?: Keys
   const typeOf = (column: string): SqlType => table.types[column] ?? 'text';
   const where: string[] = [];
 
-  if (filters.accountId !== undefined) where.push(`${ident(table.account)} = ${param(filters.accountId, typeOf(table.account))}`);
+  if (filters.accountId !== undefined) {
+    if (!table.account) throw new Error(`${table.name} has no account filter`);
+    where.push(`${ident(table.account)} = ${param(filters.accountId, typeOf(table.account))}`);
+  }
+  if (filters.jobId !== undefined) {
+    if (!table.job) throw new Error(`${table.name} has no job filter`);
+    where.push(`${ident(table.job)} = ${param(filters.jobId, 'uuid')}`);
+  }
   if (filters.listingIds?.length) {
     if (!table.listing) throw new Error(`${table.name} has no listing filter`);
     where.push(`${ident(table.listing)} = ANY(${param(filters.listingIds, `${typeOf(table.listing)}[]` as SqlType)})`);

@@ -1,7 +1,7 @@
 import { chartQueryTable, chartSummaryTable, listOfMetricsTable } from '@staysync/source-airbnb';
 
 /** PostgreSQL type a filter or cursor value is cast to (values travel as text parameters). */
-export type SqlType = 'text' | 'bigint' | 'date' | 'timestamptz';
+export type SqlType = 'text' | 'bigint' | 'date' | 'timestamptz' | 'uuid';
 
 /**
  * A table the read API serves. Everything the SQL builder needs is data here: no route builds SQL.
@@ -16,7 +16,9 @@ export interface QueryTable {
   types: Record<string, SqlType>;
   /** unique ordering key: JSON pages continue after the last row's key (keyset pagination) */
   key: string[];
-  account: string;
+  account?: string;
+  /** sync job id column (dead letters) */
+  job?: string;
   listing?: string;
   /** the column `from`/`to` bound (inclusive days) */
   date?: string;
@@ -116,4 +118,14 @@ export const HOSTAWAY_TABLES: Record<string, QueryTable> = {
     date: 'sent_at',
     status: 'status',
   },
+};
+
+/** Responses a job dead-lettered (ops.dead_lettered_responses), read per job through its primary key. */
+export const DEAD_LETTERS: QueryTable = {
+  name: 'dead_letters',
+  relation: 'ops.dead_lettered_responses',
+  columns: ['job_id', 'request_key', 'stage', 'reason', 'parser_version', 'created_at'],
+  types: { job_id: 'uuid', request_key: 'text' },
+  key: ['job_id', 'request_key'],
+  job: 'job_id',
 };

@@ -1,11 +1,11 @@
-import { Controller, Get, Logger, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Logger, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DEFAULT_PAGE_LIMIT } from '../http/page-limit.query';
 import { ProblemException } from '../http/problem.filter';
-import { AirbnbListingsQuery, HostawayListingsQuery, HostawayMessagesQuery, HostawayReservationsQuery, MetricsQuery, type ReadQuery } from './query.dto';
+import { AirbnbListingsQuery, HostawayListingsQuery, HostawayMessagesQuery, HostawayReservationsQuery, MetricsQuery, ReadQuery } from './query.dto';
 import type { QueryFilters } from './query-sql';
-import { AIRBNB_LISTINGS, HOSTAWAY_TABLES, METRIC_TABLES, type QueryTable } from './query-tables';
+import { AIRBNB_LISTINGS, DEAD_LETTERS, HOSTAWAY_TABLES, METRIC_TABLES, type QueryTable } from './query-tables';
 import { QueryService } from './query.service';
 import { CONTENT_TYPES } from './row-format';
 
@@ -46,6 +46,11 @@ export class QueryController {
   @Get('hostaway/messages')
   async hostawayMessages(@Query() q: HostawayMessagesQuery, @Res() res: Response) {
     await this.answer(HOSTAWAY_TABLES.messages, q, { accountId: q.account_id, from: q.from, to: q.to, status: q.status }, res);
+  }
+
+  @Get('jobs/:id/dead-letters')
+  async deadLetters(@Param('id', new ParseUUIDPipe()) id: string, @Query() q: ReadQuery, @Res() res: Response) {
+    await this.answer(DEAD_LETTERS, q, { jobId: id }, res);
   }
 
   private async answer(table: QueryTable, q: ReadQuery, filters: QueryFilters, res: Response): Promise<void> {

@@ -77,6 +77,7 @@ export async function demoCommand(options: DemoOptions): Promise<DemoSummary> {
     apps.push(admin, fetcher, loader);
     const adminPort = (admin.getHttpServer().address() as AddressInfo).port;
     log(`admin API on http://localhost:${adminPort}/docs (X-API-Key: ${apiKey}); simulators ${simulator.url} and ${hostaway.url}`);
+    log(`dashboard on http://localhost:${adminPort}/ui/ (sign in with the API key above)`);
 
     for (const accountId of accountIds) {
       const response = await fetch(`http://127.0.0.1:${adminPort}/api/v1/airbnb/accounts`, {
