@@ -5,6 +5,7 @@ import { Migration20261122000003_airbnb_metrics } from './Migration2026112200000
 import { Migration20261122000004_hostaway_resources } from './Migration20261122000004_hostaway_resources';
 import { Migration20261203000005_dead_lettered_responses } from './Migration20261203000005_dead_lettered_responses';
 import { Migration20261204000010_read_side_indexes } from './Migration20261204000010_read_side_indexes';
+import { Migration20261204000011_fetch_resume_state } from './Migration20261204000011_fetch_resume_state';
 import { Migration20261204000013_airbnb_session_states } from './Migration20261204000013_airbnb_session_states';
 
 /** Ordered list of migrations (explicit, so builds and tests never depend on file globbing). */
@@ -15,5 +16,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122000004_hostaway_resources', class: Migration20261122000004_hostaway_resources },
   { name: 'Migration20261203000005_dead_lettered_responses', class: Migration20261203000005_dead_lettered_responses },
   { name: 'Migration20261204000010_read_side_indexes', class: Migration20261204000010_read_side_indexes },
+  { name: 'Migration20261204000011_fetch_resume_state', class: Migration20261204000011_fetch_resume_state },
   { name: 'Migration20261204000013_airbnb_session_states', class: Migration20261204000013_airbnb_session_states },
 ];

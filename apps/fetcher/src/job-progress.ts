@@ -36,6 +36,8 @@ export class JobProgress implements FetchProgress {
   private readonly resources = new Map<string, ResourceProgress>();
   private readonly errors: JobError[] = [];
   private readonly notes: string[] = [];
+  /** request keys published since the last flush took them */
+  private unsavedKeys: string[] = [];
 
   planned(resourceId: string, count: number): void {
     this.resource(resourceId).planned += count;
@@ -51,6 +53,22 @@ export class JobProgress implements FetchProgress {
     resource.failed += 1;
     resource.error = message;
     if (this.errors.length < MAX_RECORDED_ERRORS) this.errors.push({ resourceId, message, at: new Date().toISOString() });
+  }
+
+  /** The envelopes of these request keys are on the raw topic (acknowledged by the broker). */
+  published(requestKeys: string[]): void {
+    for (const key of requestKeys) this.unsavedKeys.push(key);
+  }
+
+  /** The keys published since the last call, for the flush to persist; `putBack` returns them after a failed write. */
+  takePublished(): string[] {
+    const keys = this.unsavedKeys;
+    this.unsavedKeys = [];
+    return keys;
+  }
+
+  putBack(requestKeys: string[]): void {
+    this.unsavedKeys = requestKeys.concat(this.unsavedKeys);
   }
 
   note(message: string): void {

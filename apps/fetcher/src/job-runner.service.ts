@@ -135,6 +135,7 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
 
   private async flush(job: FetchJob, progress: JobProgress, abort: AbortController): Promise<void> {
     try {
+      await this.savePublished(job, progress);
       const stillOurs = await this.store.saveProgress(job.id, progress.snapshot());
       if (!stillOurs && !abort.signal.aborted) {
         this.logger.warn({ jobId: job.id }, 'lost the job (lease taken over or job ended elsewhere); stopping');
@@ -145,9 +146,26 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
+  /** Persists the request keys published since the last flush; on failure they wait for the next one. */
+  private async savePublished(job: FetchJob, progress: JobProgress): Promise<void> {
+    const keys = progress.takePublished();
+    try {
+      await this.store.savePublished(job.id, keys);
+    } catch (error) {
+      progress.putBack(keys);
+      throw error;
+    }
+  }
+
+  /** Stopping early: what was published is recorded, so whoever resumes the job does not fetch it again. */
+  private async handBack(job: FetchJob, progress: JobProgress, writes?: OutcomeWrites): Promise<void> {
+    await this.savePublished(job, progress);
+    return this.store.handBack(job.id, progress.snapshot(), writes);
+  }
+
   private async run(job: FetchJob, progress: JobProgress, signal: AbortSignal): Promise<void> {
     const log = this.logger.child({ jobId: job.id, source: job.source, accountId: job.accountId });
-    if (signal.aborted || this.stopping) return this.store.handBack(job.id, progress.snapshot());
+    if (signal.aborted || this.stopping) return this.handBack(job, progress);
 
     const plugin = this.plugins.get(job.source)!;
     const account = await this.store.account(job.source, job.accountId);
@@ -161,14 +179,20 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     jobsActive.inc();
     const started = Date.now();
     log.info({ mode: job.mode, scrapeDate: job.scrapeDate }, 'fetching');
+    const resume = await this.store.resumeState(job.source, job.id);
     let outcome: FetchJobOutcome | { status: 'crashed'; error: unknown };
     try {
       outcome = await plugin.runJob({
         job,
         account,
         credentials: async () => plugin.readCredentials(account, (sealed) => this.cipher.decrypt(sealed)),
-        publish: async (envelopes) => void (await this.producer.send(rawTopicId(job.source), envelopes.map((value) => ({ key: value.requestKey, value: this.sealed(plugin, value) })))),
-        skipRequestKeys: await this.store.storedRequestKeys(job.source, job.id),
+        publish: async (envelopes) => {
+          await this.producer.send(rawTopicId(job.source), envelopes.map((value) => ({ key: value.requestKey, value: this.sealed(plugin, value) })));
+          progress.published(envelopes.map((envelope) => envelope.requestKey));
+        },
+        skipRequestKeys: resume.skipRequestKeys,
+        savedPlan: resume.plan,
+        savePlan: (plan) => this.store.savePlan(job.id, plan),
         progress,
         observer: this.metrics.observerFor(job.source),
         signal,
@@ -204,9 +228,9 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
         return this.store.failForBlock(job, outcome.error.message, outcome.coolDownMs, snapshot, writes);
       case 'aborted':
         log.info(summary, 'stopped before the end; job handed back');
-        return this.store.handBack(job.id, snapshot, writes);
+        return this.handBack(job, progress, writes);
       case 'crashed':
-        return this.afterCrash(job, outcome.error, snapshot, log);
+        return this.afterCrash(job, outcome.error, progress, log);
     }
   }
 
@@ -225,11 +249,12 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /** A thrown error: broker trouble (retriable) hands the job back for a later try; anything else fails it. */
-  private async afterCrash(job: FetchJob, error: unknown, snapshot: ReturnType<JobProgress['snapshot']>, log: Logger): Promise<void> {
+  private async afterCrash(job: FetchJob, error: unknown, progress: JobProgress, log: Logger): Promise<void> {
+    const snapshot = progress.snapshot();
     if (error instanceof AccountAuthError) return this.store.failForAuth(job, error.message, snapshot);
     if (isRetriable(error)) {
       log.warn({ err: error }, 'job stopped by a transient error; handed back');
-      return this.store.handBack(job.id, snapshot);
+      return this.handBack(job, progress);
     }
     log.error({ err: error }, 'job crashed');
     return this.store.fail(job.id, errorMessage(error), snapshot);

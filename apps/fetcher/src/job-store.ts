@@ -94,13 +94,32 @@ export class JobStore {
     ]);
   }
 
-  /** Envelope request keys the loader already stored for the job (skipped on resume). */
-  async storedRequestKeys(source: string, jobId: string): Promise<Set<string>> {
+  /**
+   * What an earlier attempt of the job left for a resume: the request keys it published (saved with
+   * its progress) or the loader stored, which are skipped, and the plan it saved.
+   */
+  async resumeState(source: string, jobId: string): Promise<{ skipRequestKeys: Set<string>; plan: unknown }> {
     const { rows } = await this.pool.query<{ request_key: string }>(
-      `SELECT DISTINCT request_key FROM ${source}.raw_responses WHERE job_id = $1`,
+      `SELECT request_key FROM ${source}.raw_responses WHERE job_id = $1
+        UNION SELECT request_key FROM ops.published_requests WHERE job_id = $1`,
       [jobId],
     );
-    return new Set(rows.map((r) => r.request_key));
+    const { rows: plans } = await this.pool.query<{ plan: unknown }>(`SELECT plan FROM ops.sync_jobs WHERE id = $1`, [jobId]);
+    return { skipRequestKeys: new Set(rows.map((r) => r.request_key)), plan: plans[0]?.plan ?? undefined };
+  }
+
+  /** Records request keys whose envelopes are on the raw topic (a resume skips them). */
+  async savePublished(jobId: string, requestKeys: string[]): Promise<void> {
+    if (requestKeys.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO ops.published_requests (job_id, request_key) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
+      [jobId, requestKeys],
+    );
+  }
+
+  /** Keeps the job's plan for a resume (only while the job is ours). */
+  async savePlan(jobId: string, plan: unknown): Promise<void> {
+    await this.pool.query(`UPDATE ops.sync_jobs SET plan = $3::jsonb WHERE id = $1 AND owner = $2`, [jobId, this.options.owner, JSON.stringify(plan)]);
   }
 
   /** Writes progress and renews the lease; false when the job is no longer ours. */

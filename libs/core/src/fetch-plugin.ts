@@ -50,8 +50,12 @@ export interface FetchJobContext<TCredentials = unknown> {
   credentials(): Promise<TCredentials>;
   /** sends to `raw.<source>`; resolves once the broker acknowledged every envelope */
   publish(envelopes: RawEnvelope[]): Promise<void>;
-  /** envelope request keys already stored for this job (a resumed job skips them) */
+  /** envelope request keys an earlier attempt of this job published, or the loader stored (a resumed job skips them) */
   skipRequestKeys: ReadonlySet<string>;
+  /** what an earlier attempt of this job saved with `savePlan`; undefined on a first attempt */
+  savedPlan?: unknown;
+  /** keeps the job's plan (e.g. the listings it found) so that a resumed job need not ask the upstream again */
+  savePlan?(plan: unknown): Promise<void>;
   progress: FetchProgress;
   observer: FetchObserver;
   /** aborted on graceful shutdown or lost lease: stop soon, the job is handed back */

@@ -156,18 +156,10 @@ class AccountSession {
     const preflightStop = await this.preflight();
     if (preflightStop) return preflightStop;
 
-    // The listings call is made even on a resume: the plan needs the listings.
-    progress.planned(LISTINGS_RESOURCE, 1);
-    const listingsResult = await this.fetch(planListingsRequest(this.ctx.job.scrapeDate));
-    if (listingsResult.ok !== true) {
-      const error = listingsResult.ok === false ? listingsResult.error : new Error('listings request dropped');
-      progress.failed(LISTINGS_RESOURCE, error);
-      return this.stopOutcome(error) ?? jobOutcome(error, signal);
-    }
-    await this.ctx.publish([listingsResult.envelope]);
-    progress.fetched(LISTINGS_RESOURCE);
+    const listings = await this.listings();
+    if (!Array.isArray(listings)) return listings;
 
-    const byListing = groupByListing(plan(decodeListingsSection(listingsResult.envelope.body)));
+    const byListing = groupByListing(plan(listings));
     for (const [listingId, requests] of byListing) progress.planned(listingId, requests.length);
 
     for (const [listingId, requests] of byListing) {
@@ -178,6 +170,32 @@ class AccountSession {
       this.pacer.pauseBeforeNext(this.options.listingPauseMs + jitter);
     }
     return signal.aborted ? { status: 'aborted' } : { status: 'completed' };
+  }
+
+  /**
+   * The account's listings: from the plan an earlier attempt of the job saved (a resume makes no
+   * listings call), else from the listings call, whose envelope is published and listings saved.
+   */
+  private async listings(): Promise<ListingSummary[] | Outcome> {
+    const { progress, signal } = this.ctx;
+    progress.planned(LISTINGS_RESOURCE, 1);
+    const saved = savedListings(this.ctx.savedPlan);
+    if (saved) {
+      this.ctx.logger.info({ listings: saved.length }, 'resuming from the saved plan: no listings call');
+      progress.fetched(LISTINGS_RESOURCE);
+      return saved;
+    }
+    const listingsResult = await this.fetch(planListingsRequest(this.ctx.job.scrapeDate));
+    if (listingsResult.ok !== true) {
+      const error = listingsResult.ok === false ? listingsResult.error : new Error('listings request dropped');
+      progress.failed(LISTINGS_RESOURCE, error);
+      return this.stopOutcome(error) ?? jobOutcome(error, signal);
+    }
+    await this.ctx.publish([listingsResult.envelope]);
+    progress.fetched(LISTINGS_RESOURCE);
+    const listings = decodeListingsSection(listingsResult.envelope.body);
+    await this.ctx.savePlan?.({ listings });
+    return listings;
   }
 
   /** The preflight (reference §2): null when the session is live, else the outcome that ends the job. */
@@ -338,6 +356,16 @@ function jobOutcome(error: unknown, signal: AbortSignal): Outcome {
   if (error instanceof AccountAuthError) return { status: 'auth_failed', error };
   if (signal.aborted) return { status: 'aborted' };
   return { status: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
+}
+
+/** The listings of a plan saved by `listings()`, or null when there is none (or it is not one). */
+export function savedListings(plan: unknown): ListingSummary[] | null {
+  if (typeof plan !== 'object' || plan === null || !Array.isArray((plan as { listings?: unknown }).listings)) return null;
+  const listings = (plan as { listings: unknown[] }).listings;
+  const valid = listings.every(
+    (l) => typeof l === 'object' && l !== null && typeof (l as ListingSummary).id === 'string' && /^\d+$/.test((l as ListingSummary).id),
+  );
+  return valid ? (listings as ListingSummary[]) : null;
 }
 
 /** Keeps the plan's order (listings by internalName). */

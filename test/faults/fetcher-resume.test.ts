@@ -1,0 +1,82 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { FetcherConfig } from '@staysync/config';
+import { todayUtc } from '@staysync/core';
+import { startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
+import { createTestDatabase, randomTopicPrefix, waitFor, type TestDatabase } from '@staysync/testing';
+import { Client } from 'pg';
+import {
+  expectedMetricRequests,
+  fetcherTestConfig,
+  insertAirbnbAccount,
+  insertQueuedJob,
+  RawTopicReader,
+  sendSyncCommand,
+  startFetcher,
+  waitForJob,
+} from '../fetcher/fetcher-app';
+
+/**
+ * A job handed back mid-fetch (SIGTERM) is resumed by another fetcher without a second upstream call
+ * for anything the first one published: the published request keys were saved with its progress and
+ * its plan (the listings) with the job, so the raw topic carries every request key exactly once and
+ * the listings call is not repeated.
+ */
+describe('fetcher resume without re-fetching', () => {
+  const ACCOUNT = '4001';
+  const prefix = randomTopicPrefix();
+  let db: TestDatabase;
+  let sql: Client;
+  let simulator: AirbnbSimulator;
+  let config: FetcherConfig;
+  const apps: NestExpressApplication[] = [];
+  const raw = new RawTopicReader(prefix);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    simulator = await startAirbnbSimulator({ accounts: [{ accountId: ACCOUNT, listingCount: 3 }], latencyMs: 20, today: () => todayUtc() });
+    config = fetcherTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, AIRBNB_BASE_URL: simulator.url });
+    await insertAirbnbAccount(sql, config, ACCOUNT);
+    await raw.start();
+  });
+
+  afterAll(async () => {
+    for (const app of apps) await app.close().catch(() => undefined);
+    await raw.stop();
+    await simulator?.close();
+    await sql?.end();
+    await db?.drop();
+  });
+
+  it('publishes every request key once and makes the listings call once across the hand-back', async () => {
+    const first = (await startFetcher(config, { instanceId: 'fetcher-a' })).app;
+    apps.push(first);
+    const jobId = await insertQueuedJob(sql, ACCOUNT);
+    await sendSyncCommand(first, jobId, ACCOUNT);
+    const expected = 1 + expectedMetricRequests(simulator, ACCOUNT).length;
+
+    await waitForJob(sql, jobId, (j) => j.fetched > 10 && j.fetch_completed_at === null, 'partial progress');
+    await first.close();
+    await waitForJob(sql, jobId, (j) => j.owner === null, 'hand-back');
+    const { rows } = await sql.query<{ n: number; listings: number }>(
+      `SELECT (SELECT count(*)::int FROM ops.published_requests WHERE job_id = $1) AS n,
+              (SELECT jsonb_array_length(plan->'listings') FROM ops.sync_jobs WHERE id = $1) AS listings`,
+      [jobId],
+    );
+    expect(rows[0].n).toBe(raw.forJob(jobId).length);
+    expect(rows[0].listings).toBe(3);
+
+    apps.push((await startFetcher(config, { instanceId: 'fetcher-b' })).app);
+    const job = await waitForJob(sql, jobId, (j) => j.fetch_completed_at !== null, 'fetch completion by the second fetcher');
+    expect(job).toMatchObject({ owner: 'fetcher-b', fetched: expected, failed: 0 });
+
+    const messages = await waitFor(() => {
+      const mine = raw.forJob(jobId);
+      return new Set(mine.map((m) => m.key)).size >= expected ? mine : null;
+    }, { what: 'every request key on the raw topic' });
+    // no duplicates: each key published by exactly one of the two fetchers, the listings once
+    expect(messages).toHaveLength(expected);
+    expect(messages.filter((m) => m.envelope.operation === 'ListingsSectionQuery')).toHaveLength(1);
+  });
+});
