@@ -1,5 +1,7 @@
 import {
+  incrementalStart,
   planDateRange,
+  rebaseWindow,
   planWindows,
   relativeDs,
   splitIntoWindows,
@@ -192,5 +194,59 @@ describe('splitIntoWindows', () => {
     expect(
       splitIntoWindows({ start: '2025-07-09', end: '2025-07-08', days: 7, scrapeDay: '2025-07-16' }),
     ).toEqual([]);
+  });
+});
+
+describe('incrementalStart — gaps after failed or skipped days (scrapeDay 2025-07-16, weekSunday 07-13)', () => {
+  const scrapeDay = '2025-07-16';
+
+  it('last success a day ago: the usual week before this Sunday (07-06), no gap note', () => {
+    expect(incrementalStart({ scrapeDay, firstRun: false, lastSyncDay: '2025-07-15' })).toEqual({ start: '2025-07-06', closesGap: false, limited: false });
+  });
+
+  it('a 3-week gap (last success Wed 2025-06-25): a week before that day\'s Sunday 06-22 → 06-15', () => {
+    expect(incrementalStart({ scrapeDay, firstRun: false, lastSyncDay: '2025-06-25' })).toEqual({ start: '2025-06-15', closesGap: true, limited: false });
+    const { start } = planDateRange({ scrapeDay, firstRun: false, lastSyncDay: '2025-06-25' });
+    expect(start).toBe('2025-06-15');
+    // 4 more LoM weeks than the usual 27 windows
+    expect(planWindows({ scrapeDay, firstRun: false, lastSyncDay: '2025-06-25' }).listOfMetrics).toHaveLength(30);
+  });
+
+  it('a gap past the 180-day limit (last success 2024-12-04): the first-run start 2025-01-19', () => {
+    expect(incrementalStart({ scrapeDay, firstRun: false, lastSyncDay: '2024-12-04' })).toEqual({ start: '2025-01-19', closesGap: true, limited: true });
+  });
+
+  it('no last sync day: the usual start', () => {
+    expect(incrementalStart({ scrapeDay, firstRun: false, lastSyncDay: null }).start).toBe('2025-07-06');
+  });
+});
+
+describe('rebaseWindow — a job planned on 2025-07-16 sending after midnight', () => {
+  const window = { start: '2025-07-06', end: '2025-07-12', relativeDsStart: -7, relativeDsEnd: -1 };
+
+  it('same day: offsets unchanged', () => {
+    expect(rebaseWindow(window, '2025-07-16')).toEqual({ window, clipped: false });
+  });
+
+  it('next day: the same dates with offsets one lower', () => {
+    expect(rebaseWindow(window, '2025-07-17')).toEqual({ window: { ...window, relativeDsStart: -8, relativeDsEnd: -2 }, clipped: false });
+  });
+
+  it('the first-run window reaching 180 days back is clipped at its start, never shifted', () => {
+    // scrapeDay 2025-07-16 − 180 = 2025-01-17; sent on 2025-07-18 the earliest date allowed is 2025-01-19
+    const oldest = { start: '2025-01-17', end: '2025-01-23', relativeDsStart: -177, relativeDsEnd: -171 };
+    expect(rebaseWindow(oldest, '2025-07-18')).toEqual({
+      window: { start: '2025-01-19', end: '2025-01-23', relativeDsStart: -177, relativeDsEnd: -173 },
+      clipped: true,
+    });
+  });
+
+  it('a window wholly before the limit from the send day is dropped', () => {
+    expect(rebaseWindow({ start: '2025-01-10', end: '2025-01-16', relativeDsStart: -184, relativeDsEnd: -178 }, '2025-07-18')).toBeNull();
+  });
+
+  it('the forward limit moves with the send day: a window ending past sendDay + 182 would be clipped', () => {
+    const far = { start: '2026-01-04', end: '2026-01-17', relativeDsStart: 175, relativeDsEnd: 188 };
+    expect(rebaseWindow(far, '2025-07-17')?.window.end).toBe('2026-01-15');
   });
 });
