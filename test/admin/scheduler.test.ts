@@ -1,13 +1,25 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
-import { SyncScheduler } from '../../apps/admin/src/scheduler/sync-scheduler.service';
-import { createTestDatabase, randomTopicPrefix, type TestDatabase } from '../harness';
+import { SCHEDULER_LOCK_KEY, SyncScheduler } from '../../apps/admin/src/scheduler/sync-scheduler.service';
+import { createTestDatabase, randomTopicPrefix, waitFor, type TestDatabase } from '../harness';
 import { adminTestConfig, startAdmin } from './admin-app';
+
+/** Every queued-or-running job, as the scheduler left it. */
+const JOBS_SQL = `SELECT source, account_id, mode, trigger, status FROM ops.sync_jobs ORDER BY source, account_id`;
+
+const EXPECTED_JOBS = [
+  { source: 'airbnb', account_id: '500000001', mode: 'backfill', trigger: 'schedule', status: 'queued' },
+  { source: 'airbnb', account_id: '500000002', mode: 'incremental', trigger: 'schedule', status: 'queued' },
+  { source: 'hostaway', account_id: '10001', mode: 'full', trigger: 'schedule', status: 'queued' },
+  { source: 'hostaway', account_id: '10002', mode: 'full', trigger: 'schedule', status: 'queued' },
+];
 
 describe('Admin > sync scheduler', () => {
   let db: TestDatabase;
   let sql: Client;
   const apps: NestExpressApplication[] = [];
+  const jobs = async () => (await sql.query(JOBS_SQL)).rows;
+  const finishAllJobs = () => sql.query(`UPDATE ops.sync_jobs SET status = 'succeeded', finished_at = now() WHERE finished_at IS NULL`);
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -15,14 +27,7 @@ describe('Admin > sync scheduler', () => {
     await sql.connect();
     const config = adminTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: randomTopicPrefix(), SYNC_CRON: '0 5 * * *' });
     for (let i = 0; i < 2; i++) apps.push((await startAdmin(config)).app);
-  });
-  afterAll(async () => {
-    for (const app of apps) await app.close();
-    await sql?.end();
-    await db?.drop();
-  });
-
-  it('queues one job per active account even when two replicas tick at once, and none for running ones', async () => {
+    // accounts of both sources: schedulable ones, and one each inactive / needing re-auth / deleted
     await sql.query(
       `INSERT INTO airbnb.accounts (account_id, airbnb_cookie, x_client_version, user_agent, is_active, status, last_sync_at, deleted_at) VALUES
          ('500000001', 'v1:k:x:y:z', 'v', 'ua', true,  'active',       NULL,                      NULL),
@@ -31,18 +36,60 @@ describe('Admin > sync scheduler', () => {
          ('500000004', 'v1:k:x:y:z', 'v', 'ua', true,  'needs_reauth', NULL,                      NULL),
          ('500000005', 'v1:k:x:y:z', 'v', 'ua', true,  'active',       NULL,                      now())`,
     );
+    await sql.query(
+      `INSERT INTO hostaway.accounts (account_id, client_secret, is_active, status, last_sync_at, deleted_at) VALUES
+         (10001, 'v1:k:x:y:z', true,  'active',       NULL,                     NULL),
+         (10002, 'v1:k:x:y:z', true,  'active',       now() - interval '1 day', NULL),
+         (10003, 'v1:k:x:y:z', false, 'active',       NULL,                     NULL),
+         (10004, 'v1:k:x:y:z', true,  'needs_reauth', NULL,                     NULL),
+         (10005, 'v1:k:x:y:z', true,  'active',       NULL,                     now())`,
+    );
+  });
+  afterAll(async () => {
+    jest.useRealTimers();
+    for (const app of apps) await app.close();
+    await sql?.end();
+    await db?.drop();
+  });
 
+  it('queues nothing while another session holds the scheduler lock', async () => {
+    const holder = new Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [SCHEDULER_LOCK_KEY]);
+      expect(await apps[0].get(SyncScheduler).tick()).toBeNull();
+      expect(await jobs()).toEqual([]);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it('both sources: exactly one job per schedulable account per tick, even when two replicas tick at once, none for unfinished ones', async () => {
     const results = await Promise.all(apps.map((app) => app.get(SyncScheduler).tick()));
-    const { rows } = await sql.query(`SELECT account_id, mode, trigger, status FROM ops.sync_jobs ORDER BY account_id`);
-    expect(rows).toEqual([
-      { account_id: '500000001', mode: 'backfill', trigger: 'schedule', status: 'queued' },
-      { account_id: '500000002', mode: 'incremental', trigger: 'schedule', status: 'queued' },
-    ]);
-    expect(results.reduce<number>((sum, n) => sum + (n ?? 0), 0)).toBe(2);
+    expect(await jobs()).toEqual(EXPECTED_JOBS);
+    expect(results.reduce<number>((sum, n) => sum + (n ?? 0), 0)).toBe(4);
 
     // the next tick while those jobs are unfinished queues nothing new
     expect(await apps[0].get(SyncScheduler).tick()).toBe(0);
     const outbox = await sql.query(`SELECT count(*)::int AS n FROM ops.outbox WHERE topic = 'sync.commands'`);
-    expect(outbox.rows[0].n).toBe(2);
+    expect(outbox.rows[0].n).toBe(4);
+  });
+
+  it('the real cron wiring fires at SYNC_CRON on a fake clock, not before', async () => {
+    await finishAllJobs();
+    await sql.query(`DELETE FROM ops.sync_jobs`);
+    jest.useFakeTimers({ now: new Date('2026-12-07T04:59:58.000Z'), doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'] });
+    const scheduler = apps[1].get(SyncScheduler);
+    try {
+      scheduler.start();
+      jest.advanceTimersByTime(1_500); // 04:59:59.5
+      expect(await jobs()).toEqual([]);
+      jest.advanceTimersByTime(1_000); // 05:00:00.5: the cron's tick
+    } finally {
+      scheduler.onApplicationShutdown();
+      jest.useRealTimers();
+    }
+    await waitFor(async () => ((await jobs()).length === 4 || null), { what: 'the cron tick queued every account' });
+    expect(await jobs()).toEqual(EXPECTED_JOBS);
   });
 });

@@ -58,6 +58,8 @@ export interface SourcePlugin {
   tables: TableSpec[];
   /** all registered parser versions; the highest is current */
   parsers: Parser[];
+  /** what the scheduler's sync of an account is (e.g. backfill on the first run, else incremental) */
+  scheduledSyncMode(account: { lastSyncAt: Date | null }): 'backfill' | 'incremental' | 'full';
 }
 
 export function currentParser(plugin: SourcePlugin): Parser {

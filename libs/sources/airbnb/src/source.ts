@@ -6,4 +6,6 @@ export const airbnbSource: SourcePlugin = {
   name: AIRBNB_SOURCE_NAME,
   tables: airbnbTables,
   parsers: [parserV1],
+  // the first run backfills the whole history the API serves; later runs only the recent windows
+  scheduledSyncMode: (account) => (account.lastSyncAt ? 'incremental' : 'backfill'),
 };

@@ -6,4 +6,6 @@ export const hostawaySource: SourcePlugin = {
   name: HOSTAWAY_SOURCE_NAME,
   tables: hostawayTables,
   parsers: [parserV1],
+  // incremental narrows only listings and reservations (~2 % fewer calls, reference §2): always full
+  scheduledSyncMode: () => 'full',
 };
