@@ -19,6 +19,7 @@ import { SyncJobsService } from './jobs/sync-jobs.service';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { QueryController } from './query/query.controller';
 import { QueryService } from './query/query.service';
+import { StateMetrics } from './query/state-metrics';
 import { ReplaysController } from './replays/replays.controller';
 import { ReplaysService } from './replays/replays.service';
 import { SyncScheduler } from './scheduler/sync-scheduler.service';
@@ -61,6 +62,7 @@ export class AdminModule {
         SyncScheduler,
         ReplaysService,
         QueryService,
+        StateMetrics,
       ],
     };
   }
