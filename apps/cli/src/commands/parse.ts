@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { todayUtc } from '@staysync/core';
 import { CredentialCipher, parseCredentialKeys, sensitiveFieldsFrom } from '@staysync/crypto';
-import { buildParseOutput } from '@staysync/source-airbnb';
+import { AirbnbResponseError, buildParseOutput } from '@staysync/source-airbnb';
 import { buildHostawayParseOutput, HOSTAWAY_SENSITIVE_FIELDS, HostawayParseInputError } from '@staysync/source-hostaway';
 
 export interface ParseOptions {
@@ -26,17 +26,26 @@ export function parseCommand(source: string, file: string, options: ParseOptions
   if (source === 'hostaway') return parseHostaway(file, options);
   if (source !== 'airbnb') throw new Error(`parse supports the airbnb and hostaway sources (got "${source}")`);
   if (!options.operation || !options.scrapeDate) throw new Error('parse airbnb needs --operation and --scrape-date');
-  const output = buildParseOutput({
-    operation: options.operation,
-    listingId: options.listingId,
-    listingName: options.listingName,
-    metric: options.metric,
-    metricType: options.metricType,
-    window: options.window,
-    scrapeDate: options.scrapeDate,
-    accountId: options.accountId,
-    body: readFileSync(file, 'utf8'),
-  });
+  let output: ReturnType<typeof buildParseOutput>;
+  try {
+    output = buildParseOutput({
+      operation: options.operation,
+      listingId: options.listingId,
+      listingName: options.listingName,
+      metric: options.metric,
+      metricType: options.metricType,
+      window: options.window,
+      scrapeDate: options.scrapeDate,
+      accountId: options.accountId,
+      body: readFileSync(file, 'utf8'),
+    });
+  } catch (error) {
+    if (!(error instanceof AirbnbResponseError)) throw error;
+    // an error body (auth failure, edge page, no data) is not an empty result
+    process.stderr.write(`parse airbnb: ${error.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
   process.stdout.write(`${JSON.stringify(output)}\n`);
 }
 

@@ -1,5 +1,5 @@
 import { loadFixture, AIRBNB_FIXTURES, fixtureText } from '../fixtures/load';
-import { buildEnvelope, buildParseOutput, parseWindowArgument } from './parse-command';
+import { AirbnbResponseError, buildEnvelope, buildParseOutput, parseWindowArgument } from './parse-command';
 
 const chartInput = {
   operation: 'ChartQuery',
@@ -91,4 +91,27 @@ describe('buildParseOutput', () => {
 describe('parseWindowArgument', () => {
   it('splits start:end', () =>
     expect(parseWindowArgument('2025-01-12:2025-02-08')).toEqual({ start: '2025-01-12', end: '2025-02-08' }));
+});
+
+describe('assertUsableResponse (parse on error bodies)', () => {
+  const parse = (body: string) => () =>
+    buildParseOutput({ operation: 'ListingsSectionQuery', scrapeDate: '2025-07-16', body });
+
+  it.each([
+    [
+      'the §6 auth body (errorType authentication_required)',
+      '{"errors":[{"message":"Please login to continue.","extensions":{"errorType":"authentication_required"}}],"data":{"porygon":{"getPerformanceComponents":null}}}',
+      'authentication failure: the session cookie was rejected (Please login to continue.): no rows',
+    ],
+    [
+      'an explicit null getPerformanceComponents, data otherwise fine',
+      '{"data":{"porygon":{"getPerformanceComponents":null}}}',
+      'authentication failure: the session cookie was rejected (getPerformanceComponents is null): no rows',
+    ],
+    ['no data', '{"errors":[{"message":"PersistedQueryNotFound"}]}', 'the response has no data (errors: PersistedQueryNotFound): no rows'],
+    ['an HTML page', '<html><title>Access Denied</title></html>', 'the response is not JSON (an HTML edge block or error page?): no rows'],
+  ])('%s → AirbnbResponseError', (_what, body, message) => {
+    expect(parse(body)).toThrow(AirbnbResponseError);
+    expect(parse(body)).toThrow(message);
+  });
 });

@@ -1,4 +1,5 @@
-import type { RawEnvelope, Row } from '@staysync/core';
+import { isJsonObject, tryParseJson, type RawEnvelope, type Row } from '@staysync/core';
+import { graphqlErrors, isAuthErrorBody } from './classify';
 import { isAirbnbOperationName } from './operations';
 import { parserV1, AIRBNB_SOURCE_NAME } from './parser.v1';
 import { metricRequestKey, planListingsRequest } from './plan';
@@ -38,7 +39,30 @@ export interface ParseCommandOutput {
 
 export const PARSE_COMMAND_ACCOUNT_ID = 'cli';
 
+/** A saved body that is not a usable response: the CLI prints the reason and exits non-zero. */
+export class AirbnbResponseError extends Error {
+  override readonly name = 'AirbnbResponseError';
+}
+
+/**
+ * Refuses bodies that carry no rows, saying why: an authentication failure (either rule of reference
+ * §6), a page that is not JSON (an edge block or error page), or JSON without `data` (an error answer).
+ */
+export function assertUsableResponse(body: unknown): void {
+  const parsed = typeof body === 'string' ? tryParseJson(body) : body;
+  if (parsed === undefined) throw new AirbnbResponseError('the response is not JSON (an HTML edge block or error page?): no rows');
+  if (!isJsonObject(parsed)) throw new AirbnbResponseError('the response is not a JSON object: no rows');
+  const messages = graphqlErrors(parsed).map((e) => e.message ?? e.errorType ?? '?');
+  if (isAuthErrorBody(parsed)) {
+    throw new AirbnbResponseError(`authentication failure: the session cookie was rejected (${messages.length > 0 ? messages.join('; ') : 'getPerformanceComponents is null'}): no rows`);
+  }
+  if (!isJsonObject(parsed.data)) {
+    throw new AirbnbResponseError(`the response has no data${messages.length > 0 ? ` (errors: ${messages.join('; ')})` : ''}: no rows`);
+  }
+}
+
 export function buildParseOutput(input: ParseCommandInput): ParseCommandOutput {
+  assertUsableResponse(input.body);
   const { rows } = parserV1.parse(buildEnvelope(input));
   return {
     chart_query: rows[AIRBNB_TABLES.chartQuery] ?? [],
