@@ -7,6 +7,7 @@ import { Migration20261203000005_dead_lettered_responses } from './Migration2026
 import { Migration20261204000010_read_side_indexes } from './Migration20261204000010_read_side_indexes';
 import { Migration20261204000011_fetch_resume_state } from './Migration20261204000011_fetch_resume_state';
 import { Migration20261204000013_airbnb_session_states } from './Migration20261204000013_airbnb_session_states';
+import { Migration20261204000015_sync_events } from './Migration20261204000015_sync_events';
 
 /** Ordered list of migrations (explicit, so builds and tests never depend on file globbing). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261204000010_read_side_indexes', class: Migration20261204000010_read_side_indexes },
   { name: 'Migration20261204000011_fetch_resume_state', class: Migration20261204000011_fetch_resume_state },
   { name: 'Migration20261204000013_airbnb_session_states', class: Migration20261204000013_airbnb_session_states },
+  { name: 'Migration20261204000015_sync_events', class: Migration20261204000015_sync_events },
 ];

@@ -2,7 +2,16 @@ import schema from './schema.json';
 
 export { schema as syncEventSchema };
 
+/**
+ * Produced from ops.sync_jobs changes (see migration sync_events): job.queued {mode, trigger},
+ * job.started {mode, trigger, scrapeDate}, resource.finished {resourceId, planned, fetched, failed}
+ * (one per listing / resource when the fetch completes), job.finished {status, planned, fetched,
+ * loaded, failed, deadLettered, durationMs, errorCode, error}. The other types are reserved.
+ */
 export type SyncEventType =
+  | 'job.queued'
+  | 'resource.finished'
+  | 'job.finished'
   | 'job.started'
   | 'job.planned'
   | 'request.fetched'
