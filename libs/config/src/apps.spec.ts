@@ -17,7 +17,7 @@ describe('Config', () => {
     expect(config.kafka.clientId).toBe('staysync-admin');
     expect(config.port).toBe(3000);
     expect(config.syncCron).toBe('0 5 * * *');
-    expect(config.apiKeys).toEqual([{ name: 'ops', key: '0123456789abcdef0123' }]);
+    expect(config.apiKeys).toEqual([{ name: 'ops', key: '0123456789abcdef0123', scope: 'admin' }]);
     expect(config.credentialKeys[0].id).toBe('k1');
   });
 
