@@ -8,6 +8,9 @@ const REQUIRED = [
   'loader.rows_per_s',
   'copy_ceiling.rows_per_s',
   'loader_to_copy_ratio',
+  'peers.per_listing_insert.rows_per_s',
+  'loader_to_per_listing_ratio',
+  'loader.cpu_ms.loader_process',
   'fetch.wall_ms',
   'fetch.floor_ms',
   'fetch.overhead_ratio',
@@ -60,6 +63,9 @@ describe('bench command', () => {
       const value = at(json, path);
       expect({ path, finite: Number.isFinite(value), positive: (value as number) > 0 }).toEqual({ path, finite: true, positive: true });
     }
+    expect(json.storage).toMatch(/^(postgresql|timescaledb \d+\.\d+.*)$/);
+    expect(json.copy_ceiling.rows).toBe(json.loader.rows);
+    expect(json.peers.per_listing_insert.rows).toBe(Object.values(json.counts.rows as Record<string, number>).reduce((a, b) => a + b, 0));
     expect(json.broker.kind).toBe(isMockBroker() ? 'mock' : 'real');
     expect(json.broker.name).toBe(process.env.STAYSYNC_KAFKA_KIND ?? 'external');
 
@@ -69,8 +75,10 @@ describe('bench command', () => {
     const perAccount = 1 + planRequests({ listings, scrapeDay, firstRun: true, metrics: ALL_AIRBNB_METRICS, lookaheadWeeks: 1 }).length;
     const windows = planWindows({ scrapeDay, firstRun: true, lookaheadWeeks: 1 });
     const days = windows.chart.reduce((sum, w) => sum + (Date.parse(w.end) - Date.parse(w.start)) / 86_400_000 + 1, 0);
+    // each job's session preflight: GET /hosting/insights and the /performance page it redirects to
+    expect(json.fetch.preflight_requests).toBe(2 * 2);
     expect(json.counts).toMatchObject({
-      requests: 2 * perAccount,
+      requests: 2 * perAccount + 2 * 2,
       envelopes: 2 * perAccount,
       rows: { listings: 2, chart_query: 2 * days, list_of_metrics: 2 * windows.listOfMetrics.length, chart_summary: 2 * windows.chart.length },
       rows_match_plan: true,

@@ -4,11 +4,13 @@ import { todayUtc } from '@staysync/core';
 import { migrateUp } from '@staysync/db';
 import { startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
 import { startInfrastructure } from '../commands/infrastructure';
-import { fetcherConfig, newCredentialsKeys, tableCounts, type BenchContext, type BenchSizes } from './context';
+import { fetcherConfig, newCredentialsKeys, tableCounts, truncateLoaderTables, type BenchContext, type BenchSizes } from './context';
+import type { CpuMs } from './cpu';
 import { parseEnvelopes, ratioToCeiling, runCopyCeiling } from './copy-ceiling';
 import { expectedCounts } from './expected';
 import { round, runFetchPhase } from './fetch-phase';
 import { runLivePhase } from './live-phase';
+import { runPerListingInsert } from './peers/per-listing-insert';
 import { runDirectLoad, runLoaderPhase, type LoaderRunResult } from './loader-phase';
 
 export interface BenchOptions {
@@ -96,6 +98,12 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
     log(`copy (${copy.storage}): the loaded ${copy.rows} rows (${Math.round(copy.bytes / 2 ** 20)} MiB) in ${copy.duration_ms} ms → ${copy.rows_per_s} rows/s; metric tables alone ${copy.metric_tables.rows} rows in ${copy.metric_tables.duration_ms} ms`);
     const direct = await runDirectLoad(ctx, fetched.envelopes, jobIds, one.mean_transaction_responses);
 
+    log('[3/5] peer: the seed\'s per-listing multi-row INSERT … ON CONFLICT through node-postgres');
+    await truncateLoaderTables(pool);
+    const perListing = await runPerListingInsert(pool, parsed);
+    log(`per-listing INSERT: ${perListing.rows} rows of ${perListing.listings} listings in ${perListing.statements} statements, ${perListing.duration_ms} ms → ${perListing.rows_per_s} rows/s`);
+    const loaderMetricTables = { rows: metricRows, rows_per_s: (metricRows / one.duration_ms) * 1000, cpu_ms: one.cpu_ms.loader_process + (one.cpu_ms.postgres ?? 0) };
+
     log(`[4/5] two loaders, one consumer group (${LOADER_RUNS} runs, the fastest is reported)`);
     const twoRuns = await repeated(LOADER_RUNS, () => runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 2));
     const two = fastest(twoRuns);
@@ -127,6 +135,12 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
       copy_ceiling: copy,
       loader_to_copy_ratio: loaderToCopy,
       loader_to_copy_metric_tables_ratio: loaderToCopyMetricTables,
+      peers: {
+        per_listing_insert: { ...perListing, rows_per_cpu_s: perCpuSecond(perListing.rows, perListing.cpu_ms) },
+      },
+      loader_rows_per_cpu_s: perCpuSecond(metricRows, { node_process: one.cpu_ms.loader_process, postgres: one.cpu_ms.postgres }),
+      loader_to_per_listing_ratio: peerRatio(loaderMetricTables, perListing, 'loader_to_per_listing_ratio'),
+      loader_to_per_listing_cpu_ratio: cpuRatio(loaderMetricTables, perListing),
       direct_load: { ...direct, to_copy_ratio: round(direct.rows_per_s / copy.rows_per_s, 3) },
       loaders_2: { ...two, runs_duration_ms: twoRuns.map((run) => run.duration_ms) },
       loaders_2_to_1_ratio: round(two.responses_per_s / one.responses_per_s, 3),
@@ -165,6 +179,15 @@ export type BenchSummary = {
   loader_to_copy_ratio: number;
   /** the metric tables alone (the loader's time still includes its raw store, Kafka and publishing) */
   loader_to_copy_metric_tables_ratio: number;
+  peers: {
+    per_listing_insert: Awaited<ReturnType<typeof runPerListingInsert>> & { rows_per_cpu_s: number | null };
+  };
+  /** metric-table rows per CPU second (loader process + PostgreSQL; the raw store comes on top) */
+  loader_rows_per_cpu_s: number | null;
+  /** metric-table rows per second: loader (which also parses and stores the raw responses) vs the seed's per-listing INSERTs */
+  loader_to_per_listing_ratio: number;
+  /** the same per CPU second (Node + PostgreSQL), i.e. per core */
+  loader_to_per_listing_cpu_ratio: number | null;
   direct_load: Awaited<ReturnType<typeof runDirectLoad>> & { to_copy_ratio: number };
   loaders_2: Awaited<ReturnType<typeof runLoaderPhase>>;
   loaders_2_to_1_ratio: number;
@@ -181,6 +204,7 @@ function report(s: BenchSummary): void {
     `  loader ×1      ${s.loader.responses_per_s} responses/s, ${s.loader.rows_per_s} table rows/s (${s.loader.rows} rows incl. raw store, ${s.loader.duration_ms} ms, ${s.loader.batches} batches in ${s.loader.transactions} transactions, ${s.loader.failed_batches} failed+redelivered; publishing ${s.loader.publish_metrics ? 'on' : 'off'}; cold run ${s.loader.cold_run.duration_ms} ms)`,
     `                 CPU meanwhile: loader process ${s.loader.cpu_ms.loader_process} ms, PostgreSQL ${s.loader.cpu_ms.postgres ?? '?'} ms (of ${Math.round(s.loader.duration_ms * Number(s.machine.cpus))} ms on ${s.machine.cpus} cpus)`,
     `  COPY ceiling   ${s.copy_ceiling.rows_per_s} rows/s (same rows, COPY into same-shaped tables) → loader/COPY ${s.loader_to_copy_ratio} (target ≥ 0.5); metric tables alone → ${s.loader_to_copy_metric_tables_ratio}`,
+    `  per-listing    ${s.peers.per_listing_insert.rows_per_s} rows/s (seed's multi-row INSERT … ON CONFLICT per listing and table, ${s.peers.per_listing_insert.statements} statements; CPU node ${s.peers.per_listing_insert.cpu_ms.node_process} ms, PostgreSQL ${s.peers.per_listing_insert.cpu_ms.postgres ?? '?'} ms) → loader/peer ${s.loader_to_per_listing_ratio} per second, ${s.loader_to_per_listing_cpu_ratio ?? '?'} per CPU second (target ≥ 3)`,
     `  direct load    ${s.direct_load.rows_per_s} rows/s (loadEnvelopes in batches of ${s.direct_load.batch_size}, no Kafka) → /COPY ${s.direct_load.to_copy_ratio}`,
     `  loader ×2      ${s.loaders_2.responses_per_s} responses/s (per instance ${s.loaders_2.per_instance_responses.join('/')}) → ×${s.loaders_2_to_1_ratio} of one loader`,
     `  lag            p50 ${s.lag_ms.p50} ms, p99 ${s.lag_ms.p99} ms, max ${s.lag_ms.max} ms (${s.lag_ms.samples} responses; fetchedAt → loader commit)`,
@@ -188,6 +212,23 @@ function report(s: BenchSummary): void {
     '',
   ];
   process.stderr.write(lines.join('\n'));
+}
+
+/** rows per CPU second of the Node process and PostgreSQL together (null without PostgreSQL's CPU) */
+function perCpuSecond(rows: number, cpu: CpuMs): number | null {
+  const ms = cpu.postgres === null ? null : cpu.node_process + cpu.postgres;
+  return ms ? round((rows / ms) * 1000, 1) : null;
+}
+
+/** the loader's metric-table rows per second over a peer's, refused when they did not write the same rows */
+function peerRatio(loader: { rows: number; rows_per_s: number }, peer: { rows: number; rows_per_s: number }, name: string): number {
+  if (loader.rows !== peer.rows) throw new Error(`bench: refusing to report ${name}: the peer left ${peer.rows} rows but the loader left ${loader.rows} rows in the metric tables`);
+  return round(loader.rows_per_s / peer.rows_per_s, 3);
+}
+
+function cpuRatio(loader: { rows: number; cpu_ms: number }, peer: { rows: number; cpu_ms: CpuMs }): number | null {
+  const peerPerCpu = perCpuSecond(peer.rows, peer.cpu_ms);
+  return peerPerCpu && loader.cpu_ms > 0 ? round(((loader.rows / loader.cpu_ms) * 1000) / peerPerCpu, 3) : null;
 }
 
 async function repeated<T>(times: number, run: () => Promise<T>): Promise<T[]> {

@@ -17,7 +17,10 @@ export interface FetchResult {
   wall_ms: number;
   floor_ms: number;
   overhead_ratio: number;
+  /** every request the simulator answered, the session preflight's pages included */
   requests: number;
+  /** of which the preflight's pages (GET /hosting/insights and where it redirects), before each job's API calls */
+  preflight_requests: number;
   requests_per_account: number;
   parallel_accounts: number;
   pacing_ms: number;
@@ -80,6 +83,7 @@ export async function runFetchPhase(ctx: BenchContext): Promise<{ result: FetchR
       floor_ms: round(floorMs),
       overhead_ratio: round(wallMs / floorMs, 3),
       requests: stats.requests,
+      preflight_requests: stats.byOperation.preflight ?? 0,
       requests_per_account: perAccount,
       parallel_accounts: parallel,
       pacing_ms: ctx.sizes.pacingMs,

@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
 import type { RawEnvelope } from '@staysync/core';
 import { createJsonCodec, createKafka, createProducer, provisionTopics, settingsForCluster, topicName, type BatchResult, type DecodedMessage, type KafkaSettings } from '@staysync/kafka';
@@ -11,6 +10,7 @@ import { createLoaderApp } from '../../../loader/src/bootstrap';
 import { LoaderService } from '../../../loader/src/loader.service';
 import type { RawTopicId } from '../../../loader/src/raw-topics';
 import { FAST_CONSUMER, FAST_RETRY, LOG_STREAM, closeAll, countRawResponses, loadedTableRows, loaderConfig, truncateLoaderTables, waitUntil, type BenchContext } from './context';
+import { cpuSpent, sampleCpu, type CpuMs, type CpuSample } from './cpu';
 import { round } from './fetch-phase';
 
 /** One handled batch, timed around LoaderService.handleRawBatch (which returns after the COMMIT). */
@@ -160,7 +160,7 @@ export async function runLoaderPhase(ctx: BenchContext, envelopes: RawEnvelope[]
     failed_batches: Object.values(failures).reduce((a, b) => a + b, 0),
     failures,
     handler_busy_ms: round(busyMs),
-    cpu_ms: cpuSpent(cpuAtStart, cpuAtEnd),
+    cpu_ms: loaderCpu(cpuSpent(cpuAtStart, cpuAtEnd)),
     per_instance_responses: perInstance,
     raw_topic_partitions: partitions,
     jobs_finished: Number(finished),
@@ -220,43 +220,8 @@ async function partitionCount(kafka: Kafka, prefix: string): Promise<number> {
   }
 }
 
-interface CpuSample {
-  process: NodeJS.CpuUsage;
-  postgres: number | null;
-}
-
-function sampleCpu(): CpuSample {
-  return { process: process.cpuUsage(), postgres: postgresCpuMs() };
-}
-
-function cpuSpent(start: CpuSample | undefined, end: CpuSample | undefined): LoaderRunResult['cpu_ms'] {
-  if (!start || !end) return { loader_process: 0, postgres: null };
-  const micros = end.process.user - start.process.user + end.process.system - start.process.system;
-  return {
-    loader_process: round(micros / 1000),
-    postgres: start.postgres === null || end.postgres === null ? null : end.postgres - start.postgres,
-  };
-}
-
-/** utime + stime of every process named `postgres` on this machine, in ms (Linux /proc; null elsewhere). */
-function postgresCpuMs(): number | null {
-  try {
-    const msPerTick = 10; // USER_HZ is 100 on Linux
-    let ticks = 0;
-    for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
-      try {
-        if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
-        // fields after the parenthesised command name: state is field 3, utime 14, stime 15
-        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-        ticks += Number(fields[11]) + Number(fields[12]);
-      } catch {
-        // the process ended meanwhile
-      }
-    }
-    return ticks * msPerTick;
-  } catch {
-    return null;
-  }
+function loaderCpu(cpu: CpuMs): LoaderRunResult['cpu_ms'] {
+  return { loader_process: cpu.node_process, postgres: cpu.postgres };
 }
 
 async function histogramCount(registry: Registry, name: string): Promise<number> {
