@@ -4,6 +4,7 @@ import { Migration20261122000002_timescale_raw_stores } from './Migration2026112
 import { Migration20261122000003_airbnb_metrics } from './Migration20261122000003_airbnb_metrics';
 import { Migration20261122000004_hostaway_resources } from './Migration20261122000004_hostaway_resources';
 import { Migration20261203000005_dead_lettered_responses } from './Migration20261203000005_dead_lettered_responses';
+import { Migration20261204000006_data_lifecycle } from './Migration20261204000006_data_lifecycle';
 import { Migration20261204000010_read_side_indexes } from './Migration20261204000010_read_side_indexes';
 import { Migration20261204000011_fetch_resume_state } from './Migration20261204000011_fetch_resume_state';
 import { Migration20261204000013_airbnb_session_states } from './Migration20261204000013_airbnb_session_states';
@@ -16,6 +17,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122000003_airbnb_metrics', class: Migration20261122000003_airbnb_metrics },
   { name: 'Migration20261122000004_hostaway_resources', class: Migration20261122000004_hostaway_resources },
   { name: 'Migration20261203000005_dead_lettered_responses', class: Migration20261203000005_dead_lettered_responses },
+  { name: 'Migration20261204000006_data_lifecycle', class: Migration20261204000006_data_lifecycle },
   { name: 'Migration20261204000010_read_side_indexes', class: Migration20261204000010_read_side_indexes },
   { name: 'Migration20261204000011_fetch_resume_state', class: Migration20261204000011_fetch_resume_state },
   { name: 'Migration20261204000013_airbnb_session_states', class: Migration20261204000013_airbnb_session_states },

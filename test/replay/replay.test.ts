@@ -74,8 +74,12 @@ describe('replay (PostgreSQL + broker)', () => {
   }
 
   async function replayRow(id: string) {
-    return (await pool.query(`SELECT status, processed, total, report FROM ops.replays WHERE id = $1`, [id]))
-      .rows[0];
+    return (
+      await pool.query(
+        `SELECT status, processed, total, report, parser_version, rows_added, rows_changed, rows_unchanged, refused FROM ops.replays WHERE id = $1`,
+        [id],
+      )
+    ).rows[0];
   }
 
   it('from the store: a dry run reports the changes and writes nothing; the replay applies them', async () => {
@@ -102,8 +106,11 @@ describe('replay (PostgreSQL + broker)', () => {
     });
     expect(await snapshot(pool, '3001')).toEqual(before);
     expect(
-      (await pool.query(`SELECT DISTINCT parser_version FROM airbnb.raw_responses WHERE account_id = '3001'`))
-        .rows,
+      (
+        await pool.query(
+          `SELECT DISTINCT parser_version FROM airbnb.response_parser_versions WHERE account_id = '3001'`,
+        )
+      ).rows,
     ).toEqual([{ parser_version: 1 }]);
     expect(await replayRow(dryRunId)).toMatchObject({
       status: 'succeeded',
@@ -112,6 +119,14 @@ describe('replay (PostgreSQL + broker)', () => {
       report: { dryRun: true, responses: 3 },
     });
 
+    // row versions of the raw store: a replay reads raw rows and never rewrites them
+    const rawRowVersions = async () =>
+      (
+        await pool.query(
+          `SELECT request_key, xmin::text FROM airbnb.raw_responses WHERE account_id = '3001' ORDER BY request_key`,
+        )
+      ).rows;
+    const rawBefore = await rawRowVersions();
     const progress: ReplayProgress[] = [];
     const replayId = await createReplayRow('store', false);
     const report = await replayFromStore({
@@ -142,10 +157,23 @@ describe('replay (PostgreSQL + broker)', () => {
       'airbnb.list_of_metrics': 1,
     });
     expect(
-      (await pool.query(`SELECT DISTINCT parser_version FROM airbnb.raw_responses WHERE account_id = '3001'`))
-        .rows,
+      (
+        await pool.query(
+          `SELECT DISTINCT parser_version FROM airbnb.response_parser_versions WHERE account_id = '3001'`,
+        )
+      ).rows,
     ).toEqual([{ parser_version: 2 }]);
-    expect(await replayRow(replayId)).toMatchObject({ status: 'succeeded', processed: 3 });
+    expect(await rawRowVersions()).toEqual(rawBefore);
+    expect(rawBefore).toHaveLength(3);
+    expect(await replayRow(replayId)).toMatchObject({
+      status: 'succeeded',
+      processed: 3,
+      parser_version: 2,
+      rows_added: 0,
+      rows_changed: 28,
+      rows_unchanged: 9,
+      refused: 0,
+    });
   });
 
   describe('from the topic', () => {

@@ -6,6 +6,7 @@ import type { AdminConfig } from '@staysync/config';
 import { CredentialCipher } from '@staysync/crypto';
 import { createLogger, serviceInfrastructure } from '@staysync/observability';
 import { ADMIN_CONFIG } from './admin-config';
+import { AccountHardDeleteService } from './accounts/account-hard-delete.service';
 import { AirbnbAccountsController } from './accounts/airbnb-accounts.controller';
 import { AirbnbAccountsService } from './accounts/airbnb-accounts.service';
 import { HostawayAccountsController } from './accounts/hostaway-accounts.controller';
@@ -56,6 +57,7 @@ export class AdminModule {
         { provide: APP_FILTER, useClass: ProblemFilter },
         AirbnbAccountsService,
         HostawayAccountsService,
+        AccountHardDeleteService,
         HostawayWebhookCredentials,
         SyncJobsService,
         OutboxRelayService,

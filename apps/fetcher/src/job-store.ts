@@ -22,8 +22,9 @@ interface JobRow {
   scrape_date: string;
 }
 
-/** a job not yet fetched to the end, and free: queued, or running with a lapsed lease */
-const CLAIMABLE = `fetch_completed_at IS NULL AND (status = 'queued' OR (status = 'running' AND (lease_until IS NULL OR lease_until < now())))`;
+/** a job not yet fetched to the end, and free: queued, or running with a lapsed lease; never one of a hard-deleted account */
+const CLAIMABLE = `fetch_completed_at IS NULL AND (status = 'queued' OR (status = 'running' AND (lease_until IS NULL OR lease_until < now())))
+  AND NOT EXISTS (SELECT 1 FROM ops.deleted_accounts d WHERE d.source = sync_jobs.source AND d.account_id = sync_jobs.account_id)`;
 
 const CLAIM_SET = `status = 'running', owner = $2, lease_until = now() + make_interval(secs => $3::float8 / 1000),
   started_at = COALESCE(started_at, now()), scrape_date = COALESCE(scrape_date, (now() AT TIME ZONE 'UTC')::date), updated_at = now()`;

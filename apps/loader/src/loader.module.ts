@@ -1,10 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { DestinationStream, Logger } from 'pino';
 import type { LoaderConfig } from '@staysync/config';
+import { KAFKA_CLIENT, KAFKA_CONTEXT, type KafkaContext } from '@staysync/kafka';
+import { RawTombstoneSender } from '@staysync/pipeline';
+import type { Kafka } from 'kafkajs';
 import { createLogger, serviceInfrastructure } from '@staysync/observability';
 import { LoaderService } from './loader.service';
 import { RawResponsesConsumer, type ConsumerTuning } from './raw-responses.consumer';
-import { LOADER_CONFIG, LOADER_CONSUMER_TUNING, LOADER_LOGGER } from './tokens';
+import { LOADER_CONFIG, LOADER_CONSUMER_TUNING, LOADER_LOGGER, RAW_TOMBSTONES } from './tokens';
 
 export interface LoaderAppOptions {
   /** where log lines go (default stdout); tests pass a stream to inspect them */
@@ -25,6 +28,11 @@ export class LoaderModule {
         { provide: LOADER_CONFIG, useValue: config },
         { provide: LOADER_LOGGER, useValue: logger satisfies Logger },
         { provide: LOADER_CONSUMER_TUNING, useValue: options.consumerTuning ?? {} },
+        {
+          provide: RAW_TOMBSTONES,
+          inject: [KAFKA_CLIENT, KAFKA_CONTEXT],
+          useFactory: (kafka: Kafka, context: KafkaContext) => new RawTombstoneSender(kafka, context.settings),
+        },
         LoaderService,
         RawResponsesConsumer,
       ],

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -7,10 +7,10 @@ import { groupCommit, type Row } from '@staysync/core';
 import { PG_POOL, recordDeadLettered, type DeadLetteredResponse } from '@staysync/db';
 import { KafkaProducerService, type BatchResult, type DecodedMessage, type PoisonMessage } from '@staysync/kafka';
 import { METRICS_REGISTRY } from '@staysync/observability';
-import { createPipelineMetrics, parseEnvelopes, writeParsed, type ParsedEnvelopes, type PipelineMetrics } from '@staysync/pipeline';
+import { createPipelineMetrics, parseEnvelopes, tombstonesFor, type RawTombstoneSender, writeParsed, type ParsedEnvelopes, type PipelineMetrics, type WriteResult } from '@staysync/pipeline';
 import { airbnbMetricMessages } from './metric-messages';
 import type { RawTopicId } from './raw-topics';
-import { LOADER_CONFIG, LOADER_LOGGER } from './tokens';
+import { LOADER_CONFIG, LOADER_LOGGER, RAW_TOMBSTONES } from './tokens';
 
 /** a group of batches written in one transaction stops growing at this many responses */
 const MAX_GROUP_RESPONSES = 1000;
@@ -40,7 +40,7 @@ interface Written {
  * is idempotent and the rows are published again).
  */
 @Injectable()
-export class LoaderService {
+export class LoaderService implements OnApplicationShutdown {
   private readonly metrics: PipelineMetrics;
   private readonly lanes: Array<(parsed: ParsedEnvelopes) => Promise<Written>>;
   private lastPublish: Promise<void> = Promise.resolve();
@@ -51,6 +51,7 @@ export class LoaderService {
     @Inject(LOADER_LOGGER) private readonly logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
     private readonly producer: KafkaProducerService,
+    @Optional() @Inject(RAW_TOMBSTONES) private readonly tombstones?: RawTombstoneSender,
   ) {
     this.metrics = createPipelineMetrics(registry);
     this.lanes = Array.from({ length: WRITE_LANES }, () =>
@@ -99,8 +100,9 @@ export class LoaderService {
   /** One group commit: a transaction per source, then its stored rows go to airbnb.metrics. */
   private async writeGroup(group: ParsedEnvelopes[]): Promise<Written> {
     const stopTimer = this.metrics.transactionSeconds.startTimer();
-    const written = await writeParsed(this.pool, group, { returnStored: this.config.publishMetrics });
+    const written = await writeParsed(this.pool, group, { returnStored: this.config.publishMetrics, metrics: this.metrics });
     const seconds = stopTimer();
+    await this.tombstoneRefused(written);
     this.metrics.transactionResponses.observe(written.responses);
     this.logger.debug({ batches: group.length, responses: written.responses, ms: Math.round(seconds * 1000) }, 'transaction committed');
     return { published: this.publish(written.storedRows) };
@@ -125,8 +127,26 @@ export class LoaderService {
 
   /** Outside the group commit: its own transaction, then its stored rows published. */
   private async writeAloneAndPublish(parsed: ParsedEnvelopes): Promise<void> {
-    const written = await writeParsed(this.pool, [parsed], { returnStored: this.config.publishMetrics });
+    const written = await writeParsed(this.pool, [parsed], { returnStored: this.config.publishMetrics, metrics: this.metrics });
+    await this.tombstoneRefused(written);
     await this.publish(written.storedRows);
+  }
+
+  /**
+   * Records of hard-deleted accounts that reach the loader (in flight during the delete, or produced
+   * after it) were refused; a tombstone for each lets compaction remove them from the raw topic too.
+   * Before the offsets commit: a failure redelivers the batch and tombstones again.
+   */
+  private async tombstoneRefused(written: WriteResult): Promise<void> {
+    if (written.refused.length === 0 || !this.tombstones) return;
+    for (const source of new Set(written.refused.map((e) => e.source))) {
+      await this.tombstones.send(source, tombstonesFor(written.refused.filter((e) => e.source === source)));
+    }
+    this.logger.info({ refused: written.refused.length }, 'refused envelopes of hard-deleted accounts; raw-topic records tombstoned');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.tombstones?.disconnect();
   }
 
   /** Chained after the previous group's publish, so a key's messages keep the order of its writes. */

@@ -111,7 +111,9 @@ export async function recordDeadLettered(db: Pool, responses: DeadLetteredRespon
   const jobIds = await inTransaction(db, async (client) => {
     const { rows } = await client.query<{ job_id: string }>(
       `INSERT INTO ops.dead_lettered_responses (job_id, request_key, stage, reason, parser_version)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int4[])
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int4[]) AS u(job_id, request_key, stage, reason, parser_version)
+        -- not for a job that is gone (its account was hard-deleted): nothing of it may be kept
+        WHERE EXISTS (SELECT 1 FROM ops.sync_jobs j WHERE j.id = u.job_id)
        ON CONFLICT (job_id, request_key) DO NOTHING
        RETURNING job_id`,
       [

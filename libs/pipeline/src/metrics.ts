@@ -2,6 +2,8 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 
 export interface PipelineMetrics {
   unknownMetrics: Counter<'source' | 'table'>;
+  /** envelopes of hard-deleted accounts that a write refused */
+  refusedEnvelopes: Counter<'source'>;
   /** one observation per loader transaction: how many responses it wrote */
   transactionResponses: Histogram;
   /** one observation per loader transaction: BEGIN → COMMIT and job completion */
@@ -15,6 +17,12 @@ export function createPipelineMetrics(registry: Registry): PipelineMetrics {
       name: 'loader_unknown_metrics_total',
       help: 'Metric names in upstream responses that have no column (kept in extra), per response',
       labelNames: ['source', 'table'] as const,
+      registers: [registry],
+    }),
+    refusedEnvelopes: existing(registry, 'loader_refused_envelopes_total') ?? new Counter({
+      name: 'loader_refused_envelopes_total',
+      help: 'Envelopes of hard-deleted accounts refused by a loader or replay write (nothing of them is stored)',
+      labelNames: ['source'] as const,
       registers: [registry],
     }),
     transactionResponses: existing(registry, 'loader_transaction_responses') ?? new Histogram({

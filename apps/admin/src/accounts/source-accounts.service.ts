@@ -1,9 +1,11 @@
+import { Inject } from '@nestjs/common';
 import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TableSpec } from '@staysync/core';
 import type { AccountStatus, SyncMode } from '@staysync/db';
 import { ProblemException } from '../http/problem.filter';
 import type { SyncJobsService } from '../jobs/sync-jobs.service';
+import { AccountHardDeleteService } from './account-hard-delete.service';
 import { recordAccountEvent, type AccountEventType, type AccountSnapshot } from './account-events';
 
 /** The columns every `<source>.accounts` entity shares (see libs/db entities). */
@@ -29,6 +31,9 @@ export interface AccountPage<A> {
  * credentials are created and changed.
  */
 export abstract class SourceAccountsService<A extends SourceAccount> {
+  // a property, so the sources' constructors need not pass it along
+  @Inject(AccountHardDeleteService) private readonly hardDeletes!: AccountHardDeleteService;
+
   protected constructor(
     protected readonly em: EntityManager,
     protected readonly jobs: SyncJobsService,
@@ -64,22 +69,24 @@ export abstract class SourceAccountsService<A extends SourceAccount> {
     return account;
   }
 
-  /** Soft delete hides the account and stops its syncs; hard delete removes it and all of its data. */
+  /**
+   * Soft delete hides the account and stops its syncs; hard delete removes it and all of its data,
+   * tombstones its raw-topic records and makes loaders, replays and fetchers refuse it from then on
+   * (AccountHardDeleteService).
+   */
   async delete(accountId: string, hard: boolean): Promise<void> {
-    await this.em.transactional(async (tx) => {
-      const account = await tx.findOne(this.entity, { accountId, ...(hard ? {} : { deletedAt: null }) } as never);
-      if (!account) throw this.notFound(accountId);
-      account.deletedAt ??= new Date();
-      account.isActive = false;
-      recordAccountEvent(tx, 'deleted', this.snapshot(account), hard ? ['deleted_at', 'is_active', 'data'] : ['deleted_at', 'is_active']);
-      if (hard) {
-        const run = (sql: string, params: unknown[]) => tx.getConnection().execute(sql, params, 'run', tx.getTransactionContext());
-        for (const table of [...this.dataTables.map((t) => t.table), `${this.source}.raw_responses`]) await run(`DELETE FROM ${table} WHERE account_id::text = ?`, [accountId]);
-        await run(`DELETE FROM ops.sync_jobs WHERE source = ? AND account_id = ?`, [this.source, accountId]);
-        tx.remove(account);
-      }
-      await tx.flush();
-    });
+    if (hard) {
+      if (!(await this.hardDeletes.hardDelete(this.source, accountId, this.dataTables))) throw this.notFound(accountId);
+    } else {
+      await this.em.transactional(async (tx) => {
+        const account = await tx.findOne(this.entity, { accountId, deletedAt: null } as never);
+        if (!account) throw this.notFound(accountId);
+        account.deletedAt = new Date();
+        account.isActive = false;
+        recordAccountEvent(tx, 'deleted', this.snapshot(account), ['deleted_at', 'is_active']);
+        await tx.flush();
+      });
+    }
     this.afterDelete(accountId);
   }
 

@@ -5,7 +5,8 @@ import { addLoadedCounts, finishJobsIfComplete, inTransaction, upsertRows } from
 import type { PipelineMetrics } from '../metrics';
 import { sourceByName } from '../sources';
 import { compareWithStored, MAX_SAMPLES, type ChangeSample } from './compare-rows';
-import { markRawResponsesParsed, storeRawResponses, type StoredEnvelope } from './raw-store';
+import { refuseDeletedAccounts } from './deleted-accounts';
+import { recordResponseParses, storeRawResponses, type StoredEnvelope } from './raw-store';
 
 export interface LoadOptions {
   /** the parser to use per source; default: the plug-in's current (highest) version */
@@ -14,7 +15,7 @@ export interface LoadOptions {
   dryRun?: boolean;
   /** insert the raw payloads into `<source>.raw_responses`; default true */
   storeRaw?: boolean;
-  /** with storeRaw false: the payloads are already stored, record the parser version on them */
+  /** with storeRaw false: the payloads are already stored, record the parser version in the `<source>.response_parses` ledger */
   markParsed?: boolean;
   /** count added/changed/unchanged rows exactly (always on for a dry run; one extra SELECT per table) */
   compare?: boolean;
@@ -48,6 +49,8 @@ export interface LoadResult {
   /** metric name → responses that carried it without a column for it */
   unknownMetrics: Record<string, number>;
   jobIds: string[];
+  /** envelopes of hard-deleted accounts: not written (see refuseDeletedAccounts) */
+  refused: RawEnvelope[];
 }
 
 /** The envelopes of one source that parsed, with their rows. */
@@ -67,7 +70,7 @@ export interface ParsedEnvelopes {
 }
 
 /** What a write did, per qualified table, and which jobs it touched. */
-export interface WriteResult extends Pick<LoadResult, 'responses' | 'rows' | 'samples' | 'jobIds'> {
+export interface WriteResult extends Pick<LoadResult, 'responses' | 'rows' | 'samples' | 'jobIds' | 'refused'> {
   /** with `returnStored`: the rows inserted or updated, as stored after the write (the spec's columns), once per key */
   storedRows: Array<{ table: string; row: Row }>;
 }
@@ -80,8 +83,8 @@ export interface WriteResult extends Pick<LoadResult, 'responses' | 'rows' | 'sa
  */
 export async function loadEnvelopes(pool: Pool, envelopes: RawEnvelope[], options: LoadOptions = {}): Promise<LoadResult> {
   const parsed = parseEnvelopes(envelopes, options);
-  const { responses, rows, samples, jobIds } = await writeParsed(pool, [parsed], options);
-  return { responses, rows, samples, jobIds, poison: parsed.poison, unknownMetrics: parsed.unknownMetrics };
+  const { responses, rows, samples, jobIds, refused } = await writeParsed(pool, [parsed], options);
+  return { responses, rows, samples, jobIds, refused, poison: parsed.poison, unknownMetrics: parsed.unknownMetrics };
 }
 
 /** The parse stage: envelopes → rows per source and table, and the envelopes no parser could read. */
@@ -105,7 +108,7 @@ export function parseEnvelopes(envelopes: RawEnvelope[], options: Pick<LoadOptio
  * transaction per source.
  */
 export async function writeParsed(pool: Pool, batches: ParsedEnvelopes[], options: Omit<LoadOptions, 'parserFor'> = {}): Promise<WriteResult> {
-  const result: WriteResult = { responses: 0, rows: {}, samples: {}, jobIds: [], storedRows: [] };
+  const result: WriteResult = { responses: 0, rows: {}, samples: {}, jobIds: [], refused: [], storedRows: [] };
   for (const batch of mergeBySource(batches.flatMap((b) => b.sources))) await writeSourceBatch(pool, batch, options, result);
   return result;
 }
@@ -165,13 +168,21 @@ function parseAll(plugin: SourcePlugin, indexed: Array<{ index: number; envelope
   return batch;
 }
 
-async function writeSourceBatch(pool: Pool, batch: ParsedSourceBatch, options: Omit<LoadOptions, 'parserFor'>, result: WriteResult): Promise<void> {
-  if (batch.envelopes.length === 0) return;
+async function writeSourceBatch(pool: Pool, parsed: ParsedSourceBatch, options: Omit<LoadOptions, 'parserFor'>, result: WriteResult): Promise<void> {
+  if (parsed.envelopes.length === 0) return;
   const dryRun = options.dryRun ?? false;
-  const jobIds = [...new Set(batch.envelopes.map((e) => e.jobId).filter((id): id is string => typeof id === 'string'))];
+  let batch = parsed;
   await inTransaction(
     pool,
     async (client) => {
+      // first: holds off a hard delete of these accounts until this transaction ends
+      const refused = await refuseDeletedAccounts(client, parsed);
+      batch = refused.kept;
+      if (refused.envelopes.length > 0) {
+        result.refused.push(...refused.envelopes);
+        options.metrics?.refusedEnvelopes.inc({ source: parsed.plugin.name }, refused.envelopes.length);
+      }
+      if (batch.envelopes.length === 0) return;
       const added = dryRun ? new Map<string, number>() : await storeRaw(client, batch, options);
       for (const spec of tablesInWriteOrder(batch)) {
         const rows = batch.rowsByTable.get(spec.table) ?? [];
@@ -182,6 +193,7 @@ async function writeSourceBatch(pool: Pool, batch: ParsedSourceBatch, options: O
     },
     { rollback: dryRun },
   );
+  const jobIds = [...new Set(batch.envelopes.map((e) => e.jobId).filter((id): id is string => typeof id === 'string'))];
   result.responses += batch.envelopes.length;
   result.jobIds.push(...jobIds);
   if (!dryRun) await finishJobsIfComplete(pool, jobIds);
@@ -191,7 +203,7 @@ async function writeSourceBatch(pool: Pool, batch: ParsedSourceBatch, options: O
 async function storeRaw(client: ClientBase, batch: ParsedSourceBatch, options: Pick<LoadOptions, 'storeRaw' | 'markParsed'>): Promise<Map<string, number>> {
   const stored: StoredEnvelope[] = batch.envelopes.map((envelope) => ({ envelope, parserVersion: batch.parserVersion }));
   if (options.storeRaw ?? true) return storeRawResponses(client, batch.plugin.name, stored);
-  if (options.markParsed) await markRawResponsesParsed(client, batch.plugin.name, stored);
+  if (options.markParsed) await recordResponseParses(client, batch.plugin.name, stored);
   return new Map();
 }
 

@@ -38,8 +38,9 @@ const RAW_TYPES: ReadonlyMap<string, string> = new Map();
  * - straight into the store, under a savepoint: the usual case, every response new;
  * - if a response is already there (a redelivery, a replay of the topic; looked up first, or a COPY
  *   failing on a concurrent insert, which rolls the savepoint back), through a session-local staging
- *   table and one INSERT … SELECT … ON CONFLICT, where a response stored before (same request_key and
- *   fetched_at) only records which parser read it last and when.
+ *   table and one INSERT … SELECT … ON CONFLICT DO NOTHING: a stored raw row is never rewritten (on
+ *   TimescaleDB that would decompress its chunk); a parser version other than the stored one goes to
+ *   the `<source>.response_parses` ledger instead.
  *
  * Runs in the caller's transaction.
  *
@@ -107,28 +108,42 @@ async function upsertRawResponses(client: ClientBase, source: string, unique: St
     `WITH stored AS (
        INSERT INTO ${source}.raw_responses (${columns}, parsed_at)
        SELECT ${columns}, now() FROM ${staging} ORDER BY request_key, fetched_at
-       ON CONFLICT (request_key, fetched_at) DO UPDATE SET parser_version = EXCLUDED.parser_version, parsed_at = now()
-       RETURNING job_id, request_key, fetched_at, (xmax = 0) AS inserted)
+       ON CONFLICT (request_key, fetched_at) DO NOTHING
+       RETURNING job_id, request_key, fetched_at)
      SELECT s.job_id, count(DISTINCT s.request_key)::int AS added FROM stored s
-      WHERE s.inserted AND s.job_id IS NOT NULL
+      WHERE s.job_id IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM ${source}.raw_responses r
                          WHERE r.request_key = s.request_key AND r.job_id = s.job_id AND r.fetched_at <> s.fetched_at)
       GROUP BY s.job_id`,
+  );
+  // stored before by another parser version: the ledger records which one read it now
+  await client.query(
+    `INSERT INTO ${source}.response_parses (request_key, fetched_at, account_id, parser_version)
+     SELECT s.request_key, s.fetched_at, s.account_id, s.parser_version
+       FROM ${staging} s JOIN ${source}.raw_responses r ON r.request_key = s.request_key AND r.fetched_at = s.fetched_at
+      WHERE r.parser_version IS DISTINCT FROM s.parser_version
+      ORDER BY s.request_key, s.fetched_at
+     ${LEDGER_CONFLICT}`,
   );
   // empty again for a second use in this transaction
   await client.query(`DELETE FROM ${staging}`);
   return new Map(rows.map((r) => [r.job_id, r.added]));
 }
 
-/** For responses already in the store (replay from the store): record the parser version only. */
-export async function markRawResponsesParsed(client: ClientBase, source: string, stored: StoredEnvelope[]): Promise<void> {
+const LEDGER_CONFLICT = `ON CONFLICT (request_key, fetched_at) DO UPDATE SET parser_version = EXCLUDED.parser_version, parsed_at = now()`;
+
+/**
+ * For responses already in the store (replay from the store): records the parser version that read
+ * them in the `<source>.response_parses` ledger. The raw rows themselves are not touched.
+ */
+export async function recordResponseParses(client: ClientBase, source: string, stored: StoredEnvelope[]): Promise<void> {
   const unique = lastPerIdentity(stored);
   if (unique.length === 0) return;
   await client.query(
-    `UPDATE ${source}.raw_responses r SET parser_version = u.parser_version, parsed_at = now()
-       FROM unnest($1::text[], $2::timestamptz[], $3::int4[]) AS u(request_key, fetched_at, parser_version)
-      WHERE r.request_key = u.request_key AND r.fetched_at = u.fetched_at`,
-    [unique.map((s) => s.envelope.requestKey), unique.map((s) => s.envelope.fetchedAt), unique.map((s) => s.parserVersion)],
+    `INSERT INTO ${source}.response_parses (request_key, fetched_at, account_id, parser_version)
+     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int4[])
+     ${LEDGER_CONFLICT}`,
+    [unique.map((s) => s.envelope.requestKey), unique.map((s) => s.envelope.fetchedAt), unique.map((s) => s.envelope.accountId), unique.map((s) => s.parserVersion)],
   );
 }
 

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { Parser, RawEnvelope, SourcePlugin } from '@staysync/core';
+import { currentParser, type Parser, type RawEnvelope, type SourcePlugin } from '@staysync/core';
 import { loadEnvelopes } from '../load/load-envelopes';
 import type { PipelineMetrics } from '../metrics';
 import { requireSource } from '../sources';
@@ -33,12 +33,13 @@ interface StoredRow {
 
 /**
  * Re-parses every stored raw response of `source` fetched within [from, to] (in fetched_at order)
- * and upserts the rows, batch by batch; the stored responses record the parser version that read them.
+ * and upserts the rows, batch by batch. The raw rows are only read: the parser version that read
+ * them goes to the `<source>.response_parses` ledger, so compressed history stays compressed.
  */
 export async function replayFromStore(options: StoreReplayOptions): Promise<ReplayReport> {
   const { pool, source, dryRun } = options;
   const plugin = requireSource(source);
-  const report = emptyReport('store', dryRun);
+  const report = emptyReport('store', dryRun, (options.parserFor?.(plugin) ?? currentParser(plugin)).version);
   const recorder = new ReplayRecorder(pool, options.replayId);
   return recordedReplay(recorder, report, async () => {
     const total = await countInRange(options);

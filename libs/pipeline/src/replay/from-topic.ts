@@ -142,6 +142,8 @@ async function decodeInRange(codec: ValueCodec, topicId: TopicId, messages: Batc
   const to = options.to.getTime();
   const envelopes: RawEnvelope[] = [];
   for (const message of messages) {
+    // a tombstone (e.g. of a hard-deleted account's record) deletes its key: nothing to replay
+    if (message.value === null) continue;
     let envelope: RawEnvelope;
     try {
       envelope = (await codec.decode(topicId, message.value)) as RawEnvelope;

@@ -8,8 +8,12 @@ export type ReplayOrigin = 'store' | 'topic';
 export interface ReplayReport {
   origin: ReplayOrigin;
   dryRun: boolean;
+  /** the parser version the responses were re-parsed with */
+  parserVersion: number;
   /** raw responses in range that were re-parsed */
   responses: number;
+  /** responses of hard-deleted accounts, not written */
+  refused: number;
   rows: Record<string, { added: number; changed: number; unchanged: number }>;
   samples: Record<string, ChangeSample[]>;
   poison: Array<{ requestKey: string; error: string }>;
@@ -44,13 +48,14 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new Error(`replay aborted: ${String((signal.reason as Error)?.message ?? signal.reason ?? 'stop requested')}`);
 }
 
-export function emptyReport(origin: ReplayOrigin, dryRun: boolean): ReplayReport {
-  return { origin, dryRun, responses: 0, rows: {}, samples: {}, poison: [], unknownMetrics: {}, durationMs: 0 };
+export function emptyReport(origin: ReplayOrigin, dryRun: boolean, parserVersion: number): ReplayReport {
+  return { origin, dryRun, parserVersion, responses: 0, refused: 0, rows: {}, samples: {}, poison: [], unknownMetrics: {}, durationMs: 0 };
 }
 
 /** Adds one batch's load result; `requestKeys` are the batch's envelopes' keys, by input index. */
 export function addToReport(report: ReplayReport, result: LoadResult, requestKeys: string[]): void {
   report.responses += result.responses;
+  report.refused += result.refused.length;
   for (const [table, counts] of Object.entries(result.rows)) {
     const total = (report.rows[table] ??= { added: 0, changed: 0, unchanged: 0 });
     total.added += counts.inserted;
@@ -80,8 +85,13 @@ export class ReplayRecorder {
     await this.update(`processed = $2`, [processed]);
   }
 
+  /** The report, and its parser version and counts in columns of their own (next to the range the row was created with). */
   async succeeded(report: ReplayReport): Promise<void> {
-    await this.update(`status = 'succeeded', finished_at = now(), processed = $2, report = $3::jsonb`, [report.responses, JSON.stringify(report)]);
+    const totals = Object.values(report.rows).reduce((sum, t) => ({ added: sum.added + t.added, changed: sum.changed + t.changed, unchanged: sum.unchanged + t.unchanged }), { added: 0, changed: 0, unchanged: 0 });
+    await this.update(
+      `status = 'succeeded', finished_at = now(), processed = $2, report = $3::jsonb, parser_version = $4, rows_added = $5, rows_changed = $6, rows_unchanged = $7, refused = $8`,
+      [report.responses, JSON.stringify(report), report.parserVersion, totals.added, totals.changed, totals.unchanged, report.refused],
+    );
   }
 
   async failed(error: unknown): Promise<void> {
