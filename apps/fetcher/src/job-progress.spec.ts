@@ -39,3 +39,18 @@ describe('accountProblem', () => {
     expect(accountProblem({ ...active, status: 'paused' })).toBe('account is paused');
   });
 });
+
+describe('JobProgress published request keys', () => {
+  it('hands each published key to one flush; a failed flush puts them back in front of newer ones', () => {
+    const progress = new JobProgress();
+    progress.published(['a', 'b']);
+    const first = progress.takePublished();
+    expect(first).toEqual(['a', 'b']);
+    expect(progress.takePublished()).toEqual([]);
+
+    progress.published(['c']);
+    progress.putBack(first);
+
+    expect(progress.takePublished()).toEqual(['a', 'b', 'c']);
+  });
+});
