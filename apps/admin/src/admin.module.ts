@@ -23,6 +23,7 @@ import { QueryService } from './query/query.service';
 import { StateMetrics } from './query/state-metrics';
 import { ReplaysController } from './replays/replays.controller';
 import { ReplaysService } from './replays/replays.service';
+import { RetentionService } from './retention/retention.service';
 import { SyncScheduler } from './scheduler/sync-scheduler.service';
 import { ScheduleController } from './ui/ui.controller';
 import { CREDENTIAL_CIPHER } from './tokens';
@@ -63,6 +64,7 @@ export class AdminModule {
         OutboxRelayService,
         SyncScheduler,
         ReplaysService,
+        RetentionService,
         QueryService,
         StateMetrics,
       ],

@@ -7,6 +7,7 @@ import { kafkaCommand } from './commands/kafka';
 import { migrateCommand } from './commands/migrate';
 import { parseCommand } from './commands/parse';
 import { replayCommand } from './commands/replay';
+import { retentionCommand } from './commands/retention';
 import { rotateKeyCommand } from './commands/rotate-key';
 import { topicsCommand } from './commands/topics';
 
@@ -70,6 +71,16 @@ program
   .option('--json', 'print the report as one JSON object (last stdout line)')
   .action(async (opts) => {
     await replayCommand(opts);
+    process.exit(0);
+  });
+
+program
+  .command('retention')
+  .description('one retention pass (RETENTION_* settings): delete rows past each data set\'s retention in bounded batches, set TimescaleDB retention policies')
+  .option('--dry-run', 'print per data set the rows (and chunks) that would go; change nothing')
+  .option('--json', 'only the JSON line')
+  .action(async (opts) => {
+    await retentionCommand(opts);
     process.exit(0);
   });
 

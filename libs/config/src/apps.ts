@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { sensitiveFieldsFrom, type CredentialKey, type SensitiveFields } from '@staysync/crypto';
 import { commonShape, credentialsShape, toCommonConfig, type CommonConfig } from './common';
 import { bool, int, list, parseEnv, url, type Env } from './env';
+import { retentionFrom, retentionShape, type RetentionConfig } from './retention';
 
 const port = (fallback: number) => int(fallback, { min: 0, max: 65535 });
 
@@ -78,6 +79,7 @@ export const adminShape = {
   AIRBNB_PREFLIGHT_TIMEOUT_MS: int(30_000, { min: 100 }),
   AIRBNB_CREDENTIAL_CHECK: bool(true),
   ...hostawaySensitiveShape,
+  ...retentionShape,
 };
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a persisted-query sha256 hash (64 hex digits)');
@@ -134,6 +136,7 @@ export interface AdminConfig extends CommonConfig {
   /** where the Airbnb credential check (preflight) goes */
   airbnb: { baseUrl: string; preflightTimeoutMs: number; credentialCheck: boolean };
   hostawaySensitiveFields: SensitiveFields;
+  retention: RetentionConfig;
 }
 
 export interface AirbnbFetchConfig {
@@ -203,6 +206,7 @@ export function loadAdminConfig(env: Env = process.env): AdminConfig {
     corsOrigins: e.CORS_ORIGINS,
     airbnb: { baseUrl: e.AIRBNB_BASE_URL, preflightTimeoutMs: e.AIRBNB_PREFLIGHT_TIMEOUT_MS, credentialCheck: e.AIRBNB_CREDENTIAL_CHECK },
     hostawaySensitiveFields: sensitiveFieldsFrom(e.HOSTAWAY_SENSITIVE_FIELDS, e.HOSTAWAY_SENSITIVE_FIELD_PATTERN),
+    retention: retentionFrom(e),
   };
 }
 

@@ -1,3 +1,4 @@
 export * from './env';
 export * from './common';
 export * from './apps';
+export * from './retention';
