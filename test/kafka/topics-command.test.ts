@@ -53,7 +53,7 @@ describeOnApacheKafka('CLI > npm run topics (Apache Kafka)', () => {
       expect({ topic: id, configs: onBroker }).toEqual({ topic: id, configs: topicConfigs(id) });
     }
     // what the registry promises, spelled out for the topics others depend on
-    expect(topicConfigs('raw.airbnb')).toMatchObject({ 'cleanup.policy': 'compact', 'compression.type': 'gzip', 'max.message.bytes': String(8 * 1024 * 1024) });
+    expect(topicConfigs('raw.airbnb')).toMatchObject({ 'cleanup.policy': 'compact,delete', 'retention.ms': String(400 * 86_400_000), 'compression.type': 'gzip', 'max.message.bytes': String(8 * 1024 * 1024) });
     expect(topicConfigs('accounts.events')).toMatchObject({ 'cleanup.policy': 'delete', 'retention.ms': expect.stringMatching(/^\d+$/) });
 
     const second = runTopicsCommand(prefix);

@@ -47,6 +47,9 @@ describe('Contracts > TOPICS registry', () => {
     if (policy === 'compact') {
       // retention.ms means nothing on a compact-only topic; a value there would suggest otherwise
       expect(topic.configs).not.toHaveProperty('retention.ms');
+    } else if (policy === 'compact,delete') {
+      // raw topics: history as long as the raw store's default retention
+      expect(Number((topic.configs as Record<string, string>)['retention.ms']) / 86_400_000).toBe(400);
     } else {
       const days = Number((topic.configs as Record<string, string>)['retention.ms']) / 86_400_000;
       expect(days).toBeGreaterThanOrEqual(7);
@@ -58,7 +61,7 @@ describe('Contracts > TOPICS registry', () => {
     expect(TOPICS['raw.airbnb'].schema).toBe(TOPICS['raw.hostaway'].schema);
     for (const id of ['raw.airbnb', 'raw.hostaway'] as const) {
       expect(TOPICS[id].compression).toBe('gzip');
-      expect(TOPICS[id].configs['cleanup.policy']).toBe('compact');
+      expect(TOPICS[id].configs['cleanup.policy']).toBe('compact,delete');
     }
   });
 

@@ -47,9 +47,13 @@ function deleteAfterDays(days: number): Record<string, string> {
 }
 
 /**
- * Raw topics are compacted, not deleted: the key is the request identity including the scrape day,
- * so compaction only drops retried duplicates of the same request and every scrape day stays
- * replayable (retention.ms does not apply to a compact-only topic, so history is kept).
+ * Raw topics are compacted: the key is the request identity including the scrape day, so compaction
+ * only drops retried duplicates of the same request (and the records a hard delete tombstones), and
+ * every scrape day stays replayable from the topic for as long as the raw store keeps it:
+ * - cleanup.policy compact,delete with retention.ms 400 days (RETENTION_RAW_DAYS' default): whole
+ *   segments older than that are deleted, so replay-from-topic reaches back about 400 days;
+ * - segment.ms 7 days: segments roll weekly even on quiet partitions, so the cleaner can compact
+ *   them (the active segment is never cleaned) and retention can delete them;
  * - min.compaction.lag.ms 1 day: a duplicate survives at least a day, long enough for a lagging
  *   loader or an on-call replay to see exactly what was fetched.
  * - max.compaction.lag.ms 7 days: duplicates go within a week even on quiet partitions whose
@@ -57,7 +61,9 @@ function deleteAfterDays(days: number): Record<string, string> {
  * - max.message.bytes 8 MB: a few upstream responses are large (sizes are after gzip).
  */
 const RAW_TOPIC_CONFIGS = {
-  'cleanup.policy': 'compact',
+  'cleanup.policy': 'compact,delete',
+  'retention.ms': String(400 * DAY_MS),
+  'segment.ms': String(7 * DAY_MS),
   'min.compaction.lag.ms': String(DAY_MS),
   'max.compaction.lag.ms': String(7 * DAY_MS),
   'max.message.bytes': String(8 * 1024 * 1024),
