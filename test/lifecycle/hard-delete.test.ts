@@ -10,6 +10,7 @@ import { createTestDatabase, isMockBroker, waitFor, type TestDatabase } from '@s
 import type { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import request from 'supertest';
+import { JobStore } from '../../apps/fetcher/src/job-store';
 import { createLoaderApp } from '../../apps/loader/src/bootstrap';
 import { adminTestConfig, CapturedLogs, startAdmin, TEST_API_KEY } from '../admin/admin-app';
 import { FAST_CONSUMER, FAST_RETRY, loaderEnv, testLogger } from '../loader/kafka-support';
@@ -135,6 +136,10 @@ describe('lifecycle > hard delete (PostgreSQL + broker)', () => {
     expect(outbox).toEqual([{ topic: 'accounts.events', type: 'deleted' }]);
     // the other account is untouched
     expect(await rowsMentioning(pool, OTHER)).toEqual(otherRowsBefore);
+    // a fetcher never claims a job of the deleted account (e.g. a command queued before the delete)
+    const lateJob = randomUUID();
+    await pool.query(`INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger) VALUES ($1, 'airbnb', $2, 'backfill', 'manual')`, [lateJob, ACCOUNT]);
+    await expect(new JobStore(pool, { owner: 'test-fetcher', leaseMs: 60_000 }).claim(lateJob)).resolves.toBeNull();
 
     if (isMockBroker()) {
       process.stdout.write('skipped: the compaction assertion needs a real Kafka broker (the librdkafka mock does not compact)\n');
