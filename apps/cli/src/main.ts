@@ -106,6 +106,8 @@ program
   .option('--listings <n>', 'listings per account', '5')
   .option('--lookahead-weeks <n>', 'AIRBNB_LOOKAHEAD_WEEKS', '25')
   .option('--pacing-ms <ms>', 'AIRBNB_MIN_INTERVAL_MS for the fetch runs (no jitter, no listing pause)', '20')
+  .option('--fetcher-concurrency <n>', 'FETCHER_ACCOUNT_CONCURRENCY for the fetch runs (default: --accounts)')
+  .option('--many-accounts <n>', 'also measure live lag at <n> accounts × 1 listing, 1 week, 1 s pacing (live_many_accounts)', '0')
   .option('--no-publish-metrics', 'loader does not publish loaded rows to airbnb.metrics')
   .action(async (opts) => {
     await benchCommand(opts);

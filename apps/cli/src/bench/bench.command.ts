@@ -4,7 +4,7 @@ import { todayUtc } from '@staysync/core';
 import { migrateUp } from '@staysync/db';
 import { startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
 import { startInfrastructure } from '../commands/infrastructure';
-import { fetcherConfig, newCredentialsKeys, tableCounts, truncateLoaderTables, type BenchContext, type BenchSizes } from './context';
+import { fetcherConfig, insertAccounts, newCredentialsKeys, tableCounts, truncateLoaderTables, type BenchContext, type BenchSizes } from './context';
 import type { CpuMs } from './cpu';
 import { parseEnvelopes, ratioToCeiling, runCopyCeiling } from './copy-ceiling';
 import { expectedCounts } from './expected';
@@ -19,6 +19,10 @@ export interface BenchOptions {
   listings?: string;
   lookaheadWeeks?: string;
   pacingMs?: string;
+  /** FETCHER_ACCOUNT_CONCURRENCY for every fetch run (default: --accounts) */
+  fetcherConcurrency?: string;
+  /** accounts of the live_many_accounts phase (1 listing, lookahead 1 week, 1 s pacing, all in parallel); 0 = skipped */
+  manyAccounts?: string;
   /** commander's --no-publish-metrics: the loader does not publish loaded rows to airbnb.metrics */
   publishMetrics?: boolean;
   /** for tests: use this (migrated or empty) database and broker instead of recreating staysync_bench */
@@ -49,7 +53,9 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
     listings: positiveInt(options.listings ?? '5', '--listings'),
     lookaheadWeeks: positiveInt(options.lookaheadWeeks ?? '25', '--lookahead-weeks', 0),
     pacingMs: positiveInt(options.pacingMs ?? '20', '--pacing-ms', 0),
+    ...(options.fetcherConcurrency ? { fetcherConcurrency: positiveInt(options.fetcherConcurrency, '--fetcher-concurrency') } : {}),
   };
+  const manyAccounts = positiveInt(options.manyAccounts ?? '0', '--many-accounts', 0);
   const infra = options.infrastructure
     ? { ...options.infrastructure, stop: async () => undefined }
     : await startInfrastructure({ database: BENCH_DATABASE, label: 'bench', embeddedPort: 54330, log });
@@ -110,6 +116,7 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
 
     log('[5/5] live: fetcher + loader together');
     const lag = await runLivePhase(ctx);
+    const manyLag = manyAccounts > 0 ? await runManyAccountsLive(ctx, manyAccounts) : null;
 
     const serverVersion = (await pool.query(`SHOW server_version`)).rows[0].server_version as string;
     const summary = {
@@ -145,6 +152,7 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
       loaders_2: { ...two, runs_duration_ms: twoRuns.map((run) => run.duration_ms) },
       loaders_2_to_1_ratio: round(two.responses_per_s / one.responses_per_s, 3),
       lag_ms: lag,
+      live_many_accounts: manyLag,
       duration_ms: round(performance.now() - started),
     };
     report(summary);
@@ -192,6 +200,8 @@ export type BenchSummary = {
   loaders_2: Awaited<ReturnType<typeof runLoaderPhase>>;
   loaders_2_to_1_ratio: number;
   lag_ms: Awaited<ReturnType<typeof runLivePhase>>;
+  /** --many-accounts: the live phase with many accounts of one listing each, paced 1 s (null when not asked for) */
+  live_many_accounts: (Awaited<ReturnType<typeof runLivePhase>> & { accounts: number; fetcher_concurrency: number }) | null;
   duration_ms: number;
 };
 
@@ -208,6 +218,9 @@ function report(s: BenchSummary): void {
     `  direct load    ${s.direct_load.rows_per_s} rows/s (loadEnvelopes in batches of ${s.direct_load.batch_size}, no Kafka) → /COPY ${s.direct_load.to_copy_ratio}`,
     `  loader ×2      ${s.loaders_2.responses_per_s} responses/s (per instance ${s.loaders_2.per_instance_responses.join('/')}) → ×${s.loaders_2_to_1_ratio} of one loader`,
     `  lag            p50 ${s.lag_ms.p50} ms, p99 ${s.lag_ms.p99} ms, max ${s.lag_ms.max} ms (${s.lag_ms.samples} responses; fetchedAt → loader commit)`,
+    ...(s.live_many_accounts
+      ? [`  many accounts  ${s.live_many_accounts.accounts} accounts × 1 listing, pacing 1000 ms, fetcher concurrency ${s.live_many_accounts.fetcher_concurrency}: lag p50 ${s.live_many_accounts.p50} ms, p99 ${s.live_many_accounts.p99} ms (target < 1000), max ${s.live_many_accounts.max} ms (${s.live_many_accounts.samples} responses)`]
+      : []),
     `  total ${s.duration_ms} ms`,
     '',
   ];
@@ -229,6 +242,25 @@ function peerRatio(loader: { rows: number; rows_per_s: number }, peer: { rows: n
 function cpuRatio(loader: { rows: number; cpu_ms: number }, peer: { rows: number; cpu_ms: CpuMs }): number | null {
   const peerPerCpu = perCpuSecond(peer.rows, peer.cpu_ms);
   return peerPerCpu && loader.cpu_ms > 0 ? round(((loader.rows / loader.cpu_ms) * 1000) / peerPerCpu, 3) : null;
+}
+
+/**
+ * The live phase at many accounts (issue 17's stall case: 100 accounts × 1 listing, 1 week, 1 s pacing):
+ * its own simulator and accounts, every account fetched in parallel unless --fetcher-concurrency says less.
+ */
+async function runManyAccountsLive(ctx: BenchContext, accounts: number): Promise<NonNullable<BenchSummary['live_many_accounts']>> {
+  const accountIds = Array.from({ length: accounts }, (_, i) => String(900000001 + i));
+  const simulator = await startAirbnbSimulator({ accounts: accountIds.map((accountId) => ({ accountId, listingCount: 1 })), latencyMs: 0, today: () => todayUtc() });
+  try {
+    const sizes: BenchSizes = { accounts, listings: 1, lookaheadWeeks: 1, pacingMs: 1000, fetcherConcurrency: ctx.sizes.fetcherConcurrency ?? accounts };
+    const many: BenchContext = { ...ctx, sizes, simulator, accountIds, runId: `${ctx.runId}m` };
+    log(`[live, many accounts] ${accounts} accounts × 1 listing, lookahead 1 week, pacing 1000 ms, fetcher concurrency ${sizes.fetcherConcurrency}`);
+    await insertAccounts(many, fetcherConfig(many, 'x.'));
+    const lag = await runLivePhase(many);
+    return { ...lag, accounts, fetcher_concurrency: sizes.fetcherConcurrency! };
+  } finally {
+    await simulator.close().catch(() => undefined);
+  }
 }
 
 async function repeated<T>(times: number, run: () => Promise<T>): Promise<T[]> {

@@ -11,6 +11,8 @@ export interface BenchSizes {
   listings: number;
   lookaheadWeeks: number;
   pacingMs: number;
+  /** FETCHER_ACCOUNT_CONCURRENCY (default: every account in parallel) */
+  fetcherConcurrency?: number;
 }
 
 /** What every phase needs: the database, the broker, the simulator and the env the apps are configured from. */
@@ -51,7 +53,7 @@ export function fetcherConfig(ctx: BenchContext, topicPrefix: string): FetcherCo
   return loadFetcherConfig({
     ...baseEnv(ctx, topicPrefix),
     CREDENTIALS_KEYS: ctx.credentialsKeys,
-    FETCHER_ACCOUNT_CONCURRENCY: String(ctx.sizes.accounts),
+    FETCHER_ACCOUNT_CONCURRENCY: String(ctx.sizes.fetcherConcurrency ?? ctx.sizes.accounts),
     AIRBNB_BASE_URL: ctx.simulator.url,
     AIRBNB_MIN_INTERVAL_MS: String(ctx.sizes.pacingMs),
     AIRBNB_JITTER_MS: '0',

@@ -42,8 +42,20 @@ export interface AirbnbFetchOptions {
 
 /** progress key of the listings request: like every envelope without a resourceId, its operation */
 export const LISTINGS_RESOURCE = 'ListingsSectionQuery';
-/** envelopes per Kafka send: fewer round trips, yet progress moves steadily */
+/** envelopes per Kafka send at most: fewer round trips, yet progress moves steadily */
 const PUBLISH_BATCH_SIZE = 20;
+/**
+ * How long a fetched response may wait in a batch for the next ones, in pacing time: a send holds
+ * floor(this / minIntervalMs) responses (at least 1, at most PUBLISH_BATCH_SIZE). A batch of 20 at 1 s
+ * pacing held each response up to 20 s before the loader could see it (issue 17: lag p99 ~20 s).
+ */
+const PUBLISH_MAX_DELAY_MS = 250;
+
+/** Responses per send under this pacing: as many as arrive within PUBLISH_MAX_DELAY_MS, 1 to PUBLISH_BATCH_SIZE. */
+export function publishBatchSize(minIntervalMs: number): number {
+  if (minIntervalMs <= 0) return PUBLISH_BATCH_SIZE;
+  return Math.min(PUBLISH_BATCH_SIZE, Math.max(1, Math.floor(PUBLISH_MAX_DELAY_MS / minIntervalMs)));
+}
 const DEFAULT_RETRY_CAP_MS = 60_000;
 export const DEFAULT_BLOCK_COOL_DOWN_MS = 6 * 3600_000;
 
@@ -251,7 +263,7 @@ class AccountSession {
           progress.planned(listingId, -1);
         } else if (result.ok) {
           pending.push(result.envelope);
-          if (pending.length >= PUBLISH_BATCH_SIZE) await publishPending();
+          if (pending.length >= publishBatchSize(this.options.minIntervalMs)) await publishPending();
         } else {
           const stop = this.stopOutcome(result.error);
           if (stop) {
