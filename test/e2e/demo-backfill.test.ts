@@ -69,7 +69,10 @@ describe('E2E > demo backfill (admin + fetcher + loader + simulator)', () => {
       expect(summary).toMatchObject({
         accounts: 2,
         listings: 4,
-        requests: 2 * perAccount,
+        // per account: its GraphQL calls, the credential check's two preflight pages when it is
+        // created (GET /hosting/insights and the /performance page it redirects to) and its job's two
+        requests: 2 * perAccount + 2 * 4,
+        preflight_requests: 2 * 4,
         rows: {
           chart_query: 4 * days,
           list_of_metrics: 4 * windows.listOfMetrics.length,

@@ -5,7 +5,7 @@ import { Pool } from 'pg';
 import { loadAdminConfig, loadFetcherConfig, loadLoaderConfig } from '@staysync/config';
 import { todayUtc } from '@staysync/core';
 import { migrateUp } from '@staysync/db';
-import { makeAirbnbCookie, startAirbnbSimulator, startHostawaySimulator, type AirbnbSimulator, type HostawaySimulator } from '@staysync/simulators';
+import { makeAirbnbCookie, startAirbnbSimulator, startHostawaySimulator, type AirbnbSimulator, type AirbnbSimulatorStats, type HostawaySimulator } from '@staysync/simulators';
 import { createAdminApp } from '../../../admin/src/bootstrap';
 import { createFetcherApp } from '../../../fetcher/src/bootstrap';
 import { createLoaderApp } from '../../../loader/src/bootstrap';
@@ -99,8 +99,8 @@ export async function demoCommand(options: DemoOptions): Promise<DemoSummary> {
     const pool = new Pool({ connectionString: infra.databaseUrl, max: 2 });
     try {
       await watchJobs(pool);
-      const summary = await summarize(pool, accountIds.length, simulator.stats().requests, hostaway, started);
-      log(`airbnb: listings ${summary.listings}, requests ${summary.requests}, rows ${JSON.stringify(summary.rows)}`);
+      const summary = await summarize(pool, accountIds.length, simulator.stats(), hostaway, started);
+      log(`airbnb: listings ${summary.listings}, requests ${summary.requests} (${summary.preflight_requests} of them session preflight pages), rows ${JSON.stringify(summary.rows)}`);
       log(`hostaway: requests ${summary.hostaway.requests} (peak ${summary.hostaway.peak_concurrency} in flight, ${summary.hostaway.rate_limited} rate-limited), rows ${JSON.stringify(summary.hostaway.rows)}; ${summary.duration_ms} ms in all`);
       process.stdout.write(`${JSON.stringify(summary)}\n`);
       result = summary;
@@ -148,13 +148,16 @@ const DEMO_HOSTAWAY_RATES = { perIp: { limit: 15, windowMs: 1000 }, perAccount: 
 const DEMO_WEBHOOK = { webhook_login: 'demo-hooks', webhook_password: 'demo-webhook-password' };
 
 /** Airbnb figures at the top level (the command's contract), Hostaway's under `hostaway`. */
-async function summarize(pool: Pool, accounts: number, requests: number, hostaway: HostawaySimulator, started: number) {
+async function summarize(pool: Pool, accounts: number, airbnb: AirbnbSimulatorStats, hostaway: HostawaySimulator, started: number) {
   const count = async (table: string) => Number((await pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
   const hostawayStats = hostaway.stats();
   return {
     accounts,
     listings: await count('airbnb.listings'),
-    requests,
+    /** every request the Airbnb simulator answered: GraphQL calls and session preflight pages */
+    requests: airbnb.requests,
+    /** the preflight's pages: the credential check when an account is created, then one per job */
+    preflight_requests: airbnb.byOperation.preflight ?? 0,
     rows: {
       chart_query: await count('airbnb.chart_query'),
       list_of_metrics: await count('airbnb.list_of_metrics'),
