@@ -56,7 +56,7 @@ export async function startFakeSchemaRegistry(): Promise<FakeSchemaRegistry> {
     }
     if ((match = /^\/subjects\/([^/]+)\/versions$/.exec(path)) && method === 'POST') {
       const subject = decodeURIComponent(match[1]);
-      const id = idFor(String(body.schema), String(body.schemaType ?? 'AVRO'));
+      const id = idFor(String(body.schema), String((body.schemaType as string | undefined) ?? 'AVRO'));
       const versions = subjects.get(subject) ?? [];
       if (!versions.includes(id)) versions.push(id);
       subjects.set(subject, versions);

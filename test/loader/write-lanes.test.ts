@@ -43,7 +43,7 @@ describe('loader > write lanes (PostgreSQL)', () => {
       value,
       headers: {},
       timestamp: String(Date.now()),
-    })) as DecodedMessage<RawTopicId>[];
+    }));
 
   it("commits a partition's batches in offset order while the other lane writes: the later fetch wins", async () => {
     const later = loadFixture(AIRBNB_FIXTURES.chartP3Impressions);

@@ -19,7 +19,7 @@ program
   .option('--down', 'revert the last migration (or down to --to)')
   .option('--to <name>', 'with --down: revert down to this migration; 0 reverts all')
   .option('--status', 'list executed and pending migrations')
-  .action((opts) => migrateCommand(opts));
+  .action((opts: Parameters<typeof migrateCommand>[0]) => migrateCommand(opts));
 
 program
   .command('topics')
@@ -31,7 +31,7 @@ program
   .description('start a local Apache Kafka (single-node KRaft from Maven Central jars) and keep it up until Ctrl-C')
   .option('--resolve-only', 'only resolve the broker jars into the cache (~/.cache/staysync) and exit')
   .option('--heap-mb <n>', 'broker JVM heap', '512')
-  .action(async (opts) => {
+  .action(async (opts: Parameters<typeof kafkaCommand>[0]) => {
     await kafkaCommand(opts);
     process.exit(0);
   });
@@ -57,7 +57,7 @@ program
   .option('--metric-type <type>', 'the requested metricType', 'CONVERSION')
   .option('--window <start:end>', 'the requested window, inclusive')
   .option('--account-id <id>', 'account id to put on the rows')
-  .action((source: string, response: string, opts) => parseCommand(source, response, opts));
+  .action((source: string, response: string, opts: Parameters<typeof parseCommand>[2]) => parseCommand(source, response, opts));
 
 program
   .command('replay')
@@ -69,7 +69,7 @@ program
   .option('--account-id <id>', 'only this account')
   .option('--dry-run', 'report rows that would be added / changed / unchanged, writing nothing')
   .option('--json', 'print the report as one JSON object (last stdout line)')
-  .action(async (opts) => {
+  .action(async (opts: Parameters<typeof replayCommand>[0]) => {
     await replayCommand(opts);
     process.exit(0);
   });
@@ -79,7 +79,7 @@ program
   .description('one retention pass (RETENTION_* settings): delete rows past each data set\'s retention in bounded batches, set TimescaleDB retention policies')
   .option('--dry-run', 'print per data set the rows (and chunks) that would go; change nothing')
   .option('--json', 'only the JSON line')
-  .action(async (opts) => {
+  .action(async (opts: Parameters<typeof retentionCommand>[0]) => {
     await retentionCommand(opts);
     process.exit(0);
   });
@@ -93,7 +93,7 @@ program
   .option('--lookahead-weeks <n>', 'AIRBNB_LOOKAHEAD_WEEKS for the demo', '25')
   .option('--port <port>', 'admin API port (default PORT or 3000)')
   .option('--database <name>', 'database recreated on the DATABASE_URL server', 'staysync_demo')
-  .action(async (opts) => {
+  .action(async (opts: Parameters<typeof demoCommand>[0]) => {
     await demoCommand(opts);
     process.exit(0);
   });
@@ -109,7 +109,7 @@ program
   .option('--fetcher-concurrency <n>', 'FETCHER_ACCOUNT_CONCURRENCY for the fetch runs (default: --accounts)')
   .option('--many-accounts <n>', 'also measure live lag at <n> accounts × 1 listing, 1 week, 1 s pacing (live_many_accounts)', '0')
   .option('--no-publish-metrics', 'loader does not publish loaded rows to airbnb.metrics')
-  .action(async (opts) => {
+  .action(async (opts: Parameters<typeof benchCommand>[0]) => {
     await benchCommand(opts);
     process.exit(0);
   });

@@ -80,7 +80,7 @@ export class JobStore {
 
   /** The account row, or null when it does not exist. */
   async account(source: string, accountId: string): Promise<AccountRow | null> {
-    const { rows } = await this.pool.query(`SELECT * FROM ${source}.accounts WHERE account_id::text = $1`, [accountId]);
+    const { rows } = await this.pool.query<AccountRow>(`SELECT * FROM ${source}.accounts WHERE account_id::text = $1`, [accountId]);
     return rows[0] ?? null;
   }
 

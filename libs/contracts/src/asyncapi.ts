@@ -88,7 +88,7 @@ function channelOf(id: TopicId, topic: TopicDefinition): Record<string, unknown>
 }
 
 function messageOf(id: TopicId, topic: TopicDefinition): Record<string, unknown> {
-  const title = String(topic.schema.title ?? id);
+  const title = typeof topic.schema.title === 'string' ? topic.schema.title : id;
   return {
     name: id,
     title,

@@ -47,7 +47,7 @@ export function accountEventOutbox(type: AccountEventType, account: AccountSnaps
  * (the fetcher calls this when upstream rejects the credentials).
  */
 export async function markNeedsReauth(client: ClientBase, source: string, accountId: string, reason: string): Promise<void> {
-  const { rows } = await client.query(
+  const { rows } = await client.query<Record<string, never>>(
     `UPDATE ${source}.accounts SET status = 'needs_reauth', status_reason = $2, updated_at = now()
      WHERE account_id::text = $1 AND status <> 'needs_reauth'
      RETURNING ${SNAPSHOT_COLUMNS}`,
@@ -61,7 +61,7 @@ export async function markNeedsReauth(client: ClientBase, source: string, accoun
  * be fine) and queues an `updated` event, in one transaction on `client`. A needs_reauth account stays so.
  */
 export async function markBlocked(client: ClientBase, source: string, accountId: string, reason: string, coolDownMs: number): Promise<void> {
-  const { rows } = await client.query(
+  const { rows } = await client.query<Record<string, never>>(
     `UPDATE ${source}.accounts
         SET status = 'blocked', status_reason = $2, blocked_until = now() + make_interval(secs => $3::float8 / 1000), updated_at = now()
       WHERE account_id::text = $1 AND status <> 'needs_reauth'

@@ -133,7 +133,7 @@ function storedValueDecoder(type: string): (text: string) => unknown {
   if (NUMERIC_TYPES.has(base)) return (text) => (NON_FINITE.has(text) ? text : Number(text));
   if (BOOLEAN_TYPES.has(base)) return (text) => text === 't';
   if (TEXT_TYPES.has(base)) return (text) => text;
-  return (text) => JSON.parse(text);
+  return (text) => JSON.parse(text) as unknown;
 }
 
 /**
@@ -197,7 +197,7 @@ function conflictKeyOf(spec: TableSpec, row: Row): string {
   let key = '';
   for (const column of spec.conflictKey) {
     const value = row[column];
-    key += value === null || value === undefined ? '\u0000\u0001' : `\u0000\u0002${String(value)}`;
+    key += value === null || value === undefined ? '\u0000\u0001' : `\u0000\u0002${(value as string | number | boolean | bigint).toString()}`;
   }
   return key;
 }
@@ -208,7 +208,7 @@ function isOlder(a: unknown, b: unknown): boolean {
 }
 
 function mergedExtra(a: unknown, b: unknown): Row | undefined {
-  if (a && b && typeof a === 'object' && typeof b === 'object') return { ...(a as object), ...(b as object) };
+  if (a && b && typeof a === 'object' && typeof b === 'object') return { ...(a), ...(b) };
   return undefined;
 }
 

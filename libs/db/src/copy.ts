@@ -25,7 +25,7 @@ export async function copyRows(client: ClientBase, table: string, columns: reado
     stream.on('error', reject);
   });
   const jsonColumns = columns.map((c) => types.get(c) === 'jsonb' || types.get(c) === 'json');
-  const fields: string[] = new Array(columns.length);
+  const fields = new Array<string>(columns.length);
   let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let used = 0;
   const flush = async (): Promise<void> => {
@@ -69,7 +69,7 @@ export function copyText(value: unknown, json = false): string {
   else if (typeof value === 'string') text = value;
   else if (value instanceof Date) text = value.toISOString();
   else if (typeof value === 'object') text = JSON.stringify(value);
-  else text = String(value);
+  else text = (value as number | boolean | bigint).toString();
   return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, (c) => ESCAPES[c]) : text;
 }
 

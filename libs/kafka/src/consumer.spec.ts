@@ -238,7 +238,7 @@ function supervised(kafka: Kafka, extra: { maxAttempts?: number; onGiveUp?: () =
     topics: ['sync.commands'],
     codec: createJsonCodec(),
     logger: pino({ level: 'silent' }),
-    producer: { connect: jest.fn(), disconnect: jest.fn(), send: jest.fn() } as unknown as KafkaProducer,
+    producer: { connect: jest.fn(), disconnect: jest.fn(), send: jest.fn() },
     handler: async () => undefined,
     maxBatchesInFlight: 2,
     restart: { initialMs: 100, maxMs: 100, maxAttempts: extra.maxAttempts ?? 3, stableMs: 60_000 },

@@ -551,5 +551,5 @@ function decodedMessage<T extends TopicId>(
     timestamp: message.timestamp,
   };
   // DecodedMessageOf<T> for a union T is one member of DecodedMessage<T>; TypeScript cannot see that
-  return decoded as DecodedMessage<T>;
+  return decoded;
 }

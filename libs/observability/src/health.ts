@@ -11,17 +11,18 @@ export interface ReadinessReport {
 
 export async function runReadinessChecks(checks: ReadinessCheck[], timeoutMs = 3000): Promise<ReadinessReport> {
   const entries = await Promise.all(
-    checks.map(async ({ name, check }) => {
+    checks.map(async (readiness) => {
+      const { name } = readiness;
       const started = Date.now();
       try {
-        await withTimeout(check(), timeoutMs, name);
+        await withTimeout(readiness.check(), timeoutMs, name);
         return [name, { status: 'up' as const, ms: Date.now() - started }] as const;
       } catch (error) {
         return [name, { status: 'down' as const, error: (error as Error).message, ms: Date.now() - started }] as const;
       }
     }),
   );
-  const report = Object.fromEntries(entries);
+  const report = Object.fromEntries(entries) as ReadinessReport['checks'];
   return { status: entries.every(([, r]) => r.status === 'up') ? 'ok' : 'unavailable', checks: report };
 }
 

@@ -61,7 +61,7 @@ class HttpMetricsMiddleware implements NestMiddleware {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       // the matched route pattern keeps label cardinality bounded (ids are not labels)
-      const route = (req.route?.path as string | undefined) ?? 'unmatched';
+      const route = ((req.route as { path?: string } | undefined)?.path) ?? 'unmatched';
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.metrics.requests.inc({ method: req.method, route, status: String(res.statusCode) });
       this.metrics.duration.observe({ method: req.method, route }, seconds);

@@ -83,7 +83,7 @@ export function completeOpenApi(document: OpenAPIObject): OpenAPIObject {
       const example = RESPONSE_EXAMPLES[name];
       for (const [code, response] of Object.entries(op.responses)) {
         if (!code.startsWith('2') || code === '204') continue;
-        const json = (response.content?.['application/json'] ?? { schema: { type: 'object' } }) as Json;
+        const json = (response.content?.['application/json'] ?? { schema: { type: 'object' } });
         response.content = { ...response.content, 'application/json': { ...json, ...(example !== undefined ? { example } : {}) } };
       }
       if (method === 'get' && (op.parameters ?? []).some((p) => (p as { name?: string }).name === 'format')) {

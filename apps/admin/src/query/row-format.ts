@@ -34,7 +34,7 @@ export const READ_TYPES: CustomTypesConfig = {
 /** RFC 4180 field: quoted when it holds a separator, quote or line break; objects as JSON. */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text = typeof value === 'object' ? JSON.stringify(value) : (value as string | number | boolean | bigint).toString();
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -83,7 +83,7 @@ export function encodeCursor(values: unknown[]): string {
 export function decodeCursor(cursor: string, length: number): string[] | null {
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(values) && values.length === length && values.every((v) => typeof v === 'string')) return values as string[];
+    if (Array.isArray(values) && values.length === length && values.every((v) => typeof v === 'string')) return values;
   } catch {
     // fall through: not one of ours
   }

@@ -48,13 +48,13 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   /** Starts the cron (also used by tests that drive it with a fake clock). */
   start(): void {
-    this.cron?.stop();
+    void this.cron?.stop();
     this.cron = CronJob.from({ cronTime: this.config.syncCron, timeZone: 'UTC', start: true, onTick: () => void this.tick().catch(() => undefined) }); // tick logs its failure; the next tick tries again
     this.logger.info({ cron: this.config.syncCron, next: this.cron.nextDate().toISO() }, 'sync scheduler started');
   }
 
   onApplicationShutdown(): void {
-    this.cron?.stop();
+    void this.cron?.stop();
   }
 
   /** Queues one sync per schedulable account of every source; returns how many jobs were queued (null when another replica holds the tick). */

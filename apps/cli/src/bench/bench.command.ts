@@ -118,7 +118,7 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
     const lag = await runLivePhase(ctx);
     const manyLag = manyAccounts > 0 ? await runManyAccountsLive(ctx, manyAccounts) : null;
 
-    const serverVersion = (await pool.query(`SHOW server_version`)).rows[0].server_version as string;
+    const serverVersion = (await pool.query<{ server_version: string }>(`SHOW server_version`)).rows[0].server_version;
     const summary = {
       sizes: { accounts: sizes.accounts, listings: sizes.listings, lookahead_weeks: sizes.lookaheadWeeks, pacing_ms: sizes.pacingMs },
       machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? 'unknown', total_mem_mb: Math.round(totalmem() / 2 ** 20), loadavg_1m: round(loadavg()[0], 2), node: process.version, postgres: serverVersion },

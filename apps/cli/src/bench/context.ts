@@ -112,7 +112,7 @@ export async function truncateLoaderTables(pool: Pool): Promise<void> {
 
 export async function tableCounts(pool: Pool): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of METRIC_TABLES) counts[table.replace('airbnb.', '')] = Number((await pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
+  for (const table of METRIC_TABLES) counts[table.replace('airbnb.', '')] = Number((await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
   return counts;
 }
 
@@ -122,7 +122,7 @@ export async function loadedTableRows(pool: Pool): Promise<Record<string, number
 }
 
 export async function countRawResponses(pool: Pool): Promise<number> {
-  return Number((await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses`)).rows[0].n);
+  return Number((await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM airbnb.raw_responses`)).rows[0].n);
 }
 
 /** Polls `probe` until it returns a truthy value; `report` runs about once a second while waiting. */

@@ -48,7 +48,7 @@ export async function runFetchPhase(ctx: BenchContext): Promise<{ result: FetchR
     const sent = await send(topicId, messages);
     if (topicId === 'raw.airbnb') for (const m of messages) published.push(m.value as RawEnvelope);
     return sent;
-  }) as typeof producer.send;
+  });
   try {
     await app.init();
     await warmUp(ctx, app);

@@ -78,9 +78,9 @@ async function dbLags(ctx: BenchContext): Promise<Pick<LagResult, 'db_tx_start_p
   const pct = (expr: string) =>
     `percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ${expr} - fetched_at) * 1000) AS p50,
      percentile_disc(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM ${expr} - fetched_at) * 1000) AS p99`;
-  const txStart = (await ctx.pool.query(`SELECT ${pct('parsed_at')} FROM airbnb.raw_responses`)).rows[0];
-  const tracked = (await ctx.pool.query(`SELECT current_setting('track_commit_timestamp') AS on`)).rows[0].on === 'on';
-  const commit = tracked ? (await ctx.pool.query(`SELECT ${pct('pg_xact_commit_timestamp(xmin)')} FROM airbnb.raw_responses`)).rows[0] : null;
+  const txStart = (await ctx.pool.query<Percentiles>(`SELECT ${pct('parsed_at')} FROM airbnb.raw_responses`)).rows[0];
+  const tracked = (await ctx.pool.query<{ on: string }>(`SELECT current_setting('track_commit_timestamp') AS on`)).rows[0].on === 'on';
+  const commit = tracked ? (await ctx.pool.query<Percentiles>(`SELECT ${pct('pg_xact_commit_timestamp(xmin)')} FROM airbnb.raw_responses`)).rows[0] : null;
   return {
     db_tx_start_p50: round(Number(txStart.p50)),
     db_tx_start_p99: round(Number(txStart.p99)),
@@ -94,4 +94,10 @@ export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+/** percentile_disc over a numeric expression: node-postgres returns numeric as text */
+interface Percentiles {
+  p50: string | null;
+  p99: string | null;
 }

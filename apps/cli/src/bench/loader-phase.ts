@@ -48,7 +48,7 @@ export function instrumentLoader(
       onFailure(error);
       throw error;
     }
-    onBatch({ instance, startedAt, endedAt: performance.now(), committedAt: Date.now(), envelopes: messages.map((m) => m.value as RawEnvelope), poison: result.dlq?.length ?? 0 });
+    onBatch({ instance, startedAt, endedAt: performance.now(), committedAt: Date.now(), envelopes: messages.map((m) => m.value), poison: result.dlq?.length ?? 0 });
     return result;
   };
 }
@@ -143,7 +143,7 @@ export async function runLoaderPhase(ctx: BenchContext, envelopes: RawEnvelope[]
   }
   const durationMs = lastEnd - firstStart;
   const tableRows = Object.values(await loadedTableRows(ctx.pool)).reduce((a, b) => a + b, 0);
-  const finished = (await ctx.pool.query(`SELECT count(*)::int AS n FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) AND status = 'succeeded'`, [jobIds])).rows[0].n;
+  const finished = (await ctx.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) AND status = 'succeeded'`, [jobIds])).rows[0].n;
   const result: LoaderRunResult = {
     instances,
     responses: loaded.size,

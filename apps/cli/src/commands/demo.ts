@@ -117,7 +117,7 @@ export async function demoCommand(options: DemoOptions): Promise<DemoSummary> {
     await hostaway?.close();
     await infra.stop();
   }
-  return result!;
+  return result;
 }
 
 export type DemoSummary = Awaited<ReturnType<typeof summarize>>;
@@ -149,7 +149,7 @@ const DEMO_WEBHOOK = { webhook_login: 'demo-hooks', webhook_password: 'demo-webh
 
 /** Airbnb figures at the top level (the command's contract), Hostaway's under `hostaway`. */
 async function summarize(pool: Pool, accounts: number, airbnb: AirbnbSimulatorStats, hostaway: HostawaySimulator, started: number) {
-  const count = async (table: string) => Number((await pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
+  const count = async (table: string) => Number((await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
   const hostawayStats = hostaway.stats();
   return {
     accounts,

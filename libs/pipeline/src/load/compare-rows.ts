@@ -58,7 +58,7 @@ async function storedRowsByKey(client: ClientBase, spec: TableSpec, rows: Row[])
   // to_jsonb renders dates as YYYY-MM-DD and numbers as numbers: comparable with parsed rows
   const { rows: found } = await client.query<{ row: Row }>(
     `SELECT to_jsonb(t) AS row FROM ${spec.table} t WHERE (${keyColumns}) IN (SELECT * FROM unnest(${params}))`,
-    spec.conflictKey.map((c) => rows.map((r) => (r[c] === undefined || r[c] === null ? null : String(r[c])))),
+    spec.conflictKey.map((c) => rows.map((r) => (r[c] === undefined || r[c] === null ? null : (r[c] as string | number | boolean | bigint).toString()))),
   );
   return new Map(found.map(({ row }) => [keyOf(spec, row), row]));
 }
@@ -94,11 +94,11 @@ function sameValue(type: string, stored: unknown, incoming: unknown): boolean {
     case 'float8':
       return Number(stored) === Number(incoming);
     case 'timestamptz':
-      return Date.parse(String(stored)) === Date.parse(String(incoming));
+      return Date.parse(stored as string) === Date.parse(incoming as string);
     case 'jsonb':
       return canonicalJson(stored) === canonicalJson(incoming);
     default:
-      return String(stored) === String(incoming);
+      return (stored as string | number | boolean | bigint).toString() === (incoming as string | number | boolean | bigint).toString();
   }
 }
 
@@ -118,7 +118,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function keyOf(spec: TableSpec, row: Row): string {
-  return JSON.stringify(spec.conflictKey.map((c) => (row[c] === undefined || row[c] === null ? null : String(row[c]))));
+  return JSON.stringify(spec.conflictKey.map((c) => (row[c] === undefined || row[c] === null ? null : (row[c] as string | number | boolean | bigint).toString())));
 }
 
 /** Same merge as the upsert: rows sharing a key become one (later values win; merge-present keeps earlier columns). */

@@ -76,7 +76,7 @@ export function shapeOf(value: Json, path = '$', out = new Set<string>()): Set<s
   } else if (value !== null && typeof value === 'object') {
     out.add(`${path}: {${Object.keys(value).join(',')}}`);
     for (const [key, child] of Object.entries(value)) {
-      if (key === '__typename') out.add(`${path}.__typename = ${String(child)}`);
+      if (key === '__typename') out.add(`${path}.__typename = ${(child as string).toString()}`);
       else shapeOf(child, `${path}.${key}`, out);
     }
   } else {

@@ -577,7 +577,7 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
     if (typeof input.url === 'string') existing.url = input.url;
     if (input.isEnabled === 0 || input.isEnabled === 1) existing.isEnabled = input.isEnabled;
     for (const key of ['login', 'password', 'alertingEmailAddress'] as const) {
-      if (key in input) existing[key] = typeof input[key] === 'string' ? (input[key] as string) : null;
+      if (key in input) existing[key] = typeof input[key] === 'string' ? (input[key]) : null;
     }
     existing.updatedOn = formatHostawayDateTime(now());
     return { status: 200, body: { status: 'success', result: structuredClone(existing) } };

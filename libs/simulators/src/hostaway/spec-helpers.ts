@@ -101,7 +101,7 @@ export async function fullSync(sim: HostawaySimulator, token: string, pageSize: 
   const conversations = await listAll('conversations');
   const messages: Array<Record<string, unknown>> = [];
   for (const conversation of conversations) {
-    messages.push(...(await listAll(`conversations/${conversation.id}/messages`)));
+    messages.push(...(await listAll(`conversations/${conversation.id as number}/messages`)));
   }
   return { requests, listings, reservations, conversations, messages };
 }

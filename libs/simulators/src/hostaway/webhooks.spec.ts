@@ -131,7 +131,7 @@ describe('Hostaway webhooks', () => {
 
     it('copies the entity', () => {
       const entity = { id: 1, nested: { x: 1 } };
-      const body = reservationWebhook(1, entity as never);
+      const body = reservationWebhook(1, entity);
       entity.nested.x = 2;
       expect(body.data).toEqual({ id: 1, nested: { x: 1 } });
     });

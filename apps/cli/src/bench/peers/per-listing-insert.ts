@@ -47,7 +47,7 @@ export async function runPerListingInsert(pool: Pool, parsed: ParsedRows): Promi
     const durationMs = performance.now() - started;
     const cpu = cpuSpent(cpuAtStart, sampleCpu());
     let rows = 0;
-    for (const spec of parsed.specs) rows += Number((await client.query(`SELECT count(*)::int AS n FROM ${spec.table}`)).rows[0].n);
+    for (const spec of parsed.specs) rows += Number((await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${spec.table}`)).rows[0].n);
     return { listings: byListing.size, statements, rows, duration_ms: round(durationMs), rows_per_s: round((rows / durationMs) * 1000, 1), cpu_ms: cpu };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -64,7 +64,7 @@ function groupByListing(parsed: ParsedRows): Map<string, Map<string, Row[]>> {
     for (const row of rows) {
       const listing = `${String(row.account_id)}\u0000${String(row.airbnb_listing_id)}`;
       let tables = byListing.get(listing);
-      if (!tables) byListing.set(listing, (tables = new Map()));
+      if (!tables) byListing.set(listing, (tables = new Map<string, Row[]>()));
       let list = tables.get(table);
       if (!list) tables.set(table, (list = []));
       list.push(row);

@@ -126,7 +126,7 @@ async function withRotatedCookies(outcome: Outcome, jar: CookieJar, baseUrl: str
 /** `last_sync_at` (a timestamptz) as its UTC day, the scrape day of the last successful sync. */
 function lastSyncDay(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  const date = value instanceof Date ? value : new Date(String(value));
+  const date = value instanceof Date ? value : new Date(value as string);
   return Number.isNaN(date.getTime()) ? null : todayUtc(date);
 }
 

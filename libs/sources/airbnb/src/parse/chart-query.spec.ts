@@ -278,8 +278,8 @@ describe('ChartQuery empty and malformed responses', () => {
     ],
   ])('%s → PoisonMessageError', (_name, mutate, message) => {
     const body = fixture();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    mutate(component(body) as any);
+     
+    mutate(component(body));
     expect(() => parseChartQuery(body, ctx)).toThrow(message);
   });
 });
