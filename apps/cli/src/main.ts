@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError } from '@staysync/config';
 import { benchCommand } from './bench/bench.command';
+import { chaosCommand } from './chaos/chaos.command';
 import { demoCommand } from './commands/demo';
 import { kafkaCommand } from './commands/kafka';
 import { migrateCommand } from './commands/migrate';
@@ -112,6 +113,25 @@ program
   .action(async (opts: Parameters<typeof benchCommand>[0]) => {
     await benchCommand(opts);
     process.exit(0);
+  });
+
+program
+  .command('chaos')
+  .description('fault suite: admin, fetcher(s), loader(s) as separate processes on a local broker and database; per scenario a clean and a faulted sync, compared (table on stderr, JSON on stdout)')
+  .option('--scenario <name...>', 'fetcher-kill | loader-kill | broker-pause | db-terminate | db-restart | poison | sigterm (default: all)')
+  .option('--json', 'only the JSON line on stdout (the table still goes to stderr)')
+  .option('--accounts <n>', 'simulated accounts', '4')
+  .option('--listings <n>', 'listings per account', '3')
+  .option('--lookahead-weeks <n>', 'AIRBNB_LOOKAHEAD_WEEKS', '4')
+  .option('--pacing-ms <ms>', 'AIRBNB_MIN_INTERVAL_MS (≥ 250: one response per Kafka send, so a kill loses at most the request in flight)', '250')
+  .option('--poison <n>', 'poison messages in the poison scenario', '10000')
+  .option('--broker-pause-s <s>', 'how long the broker stays paused', '30')
+  .option('--lease-ms <ms>', 'FETCHER_JOB_LEASE_MS of the fetchers (how soon a killed fetcher\'s job is resumed)', '10000')
+  .option('--timeout-s <s>', 'after the fault, how long jobs may take before they count as stuck', '300')
+  .option('--restart-database', 'also run db-restart: restart the PostgreSQL server with pg_ctlcluster (every database on it)')
+  .action(async (opts) => {
+    const report = await chaosCommand(opts);
+    process.exit(report.ok ? 0 : 1);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -13,10 +13,8 @@ export interface FetcherAppOptions extends Partial<FetcherRuntimeOptions> {
   logStream?: DestinationStream;
 }
 
-export const DEFAULT_RUNTIME: Omit<FetcherRuntimeOptions, 'instanceId'> = {
-  leaseMs: 30_000,
+export const DEFAULT_RUNTIME: Omit<FetcherRuntimeOptions, 'instanceId' | 'leaseMs' | 'sweepIntervalMs'> = {
   progressFlushMs: 1_000,
-  sweepIntervalMs: 5_000,
   commandConsumer: { maxWaitTimeInMs: 1_000 },
 };
 
@@ -27,6 +25,8 @@ export class FetcherModule {
     const { logStream, ...runtimeOverrides } = options;
     const runtime: FetcherRuntimeOptions = {
       ...DEFAULT_RUNTIME,
+      leaseMs: config.jobLeaseMs,
+      sweepIntervalMs: config.sweepIntervalMs,
       instanceId: `${hostname()}-${randomUUID().slice(0, 8)}`,
       ...definedOnly(runtimeOverrides),
     };

@@ -89,6 +89,8 @@ export const fetcherShape = {
   ...credentialsShape,
   PORT: port(3001),
   FETCHER_ACCOUNT_CONCURRENCY: int(8, { min: 1, max: 256 }),
+  FETCHER_JOB_LEASE_MS: int(30_000, { min: 1000 }),
+  FETCHER_SWEEP_INTERVAL_MS: int(5_000, { min: 100 }),
   AIRBNB_BASE_URL: url(['http', 'https']).default('https://www.airbnb.com'),
   AIRBNB_API_KEY: z.string().default('d306zoyjsyarp7ifhu67rjxn52tv0t20'),
   AIRBNB_MIN_INTERVAL_MS: int(5000),
@@ -175,6 +177,10 @@ export interface FetcherConfig extends CommonConfig {
   port: number;
   credentialKeys: CredentialKey[];
   accountConcurrency: number;
+  /** a job's lease: how long a dead fetcher's job waits before another fetcher resumes it */
+  jobLeaseMs: number;
+  /** how often a fetcher looks for jobs whose lease lapsed or was handed back */
+  sweepIntervalMs: number;
   airbnb: AirbnbFetchConfig;
   hostaway: HostawayFetchConfig;
 }
@@ -217,6 +223,8 @@ export function loadFetcherConfig(env: Env = process.env): FetcherConfig {
     port: e.PORT,
     credentialKeys: e.CREDENTIALS_KEYS,
     accountConcurrency: e.FETCHER_ACCOUNT_CONCURRENCY,
+    jobLeaseMs: e.FETCHER_JOB_LEASE_MS,
+    sweepIntervalMs: e.FETCHER_SWEEP_INTERVAL_MS,
     airbnb: {
       baseUrl: e.AIRBNB_BASE_URL,
       apiKey: e.AIRBNB_API_KEY,

@@ -42,6 +42,7 @@ export {
 } from './kafka.module';
 export type { KafkaModuleOptions, KafkaContext, BatchConsumerSpec } from './kafka.module';
 export { startMockCluster, kcatAvailable } from './mock-cluster';
+export { spawnTethered } from './tethered';
 export type { MockCluster } from './mock-cluster';
 export {
   startLocalKafka,

@@ -4,14 +4,24 @@ import { spawn, type ChildProcess } from 'node:child_process';
  * Starts `command` so that it never outlives this process: it runs under a small shell whose stdin is a
  * pipe from us. When this process ends, however it ends (even SIGKILL), the pipe closes and the shell
  * stops the command (SIGTERM, SIGKILL 20 s later). SIGTERM/SIGINT to the shell (`child.kill()`) stop it
- * the same way. The command's stdout and stderr are appended to `logFile`.
+ * the same way. The command's stdout and stderr are appended to `logFile`; `options` sets its environment
+ * and working directory (default: this process's).
  */
-export function spawnTethered(command: string, args: string[], logFile: string): { child: ChildProcess; pid: Promise<number> } {
-  const child = spawn('sh', ['-c', WATCHDOG, 'staysync-tethered', logFile, command, ...args], { stdio: ['pipe', 'pipe', 'ignore'] });
+export function spawnTethered(
+  command: string,
+  args: string[],
+  logFile: string,
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): { child: ChildProcess; pid: Promise<number> } {
+  const child = spawn('sh', ['-c', WATCHDOG, 'staysync-tethered', logFile, command, ...args], { stdio: ['pipe', 'pipe', 'ignore'], ...options });
   return { child, pid: firstLine(child) };
 }
 
-/** `sh -c WATCHDOG <name> <logfile> <command> <args…>`: prints the command's pid, then waits for it. */
+/**
+ * `sh -c WATCHDOG <name> <logfile> <command> <args…>`: prints the command's pid, waits for it and exits
+ * with its status (128 + signal number when a signal ended it). A trapped signal interrupts `wait`; the
+ * loop waits again until the command is gone (unreaped, it still answers `kill -0`).
+ */
 const WATCHDOG = `
 log="$1"; shift
 exec 3<&0
@@ -27,9 +37,10 @@ stop() {
 watcher=$!
 exec 3<&-
 trap stop TERM INT
-while kill -0 "$pid" 2>/dev/null; do wait "$pid"; done
+status=0
+while kill -0 "$pid" 2>/dev/null; do wait "$pid"; status=$?; done
 for p in "$watcher" $killer; do pkill -P "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
-exit 0
+exit "$status"
 `;
 
 function firstLine(child: ChildProcess): Promise<number> {

@@ -11,6 +11,8 @@ export interface Infrastructure {
   mock: boolean;
   /** which broker runs: `apache-kafka <version>` (started here), `librdkafka-mock`, or `external` (KAFKA_BROKERS) */
   broker: string;
+  /** the broker's pid when it was started here (Apache Kafka), for SIGSTOP/SIGCONT */
+  brokerPid?: number;
   stop(): Promise<void>;
 }
 
@@ -35,10 +37,12 @@ export async function startInfrastructure(options: InfrastructureOptions): Promi
     let brokers = process.env.KAFKA_BROKERS;
     let mock = false;
     let broker = 'external';
+    let brokerPid: number | undefined;
     if (!brokers && localKafkaAvailable()) {
       const kafka = await startLocalKafka({ log: options.log });
       brokers = kafka.brokers;
       broker = `apache-kafka ${kafka.version}`;
+      brokerPid = kafka.pid;
       stops.push(() => kafka.stop());
     } else if (!brokers) {
       const cluster = await startMockCluster();
@@ -48,7 +52,7 @@ export async function startInfrastructure(options: InfrastructureOptions): Promi
       stops.push(() => cluster.stop());
       options.log(`broker: librdkafka mock cluster at ${brokers} (no Java here: install a JDK 17+ for Apache Kafka, or set KAFKA_BROKERS)`);
     }
-    return { databaseUrl, brokers, mock, broker, stop: async () => void (await Promise.all(stops.map((s) => s()))) };
+    return { databaseUrl, brokers, mock, broker, brokerPid, stop: async () => void (await Promise.all(stops.map((s) => s()))) };
   } catch (error) {
     await Promise.all(stops.map((s) => s().catch(() => undefined)));
     throw error;

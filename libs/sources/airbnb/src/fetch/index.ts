@@ -1,3 +1,3 @@
-export { airbnbFetchPlugin, LISTINGS_RESOURCE, type AirbnbFetchOptions } from './airbnb-fetch-plugin';
+export { airbnbFetchPlugin, LISTINGS_RESOURCE, publishBatchSize, type AirbnbFetchOptions } from './airbnb-fetch-plugin';
 export { envelopeRequestKey, toRawEnvelope } from './envelope';
 export { Pacer } from './pacing';
