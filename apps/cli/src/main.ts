@@ -129,7 +129,7 @@ program
   .option('--lease-ms <ms>', 'FETCHER_JOB_LEASE_MS of the fetchers (how soon a killed fetcher\'s job is resumed)', '10000')
   .option('--timeout-s <s>', 'after the fault, how long jobs may take before they count as stuck', '300')
   .option('--restart-database', 'also run db-restart: restart the PostgreSQL server with pg_ctlcluster (every database on it)')
-  .action(async (opts) => {
+  .action(async (opts: Parameters<typeof chaosCommand>[0]) => {
     const report = await chaosCommand(opts);
     process.exit(report.ok ? 0 : 1);
   });
