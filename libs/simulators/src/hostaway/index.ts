@@ -25,6 +25,7 @@ export {
   type HostawaySimulator,
   type HostawaySimulatorOptions,
   type HostawaySimulatorStats,
+  type HostawayWebhookOperationCounts,
   type HostawayWebhookRegistration,
   startHostawaySimulator,
 } from './server';

@@ -66,6 +66,20 @@ export interface HostawaySimulatorOptions {
   clock?: () => number;
   /** take the client IP from the first X-Forwarded-For entry, to simulate several IPs (default false) */
   trustForwardedFor?: boolean;
+  /**
+   * Where deliverWebhook() sends a registered URL (the way DNS would): e.g. map the public
+   * `https://staysync.example.com` to a test server's loopback origin. Default: the URL itself.
+   */
+  resolveWebhookUrl?: (registeredUrl: string) => string;
+}
+
+/** Successful webhook operations (2xx replies) by kind. */
+export interface HostawayWebhookOperationCounts {
+  list: number;
+  get: number;
+  create: number;
+  update: number;
+  delete: number;
 }
 
 export type HostawayKindCounts = Record<HostawayPathKind, number>;
@@ -79,6 +93,8 @@ export interface HostawayAccountStats {
   tokensIssued: number;
   /** most of the account's requests in flight at once (arrival → reply sent / socket closed) */
   peakConcurrency: number;
+  /** the account's successful webhook operations */
+  webhooks: HostawayWebhookOperationCounts;
 }
 
 export interface HostawaySimulatorStats {
@@ -96,6 +112,8 @@ export interface HostawaySimulatorStats {
   tokensIssued: number;
   /** injected faults that fired */
   faults: { failed: number; hung: number };
+  /** successful webhook operations (create = a registration) */
+  webhooks: HostawayWebhookOperationCounts;
   /** requests in flight right now */
   inFlight: number;
   /** most requests in flight at once, latency included */
@@ -189,7 +207,7 @@ export interface HostawaySimulator {
 
   /** webhooks registered through POST /v1/webhooks/unifiedWebhooks */
   webhooks(accountId: number): HostawayWebhookRegistration[];
-  /** POST `body` to each enabled registered webhook of the account (with its Basic auth) */
+  /** POST `body` to each enabled registered webhook of the account (with its Basic auth), at resolveWebhookUrl(url) */
   deliverWebhook(accountId: number, body: unknown): Promise<HostawayWebhookResponse[]>;
 
   /** stop listening and destroy every open socket, including held ones */
@@ -534,15 +552,25 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
     return envelope(threadView(data, conversationId, includeScheduled), page, true);
   }
 
+  /**
+   * Unified webhooks (reference §4), scoped to the token's account: GET (list), POST (register; `url`
+   * required), GET/PUT/DELETE …/{id} (404 for another account's id). A URL must be https on a domain
+   * name — no IP address, no port — else 400 `{"status":"fail"}`. Successful calls are counted.
+   */
   function handleWebhooks(data: AccountData, method: string, route: Route, rawBody: string): Reply {
     const accountId = data.account.accountId;
     const own = [...webhookRegistry.values()].filter((w) => w.accountId === accountId);
+    const counted = (operation: keyof HostawayWebhookOperationCounts, reply: Reply): Reply => {
+      stats.webhooks[operation]++;
+      stats.byAccount[String(accountId)].webhooks[operation]++;
+      return reply;
+    };
     if (!route.item) {
-      if (method === 'GET') return { status: 200, body: { status: 'success', result: structuredClone(own) } };
+      if (method === 'GET') return counted('list', { status: 200, body: { status: 'success', result: structuredClone(own) } });
       if (method !== 'POST') return { status: 405, body: failBody(`Method ${method} not allowed`) };
       const input = parseJsonObject(rawBody);
-      if (typeof input.url !== 'string' || !/^https?:\/\//.test(input.url))
-        throw new BadRequest('url is required');
+      if (typeof input.url !== 'string') throw new BadRequest('url is required');
+      checkWebhookUrl(input.url);
       const stamp = formatHostawayDateTime(now());
       const registration: HostawayWebhookRegistration = {
         id: ++webhookSerial,
@@ -557,30 +585,31 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
         updatedOn: stamp,
       };
       webhookRegistry.set(registration.id, registration);
-      return { status: 200, body: { status: 'success', result: structuredClone(registration) } };
+      return counted('create', { status: 200, body: { status: 'success', result: structuredClone(registration) } });
     }
     const existing = route.id === undefined ? undefined : webhookRegistry.get(route.id);
     if (!existing || existing.accountId !== accountId) {
       return { status: 404, body: failBody(`Webhook ${route.id} not found`) };
     }
     if (method === 'GET')
-      return { status: 200, body: { status: 'success', result: structuredClone(existing) } };
+      return counted('get', { status: 200, body: { status: 'success', result: structuredClone(existing) } });
     if (method === 'DELETE') {
       webhookRegistry.delete(existing.id);
-      return { status: 200, body: { status: 'success', result: null } };
+      return counted('delete', { status: 200, body: { status: 'success', result: null } });
     }
     if (method !== 'PUT') return { status: 405, body: failBody(`Method ${method} not allowed`) };
     const input = parseJsonObject(rawBody);
-    if (input.url !== undefined && (typeof input.url !== 'string' || !/^https?:\/\//.test(input.url))) {
-      throw new BadRequest('url must be an http(s) URL');
+    if (input.url !== undefined) {
+      if (typeof input.url !== 'string') throw new BadRequest('url must be a string');
+      checkWebhookUrl(input.url);
+      existing.url = input.url;
     }
-    if (typeof input.url === 'string') existing.url = input.url;
     if (input.isEnabled === 0 || input.isEnabled === 1) existing.isEnabled = input.isEnabled;
     for (const key of ['login', 'password', 'alertingEmailAddress'] as const) {
       if (key in input) existing[key] = typeof input[key] === 'string' ? (input[key]) : null;
     }
     existing.updatedOn = formatHostawayDateTime(now());
-    return { status: 200, body: { status: 'success', result: structuredClone(existing) } };
+    return counted('update', { status: 200, body: { status: 'success', result: structuredClone(existing) } });
   }
 
   function paging(url: URL): { limit: number; offset: number } {
@@ -734,6 +763,7 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
         forbidden: 0,
         tokensIssued: 0,
         peakConcurrency: accountInFlight.get(id) ?? 0,
+        webhooks: zeroWebhookCounts(),
       };
     }
     return {
@@ -745,6 +775,7 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
       forbidden: 0,
       tokensIssued: 0,
       faults: { failed: 0, hung: 0 },
+      webhooks: zeroWebhookCounts(),
       inFlight,
       peakConcurrency: inFlight,
     };
@@ -877,7 +908,8 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
       const targets = [...webhookRegistry.values()].filter(
         (w) => w.accountId === accountId && w.isEnabled === 1,
       );
-      return Promise.all(targets.map((w) => sendHostawayWebhook(w.url, w, body)));
+      const resolve = options.resolveWebhookUrl ?? ((url: string) => url);
+      return Promise.all(targets.map((w) => sendHostawayWebhook(resolve(w.url), w, body)));
     },
     stop,
     close: stop,
@@ -1009,6 +1041,25 @@ function parseJsonObject(raw: string): Record<string, unknown> {
 
 function b64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+function zeroWebhookCounts(): HostawayWebhookOperationCounts {
+  return { list: 0, get: 0, create: 0, update: 0, delete: 0 };
+}
+
+/** Reference §4: the receiver URL is https on a domain name, without an IP address or a port. */
+function checkWebhookUrl(raw: string): void {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new BadRequest('url must be a valid URL');
+  }
+  if (url.protocol !== 'https:') throw new BadRequest('url must use https');
+  if (url.port !== '') throw new BadRequest('url must not contain a port');
+  const host = url.hostname;
+  if (host.startsWith('[') || /^\d+(\.\d+){3}$/.test(host)) throw new BadRequest('url must use a domain name, not an IP address');
+  if (!host.includes('.')) throw new BadRequest('url must use a domain name');
 }
 
 function zeroKinds(): HostawayKindCounts {

@@ -148,9 +148,12 @@ describe('Hostaway webhooks', () => {
         ],
         clock: clock.now,
         now: () => new Date('2025-07-10T12:00:00Z'),
+        // the registered public URL reaches this test's receiver, as DNS would send it to us
+        resolveWebhookUrl: (url) => url.replace(PUBLIC_URL, receiverUrl),
       });
     });
     afterAll(() => sim.stop());
+    const PUBLIC_URL = 'https://staysync.example.com/api/v1/hostaway/webhooks';
 
     it('registers, lists, updates and deletes per account; delivers to enabled hooks', async () => {
       const token = await mint(sim, 10001, 'a');
@@ -165,7 +168,7 @@ describe('Hostaway webhooks', () => {
 
       const created = await call('POST', '', {
         isEnabled: 1,
-        url: receiverUrl,
+        url: PUBLIC_URL,
         login: 'hook',
         password: 'pw',
         alertingEmailAddress: null,
@@ -176,7 +179,7 @@ describe('Hostaway webhooks', () => {
         id: 1,
         accountId: 10001,
         isEnabled: 1,
-        url: receiverUrl,
+        url: PUBLIC_URL,
         login: 'hook',
       });
       expect((await call('POST', '', { isEnabled: 1 })).status).toBe(400);
@@ -197,6 +200,40 @@ describe('Hostaway webhooks', () => {
       expect((await call('DELETE', `/${result.id}`)).status).toBe(200);
       expect(sim.webhooks(10001)).toEqual([]);
       expect(sim.stats().byKind.webhooks).toBe(6); // POST, POST 400, GET 404, PUT, GET, DELETE
+      expect(sim.stats().webhooks).toEqual({ list: 1, get: 0, create: 1, update: 1, delete: 1 });
+      expect(sim.stats().byAccount['10001'].webhooks).toEqual({ list: 1, get: 0, create: 1, update: 1, delete: 1 });
+      expect(sim.stats().byAccount['20002'].webhooks).toEqual({ list: 0, get: 0, create: 0, update: 0, delete: 0 });
+      expect((await call('DELETE', `/${result.id}`)).status).toBe(404);
+    });
+
+    it.each([
+      ['http', 'http://staysync.example.com/hooks', 'url must use https'],
+      ['a port', 'https://staysync.example.com:8443/hooks', 'url must not contain a port'],
+      ['an IPv4 address', 'https://203.0.113.7/hooks', 'url must use a domain name, not an IP address'],
+      ['an IPv6 address', 'https://[2001:db8::1]/hooks', 'url must use a domain name, not an IP address'],
+      ['a single-label host', 'https://localhost/hooks', 'url must use a domain name'],
+      ['no URL', 'not a url', 'url must be a valid URL'],
+    ])('refuses a webhook URL with %s (400, status fail), on POST and PUT', async (_name, url, message) => {
+      clock.advance(10_000); // a fresh rate-limit window
+      const token = await mint(sim, 20002, 'b');
+      clock.advance(1000);
+      const call = (method: string, path: string, body: unknown) =>
+        fetch(`${sim.url}webhooks/unifiedWebhooks${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const before = sim.stats().webhooks.create;
+      const refused = await call('POST', '', { isEnabled: 1, url, login: 'hook', password: 'pw' });
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toEqual({ status: 'fail', message });
+      expect(sim.webhooks(20002)).toEqual([]);
+      const created = (await (await call('POST', '', { isEnabled: 1, url: PUBLIC_URL, login: 'hook', password: 'pw' })).json()) as { result: { id: number } };
+      const put = await call('PUT', `/${created.result.id}`, { url });
+      expect(put.status).toBe(400);
+      expect(sim.webhooks(20002).map((w) => w.url)).toEqual([PUBLIC_URL]);
+      expect(sim.stats().webhooks.create).toBe(before + 1);
+      expect((await call('DELETE', `/${created.result.id}`, {})).status).toBe(200);
     });
   });
 });
