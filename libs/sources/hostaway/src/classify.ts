@@ -1,5 +1,5 @@
 import { AccountAuthError, FatalRequestError, TransientError, type StaysyncError, isJsonObject, tryParseJson, type JsonObject, headerValue, parseRetryAfterMs, type HttpHeaders } from '@staysync/core';
-import { redact, TokenRejectedError } from './errors';
+import { NotFoundError, redact, TokenRejectedError } from './errors';
 
 /** A list response: `{"status":"success","result":[…],"count":707,"limit":100,"offset":0}` (+ page/totalPages). */
 export interface HostawayListEnvelope extends JsonObject {
@@ -52,6 +52,33 @@ export function classifyListResponse(
     return failed(new FatalRequestError(`Hostaway answered ${ctx.operation} without a result array`, { context }));
   }
   return { ok: true, body: body as HostawayListEnvelope };
+}
+
+/**
+ * A single-object response (the webhook endpoints): like a list response, except that 404 means the
+ * object is gone (WebhookNotFoundError, so an update can register afresh and a delete is done) and
+ * `result` may be anything (an object, or null after a DELETE).
+ */
+export function classifyObjectResponse(
+  status: number,
+  headers: HttpHeaders,
+  bodyText: string,
+  token: string,
+  ctx: ClassifyContext,
+): Classification<JsonObject> {
+  const body = tryParseJson(bodyText);
+  const context = { operation: ctx.operation, status };
+  const upstream = upstreamMessage(body, ctx.secrets);
+  if (status === 403) {
+    return failed(new TokenRejectedError(token, `Hostaway rejected the access token (403) for ${ctx.operation}${upstream}`, { context }));
+  }
+  if (status === 404) return failed(new NotFoundError(`Hostaway has no ${ctx.operation} (404)${upstream}`, { context }));
+  const byStatus = errorForStatus(status, headers, ctx, upstream);
+  if (byStatus) return failed(byStatus);
+  if (body === undefined) return failed(new TransientError(`Hostaway answered ${ctx.operation} with a non-JSON body`, { context }));
+  if (!isJsonObject(body)) return failed(new FatalRequestError(`Hostaway answered ${ctx.operation} with JSON that is not an object`, { context }));
+  if (body.status !== 'success') return failed(new FatalRequestError(`Hostaway failed ${ctx.operation}${upstream}`, { context }));
+  return { ok: true, body };
 }
 
 export interface TokenResponse {

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import got, { RequestError, type Agents } from 'got';
-import { TransientError } from '@staysync/core';
-import { classifyListResponse, classifyTokenResponse, type HostawayListEnvelope } from './classify';
+import { FatalRequestError, isJsonObject, TransientError, type JsonObject } from '@staysync/core';
+import { classifyListResponse, classifyObjectResponse, classifyTokenResponse, type HostawayListEnvelope } from './classify';
 
 /**
  * The HTTP client of the Hostaway REST API. It makes exactly one attempt per call: got's retry is off
@@ -14,6 +14,7 @@ import { classifyListResponse, classifyTokenResponse, type HostawayListEnvelope 
 export const DEFAULT_HOSTAWAY_BASE_URL = 'https://api.hostaway.com/v1/';
 export const DEFAULT_HOSTAWAY_TIMEOUT_MS = 5_000;
 export const TOKEN_PATH = 'accessTokens';
+export const UNIFIED_WEBHOOKS_PATH = 'webhooks/unifiedWebhooks';
 
 export interface HostawayClientOptions {
   /** e.g. https://api.hostaway.com/v1/ (a bare origin gets `/v1/`) */
@@ -37,11 +38,34 @@ export interface HostawayPageResponse {
   body: HostawayListEnvelope;
 }
 
+/** What we register as a unified webhook (reference §4): Basic auth is sent only when both are set. */
+export interface UnifiedWebhookSpec {
+  url: string;
+  login: string;
+  password: string;
+}
+
+/** A unified webhook as Hostaway lists it (the password is never kept from a response). */
+export interface UnifiedWebhook {
+  id: number;
+  url: string | null;
+  login: string | null;
+  isEnabled: boolean;
+}
+
 export interface HostawayClient {
   /** POST accessTokens (client credentials grant) */
   mintToken(clientId: string, clientSecret: string): Promise<MintedToken>;
   /** GET one page of a list endpoint, e.g. `listings` or `conversations/7/messages` */
   getPage(path: string, query: Readonly<Record<string, QueryValue>>, token: string): Promise<HostawayPageResponse>;
+  /** GET webhooks/unifiedWebhooks: the token's account's webhooks */
+  listWebhooks(token: string): Promise<UnifiedWebhook[]>;
+  /** POST webhooks/unifiedWebhooks, enabled, no alerting e-mail */
+  createWebhook(spec: UnifiedWebhookSpec, token: string): Promise<UnifiedWebhook>;
+  /** PUT webhooks/unifiedWebhooks/{id}; NotFoundError when Hostaway no longer has it */
+  updateWebhook(id: number, spec: UnifiedWebhookSpec, token: string): Promise<UnifiedWebhook>;
+  /** DELETE webhooks/unifiedWebhooks/{id}; NotFoundError when Hostaway no longer has it */
+  deleteWebhook(id: number, token: string): Promise<void>;
   /** destroys the keep-alive sockets of the client's own agents */
   close(): void;
 }
@@ -71,6 +95,21 @@ export function createHostawayClient(options: HostawayClientOptions = {}): Hosta
     followRedirect: false,
     responseType: 'text',
   });
+
+  /** One JSON call on a single-object endpoint; the operation named in errors is `<METHOD> <path>`. */
+  async function sendObject(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, token: string, json?: object, secrets: string[] = []) {
+    const operation = `${method} ${path}`;
+    const response = await httpClient(new URL(path, baseUrl), {
+      method,
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      ...(json === undefined ? {} : { json }),
+    }).catch((error: unknown) => {
+      throw networkError(error, operation, timeoutMs);
+    });
+    const classified = classifyObjectResponse(response.statusCode, response.headers, response.body, token, { operation, secrets: [token, ...secrets] });
+    if (!classified.ok) throw classified.error;
+    return classified.body;
+  }
 
   return {
     async mintToken(clientId, clientSecret) {
@@ -106,11 +145,52 @@ export function createHostawayClient(options: HostawayClientOptions = {}): Hosta
       return { httpStatus: response.statusCode, body: classified.body };
     },
 
+    async listWebhooks(token) {
+      const body = await sendObject('GET', UNIFIED_WEBHOOKS_PATH, token);
+      if (!Array.isArray(body.result)) throw new FatalRequestError(`Hostaway answered GET ${UNIFIED_WEBHOOKS_PATH} without a result array`);
+      return body.result.flatMap((item) => {
+        const webhook = toWebhook(item);
+        return webhook ? [webhook] : [];
+      });
+    },
+
+    async createWebhook(spec, token) {
+      return resultWebhook(await sendObject('POST', UNIFIED_WEBHOOKS_PATH, token, webhookBody(spec), [spec.password]), 'POST');
+    },
+
+    async updateWebhook(id, spec, token) {
+      return resultWebhook(await sendObject('PUT', `${UNIFIED_WEBHOOKS_PATH}/${id}`, token, webhookBody(spec), [spec.password]), 'PUT');
+    },
+
+    async deleteWebhook(id, token) {
+      await sendObject('DELETE', `${UNIFIED_WEBHOOKS_PATH}/${id}`, token);
+    },
+
     close() {
       ownAgents?.http.destroy();
       ownAgents?.https.destroy();
     },
   };
+}
+
+function webhookBody(spec: UnifiedWebhookSpec) {
+  return { isEnabled: 1, url: spec.url, login: spec.login, password: spec.password, alertingEmailAddress: null };
+}
+
+function toWebhook(value: unknown): UnifiedWebhook | null {
+  if (!isJsonObject(value) || typeof value.id !== 'number' || !Number.isSafeInteger(value.id)) return null;
+  return {
+    id: value.id,
+    url: typeof value.url === 'string' ? value.url : null,
+    login: typeof value.login === 'string' ? value.login : null,
+    isEnabled: value.isEnabled === 1 || value.isEnabled === true,
+  };
+}
+
+function resultWebhook(body: JsonObject, method: string): UnifiedWebhook {
+  const webhook = toWebhook(body.result);
+  if (!webhook) throw new FatalRequestError(`Hostaway answered ${method} ${UNIFIED_WEBHOOKS_PATH} without a webhook id`);
+  return webhook;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { AccountAuthError, type StaysyncErrorOptions } from '@staysync/core';
+import { AccountAuthError, FatalRequestError, type StaysyncErrorOptions } from '@staysync/core';
 
 /**
  * Hostaway answered 403 to a request: the access token was rejected (Hostaway uses 403, not 401, for a
@@ -15,6 +15,8 @@ export class TokenRejectedError extends AccountAuthError {
   }
 }
 
+/** Hostaway answered 404 for one object (e.g. a webhook id it no longer has). */
+export class NotFoundError extends FatalRequestError {}
 
 /** Replaces every occurrence of the secrets in upstream text that ends up in an error. */
 export function redact(text: string, secrets: ReadonlyArray<string | null | undefined>): string {

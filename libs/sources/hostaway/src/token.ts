@@ -1,5 +1,6 @@
 import { AccountAuthError, sleep } from '@staysync/core';
 import type { MintedToken } from './client';
+import { TokenRejectedError } from './errors';
 
 /**
  * One account's access token for one job (reference §1): start from the stored token, mint only when
@@ -92,4 +93,23 @@ function usableStoredToken(stored: StoredToken | null, now: number): CurrentToke
   if (!stored || stored.accessToken === '') return null;
   if (stored.expiresAt && stored.expiresAt.getTime() <= now) return null;
   return { accessToken: stored.accessToken, issuedAtMs: stored.issuedAt?.getTime() ?? null, fresh: false };
+}
+
+/**
+ * Sends with the current token; a 403 is answered with one refreshed token (reference §1: cap at 2),
+ * and a second 403 is an account error.
+ */
+export async function withTokenRefresh<T>(tokens: HostawayTokenProvider, send: (token: string) => Promise<T>): Promise<T> {
+  try {
+    return await send(await tokens.getToken());
+  } catch (error) {
+    if (!(error instanceof TokenRejectedError)) throw error;
+    const retryToken = await tokens.refreshAfterRejection(error.rejectedToken);
+    try {
+      return await send(retryToken);
+    } catch (second) {
+      if (!(second instanceof TokenRejectedError)) throw second;
+      throw new AccountAuthError('Hostaway rejected the access token again right after a refresh', { context: second.context });
+    }
+  }
 }

@@ -16,7 +16,7 @@ import { formatHostawayDateTime } from '../datetime';
 import { TokenRejectedError } from '../errors';
 import { HOSTAWAY_SENSITIVE_FIELDS } from '../sensitive-fields';
 import { DEFAULT_CONCURRENCY, sharedIpRateLimit, type AccountRateLimiter, type HostawayIpRateLimit } from '../rate-limit';
-import { DEFAULT_TOKEN_WARMUP_MS, HostawayTokenProvider } from '../token';
+import { DEFAULT_TOKEN_WARMUP_MS, HostawayTokenProvider, withTokenRefresh } from '../token';
 import { hostawayRequestKey, toRawEnvelope, type EnvelopeJob, type HostawayListOperation, type PageRequest } from './envelope';
 
 /** The fetcher config's `hostaway` section (libs/config HostawayFetchConfig) plus optional tuning. */
@@ -267,20 +267,8 @@ class AccountSession {
   }
 
   /** A 403 is answered with one refreshed token (reference §1); a second 403 ends the account's job. */
-  private async withToken(request: PageRequest): Promise<HostawayPageResponse> {
-    const send = (token: string) => this.limited(request.operation, () => this.client.getPage(request.path, request.query, token));
-    try {
-      return await send(await this.tokens.getToken());
-    } catch (error) {
-      if (!(error instanceof TokenRejectedError)) throw error;
-      const retryToken = await this.tokens.refreshAfterRejection(error.rejectedToken);
-      try {
-        return await send(retryToken);
-      } catch (second) {
-        if (!(second instanceof TokenRejectedError)) throw second;
-        throw new AccountAuthError('Hostaway rejected the access token again right after a refresh', { context: second.context });
-      }
-    }
+  private withToken(request: PageRequest): Promise<HostawayPageResponse> {
+    return withTokenRefresh(this.tokens, (token) => this.limited(request.operation, () => this.client.getPage(request.path, request.query, token)));
   }
 
   private withRetries<T>(operation: string, attempt: () => Promise<T>): Promise<T> {
