@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { sensitiveFieldsFrom, type CredentialKey, type SensitiveFields } from '@staysync/crypto';
 import { commonShape, credentialsShape, toCommonConfig, type CommonConfig } from './common';
 import { bool, int, list, parseEnv, url, type Env } from './env';
+import { parsePublicBaseUrl } from './public-url';
 import { retentionFrom, retentionShape, type RetentionConfig } from './retention';
 
 const port = (fallback: number) => int(fallback, { min: 0, max: 65535 });
@@ -65,6 +66,15 @@ function isRegExp(pattern: string): boolean {
   }
 }
 
+const publicBaseUrl = z.string().transform((value, ctx) => {
+  try {
+    return parsePublicBaseUrl(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
 export const adminShape = {
   ...commonShape,
   ...credentialsShape,
@@ -79,6 +89,10 @@ export const adminShape = {
   AIRBNB_PREFLIGHT_TIMEOUT_MS: int(30_000, { min: 100 }),
   AIRBNB_CREDENTIAL_CHECK: bool(true),
   ...hostawaySensitiveShape,
+  PUBLIC_BASE_URL: publicBaseUrl.optional(),
+  HOSTAWAY_BASE_URL: url(['http', 'https']).default('https://api.hostaway.com/v1/'),
+  HOSTAWAY_TIMEOUT_MS: int(5000, { min: 100 }),
+  HOSTAWAY_WEBHOOK_POLL_MS: int(5000, { min: 10 }),
   ...retentionShape,
 };
 
@@ -138,6 +152,10 @@ export interface AdminConfig extends CommonConfig {
   /** where the Airbnb credential check (preflight) goes */
   airbnb: { baseUrl: string; preflightTimeoutMs: number; credentialCheck: boolean };
   hostawaySensitiveFields: SensitiveFields;
+  /** PUBLIC_BASE_URL without a trailing slash; null: webhooks are not registered */
+  publicBaseUrl: string | null;
+  /** the Hostaway API admin registers webhooks with */
+  hostaway: { baseUrl: string; timeoutMs: number; webhookPollMs: number };
   retention: RetentionConfig;
 }
 
@@ -212,6 +230,8 @@ export function loadAdminConfig(env: Env = process.env): AdminConfig {
     corsOrigins: e.CORS_ORIGINS,
     airbnb: { baseUrl: e.AIRBNB_BASE_URL, preflightTimeoutMs: e.AIRBNB_PREFLIGHT_TIMEOUT_MS, credentialCheck: e.AIRBNB_CREDENTIAL_CHECK },
     hostawaySensitiveFields: sensitiveFieldsFrom(e.HOSTAWAY_SENSITIVE_FIELDS, e.HOSTAWAY_SENSITIVE_FIELD_PATTERN),
+    publicBaseUrl: e.PUBLIC_BASE_URL ?? null,
+    hostaway: { baseUrl: e.HOSTAWAY_BASE_URL, timeoutMs: e.HOSTAWAY_TIMEOUT_MS, webhookPollMs: e.HOSTAWAY_WEBHOOK_POLL_MS },
     retention: retentionFrom(e),
   };
 }
