@@ -9,6 +9,7 @@ import { Migration20261204000010_read_side_indexes } from './Migration2026120400
 import { Migration20261204000011_fetch_resume_state } from './Migration20261204000011_fetch_resume_state';
 import { Migration20261204000013_airbnb_session_states } from './Migration20261204000013_airbnb_session_states';
 import { Migration20261204000015_sync_events } from './Migration20261204000015_sync_events';
+import { Migration20261205000016_webhook_registration } from './Migration20261205000016_webhook_registration';
 
 /** Ordered list of migrations (explicit, so builds and tests never depend on file globbing). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261204000011_fetch_resume_state', class: Migration20261204000011_fetch_resume_state },
   { name: 'Migration20261204000013_airbnb_session_states', class: Migration20261204000013_airbnb_session_states },
   { name: 'Migration20261204000015_sync_events', class: Migration20261204000015_sync_events },
+  { name: 'Migration20261205000016_webhook_registration', class: Migration20261205000016_webhook_registration },
 ];

@@ -81,7 +81,7 @@ describe('Admin > sync scheduler', () => {
     jest.useFakeTimers({ now: new Date('2026-12-07T04:59:58.000Z'), doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'] });
     const scheduler = apps[1].get(SyncScheduler);
     try {
-      scheduler.start();
+      await scheduler.start();
       jest.advanceTimersByTime(1_500); // 04:59:59.5
       expect(await jobs()).toEqual([]);
       jest.advanceTimersByTime(1_000); // 05:00:00.5: the cron's tick

@@ -29,14 +29,18 @@ describe('CLI > rotate-key', () => {
         old.encrypt(`_aat=cookie-${i}`),
       ]);
     }
-    await sql.query(`INSERT INTO hostaway.accounts (account_id, client_secret, access_token) VALUES (10001, $1, $2)`, [old.encrypt('secret'), old.encrypt('token')]);
+    await sql.query(`INSERT INTO hostaway.accounts (account_id, client_secret, access_token, webhook_password) VALUES (10001, $1, $2, $3)`, [
+      old.encrypt('secret'),
+      old.encrypt('token'),
+      old.encrypt('webhook-password'),
+    ]);
 
     const previous = { ...process.env };
     Object.assign(process.env, { DATABASE_URL: db.url, CREDENTIALS_KEYS: spec([newKey, oldKey]) });
     const silence = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
-      expect(await rotateKeyCommand({ batchSize: 100 })).toEqual({ rotated: 252 });
+      expect(await rotateKeyCommand({ batchSize: 100 })).toEqual({ rotated: 253 });
       expect(await rotateKeyCommand()).toEqual({ rotated: 0 });
     } finally {
       process.env = previous;
@@ -48,7 +52,11 @@ describe('CLI > rotate-key', () => {
     const { rows } = await sql.query<{ account_id: string; airbnb_cookie: string }>('SELECT account_id, airbnb_cookie FROM airbnb.accounts ORDER BY account_id');
     expect(rows.every((r) => r.airbnb_cookie.startsWith('v1:k2:'))).toBe(true);
     expect(onlyNew.decrypt(rows[7].airbnb_cookie)).toBe('_aat=cookie-7');
-    const hostaway = (await sql.query('SELECT client_secret, access_token FROM hostaway.accounts')).rows[0];
-    expect([onlyNew.decrypt(hostaway.client_secret), onlyNew.decrypt(hostaway.access_token)]).toEqual(['secret', 'token']);
+    const hostaway = (await sql.query('SELECT client_secret, access_token, webhook_password FROM hostaway.accounts')).rows[0];
+    expect([onlyNew.decrypt(hostaway.client_secret), onlyNew.decrypt(hostaway.access_token), onlyNew.decrypt(hostaway.webhook_password)]).toEqual([
+      'secret',
+      'token',
+      'webhook-password',
+    ]);
   });
 });

@@ -32,6 +32,8 @@ export interface HostawayStack {
 }
 
 export const AUTH = { 'X-API-Key': TEST_API_KEY };
+/** PUBLIC_BASE_URL of tests that register webhooks; the simulator delivers what is registered there to the stack's admin */
+export const PUBLIC_BASE_URL = 'https://staysync.example.com';
 const RATES = { perIp: { limit: 15, windowMs: 1000 }, perAccount: { limit: 20, windowMs: 1000 } };
 
 export async function startHostawayStack(options: {
@@ -44,7 +46,13 @@ export async function startHostawayStack(options: {
   const db = await createTestDatabase();
   const sql = new Client({ connectionString: db.url });
   await sql.connect();
-  const simulator = await startHostawaySimulator({ accounts: options.accounts, latencyMs: 5, rateLimits: RATES });
+  let adminOrigin = '';
+  const simulator = await startHostawaySimulator({
+    accounts: options.accounts,
+    latencyMs: 5,
+    rateLimits: RATES,
+    resolveWebhookUrl: (url) => (url.startsWith(`${PUBLIC_BASE_URL}/`) ? `${adminOrigin}${url.slice(PUBLIC_BASE_URL.length)}` : url),
+  });
   const common = { DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, CREDENTIALS_KEYS: keys };
   const logs = { admin: new CapturedLogs(), fetcher: new CapturedLogs(), loader: new CapturedLogs() };
   const apps: INestApplication[] = [];
@@ -65,10 +73,14 @@ export async function startHostawayStack(options: {
   });
   const fetcher = (await startFetcher(fetcherConfig, { instanceId: 'fetcher-hostaway', logStream: logs.fetcher })).app;
   apps.push(fetcher);
-  const { app: admin } = await startAdmin(adminTestConfig({ ...common, LOG_LEVEL: 'debug', HOSTAWAY_BASE_URL: simulator.url, ...options.adminEnv }), logs.admin);
+  const { app: admin } = await startAdmin(
+    adminTestConfig({ ...common, LOG_LEVEL: 'debug', HOSTAWAY_BASE_URL: simulator.url, HOSTAWAY_WEBHOOK_POLL_MS: '100', ...options.adminEnv }),
+    logs.admin,
+  );
   await admin.listen(0);
   apps.push(admin);
-  const webhookUrl = `http://127.0.0.1:${(admin.getHttpServer().address() as AddressInfo).port}/api/v1/hostaway/webhooks`;
+  adminOrigin = `http://127.0.0.1:${(admin.getHttpServer().address() as AddressInfo).port}`;
+  const webhookUrl = `${adminOrigin}/api/v1/hostaway/webhooks`;
   const api = () => request(admin.getHttpServer());
   return {
     prefix,

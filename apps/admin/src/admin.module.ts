@@ -28,6 +28,7 @@ import { SyncScheduler } from './scheduler/sync-scheduler.service';
 import { ScheduleController } from './ui/ui.controller';
 import { CREDENTIAL_CIPHER } from './tokens';
 import { HostawayWebhookCredentials } from './webhooks/hostaway-webhook-credentials';
+import { HostawayWebhookRegistrar } from './webhooks/hostaway-webhook-registrar';
 import { HostawayWebhooksController } from './webhooks/hostaway-webhooks.controller';
 
 export interface AdminAppOptions {
@@ -60,6 +61,7 @@ export class AdminModule {
         HostawayAccountsService,
         AccountHardDeleteService,
         HostawayWebhookCredentials,
+        HostawayWebhookRegistrar,
         SyncJobsService,
         OutboxRelayService,
         SyncScheduler,

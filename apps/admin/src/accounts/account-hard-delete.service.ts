@@ -54,10 +54,14 @@ export class AccountHardDeleteService implements OnApplicationShutdown {
     this.logger = context.logger.child({ component: 'hard-delete' });
   }
 
-  /** null when the account does not exist. */
-  async hardDelete(source: string, accountId: string, dataTables: readonly TableSpec[]): Promise<HardDeleteReport | null> {
+  /**
+   * null when the account does not exist. `beforeRowsDeleted` runs once the account is recorded as
+   * deleted, while its row (and credentials) still exist: the source's upstream clean-up.
+   */
+  async hardDelete(source: string, accountId: string, dataTables: readonly TableSpec[], beforeRowsDeleted?: () => Promise<void>): Promise<HardDeleteReport | null> {
     const found = await inTransaction(this.pool, (client) => this.recordDeleted(client, source, accountId));
     if (!found) return null;
+    await beforeRowsDeleted?.();
     const tombstones = await this.tombstones.send(source, await this.knownRequestKeys(source, accountId));
     const rows = await inTransaction(this.pool, (client) => this.deleteRows(client, source, accountId, dataTables));
     this.outbox.relay.nudge();

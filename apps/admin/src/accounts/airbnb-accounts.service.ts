@@ -11,6 +11,7 @@ import { CREDENTIAL_CIPHER } from '../tokens';
 import { recordAccountEvent } from './account-events';
 import { AirbnbCredentialCheck, type AirbnbCredentialsToCheck } from './airbnb-credential-check';
 import type { PatchAirbnbAccountDto, UpsertAirbnbAccountDto } from './dto/airbnb-account.dto';
+import { normalizeCron } from '../scheduler/cron-expression';
 import { SourceAccountsService } from './source-accounts.service';
 
 /** What `POST /accounts/{id}/validate` found. */
@@ -49,7 +50,7 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
     const accountId = this.resolveAccountId(dto);
     const cookie = this.authCookies(dto.cookie);
     if (options.validate ?? this.checkByDefault) await this.credentialCheck.assertLive({ cookie, userAgent: dto.user_agent, clientVersion: dto.x_client_version });
-    return this.em.transactional(async (tx) => {
+    const result = await this.em.transactional(async (tx) => {
       const existing = await tx.findOne(AirbnbAccount, { accountId }, { lockMode: undefined });
       if (!existing) {
         const account = tx.create(AirbnbAccount, {
@@ -58,18 +59,21 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
           cookieCiphertext: this.cipher.encrypt(cookie),
           xClientVersion: dto.x_client_version,
           userAgent: dto.user_agent,
+          syncCron: dto.sync_cron ? normalizeCron(dto.sync_cron) : null,
         } as never);
         recordAccountEvent(tx, 'created', this.snapshot(account), ['account_id', 'customer_id', 'credentials']);
         this.jobs.queueJob(tx, { source: this.source, accountId, mode: 'backfill', trigger: 'startup' });
         await tx.flush();
-        return { account, created: true };
+        return { account, created: true, changed: account.syncCron ? ['sync_cron'] : [] };
       }
-      const changed = this.applyChanges(existing, { cookie, xClientVersion: dto.x_client_version, userAgent: dto.user_agent, customerId: dto.customer_id });
+      const changed = this.applyChanges(existing, { cookie, xClientVersion: dto.x_client_version, userAgent: dto.user_agent, customerId: dto.customer_id, syncCron: dto.sync_cron });
       const type = this.restoreIfDeleted(existing, changed);
       if (changed.length > 0) recordAccountEvent(tx, type, this.snapshot(existing), changed);
       await tx.flush();
-      return { account: existing, created: false };
+      return { account: existing, created: false, changed };
     });
+    this.accountsChanged(result.changed);
+    return { account: result.account, created: result.created };
   }
 
   async patch(accountId: string, dto: PatchAirbnbAccountDto, options: { validate?: boolean } = {}): Promise<AirbnbAccount> {
@@ -82,7 +86,7 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
         clientVersion: dto.x_client_version ?? stored.xClientVersion,
       });
     }
-    return this.em.transactional(async (tx) => {
+    const result = await this.em.transactional(async (tx) => {
       const account = await this.get(accountId, tx);
       const wasActive = account.isActive;
       const changed = [
@@ -92,12 +96,14 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
           userAgent: dto.user_agent,
           customerId: dto.customer_id,
         }),
-        ...this.applyCommonChanges(account, { isActive: dto.is_active, status: dto.status }),
+        ...this.applyCommonChanges(account, { isActive: dto.is_active, status: dto.status, syncCron: dto.sync_cron }),
       ];
       this.recordPatch(tx, account, wasActive, changed);
       await tx.flush();
-      return account;
+      return { account, changed };
     });
+    this.accountsChanged(result.changed);
+    return result.account;
   }
 
   /**
@@ -165,7 +171,7 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
 
   private applyChanges(
     account: AirbnbAccount,
-    next: { cookie?: string; xClientVersion?: string; userAgent?: string; customerId?: string | null },
+    next: { cookie?: string; xClientVersion?: string; userAgent?: string; customerId?: string | null; syncCron?: string | null },
   ): string[] {
     const changed: string[] = [];
     if (next.cookie !== undefined && this.cipher.decrypt(account.cookieCiphertext) !== next.cookie) {
@@ -180,6 +186,6 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
       account.userAgent = next.userAgent;
       changed.push('user_agent');
     }
-    return [...changed, ...this.applyCommonChanges(account, { customerId: next.customerId })];
+    return [...changed, ...this.applyCommonChanges(account, { customerId: next.customerId, syncCron: next.syncCron })];
   }
 }

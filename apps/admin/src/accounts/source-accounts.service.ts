@@ -4,6 +4,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TableSpec } from '@staysync/core';
 import type { AccountStatus, SyncMode } from '@staysync/db';
 import { ProblemException } from '../http/problem.filter';
+import { normalizeCron } from '../scheduler/cron-expression';
+import { SyncScheduler } from '../scheduler/sync-scheduler.service';
 import type { SyncJobsService } from '../jobs/sync-jobs.service';
 import { AccountHardDeleteService } from './account-hard-delete.service';
 import { recordAccountEvent, type AccountEventType, type AccountSnapshot } from './account-events';
@@ -18,6 +20,8 @@ export interface SourceAccount {
   lastSyncAt: Date | null;
   credentialsUpdatedAt: Date;
   deletedAt: Date | null;
+  /** overrides SYNC_CRON */
+  syncCron: string | null;
 }
 
 export interface AccountPage<A> {
@@ -33,6 +37,7 @@ export interface AccountPage<A> {
 export abstract class SourceAccountsService<A extends SourceAccount> {
   // a property, so the sources' constructors need not pass it along
   @Inject(AccountHardDeleteService) private readonly hardDeletes!: AccountHardDeleteService;
+  @Inject(SyncScheduler) private readonly scheduler!: SyncScheduler;
 
   protected constructor(
     protected readonly em: EntityManager,
@@ -76,7 +81,8 @@ export abstract class SourceAccountsService<A extends SourceAccount> {
    */
   async delete(accountId: string, hard: boolean): Promise<void> {
     if (hard) {
-      if (!(await this.hardDeletes.hardDelete(this.source, accountId, this.dataTables))) throw this.notFound(accountId);
+      const report = await this.hardDeletes.hardDelete(this.source, accountId, this.dataTables, () => this.beforeHardDeleteRows(accountId));
+      if (!report) throw this.notFound(accountId);
     } else {
       await this.em.transactional(async (tx) => {
         const account = await tx.findOne(this.entity, { accountId, deletedAt: null } as never);
@@ -93,6 +99,14 @@ export abstract class SourceAccountsService<A extends SourceAccount> {
   /** hook for caches keyed by account */
   protected afterDelete(_accountId: string): void {}
 
+  /** hook run by a hard delete once the account is marked deleted, before its rows go (its credentials still readable) */
+  protected async beforeHardDeleteRows(_accountId: string): Promise<void> {}
+
+  /** After a committed create or change: a new or changed `sync_cron` gets its cron in this replica now (others within a minute). */
+  protected accountsChanged(changed: readonly string[]): void {
+    if (changed.includes('sync_cron')) this.scheduler.refreshSoon();
+  }
+
   async requestSync(accountId: string, mode?: SyncMode) {
     const account = await this.get(accountId);
     if (!account.isActive) throw new ProblemException(409, 'Conflict', `${this.source} account ${accountId} is inactive`);
@@ -104,9 +118,14 @@ export abstract class SourceAccountsService<A extends SourceAccount> {
     return new ProblemException(404, 'Not Found', `${this.source} account ${accountId} does not exist`);
   }
 
-  /** Applies `customer_id`, `is_active` and `status` changes; returns the changed field names. */
-  protected applyCommonChanges(account: A, next: { customerId?: string | null; isActive?: boolean; status?: 'active' | 'paused' }): string[] {
+  /** Applies `customer_id`, `is_active`, `status` and `sync_cron` changes; returns the changed field names. */
+  protected applyCommonChanges(account: A, next: { customerId?: string | null; isActive?: boolean; status?: 'active' | 'paused'; syncCron?: string | null }): string[] {
     const changed: string[] = [];
+    const syncCron = next.syncCron === undefined || next.syncCron === null ? next.syncCron : normalizeCron(next.syncCron);
+    if (syncCron !== undefined && syncCron !== account.syncCron) {
+      account.syncCron = syncCron;
+      changed.push('sync_cron');
+    }
     if (next.customerId !== undefined && next.customerId !== account.customerId) {
       account.customerId = next.customerId;
       changed.push('customer_id');

@@ -6,7 +6,7 @@ import { CredentialCipher, resealValues } from '@staysync/crypto';
 /** Every encrypted column, by table. */
 const ENCRYPTED_COLUMNS: Array<{ table: string; key: string; columns: string[] }> = [
   { table: 'airbnb.accounts', key: 'account_id', columns: ['airbnb_cookie'] },
-  { table: 'hostaway.accounts', key: 'account_id', columns: ['client_secret', 'access_token'] },
+  { table: 'hostaway.accounts', key: 'account_id', columns: ['client_secret', 'access_token', 'webhook_password'] },
 ];
 
 /**

@@ -38,6 +38,10 @@ export class AirbnbAccount {
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
   lastSyncAt: Date | null = null;
 
+  /** overrides SYNC_CRON for this account */
+  @Property({ type: 'string', length: 128, nullable: true })
+  syncCron: string | null = null;
+
   @Property({ type: 'Date', columnType: 'timestamptz' })
   createdAt: Date = new Date();
 

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { PatchAccountDto } from './patch-account.dto';
+import { SyncCronProperty } from './sync-cron';
 
 export class UpsertAirbnbAccountDto {
   @ApiProperty({ description: 'Browser cookie string of the host session (auth cookies are kept, others dropped)', writeOnly: true })
@@ -32,6 +33,9 @@ export class UpsertAirbnbAccountDto {
   @IsOptional()
   @IsUUID()
   customer_id?: string;
+
+  @SyncCronProperty()
+  sync_cron?: string | null;
 }
 
 export class PatchAirbnbAccountDto extends PatchAccountDto {

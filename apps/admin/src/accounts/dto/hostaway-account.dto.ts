@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { PatchAccountDto } from './patch-account.dto';
+import { SyncCronProperty } from './sync-cron';
 
 export class UpsertHostawayAccountDto {
   @ApiProperty({ description: 'Hostaway account id (the OAuth client_id)', example: 10001 })
@@ -25,12 +26,18 @@ export class UpsertHostawayAccountDto {
   @Matches(/^[^:\s]{3,128}$/, { message: 'webhook_login must be 3–128 characters without spaces or colons' })
   webhook_login?: string;
 
-  @ApiPropertyOptional({ description: 'HTTP Basic password for webhooks (stored as a scrypt hash)', writeOnly: true })
+  @ApiPropertyOptional({
+    description: 'HTTP Basic password for webhooks, registered upstream with the login (stored encrypted and as a scrypt hash, never returned)',
+    writeOnly: true,
+  })
   @ValidateIf((dto: UpsertHostawayAccountDto) => dto.webhook_login !== undefined || dto.webhook_password !== undefined)
   @IsString()
   @MinLength(12)
   @MaxLength(256)
   webhook_password?: string;
+
+  @SyncCronProperty()
+  sync_cron?: string | null;
 }
 
 export class PatchHostawayAccountDto extends PatchAccountDto {

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { SyncCronProperty } from './sync-cron';
 
 /** The PATCH fields every source's accounts share; a source's DTO adds its credentials. */
 export class PatchAccountDto {
@@ -17,4 +18,7 @@ export class PatchAccountDto {
   @IsOptional()
   @IsIn(['active', 'paused'])
   status?: 'active' | 'paused';
+
+  @SyncCronProperty()
+  sync_cron?: string | null;
 }
