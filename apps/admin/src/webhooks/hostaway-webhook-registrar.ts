@@ -190,7 +190,7 @@ export class HostawayWebhookRegistrar implements OnApplicationBootstrap, OnAppli
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await this.record(db, accountId, { webhook_status: 'failed', webhook_error: message.slice(0, 1000), webhook_checked_at: checkedAt });
-      this.logger.warn({ accountId, action: action.kind, err: { name: (error as Error)?.name, message } }, 'Hostaway webhook registration failed; retried after the next sync');
+      this.logger.warn({ accountId, webhookId: state.webhookId, action: action.kind, err: { name: (error as Error)?.name, message } }, 'Hostaway webhook call failed; recorded on the account');
       return { accountId, result: 'failed', error: message };
     }
   }
