@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
-import { rawEnvelopeKey, type AirbnbMetric, type DeadLetter } from '@staysync/contracts';
+import { rawEnvelopeKey, type DeadLetter } from '@staysync/contracts';
+import type { AirbnbMetric } from '@staysync/source-airbnb';
 import { loadLoaderConfig } from '@staysync/config';
 import type { RawEnvelope } from '@staysync/core';
 import { createTestDatabase, waitFor, type TestDatabase } from '@staysync/testing';

@@ -6,7 +6,7 @@ import { Pool } from 'pg';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { LoaderService } from '../../apps/loader/src/loader.service';
-import type { RawTopicId } from '../../apps/loader/src/raw-topics';
+import type { RawTopicId } from '@staysync/contracts';
 import { AIRBNB_FIXTURES, loadFixture } from '../../libs/sources/airbnb/fixtures/load';
 import { chartEnvelope } from './support';
 

@@ -3,13 +3,12 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { LoaderConfig } from '@staysync/config';
-import { groupCommit, type Row } from '@staysync/core';
+import { publishedTopics, type RawTopicId } from '@staysync/contracts';
+import { groupCommit, type StoredRow } from '@staysync/core';
 import { PG_POOL, recordDeadLettered, type DeadLetteredResponse } from '@staysync/db';
 import { KafkaProducerService, type BatchResult, type DecodedMessage, type PoisonMessage } from '@staysync/kafka';
 import { METRICS_REGISTRY } from '@staysync/observability';
 import { createPipelineMetrics, parseEnvelopes, tombstonesFor, type RawTombstoneSender, writeParsed, type ParsedEnvelopes, type PipelineMetrics, type WriteResult } from '@staysync/pipeline';
-import { airbnbMetricMessages } from './metric-messages';
-import type { RawTopicId } from './raw-topics';
 import { LOADER_CONFIG, LOADER_LOGGER, RAW_TOMBSTONES } from './tokens';
 
 /** a group of batches written in one transaction stops growing at this many responses */
@@ -23,7 +22,7 @@ const WRITE_LANES = 2;
 
 /** What a group's write hands back to each of its batches (an object: awaiting it must not wait for the publish). */
 interface Written {
-  /** settles once the group's stored rows are on airbnb.metrics */
+  /** settles once the group's stored rows are on the topics their sources publish */
   published: Promise<void>;
 }
 
@@ -97,7 +96,7 @@ export class LoaderService implements OnApplicationShutdown {
     }
   }
 
-  /** One group commit: a transaction per source, then its stored rows go to airbnb.metrics. */
+  /** One group commit: a transaction per source, then its stored rows go to the topics their sources publish. */
   private async writeGroup(group: ParsedEnvelopes[]): Promise<Written> {
     const stopTimer = this.metrics.transactionSeconds.startTimer();
     const written = await writeParsed(this.pool, group, { returnStored: this.config.publishMetrics, metrics: this.metrics });
@@ -149,14 +148,21 @@ export class LoaderService implements OnApplicationShutdown {
     await this.tombstones?.disconnect();
   }
 
-  /** Chained after the previous group's publish, so a key's messages keep the order of its writes. */
-  private publish(storedRows: Array<{ table: string; row: Row }>): Promise<void> {
-    const messages = airbnbMetricMessages(storedRows, new Date());
+  /**
+   * Each registered source's published topics get their messages for the stored rows (a topic's
+   * `messages()` ignores other tables). Chained after the previous group's publish, so a key's messages
+   * keep the order of its writes.
+   */
+  private publish(storedRows: StoredRow[]): Promise<void> {
+    const loadedAt = new Date();
+    const sends = publishedTopics()
+      .map((topic) => ({ id: topic.id, messages: topic.messages(storedRows, loadedAt) }))
+      .filter((send) => send.messages.length > 0);
     // a batch's later batches wait for its handler anyway, so nothing to publish means nothing to wait for
-    if (messages.length === 0) return Promise.resolve();
+    if (sends.length === 0) return Promise.resolve();
     const sent = this.lastPublish
       .catch(() => undefined)
-      .then(() => this.producer.send('airbnb.metrics', messages))
+      .then(() => Promise.all(sends.map(({ id, messages }) => this.producer.send(id, messages))))
       .then(() => undefined);
     this.lastPublish = sent;
     return sent;

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { LoaderConfig } from '@staysync/config';
+import { rawTopicIds, type RawTopicId } from '@staysync/contracts';
 import { BatchConsumerFactory, type BatchConsumerSpec } from '@staysync/kafka';
 import { LoaderService } from './loader.service';
-import { rawTopicIds, type RawTopicId } from './raw-topics';
 import { LOADER_CONFIG, LOADER_CONSUMER_TUNING } from './tokens';
 
 /** the loaders' consumer group, after the topic prefix (environments sharing a cluster stay apart) */

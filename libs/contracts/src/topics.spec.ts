@@ -1,15 +1,17 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { SOURCES } from '@staysync/sources';
 import {
+  CORE_TOPICS,
   TOPIC_IDS,
   TOPICS,
   accountEventKey,
-  airbnbMetricKey,
   exampleAccountEvent,
-  exampleAirbnbMetric,
   exampleRawEnvelope,
+  publishedTopics,
   rawEnvelopeKey,
   rawTopicId,
+  rawTopicIds,
   syncCommandKey,
   syncEventKey,
   validatorFor,
@@ -57,25 +59,33 @@ describe('Contracts > TOPICS registry', () => {
     }
   });
 
-  it('raw topics are compacted, gzip-compressed and share one schema', () => {
-    expect(TOPICS['raw.airbnb'].schema).toBe(TOPICS['raw.hostaway'].schema);
-    for (const id of ['raw.airbnb', 'raw.hostaway'] as const) {
-      expect(TOPICS[id].compression).toBe('gzip');
+  it('every registered source has a raw topic: compacted, gzip-compressed, the shared envelope schema', () => {
+    const ids = rawTopicIds();
+    expect(ids).toEqual(SOURCES.map((plugin) => `raw.${plugin.name}`));
+    for (const id of ids) {
+      expect(TOPICS[id]).toMatchObject({ baseName: `${id}.v1`, schema: TOPICS[ids[0]].schema, compression: 'gzip' });
       expect(TOPICS[id].configs['cleanup.policy']).toBe('compact,delete');
     }
   });
 
-  it('every topic folder is registered', () => {
+  it('the topics are the core ones, each source’s raw topic and what the sources publish, nothing else', () => {
+    const published = publishedTopics();
+    expect(published.length).toBeGreaterThan(0);
+    for (const topic of published) expect(TOPICS[topic.id]).toBe(topic.definition);
+    expect([...TOPIC_IDS].sort()).toEqual([...Object.keys(CORE_TOPICS), ...rawTopicIds(), ...published.map((t) => t.id)].sort());
+  });
+
+  it('every core topic folder is registered', () => {
     const folders = readdirSync(join(__dirname, 'topics'), { withFileTypes: true }).filter((d) =>
       d.isDirectory(),
     );
-    const registered = new Set(TOPIC_IDS.map((id) => (id.startsWith('raw.') ? 'raw' : TOPICS[id].baseName)));
+    const registered = new Set(['raw', ...Object.values(CORE_TOPICS).map((topic) => topic.baseName)]);
     expect(folders.map((d) => d.name).sort()).toEqual([...registered].sort());
   });
 
-  it('rawTopicId maps a source to its raw topic and refuses unknown sources', () => {
-    expect(rawTopicId('airbnb')).toBe('raw.airbnb');
-    expect(() => rawTopicId('vrbo')).toThrow('no raw topic registered for source "vrbo"');
+  it('rawTopicId maps a registered source to its raw topic and refuses unknown sources', () => {
+    for (const plugin of SOURCES) expect(rawTopicId(plugin.name)).toBe(`raw.${plugin.name}`);
+    expect(() => rawTopicId('vrbo')).toThrow('no raw topic for source "vrbo": it is not in the source registry');
   });
 });
 
@@ -85,7 +95,6 @@ describe('Contracts > keys', () => {
     expect(syncCommandKey({ source: 'hostaway', accountId: '9' })).toBe('hostaway:9');
     expect(rawEnvelopeKey(exampleRawEnvelope)).toBe(exampleRawEnvelope.requestKey);
     expect(syncEventKey({ jobId: 'j-1' })).toBe('j-1');
-    expect(airbnbMetricKey(exampleAirbnbMetric)).toBe('acc-42:12345678:2024-04-30');
   });
 });
 

@@ -1,42 +1,18 @@
+import type { JsonSchema, PublishedTopic, SourcePlugin, TopicDefinition } from '@staysync/core';
+import { SOURCES } from '@staysync/sources';
 import { exampleAccountEvent, accountEventSchema, type AccountEvent } from './topics/accounts.events.v1';
-import { exampleAirbnbMetric, airbnbMetricSchema, type AirbnbMetric } from './topics/airbnb.metrics.v1';
 import { exampleDeadLetter, deadLetterSchema, type DeadLetter } from './topics/dlq.v1';
 import { exampleRawEnvelope, rawEnvelopeSchema, rawPartitionKey, type RawEnvelope } from './topics/raw';
 import { exampleSyncCommand, syncCommandSchema, type SyncCommand } from './topics/sync.commands.v1';
 import { exampleSyncEvent, syncEventSchema, type SyncEvent } from './topics/sync.events.v1';
 
-/** A JSON Schema document (draft-07), as read from a `schema.json` file. */
-export type JsonSchema = Readonly<Record<string, unknown>>;
+export type { JsonSchema, TopicDefinition };
 
-export interface TopicDefinition<TValue = unknown> {
-  /** versioned name on the wire, before the deployment's prefix */
-  readonly baseName: string;
-  /** public topics are a contract with other teams; internal ones may change with the services */
-  readonly visibility: 'public' | 'internal';
-  readonly description: string;
-  /** what the Kafka key is (each topic folder exports the builder) */
-  readonly key: string;
-  /** when a topic is not partitioned by its key: what it is partitioned by, and how to get it from a value */
-  readonly partitionedBy?: { readonly description: string; of(value: TValue): string };
-  /** the value's JSON Schema: the source of truth */
-  readonly schema: JsonSchema;
-  readonly partitions: number;
-  /** producer-side compression */
-  readonly compression: 'gzip' | 'none';
-  /** topic configs applied when the topics are created */
-  readonly configs: Readonly<Record<string, string>>;
-  /** a valid value, used by the AsyncAPI document and the conformance spec */
-  readonly example: TValue;
-}
-
-/** Value type per logical topic id. */
-export interface TopicValues {
+/** Value type per logical id of the core's own topics. */
+export interface CoreTopicValues {
   'accounts.events': AccountEvent;
   'sync.commands': SyncCommand;
-  'raw.airbnb': RawEnvelope;
-  'raw.hostaway': RawEnvelope;
   'sync.events': SyncEvent;
-  'airbnb.metrics': AirbnbMetric;
   dlq: DeadLetter;
 }
 
@@ -84,11 +60,8 @@ const RAW_TOPIC = {
   example: exampleRawEnvelope,
 } as const;
 
-/**
- * Every topic, declared once. The record key is the logical id used in code
- * (`producer.send('sync.commands', …)`); names on the wire are `<prefix><baseName>`.
- */
-export const TOPICS = {
+/** The core's own topics; the logical id is used in code (`producer.send('sync.commands', …)`). */
+export const CORE_TOPICS = {
   'accounts.events': {
     baseName: 'accounts.events.v1',
     visibility: 'public',
@@ -112,18 +85,6 @@ export const TOPICS = {
     configs: deleteAfterDays(7),
     example: exampleSyncCommand,
   },
-  'raw.airbnb': {
-    ...RAW_TOPIC,
-    baseName: 'raw.airbnb.v1',
-    description:
-      'Raw Airbnb insights responses with request metadata: fetcher → loader, and the replay source.',
-  },
-  'raw.hostaway': {
-    ...RAW_TOPIC,
-    baseName: 'raw.hostaway.v1',
-    description:
-      'Raw Hostaway responses and webhook deliveries with request metadata: fetcher/admin → loader, and the replay source.',
-  },
   'sync.events': {
     baseName: 'sync.events.v1',
     visibility: 'public',
@@ -134,17 +95,6 @@ export const TOPICS = {
     compression: 'none',
     configs: deleteAfterDays(7),
     example: exampleSyncEvent,
-  },
-  'airbnb.metrics': {
-    baseName: 'airbnb.metrics.v1',
-    visibility: 'public',
-    description: 'Normalized Airbnb metric rows, published after they were loaded.',
-    key: 'accountId:listingId:date',
-    schema: airbnbMetricSchema,
-    partitions: 12,
-    compression: 'gzip',
-    configs: deleteAfterDays(30),
-    example: exampleAirbnbMetric,
   },
   dlq: {
     baseName: 'dlq.v1',
@@ -159,10 +109,43 @@ export const TOPICS = {
     configs: deleteAfterDays(30),
     example: exampleDeadLetter,
   },
-} as const satisfies { readonly [K in keyof TopicValues]: TopicDefinition<TopicValues[K]> };
+} as const satisfies { readonly [K in keyof CoreTopicValues]: TopicDefinition<CoreTopicValues[K]> };
 
-export type TopicId = keyof typeof TOPICS;
-export type TopicValue<T extends TopicId> = TopicValues[T];
+export type CoreTopicId = keyof typeof CORE_TOPICS;
+/** `raw.<source>`: a source's raw responses */
+export type RawTopicId = `raw.${string}`;
+/** the raw topics and the topics sources publish (`<source>.<what>`), declared by the plug-ins */
+export type SourceTopicId = RawTopicId | `${string}.${string}`;
+
+/** The raw topic of a registered source: the shared envelope schema and settings, its own name. */
+function rawTopicOf(plugin: SourcePlugin): TopicDefinition<RawEnvelope> {
+  return { ...RAW_TOPIC, baseName: `raw.${plugin.name}.v1`, description: plugin.topics.raw.description };
+}
+
+/** The topics the registered source plug-ins declare: each one's raw topic, then what it publishes. */
+function sourceTopics(plugins: readonly SourcePlugin[]): Record<SourceTopicId, TopicDefinition> {
+  const topics: Record<SourceTopicId, TopicDefinition> = {};
+  for (const plugin of plugins) {
+    topics[`raw.${plugin.name}`] = rawTopicOf(plugin);
+    for (const published of plugin.topics.published ?? []) topics[published.id] = published.definition;
+  }
+  for (const id of Object.keys(topics)) if (isCoreTopicId(id)) throw new Error(`a source declares the topic id "${id}", which the core uses`);
+  return topics;
+}
+
+function isCoreTopicId(value: string): value is CoreTopicId {
+  return Object.prototype.hasOwnProperty.call(CORE_TOPICS, value);
+}
+
+/**
+ * Every topic, declared once: the core's, then each registered source's (its raw topic and what it
+ * publishes). Names on the wire are `<prefix><baseName>`.
+ */
+export const TOPICS: Readonly<typeof CORE_TOPICS & Record<SourceTopicId, TopicDefinition>> = { ...CORE_TOPICS, ...sourceTopics(SOURCES) };
+
+export type TopicId = CoreTopicId | SourceTopicId;
+/** A topic's value type: the core's own, the raw envelope on `raw.<source>`, and unknown for what sources publish. */
+export type TopicValue<T extends TopicId> = T extends CoreTopicId ? CoreTopicValues[T] : T extends RawTopicId ? RawEnvelope : unknown;
 
 export const TOPIC_IDS = Object.keys(TOPICS) as TopicId[];
 
@@ -170,17 +153,26 @@ export function isTopicId(value: string): value is TopicId {
   return Object.prototype.hasOwnProperty.call(TOPICS, value);
 }
 
+/** The topic's definition; an id that is not in the registry is a programming error and throws. */
 export function topicDefinition(topicId: TopicId): TopicDefinition {
+  const id: string = topicId;
+  if (!isTopicId(id)) throw new Error(`unknown topic "${id}": known topics are ${TOPIC_IDS.join(', ')}`);
   return TOPICS[topicId];
 }
 
-/** `raw.<source>`: the raw-response topic of a source plug-in. */
-/** The raw topics (`raw.<source>`). */
-export type RawTopicId = Extract<TopicId, `raw.${string}`>;
-
+/** `raw.<source>`: the raw-response topic of a registered source. */
 export function rawTopicId(source: string): RawTopicId {
-  const id = `raw.${source}`;
-  if (!isTopicId(id) || !id.startsWith('raw.'))
-    throw new Error(`no raw topic registered for source "${source}": add raw.${source} to TOPICS`);
-  return id as RawTopicId;
+  const id: RawTopicId = `raw.${source}`;
+  if (!isTopicId(id)) throw new Error(`no raw topic for source "${source}": it is not in the source registry (libs/sources/index.ts)`);
+  return id;
+}
+
+/** The raw topics of every registered source, in registry order. */
+export function rawTopicIds(): RawTopicId[] {
+  return SOURCES.map((plugin) => rawTopicId(plugin.name));
+}
+
+/** What each registered source publishes after a load. */
+export function publishedTopics(): ReadonlyArray<PublishedTopic> {
+  return SOURCES.flatMap((plugin) => plugin.topics.published ?? []);
 }

@@ -1,4 +1,5 @@
-import type { RawEnvelope, RowsByTable } from './envelope';
+import type { RawEnvelope, Row, RowsByTable } from './envelope';
+import type { TopicDefinition } from './topic-definition';
 
 /** Column of a loader table, with its PostgreSQL type (used for set-based upserts via unnest/COPY). */
 export interface ColumnSpec {
@@ -52,12 +53,42 @@ export interface Parser {
   parse(envelope: RawEnvelope): ParseResult;
 }
 
+/** A row as the loader stored it, with its qualified table name. */
+export interface StoredRow {
+  table: string;
+  row: Row;
+}
+
+/** A message the loader publishes: its Kafka key and a value valid against the topic's schema. */
+export interface PublishedMessage<TValue = unknown> {
+  key: string;
+  value: TValue;
+}
+
+/** A topic a source publishes its rows on after they were loaded (e.g. normalized metrics for other teams). */
+export interface PublishedTopic<TValue = unknown> {
+  /** the logical id used in code and logs, `<source>.<what>` (e.g. `airbnb.metrics`) */
+  id: `${string}.${string}`;
+  definition: TopicDefinition<TValue>;
+  /** the messages for a load's stored rows (rows of tables it does not publish give none) */
+  messages(storedRows: readonly StoredRow[], loadedAt: Date): PublishedMessage<TValue>[];
+}
+
+/** What a source puts on Kafka. */
+export interface SourceTopics {
+  /** its raw topic: id `raw.<name>`, on the wire `raw.<name>.v1`, the shared envelope schema */
+  raw: { description: string };
+  /** what the loader publishes after each load; none when absent */
+  published?: readonly PublishedTopic[];
+}
+
 export interface SourcePlugin {
   /** `airbnb`, `hostaway` — also the schema name and the raw topic suffix */
   name: string;
   tables: TableSpec[];
   /** all registered parser versions; the highest is current */
   parsers: Parser[];
+  topics: SourceTopics;
   /** what the scheduler's sync of an account is (e.g. backfill on the first run, else incremental) */
   scheduledSyncMode(account: { lastSyncAt: Date | null }): 'backfill' | 'incremental' | 'full';
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientBase } from 'pg';
-import type { AccountStatus } from './entities/AirbnbAccount';
+import type { AccountStatus } from '@staysync/core';
 
 export type AccountEventType = 'created' | 'updated' | 'deactivated' | 'reactivated' | 'deleted' | 'needs_reauth';
 

@@ -1,4 +1,3 @@
-export { SOURCES, sourceByName, requireSource } from './sources';
 export { createPipelineMetrics, type PipelineMetrics } from './metrics';
 export { loadEnvelopes, parseEnvelopes, writeParsed, type LoadOptions, type LoadResult, type ParsedEnvelopes, type PoisonEnvelope, type TableCounts, type WriteResult } from './load/load-envelopes';
 export { MAX_SAMPLES, type ChangeSample } from './load/compare-rows';

@@ -1,4 +1,4 @@
-import type { AccountStatus } from '@staysync/db';
+import type { AccountStatus } from '@staysync/core';
 
 /** Statuses the scheduler looks at; `blocked` ones only once their cool-down is over (`isSchedulable`). */
 export const SCHEDULABLE_STATUSES: readonly AccountStatus[] = ['active', 'blocked'];

@@ -1,8 +1,8 @@
 import { Inject } from '@nestjs/common';
 import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { TableSpec } from '@staysync/core';
-import type { AccountStatus, SyncMode } from '@staysync/db';
+import type { AccountStatus, TableSpec } from '@staysync/core';
+import type { SyncMode } from '@staysync/db';
 import { ProblemException } from '../http/problem.filter';
 import { normalizeCron } from '../scheduler/cron-expression';
 import { SyncScheduler } from '../scheduler/sync-scheduler.service';

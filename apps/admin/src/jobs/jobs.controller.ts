@@ -1,6 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString } from 'class-validator';
+import { SOURCE_NAMES } from '@staysync/sources';
 import { DEFAULT_PAGE_LIMIT, PageLimitQuery } from '../http/page-limit.query';
 import { ProblemException } from '../http/problem.filter';
 import { jobView, SyncJobsService } from './sync-jobs.service';
@@ -11,9 +12,9 @@ class ListJobsQuery extends PageLimitQuery {
   @IsString()
   account_id?: string;
 
-  @ApiPropertyOptional({ enum: ['airbnb', 'hostaway'] })
+  @ApiPropertyOptional({ enum: SOURCE_NAMES })
   @IsOptional()
-  @IsIn(['airbnb', 'hostaway'])
+  @IsIn(SOURCE_NAMES)
   source?: string;
 
   @ApiPropertyOptional({ enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] })

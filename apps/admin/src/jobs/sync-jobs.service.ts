@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
-import { sourceByName } from '@staysync/pipeline';
+import { sourceByName } from '@staysync/sources';
 import { OutboxMessage, SyncJob, type JobStatus, type SyncMode, type SyncTrigger } from '@staysync/db';
 
 export interface SyncRequest {

@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import { SOURCE_NAMES } from '@staysync/sources';
 
 export class CreateReplayDto {
-  @ApiProperty({ enum: ['airbnb', 'hostaway'] })
-  @IsIn(['airbnb', 'hostaway'])
-  source!: 'airbnb' | 'hostaway';
+  @ApiProperty({ enum: SOURCE_NAMES })
+  @IsIn(SOURCE_NAMES)
+  source!: string;
 
   @ApiProperty({ description: 'inclusive lower bound on the responses’ fetched_at (ISO-8601)', example: '2026-11-01T00:00:00Z' })
   @IsISO8601({ strict: true })

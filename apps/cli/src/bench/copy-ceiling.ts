@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { currentParser, type RawEnvelope, type Row, type TableSpec } from '@staysync/core';
-import { sourceByName } from '@staysync/pipeline';
+import { sourceByName } from '@staysync/sources';
 import { round } from './fetch-phase';
 
 /** Every row the current parser makes of the envelopes, per qualified table (rows sharing a key are kept). */

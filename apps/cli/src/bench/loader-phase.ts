@@ -8,7 +8,7 @@ import pino from 'pino';
 import type { Registry } from 'prom-client';
 import { createLoaderApp } from '../../../loader/src/bootstrap';
 import { LoaderService } from '../../../loader/src/loader.service';
-import type { RawTopicId } from '../../../loader/src/raw-topics';
+import type { RawTopicId } from '@staysync/contracts';
 import { FAST_CONSUMER, FAST_RETRY, LOG_STREAM, closeAll, countRawResponses, loadedTableRows, loaderConfig, truncateLoaderTables, waitUntil, type BenchContext } from './context';
 import { cpuSpent, sampleCpu, type CpuMs, type CpuSample } from './cpu';
 import { round } from './fetch-phase';

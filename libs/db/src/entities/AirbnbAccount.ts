@@ -1,4 +1,5 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import type { AccountStatus } from '@staysync/core';
 
 @Entity({ tableName: 'accounts', schema: 'airbnb' })
 export class AirbnbAccount {
@@ -51,6 +52,3 @@ export class AirbnbAccount {
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
   deletedAt: Date | null = null;
 }
-
-/** `blocked`: the upstream's edge refuses the account for now (Airbnb); synced again after `blocked_until` */
-export type AccountStatus = 'active' | 'needs_reauth' | 'paused' | 'blocked';

@@ -1,5 +1,5 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
-import type { AccountStatus } from './AirbnbAccount';
+import type { AccountStatus } from '@staysync/core';
 
 /** see docs/runbook.md "Hostaway webhook registration" */
 export type WebhookStatus = 'pending' | 'registered' | 'failed' | 'removed' | 'unconfigured';

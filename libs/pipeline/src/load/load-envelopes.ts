@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { currentParser, type Parser, type RawEnvelope, type Row, type SourcePlugin, type TableSpec } from '@staysync/core';
 import { addLoadedCounts, finishJobsIfComplete, inTransaction, upsertRows } from '@staysync/db';
 import type { PipelineMetrics } from '../metrics';
-import { sourceByName } from '../sources';
+import { sourceByName } from '@staysync/sources';
 import { compareWithStored, MAX_SAMPLES, type ChangeSample } from './compare-rows';
 import { refuseDeletedAccounts } from './deleted-accounts';
 import { recordResponseParses, storeRawResponses, type StoredEnvelope } from './raw-store';

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { currentParser, type Parser, type RawEnvelope, type SourcePlugin } from '@staysync/core';
 import { loadEnvelopes } from '../load/load-envelopes';
 import type { PipelineMetrics } from '../metrics';
-import { requireSource } from '../sources';
+import { requireSource } from '@staysync/sources';
 import { addToReport, emptyReport, recordedReplay, ReplayRecorder, throwIfAborted, type ReplayRange, type ReplayReport } from './report';
 
 export interface StoreReplayOptions extends ReplayRange {

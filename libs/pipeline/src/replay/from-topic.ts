@@ -7,7 +7,7 @@ import { currentParser, type Parser, type RawEnvelope, type SourcePlugin } from 
 import { createCodec, InvalidMessageError, probeCapabilities, topicName, type KafkaSettings, type ValueCodec } from '@staysync/kafka';
 import { loadEnvelopes } from '../load/load-envelopes';
 import type { PipelineMetrics } from '../metrics';
-import { requireSource } from '../sources';
+import { requireSource } from '@staysync/sources';
 import { addToReport, emptyReport, recordedReplay, ReplayRecorder, throwIfAborted, type ReplayRange, type ReplayReport } from './report';
 
 export interface TopicReplayOptions extends ReplayRange {

@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { KafkaSettings } from '@staysync/kafka';
-import { requireSource } from '../sources';
+import { requireSource } from '@staysync/sources';
 import { replayFromStore } from './from-store';
 import { replayFromTopic, type TopicReplayOptions } from './from-topic';
 import type { ReplayOrigin, ReplayProgress, ReplayReport } from './report';

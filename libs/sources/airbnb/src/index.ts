@@ -26,3 +26,5 @@ export * from './fetch';
 export * from './session/jar';
 export * from './session/preflight';
 export * from './session/client-hints';
+export * from './topics/airbnb.metrics.v1';
+export { airbnbMetricMessages, airbnbMetricsTopic } from './topics/metrics-topic';

@@ -1,11 +1,16 @@
 import type { SourcePlugin } from '@staysync/core';
 import { AIRBNB_SOURCE_NAME, parserV1 } from './parser.v1';
 import { airbnbTables } from './tables';
+import { airbnbMetricsTopic } from './topics/metrics-topic';
 
 export const airbnbSource: SourcePlugin = {
   name: AIRBNB_SOURCE_NAME,
   tables: airbnbTables,
   parsers: [parserV1],
+  topics: {
+    raw: { description: 'Raw Airbnb insights responses with request metadata: fetcher → loader, and the replay source.' },
+    published: [airbnbMetricsTopic],
+  },
   // the first run backfills the whole history the API serves; later runs only the recent windows
   scheduledSyncMode: (account) => (account.lastSyncAt ? 'incremental' : 'backfill'),
 };

@@ -6,6 +6,9 @@ export const hostawaySource: SourcePlugin = {
   name: HOSTAWAY_SOURCE_NAME,
   tables: hostawayTables,
   parsers: [parserV1],
+  topics: {
+    raw: { description: 'Raw Hostaway responses and webhook deliveries with request metadata: fetcher/admin → loader, and the replay source.' },
+  },
   // incremental narrows only listings and reservations (~2 % fewer calls, reference §2): always full
   scheduledSyncMode: () => 'full',
 };

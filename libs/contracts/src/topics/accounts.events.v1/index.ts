@@ -1,10 +1,11 @@
+import type { AccountStatus } from '@staysync/core';
 import schema from './schema.json';
 
 export { schema as accountEventSchema };
 
 export type AccountEventType =
   'created' | 'updated' | 'deactivated' | 'reactivated' | 'deleted' | 'needs_reauth';
-export type AccountStatus = 'active' | 'needs_reauth' | 'paused' | 'blocked';
+export type { AccountStatus };
 
 /** Value of `accounts.events.v1` (mirrors ./schema.json). No credentials, ever. */
 export interface AccountEvent {

@@ -1,0 +1,41 @@
+import type { SourcePlugin } from '@staysync/core';
+import { checkSources, SOURCES } from '../index';
+
+const plugin = (over: Partial<SourcePlugin> = {}): SourcePlugin => ({
+  name: 'guesty',
+  tables: [{ table: 'guesty.listings', columns: [{ name: 'id', type: 'text' }], conflictKey: ['id'], mode: 'if-changed' }],
+  parsers: [{ version: 1, parse: () => ({ rows: {}, unknownMetrics: [] }) }],
+  topics: { raw: { description: 'Raw Guesty responses.' } },
+  scheduledSyncMode: () => 'full',
+  ...over,
+});
+
+describe('Sources > registry', () => {
+  it('registers the sources with unique names', () => {
+    expect(new Set(SOURCES.map((s) => s.name)).size).toBe(SOURCES.length);
+    expect(checkSources(SOURCES)).toBe(SOURCES);
+  });
+
+  it('accepts a well-formed plug-in', () => {
+    expect(checkSources([plugin()])).toHaveLength(1);
+  });
+
+  it.each<[string, Partial<SourcePlugin>, string]>([
+    ['no raw topic', { topics: undefined }, 'source "guesty" cannot be registered: it declares no raw topic (topics.raw.description)'],
+    ['an empty raw topic description', { topics: { raw: { description: '' } } }, 'it declares no raw topic'],
+    ['no parser', { parsers: [] }, 'source "guesty" cannot be registered: it has no parser'],
+    ['a table in another schema', { tables: [{ table: 'ops.listings', columns: [], conflictKey: [], mode: 'if-changed' }] }, 'its table ops.listings is not in the schema "guesty"'],
+    ['a name that is no schema name', { name: 'Guesty-PMS' }, 'source "Guesty-PMS" cannot be registered: its name must match'],
+    [
+      'a published topic outside its namespace',
+      { topics: { raw: { description: 'x' }, published: [{ id: 'other.metrics', definition: { schema: {} } as never, messages: () => [] }] } },
+      'its published topic id "other.metrics" must start with "guesty."',
+    ],
+  ])('refuses a plug-in with %s, naming it', (_, over, message) => {
+    expect(() => checkSources([plugin(over)])).toThrow(message);
+  });
+
+  it('refuses two sources with one name', () => {
+    expect(() => checkSources([plugin(), plugin()])).toThrow('source "guesty" cannot be registered: a source with that name is already registered');
+  });
+});
