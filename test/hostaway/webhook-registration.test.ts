@@ -137,6 +137,12 @@ describe('Hostaway > webhook registration', () => {
     expect(webhookCalls(ACCOUNTS.failing)).toEqual({ list: 0, get: 0, create: 0, update: 0, delete: 0 });
     const { body } = await stack.api().get(`/api/v1/hostaway/accounts/${ACCOUNTS.failing}`).set(AUTH).expect(200);
     expect(body.webhook).toMatchObject({ status: 'failed', webhook_id: null, last_error: failed.webhook_error });
+    // what the StaysyncHostawayWebhooksFailing alert reads (the soft-deleted and hard-deleted accounts are not counted)
+    const metrics = (await stack.api().get('/metrics').expect(200)).text;
+    expect(metrics.split('\n').filter((line) => line.startsWith('staysync_hostaway_webhooks{')).sort()).toEqual([
+      'staysync_hostaway_webhooks{status="failed",service="admin"} 1',
+      'staysync_hostaway_webhooks{status="registered",service="admin"} 1',
+    ]);
 
     const job = await stack.sync(ACCOUNTS.failing, 'full');
     expect(job.status).toBe('succeeded');

@@ -6,7 +6,8 @@ import { METRICS_REGISTRY } from '@staysync/observability';
 
 /**
  * Gauges of the state in the database, read at scrape time (the Grafana dashboard and alert rules in
- * deploy/ use them): jobs of the last 24 h by status, accounts by status, and the outbox backlog.
+ * deploy/ use them): jobs of the last 24 h by status, accounts by status, Hostaway webhook registrations
+ * by status, and the outbox backlog.
  */
 @Injectable()
 export class StateMetrics implements OnModuleInit {
@@ -43,6 +44,19 @@ export class StateMetrics implements OnModuleInit {
            SELECT 'hostaway', status, count(*)::int FROM hostaway.accounts WHERE is_active AND deleted_at IS NULL GROUP BY status`,
         );
         for (const row of rows) this.set({ source: row.source, status: row.status }, row.n);
+      },
+    });
+    new Gauge({
+      name: 'staysync_hostaway_webhooks',
+      help: 'Active Hostaway accounts by webhook registration status (pending, registered, failed, removed, unconfigured)',
+      labelNames: ['status'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const { rows } = await pool.query<{ status: string; n: number }>(
+          `SELECT webhook_status AS status, count(*)::int AS n FROM hostaway.accounts WHERE is_active AND deleted_at IS NULL GROUP BY webhook_status`,
+        );
+        for (const row of rows) this.set({ status: row.status }, row.n);
       },
     });
     // both read the partial index ix_outbox_pending
