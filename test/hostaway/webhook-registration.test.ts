@@ -6,7 +6,7 @@ import { waitFor } from '../harness';
 import { AUTH, PUBLIC_BASE_URL, startHostawayStack, type HostawayStack } from './stack';
 
 const SMALL = { listings: 1, reservationsPerListing: 1, messagesPerConversation: 1 };
-const ACCOUNTS = { steady: 10001, soft: 10002, hard: 10003, failing: 10004, moving: 10005 };
+const ACCOUNTS = { steady: 10001, soft: 10002, hard: 10003, failing: 10004, moving: 10005, bare: 10006 };
 const SECRET = (id: number) => `hostaway-client-secret-${id}`;
 const LOGIN = 'staysync-hooks';
 const PASSWORD = 'webhook-password-0123456789';
@@ -43,8 +43,8 @@ describe('Hostaway > webhook registration', () => {
       },
       { what: `the webhook look at account ${accountId}`, timeoutMs: 30_000 },
     );
-  const create = async (accountId: number) => {
-    await stack.api().post('/api/v1/hostaway/accounts').set(AUTH).send({ account_id: accountId, client_secret: SECRET(accountId), webhook_login: LOGIN, webhook_password: PASSWORD }).expect(201);
+  const create = async (accountId: number, webhook: Record<string, string> = { webhook_login: LOGIN, webhook_password: PASSWORD }) => {
+    await stack.api().post('/api/v1/hostaway/accounts').set(AUTH).send({ account_id: accountId, client_secret: SECRET(accountId), ...webhook }).expect(201);
     const { rows } = await stack.sql.query<{ id: string }>(`SELECT id FROM ops.sync_jobs WHERE source = 'hostaway' AND account_id = $1`, [String(accountId)]);
     const job = await waitForJob(stack.sql, rows[0].id, (j) => j.finished_at !== null, 'first full sync', 60_000);
     expect(job.status).toBe('succeeded');
@@ -150,6 +150,20 @@ describe('Hostaway > webhook registration', () => {
     expect(retried).toMatchObject({ webhook_status: 'registered', webhook_error: null, webhook_url: URL });
     expect(stack.simulator.webhooks(ACCOUNTS.failing).map((w) => w.id)).toEqual([retried.webhook_id]);
     expect(webhookCalls(ACCOUNTS.failing)).toEqual({ list: 1, get: 0, create: 1, update: 0, delete: 0 });
+  });
+
+  it('an account without webhook credentials is unconfigured, and registered once they are set', async () => {
+    const bare = await create(ACCOUNTS.bare, {});
+    expect(bare).toMatchObject({
+      webhook_status: 'unconfigured',
+      webhook_id: null,
+      webhook_error: 'the account has no webhook_login/webhook_password to register (set both with PATCH)',
+    });
+    expect(webhookCalls(ACCOUNTS.bare)).toEqual({ list: 0, get: 0, create: 0, update: 0, delete: 0 });
+    const setAt = new Date();
+    await stack.api().patch(`/api/v1/hostaway/accounts/${ACCOUNTS.bare}`).set(AUTH).send({ webhook_login: LOGIN, webhook_password: PASSWORD }).expect(200);
+    expect(await lookAfter(ACCOUNTS.bare, setAt)).toMatchObject({ webhook_status: 'registered', webhook_error: null, webhook_url: URL });
+    expect(webhookCalls(ACCOUNTS.bare)).toEqual({ list: 1, get: 0, create: 1, update: 0, delete: 0 });
   });
 
   it('a new PUBLIC_BASE_URL is PUT on the same webhook id by the admin that runs with it', async () => {

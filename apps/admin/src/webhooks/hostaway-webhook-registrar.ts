@@ -95,7 +95,11 @@ export class HostawayWebhookRegistrar implements OnApplicationBootstrap, OnAppli
 
   async onApplicationBootstrap(): Promise<void> {
     // a PUBLIC_BASE_URL set since: what could not be registered is tried again
-    if (this.url !== null) await this.pool.query(`UPDATE hostaway.accounts SET webhook_status = 'pending' WHERE webhook_status = 'unconfigured'`);
+    if (this.url !== null) {
+      await this.pool
+        .query(`UPDATE hostaway.accounts SET webhook_status = 'pending' WHERE webhook_status = 'unconfigured'`)
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'could not mark unconfigured webhooks pending; they are tried after their next sync'));
+    }
     this.stopped = false;
     this.schedule(0);
   }
