@@ -1,3 +1,4 @@
+import { CredentialCipher, parseCredentialKeys } from '@staysync/crypto';
 import { reservationWebhook } from '@staysync/simulators';
 import { HostawayWebhookRegistrar } from '../../apps/admin/src/webhooks/hostaway-webhook-registrar';
 import { adminTestConfig, CapturedLogs, startAdmin } from '../admin/admin-app';
@@ -70,8 +71,9 @@ describe('Hostaway > webhook registration', () => {
     }
     const registered = stack.simulator.webhooks(ACCOUNTS.steady);
     expect(registered).toEqual([expect.objectContaining({ id: first.webhook_id, url: URL, login: LOGIN, password: PASSWORD, isEnabled: 1 })]);
-    // the list before the one registration (a webhook already at our URL would be adopted); nothing more
-    expect(webhookCalls(ACCOUNTS.steady)).toEqual({ list: 1, get: 0, create: 1, update: 0, delete: 0 });
+    // the list before the one registration (a webhook already at our URL would be adopted), then one
+    // GET of the stored id after each later sync (is it still there, enabled, ours?); nothing more
+    expect(webhookCalls(ACCOUNTS.steady)).toEqual({ list: 1, get: 9, create: 1, update: 0, delete: 0 });
     process.stdout.write(`webhook registrations over 10 consecutive syncs of account ${ACCOUNTS.steady}: ${webhookCalls(ACCOUNTS.steady).create}\n`);
 
     // what Hostaway sends with the registered credentials is accepted by our receiver
@@ -95,12 +97,47 @@ describe('Hostaway > webhook registration', () => {
     const after = await lookAfter(ACCOUNTS.steady, changedAt);
     expect(after).toMatchObject({ webhook_status: 'registered', webhook_id: before.webhook_id });
     expect(stack.simulator.webhooks(ACCOUNTS.steady)).toEqual([expect.objectContaining({ id: before.webhook_id, login: 'hooks-2', password: 'another-password-9876' })]);
-    expect(webhookCalls(ACCOUNTS.steady)).toEqual({ list: 1, get: 0, create: 1, update: 1, delete: 0 });
+    expect(webhookCalls(ACCOUNTS.steady)).toEqual({ list: 1, get: 9, create: 1, update: 1, delete: 0 });
 
     // the same credentials again change nothing upstream
     await stack.api().patch(`/api/v1/hostaway/accounts/${ACCOUNTS.steady}`).set(AUTH).send({ webhook_login: 'hooks-2', webhook_password: 'another-password-9876' }).expect(200);
     expect(await stack.admin.get(HostawayWebhookRegistrar).pass()).toEqual([]);
-    expect(webhookCalls(ACCOUNTS.steady)).toEqual({ list: 1, get: 0, create: 1, update: 1, delete: 0 });
+    expect(webhookCalls(ACCOUNTS.steady)).toEqual({ list: 1, get: 9, create: 1, update: 1, delete: 0 });
+  });
+
+  it('after a sync, a webhook Hostaway disabled is enabled again (PUT, same id) and one deleted upstream is registered again', async () => {
+    const { webhook_id: id } = await row(ACCOUNTS.steady);
+    const cipher = new CredentialCipher(parseCredentialKeys(stack.keys));
+    const { rows } = await stack.sql.query<{ access_token: string }>(`SELECT access_token FROM hostaway.accounts WHERE account_id = $1`, [ACCOUNTS.steady]);
+    const upstream = (method: string, body?: unknown) =>
+      fetch(`${stack.simulator.url}webhooks/unifiedWebhooks/${id}`, {
+        method,
+        headers: { authorization: `Bearer ${cipher.decrypt(rows[0].access_token)}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const before = webhookCalls(ACCOUNTS.steady);
+
+    // Hostaway disables a webhook after 5 days of failed deliveries (reference §4)
+    expect((await upstream('PUT', { isEnabled: 0 })).status).toBe(200);
+    let job = await stack.sync(ACCOUNTS.steady, 'full');
+    expect(await lookAfter(ACCOUNTS.steady, job.finished_at as Date)).toMatchObject({ webhook_status: 'registered', webhook_id: id });
+    expect(stack.simulator.webhooks(ACCOUNTS.steady)).toEqual([expect.objectContaining({ id, isEnabled: 1, url: URL, login: 'hooks-2' })]);
+
+    expect((await upstream('DELETE')).status).toBe(200);
+    job = await stack.sync(ACCOUNTS.steady, 'full');
+    const again = await lookAfter(ACCOUNTS.steady, job.finished_at as Date);
+    expect(again).toMatchObject({ webhook_status: 'registered', webhook_url: URL });
+    expect(again.webhook_id).not.toBe(id);
+    expect(stack.simulator.webhooks(ACCOUNTS.steady)).toEqual([expect.objectContaining({ id: again.webhook_id, isEnabled: 1, url: URL, login: 'hooks-2', password: 'another-password-9876' })]);
+    // ours: the PUT and the DELETE above, then GET+PUT, GET (404)+list+POST
+    const after = webhookCalls(ACCOUNTS.steady);
+    expect({ list: after.list - before.list, get: after.get - before.get, create: after.create - before.create, update: after.update - before.update, delete: after.delete - before.delete }).toEqual({
+      list: 1,
+      get: 1,
+      create: 1,
+      update: 2,
+      delete: 1,
+    });
   });
 
   it('soft delete removes the webhook upstream', async () => {

@@ -18,9 +18,9 @@ describe('planWebhook', () => {
     expect(hostawayWebhookUrl(null)).toBeNull();
   });
 
-  it('registers once, then leaves an unchanged registration alone', () => {
+  it('registers once, then only checks an unchanged registration', () => {
     expect(planWebhook({ ...registered, webhookId: null, webhookUrl: null, webhookRegisteredCredentialsAt: null }, URL)).toEqual({ kind: 'register', url: URL });
-    expect(planWebhook(registered, URL)).toEqual({ kind: 'none' });
+    expect(planWebhook(registered, URL)).toEqual({ kind: 'verify', id: 7, url: URL });
   });
 
   it('updates the same id when the URL or the credentials changed', () => {

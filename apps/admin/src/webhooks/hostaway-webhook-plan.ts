@@ -24,13 +24,18 @@ export type WebhookAction =
   | { kind: 'register'; url: string }
   /** PUT the stored id with the current URL and credentials */
   | { kind: 'update'; id: number; url: string }
+  /**
+   * nothing changed on our side: GET the stored id and only act if Hostaway changed it (deleted by
+   * hand → register again; disabled after days of failed deliveries, or another URL/login → PUT)
+   */
+  | { kind: 'verify'; id: number; url: string }
   | { kind: 'remove'; id: number }
   | { kind: 'unconfigured'; reason: string };
 
 /**
  * One account's webhook decision. An account that should have a webhook gets one registered (once),
- * updated when PUBLIC_BASE_URL or its webhook credentials changed since registration, and left alone
- * otherwise; an inactive or deleted account's webhook is removed.
+ * updated when PUBLIC_BASE_URL or its webhook credentials changed since registration, and otherwise
+ * only checked; an inactive or deleted account's webhook is removed.
  */
 export function planWebhook(account: WebhookAccountState, url: string | null): WebhookAction {
   if (!account.wanted) return account.webhookId === null ? { kind: 'none' } : { kind: 'remove', id: account.webhookId };
@@ -42,5 +47,5 @@ export function planWebhook(account: WebhookAccountState, url: string | null): W
   }
   if (account.webhookId === null) return { kind: 'register', url };
   const credentialsChanged = account.webhookRegisteredCredentialsAt?.getTime() !== account.webhookCredentialsUpdatedAt?.getTime();
-  return credentialsChanged || account.webhookUrl !== url ? { kind: 'update', id: account.webhookId, url } : { kind: 'none' };
+  return credentialsChanged || account.webhookUrl !== url ? { kind: 'update', id: account.webhookId, url } : { kind: 'verify', id: account.webhookId, url };
 }

@@ -176,6 +176,10 @@ export class HostawayWebhookRegistrar implements OnApplicationBootstrap, OnAppli
     }
     try {
       const result = await this.upstream(db, row, action);
+      if (result.kind === 'unchanged') {
+        await this.record(db, accountId, { webhook_status: 'registered', webhook_error: null, webhook_checked_at: checkedAt });
+        return { accountId, result: result.kind };
+      }
       if (action.kind === 'remove') {
         await this.record(db, accountId, { webhook_id: null, webhook_url: null, webhook_registered_credentials_at: null, webhook_status: 'removed', webhook_error: null, webhook_checked_at: checkedAt });
       } else {
@@ -221,6 +225,15 @@ export class HostawayWebhookRegistrar implements OnApplicationBootstrap, OnAppli
         return { kind: 'removed' as const, id: action.id };
       }
       const spec: UnifiedWebhookSpec = { url: action.url, login: String(row.webhook_login), password: this.cipher.decrypt(String(row.webhook_password)) };
+      if (action.kind === 'verify') {
+        try {
+          const upstream = await call((token) => client.getWebhook(action.id, token));
+          if (upstream.isEnabled && upstream.url === spec.url && upstream.login === spec.login) return { kind: 'unchanged' as const, id: action.id };
+          return { kind: 'updated' as const, id: (await call((token) => client.updateWebhook(action.id, spec, token))).id };
+        } catch (error) {
+          if (!(error instanceof NotFoundError)) throw error; // deleted upstream: register again
+        }
+      }
       if (action.kind === 'update') {
         try {
           return { kind: 'updated' as const, id: (await call((token) => client.updateWebhook(action.id, spec, token))).id };

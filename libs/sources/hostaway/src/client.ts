@@ -60,6 +60,8 @@ export interface HostawayClient {
   getPage(path: string, query: Readonly<Record<string, QueryValue>>, token: string): Promise<HostawayPageResponse>;
   /** GET webhooks/unifiedWebhooks: the token's account's webhooks */
   listWebhooks(token: string): Promise<UnifiedWebhook[]>;
+  /** GET webhooks/unifiedWebhooks/{id}; NotFoundError when Hostaway no longer has it */
+  getWebhook(id: number, token: string): Promise<UnifiedWebhook>;
   /** POST webhooks/unifiedWebhooks, enabled, no alerting e-mail */
   createWebhook(spec: UnifiedWebhookSpec, token: string): Promise<UnifiedWebhook>;
   /** PUT webhooks/unifiedWebhooks/{id}; NotFoundError when Hostaway no longer has it */
@@ -152,6 +154,10 @@ export function createHostawayClient(options: HostawayClientOptions = {}): Hosta
         const webhook = toWebhook(item);
         return webhook ? [webhook] : [];
       });
+    },
+
+    async getWebhook(id, token) {
+      return resultWebhook(await sendObject('GET', `${UNIFIED_WEBHOOKS_PATH}/${id}`, token), 'GET');
     },
 
     async createWebhook(spec, token) {
