@@ -61,9 +61,9 @@ describe('Admin > per-account sync_cron', () => {
     const plain = await api().post('/api/v1/hostaway/accounts').set(AUTH).send({ account_id: 10002, client_secret: 's2' }).expect(201);
     expect(plain.body.sync_cron).toBeNull();
 
-    for (const bad of ['not a cron', '61 * * * *', '* * * *', '0 0 0 0 0 0 0']) {
+    for (const bad of ['not a cron', '61 * * * *', '* * * *', '0 0 0 0 0 0 0', '0 0 31 2 *', '*/5 * * * *']) {
       const refused = await api().patch('/api/v1/hostaway/accounts/10002').set(AUTH).send({ sync_cron: bad }).expect(400);
-      expect(JSON.stringify(refused.body)).toContain('sync_cron must be a cron expression with 5 or 6 fields');
+      expect(JSON.stringify(refused.body)).toContain('sync_cron must be a cron expression with 5 or 6 fields (e.g. \\"30 6 * * *\\") that fires at most once an hour');
       await api().post('/api/v1/airbnb/accounts').set(AUTH).send({ cookie, x_client_version: 'v1', user_agent: 'ua', sync_cron: bad }).expect(400);
     }
     expect((await api().patch(`/api/v1/airbnb/accounts/${AIRBNB_ID}`).set(AUTH).send({ sync_cron: null }).expect(200)).body.sync_cron).toBeNull();
