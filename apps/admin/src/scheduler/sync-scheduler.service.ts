@@ -67,7 +67,8 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     this.refreshTimer = setInterval(() => this.refreshSoon(), ACCOUNT_CRONS_REFRESH_MS);
     this.refreshTimer.unref();
     this.logger.info({ cron: this.globalCron, next: this.cron.nextDate().toISO() }, 'sync scheduler started');
-    await this.refreshAccountCrons();
+    // a database not reachable yet must not stop admin: the next refresh (a minute later) tries again
+    await this.refreshAccountCrons().catch((error: unknown) => this.logger.error({ err: error }, "could not read the accounts' sync_cron"));
   }
 
   onApplicationShutdown(): void {
@@ -82,7 +83,7 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   /** Re-reads the accounts' `sync_cron` soon (after an API change); failures are logged. */
   refreshSoon(): void {
     if (!this.cron) return;
-    this.refreshAccountCrons().catch((error: unknown) => this.logger.error({ err: error }, 'could not read the accounts\' sync_cron'));
+    this.refreshAccountCrons().catch((error: unknown) => this.logger.error({ err: error }, "could not read the accounts' sync_cron"));
   }
 
   /** Starts a cron for every per-account expression in use and stops those no longer used. */
