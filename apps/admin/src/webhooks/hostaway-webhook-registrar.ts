@@ -37,8 +37,8 @@ const BATCH = 100;
  * Accounts whose webhook needs a look (`$1` the webhook URL or null, `$2` one account or null):
  * - active ones once their first full sync succeeded: `pending` (new, or changed through the API),
  *   credentials changed since the last look, a successful sync finished since the last look (a failed
- *   or impossible registration is retried then; a registered one is only looked at, no upstream call),
- *   or a registration to another URL or with older credentials;
+ *   or impossible registration is retried then; a registered one is checked with one GET), or a
+ *   registration to another URL or with older credentials;
  * - inactive or deleted ones still holding a webhook id: remove it (a failed removal waits an hour).
  */
 const DUE_SQL = `
