@@ -101,7 +101,7 @@ program
 
 program
   .command('bench')
-  .description('measure fetch pacing overhead, loader throughput (vs a COPY ceiling, 1 vs 2 loaders) and fetched→committed lag on local infrastructure')
+  .description('measure fetch pacing overhead, loader throughput (vs a COPY ceiling, two peers, 1 vs 2 loaders) and fetched→committed lag on local infrastructure')
   .option('--json', 'print the result as one JSON object on the last stdout line')
   .option('--accounts <n>', 'simulated accounts (fetched in parallel)', '4')
   .option('--listings <n>', 'listings per account', '5')
@@ -110,6 +110,7 @@ program
   .option('--fetcher-concurrency <n>', 'FETCHER_ACCOUNT_CONCURRENCY for the fetch runs (default: --accounts)')
   .option('--many-accounts <n>', 'also measure live lag at <n> accounts × 1 listing, 1 week, 1 s pacing (live_many_accounts)', '0')
   .option('--no-publish-metrics', 'loader does not publish loaded rows to airbnb.metrics')
+  .option('--no-kafka-connect', 'skip peer 1 (Kafka Connect + Debezium JDBC sink; it needs Java, and Maven for a cold jar cache)')
   .action(async (opts: Parameters<typeof benchCommand>[0]) => {
     await benchCommand(opts);
     process.exit(0);

@@ -52,3 +52,5 @@ export {
   resolveKafkaJars,
 } from './local-kafka';
 export type { LocalKafka, LocalKafkaOptions } from './local-kafka';
+export { startLocalKafkaConnect, kafkaConnectUnavailable, kafkaConnectVersions, resolveKafkaConnectJars } from './local-kafka-connect';
+export type { LocalKafkaConnect, LocalKafkaConnectOptions, ConnectorStatus } from './local-kafka-connect';

@@ -1,11 +1,12 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { spawnTethered } from './tethered';
+import { bundleDir, jvmPrerequisites, pomProperty, resolveBundle, type JarBundle } from './jar-cache';
+import { freePorts } from './ports';
+import { spawnTethered, stopTethered } from './tethered';
 
 /**
  * A real Apache Kafka for tests, the demo and the bench: a single-node KRaft broker+controller run
@@ -43,18 +44,18 @@ const POM = resolve(__dirname, '../../../tools/kafka/pom.xml');
 
 /** The Kafka version pinned in tools/kafka/pom.xml (the one place it is written). */
 export function localKafkaVersion(): string {
-  const match = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(POM, 'utf8'));
-  if (!match) throw new Error(`no <kafka.version> in ${POM}`);
-  return match[1];
+  return pomProperty(POM, 'kafka.version');
+}
+
+/** The broker's jars: tools/kafka/pom.xml, cached as `kafka-<version>-<pom hash>`. */
+export function kafkaBundle(): JarBundle {
+  const version = localKafkaVersion();
+  return { pom: POM, name: `kafka-${version}`, label: `Apache Kafka ${version}` };
 }
 
 /** What is missing to run the local broker (empty when Java is there; Maven only matters for a cold cache). */
 export function localKafkaPrerequisites(): { java: boolean; maven: boolean; cached: boolean } {
-  return {
-    java: spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0,
-    maven: spawnSync('mvn', ['-v'], { stdio: 'ignore' }).status === 0,
-    cached: existsSync(join(jarCacheDir(localKafkaVersion()), '.complete')),
-  };
+  return jvmPrerequisites(kafkaBundle());
 }
 
 /** True when `startLocalKafka()` can work here: Java, and either the jar cache or Maven to fill it. */
@@ -64,47 +65,17 @@ export function localKafkaAvailable(): boolean {
 }
 
 /** `~/.cache/staysync/kafka-<version>-<pom hash>`: a changed pom resolves into a new cache. */
-export function jarCacheDir(version: string): string {
-  const root = process.env.STAYSYNC_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'staysync');
-  const pom = createHash('sha256').update(readFileSync(POM)).digest('hex').slice(0, 8);
-  return join(root, `kafka-${version}-${pom}`);
+export function jarCacheDir(): string {
+  return bundleDir(kafkaBundle());
 }
 
 /** Resolves the broker's jars into the cache (once; later calls return at once). Returns the jar dir. */
 export function resolveKafkaJars(log: (line: string) => void = () => undefined): string {
-  const version = localKafkaVersion();
-  const dir = jarCacheDir(version);
-  if (existsSync(join(dir, '.complete'))) return dir;
-  const prerequisites = localKafkaPrerequisites();
-  if (!prerequisites.maven) {
-    throw new Error(
-      `Maven (mvn) not found, and the Kafka ${version} jars are not cached in ${dir}: install Maven ` +
-        '(apt-get install -y maven), or set KAFKA_BROKERS to a running broker, or install kcat ' +
-        "(apt-get install -y kcat) to use librdkafka's mock cluster",
-    );
-  }
-  log(`resolving Apache Kafka ${version} jars from Maven Central into ${dir} (once)`);
-  mkdirSync(join(dir, '..'), { recursive: true });
-  // resolved beside the cache and renamed into place, so concurrent starts never see half a cache
-  const staging = mkdtempSync(`${dir}.partial-`);
-  const result = spawnSync(
-    'mvn',
-    ['-q', '-B', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${join(staging, 'lib')}`, '-DincludeScope=runtime'],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  return resolveBundle(
+    kafkaBundle(),
+    log,
+    "install Maven (apt-get install -y maven), or set KAFKA_BROKERS to a running broker, or install kcat (apt-get install -y kcat) to use librdkafka's mock cluster",
   );
-  if (result.status !== 0) {
-    rmSync(staging, { recursive: true, force: true });
-    throw new Error(`mvn dependency:copy-dependencies failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
-  }
-  writeFileSync(join(staging, '.complete'), `${version}\n`);
-  try {
-    renameSync(staging, dir);
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    // another process filled the cache first
-    if (!existsSync(join(dir, '.complete'))) throw error;
-  }
-  return dir;
 }
 
 export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<LocalKafka> {
@@ -158,7 +129,7 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
       version,
       pid,
       logFile,
-      stop: (timeoutMs = 20_000) => (stopped ??= stopBroker(child, pid, timeoutMs).finally(removeHome)),
+      stop: (timeoutMs = 20_000) => (stopped ??= stopTethered(child, pid, timeoutMs).finally(removeHome)),
     };
   } catch (error) {
     child.kill('SIGKILL');
@@ -222,22 +193,6 @@ function clusterId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => {
-      const server = createServer();
-      return new Promise<ReturnType<typeof createServer>>((ok, fail) => {
-        server.once('error', fail);
-        server.listen(0, '127.0.0.1', () => ok(server));
-      });
-    }),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
-  return ports;
-}
-
-
 /** Metadata answers and the group coordinator is loaded (the first consumer group would otherwise wait for it). */
 async function waitUntilAnswering(brokers: string, timeoutMs: number, child: ChildProcess, logFile: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -262,31 +217,6 @@ async function waitUntilAnswering(brokers: string, timeoutMs: number, child: Chi
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`the broker did not answer within ${timeoutMs} ms (${lastError}; log: ${logFile})`);
-}
-
-function stopBroker(child: ChildProcess, pid: number, timeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const force = setTimeout(() => {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(force);
-      done();
-    });
-    try {
-      process.kill(pid, 'SIGCONT'); // a paused broker cannot shut down
-    } catch {
-      // already gone
-    }
-    child.kill('SIGTERM');
-    child.stdin?.end();
-  });
 }
 
 /**

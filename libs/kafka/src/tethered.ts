@@ -43,6 +43,32 @@ for p in "$watcher" $killer; do pkill -P "$p" 2>/dev/null; kill "$p" 2>/dev/null
 exit "$status"
 `;
 
+/** SIGTERM (after SIGCONT: a paused JVM cannot shut down), then SIGKILL after `timeoutMs`; resolves when it exited. */
+export function stopTethered(child: ChildProcess, pid: number, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const force = setTimeout(() => {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(force);
+      done();
+    });
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // already gone
+    }
+    child.kill('SIGTERM');
+    child.stdin?.end();
+  });
+}
+
 function firstLine(child: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {
     let out = '';

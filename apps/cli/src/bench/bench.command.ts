@@ -4,12 +4,14 @@ import { todayUtc } from '@staysync/core';
 import { migrateUp } from '@staysync/db';
 import { startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
 import { startInfrastructure } from '../commands/infrastructure';
-import { fetcherConfig, insertAccounts, newCredentialsKeys, tableCounts, truncateLoaderTables, type BenchContext, type BenchSizes } from './context';
+import { kafkaConnectUnavailable } from '@staysync/kafka';
+import { fetcherConfig, insertAccounts, METRIC_TABLES, newCredentialsKeys, tableCounts, truncateLoaderTables, type BenchContext, type BenchSizes } from './context';
 import type { CpuMs } from './cpu';
 import { parseEnvelopes, ratioToCeiling, runCopyCeiling } from './copy-ceiling';
 import { expectedCounts } from './expected';
 import { round, runFetchPhase } from './fetch-phase';
 import { runLivePhase } from './live-phase';
+import { runKafkaConnectJdbc, tablesDigest, type KafkaConnectJdbcResult } from './peers/kafka-connect-jdbc';
 import { runPerListingInsert } from './peers/per-listing-insert';
 import { runDirectLoad, runLoaderPhase, type LoaderRunResult } from './loader-phase';
 
@@ -25,6 +27,8 @@ export interface BenchOptions {
   manyAccounts?: string;
   /** commander's --no-publish-metrics: the loader does not publish loaded rows to airbnb.metrics */
   publishMetrics?: boolean;
+  /** commander's --no-kafka-connect: peer 1 (Kafka Connect + Debezium JDBC sink) is skipped */
+  kafkaConnect?: boolean;
   /** for tests: use this (migrated or empty) database and broker instead of recreating staysync_bench */
   infrastructure?: { databaseUrl: string; brokers: string; mock: boolean; broker?: string };
 }
@@ -95,6 +99,8 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
     const rows = await tableCounts(pool);
     const rowsMatchPlan = Object.entries(expected.rows).every(([table, n]) => rows[table] === n);
     if (!rowsMatchPlan) log(`warning: loaded rows ${JSON.stringify(rows)} differ from the plan ${JSON.stringify(expected.rows)}`);
+    // what the loader left in its metric tables: peer 1 is done when its tables hold exactly this
+    const loaderEndState = await tablesDigest(pool, [...METRIC_TABLES]);
 
     log('[3/5] COPY ceiling for the same rows (and loadEnvelopes without Kafka)');
     const copy = await runCopyCeiling(pool);
@@ -109,6 +115,16 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
     const perListing = await runPerListingInsert(pool, parsed);
     log(`per-listing INSERT: ${perListing.rows} rows of ${perListing.listings} listings in ${perListing.statements} statements, ${perListing.duration_ms} ms → ${perListing.rows_per_s} rows/s`);
     const loaderMetricTables = { rows: metricRows, rows_per_s: (metricRows / one.duration_ms) * 1000, cpu_ms: one.cpu_ms.loader_process + (one.cpu_ms.postgres ?? 0) };
+
+    const connectSkip = kafkaConnectSkipReason(options, infra.mock);
+    let connectRan: KafkaConnectJdbcResult | null = null;
+    if (connectSkip) {
+      log(`[3/5] peer Kafka Connect + Debezium JDBC sink skipped: ${connectSkip}`);
+    } else {
+      log('[3/5] peer: Kafka Connect (standalone) + Debezium JDBC sink, upsert on the same tables and keys (records produced first; worker start not timed)');
+      connectRan = await runKafkaConnectJdbc({ pool, databaseUrl: infra.databaseUrl, brokers: infra.brokers, topicPrefix: ctx.runId, parsed, expected: loaderEndState, log });
+      log(`kafka connect JDBC sink: ${connectRan.rows} rows from ${connectRan.records} records in ${connectRan.duration_ms} ms → ${connectRan.rows_per_s} rows/s (worker start ${connectRan.worker_start_ms} ms, not timed)`);
+    }
 
     log(`[4/5] two loaders, one consumer group (${LOADER_RUNS} runs, the fastest is reported)`);
     const twoRuns = await repeated(LOADER_RUNS, () => runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 2));
@@ -144,10 +160,13 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
       loader_to_copy_metric_tables_ratio: loaderToCopyMetricTables,
       peers: {
         per_listing_insert: { ...perListing, rows_per_cpu_s: perCpuSecond(perListing.rows, perListing.cpu_ms) },
+        kafka_connect_jdbc: connectRan ? { ...connectRan, rows_per_cpu_s: perCpuSecond(connectRan.rows, jvmCpu(connectRan)) } : { skipped: connectSkip! },
       },
       loader_rows_per_cpu_s: perCpuSecond(metricRows, { node_process: one.cpu_ms.loader_process, postgres: one.cpu_ms.postgres }),
       loader_to_per_listing_ratio: peerRatio(loaderMetricTables, perListing, 'loader_to_per_listing_ratio'),
       loader_to_per_listing_cpu_ratio: cpuRatio(loaderMetricTables, perListing),
+      loader_to_kafka_connect_ratio: connectRan ? peerRatio(loaderMetricTables, connectRan, 'loader_to_kafka_connect_ratio') : null,
+      loader_to_kafka_connect_cpu_ratio: connectRan ? cpuRatio(loaderMetricTables, { rows: connectRan.rows, cpu_ms: jvmCpu(connectRan) }) : null,
       direct_load: { ...direct, to_copy_ratio: round(direct.rows_per_s / copy.rows_per_s, 3) },
       loaders_2: { ...two, runs_duration_ms: twoRuns.map((run) => run.duration_ms) },
       loaders_2_to_1_ratio: round(two.responses_per_s / one.responses_per_s, 3),
@@ -189,6 +208,8 @@ export type BenchSummary = {
   loader_to_copy_metric_tables_ratio: number;
   peers: {
     per_listing_insert: Awaited<ReturnType<typeof runPerListingInsert>> & { rows_per_cpu_s: number | null };
+    /** peer 1, or why it did not run (--no-kafka-connect, no Java/Maven, librdkafka's mock broker) */
+    kafka_connect_jdbc: (KafkaConnectJdbcResult & { rows_per_cpu_s: number | null }) | { skipped: string };
   };
   /** metric-table rows per CPU second (loader process + PostgreSQL; the raw store comes on top) */
   loader_rows_per_cpu_s: number | null;
@@ -196,6 +217,10 @@ export type BenchSummary = {
   loader_to_per_listing_ratio: number;
   /** the same per CPU second (Node + PostgreSQL), i.e. per core */
   loader_to_per_listing_cpu_ratio: number | null;
+  /** metric-table rows per second: loader vs Kafka Connect's JDBC sink (null when peer 1 was skipped) */
+  loader_to_kafka_connect_ratio: number | null;
+  /** the same per CPU second (loader process + PostgreSQL vs the Connect JVM + PostgreSQL) */
+  loader_to_kafka_connect_cpu_ratio: number | null;
   direct_load: Awaited<ReturnType<typeof runDirectLoad>> & { to_copy_ratio: number };
   loaders_2: Awaited<ReturnType<typeof runLoaderPhase>>;
   loaders_2_to_1_ratio: number;
@@ -215,6 +240,9 @@ function report(s: BenchSummary): void {
     `                 CPU meanwhile: loader process ${s.loader.cpu_ms.loader_process} ms, PostgreSQL ${s.loader.cpu_ms.postgres ?? '?'} ms (of ${Math.round(s.loader.duration_ms * Number(s.machine.cpus))} ms on ${s.machine.cpus} cpus)`,
     `  COPY ceiling   ${s.copy_ceiling.rows_per_s} rows/s (same rows, COPY into same-shaped tables) → loader/COPY ${s.loader_to_copy_ratio} (target ≥ 0.5); metric tables alone → ${s.loader_to_copy_metric_tables_ratio}`,
     `  per-listing    ${s.peers.per_listing_insert.rows_per_s} rows/s (seed's multi-row INSERT … ON CONFLICT per listing and table, ${s.peers.per_listing_insert.statements} statements; CPU node ${s.peers.per_listing_insert.cpu_ms.node_process} ms, PostgreSQL ${s.peers.per_listing_insert.cpu_ms.postgres ?? '?'} ms) → loader/peer ${s.loader_to_per_listing_ratio} per second, ${s.loader_to_per_listing_cpu_ratio ?? '?'} per CPU second (target ≥ 3)`,
+    'rows_per_s' in s.peers.kafka_connect_jdbc
+      ? `  kafka connect  ${s.peers.kafka_connect_jdbc.rows_per_s} rows/s (Debezium JDBC sink, upsert, ${s.peers.kafka_connect_jdbc.records} JSON records with schemas on ${s.peers.kafka_connect_jdbc.topics} topics; CPU JVM ${s.peers.kafka_connect_jdbc.cpu_ms.jvm} ms, PostgreSQL ${s.peers.kafka_connect_jdbc.cpu_ms.postgres ?? '?'} ms) → loader/peer ${s.loader_to_kafka_connect_ratio} per second, ${s.loader_to_kafka_connect_cpu_ratio ?? '?'} per CPU second (target ≥ 2)`
+      : `  kafka connect  skipped: ${s.peers.kafka_connect_jdbc.skipped}`,
     `  direct load    ${s.direct_load.rows_per_s} rows/s (loadEnvelopes in batches of ${s.direct_load.batch_size}, no Kafka) → /COPY ${s.direct_load.to_copy_ratio}`,
     `  loader ×2      ${s.loaders_2.responses_per_s} responses/s (per instance ${s.loaders_2.per_instance_responses.join('/')}) → ×${s.loaders_2_to_1_ratio} of one loader`,
     `  lag            p50 ${s.lag_ms.p50} ms, p99 ${s.lag_ms.p99} ms, max ${s.lag_ms.max} ms (${s.lag_ms.samples} responses; fetchedAt → loader commit)`,
@@ -237,6 +265,18 @@ function perCpuSecond(rows: number, cpu: CpuMs): number | null {
 function peerRatio(loader: { rows: number; rows_per_s: number }, peer: { rows: number; rows_per_s: number }, name: string): number {
   if (loader.rows !== peer.rows) throw new Error(`bench: refusing to report ${name}: the peer left ${peer.rows} rows but the loader left ${loader.rows} rows in the metric tables`);
   return round(loader.rows_per_s / peer.rows_per_s, 3);
+}
+
+/** the Connect peer's CPU in the shape perCpuSecond takes: the JVM stands where the Node process does */
+function jvmCpu(peer: KafkaConnectJdbcResult): CpuMs {
+  return { node_process: peer.cpu_ms.jvm, postgres: peer.cpu_ms.postgres };
+}
+
+/** why peer 1 does not run here (null when it does) */
+function kafkaConnectSkipReason(options: BenchOptions, mock: boolean): string | null {
+  if (options.kafkaConnect === false) return '--no-kafka-connect';
+  if (mock) return "the broker is librdkafka's mock cluster (Kafka Connect needs Apache Kafka)";
+  return kafkaConnectUnavailable();
 }
 
 function cpuRatio(loader: { rows: number; cpu_ms: number }, peer: { rows: number; cpu_ms: CpuMs }): number | null {
