@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { fetcherShape, parseEnv } from '@staysync/config';
-import { todayUtc } from '@staysync/core';
-import { ALL_AIRBNB_METRICS, parseMetricList, planRequests, planWindows } from '@staysync/source-airbnb';
+import { parseEnv, todayUtc } from '@staysync/core';
+import { airbnbFetchShape, ALL_AIRBNB_METRICS, parseMetricList, planRequests, planWindows } from '@staysync/source-airbnb';
 import { demoCommand } from '../../apps/cli/src/commands/demo';
 import { dropDatabase, isMockBroker } from '../harness';
 
 /** The metrics the demo's fetcher polls: it sets no AIRBNB_*_METRICS, so the config defaults. */
 function demoMetrics() {
-  const { AIRBNB_CHART_METRICS, AIRBNB_LIST_OF_METRICS } = fetcherShape;
+  const { AIRBNB_CHART_METRICS, AIRBNB_LIST_OF_METRICS } = airbnbFetchShape;
   const env = parseEnv({ AIRBNB_CHART_METRICS, AIRBNB_LIST_OF_METRICS }, {});
   return {
     chart: parseMetricList(env.AIRBNB_CHART_METRICS.join(',')),

@@ -1,9 +1,8 @@
 import type { FetcherConfig } from '@staysync/config';
 import type { FetchPlugin } from '@staysync/core';
-import { airbnbFetchPlugin } from '@staysync/source-airbnb';
-import { hostawayFetchPlugin } from '@staysync/source-hostaway';
+import { SOURCES } from '@staysync/sources';
 
-/** Every source the fetcher can work. A new source is one more line here; the core stays as it is. */
+/** The fetch plug-in of every registered source, each built from its section of the config. */
 export function fetchPlugins(config: FetcherConfig): FetchPlugin[] {
-  return [airbnbFetchPlugin(config.airbnb), hostawayFetchPlugin(config.hostaway)];
+  return SOURCES.map((plugin) => plugin.fetch.plugin(config.sources[plugin.name]));
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError } from './env';
+import { SOURCES } from '@staysync/sources';
+import { ConfigError, parseEnv } from './env';
 import { loadAdminConfig, loadFetcherConfig, loadLoaderConfig } from './apps';
 
 const key = randomBytes(32).toString('base64');
@@ -34,11 +35,19 @@ describe('Config', () => {
     }
   });
 
-  it('parses fetcher pacing and metric lists', () => {
-    const config = loadFetcherConfig({ ...base, AIRBNB_MIN_INTERVAL_MS: '0', AIRBNB_CHART_METRICS: 'CONVERSION:p3_impressions' });
-    expect(config.airbnb.minIntervalMs).toBe(0);
-    expect(config.airbnb.chartMetrics).toEqual(['CONVERSION:p3_impressions']);
-    expect(config.airbnb.listOfMetrics).toEqual(['CONVERSION:conversion_rate', 'CONVERSION:p3_impressions']);
+  it('builds each registered source’s fetcher section from its own variables', () => {
+    const env = { ...base, FETCHER_ACCOUNT_CONCURRENCY: '3' };
+    const config = loadFetcherConfig(env);
+    expect(config.accountConcurrency).toBe(3);
+    expect(Object.keys(config.sources)).toEqual(SOURCES.map((plugin) => plugin.name));
+    for (const plugin of SOURCES) expect(config.sources[plugin.name]).toEqual(plugin.fetch.config(parseEnv(plugin.fetch.configShape, env)));
+  });
+
+  it('names a bad source variable together with a bad core one', () => {
+    const name = SOURCES.flatMap((plugin) => Object.entries(plugin.fetch.configShape))
+      .filter(([, schema]) => !schema.safeParse('not valid').success)
+      .map(([key]) => key)[0];
+    expect(() => loadFetcherConfig({ ...base, PORT: 'eighty', [name]: 'not valid' })).toThrow(new RegExp(`PORT: [^]*${name}: `));
   });
 
   it('rejects a bad boolean', () => {

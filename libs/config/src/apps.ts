@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import { z, type ZodRawShape } from 'zod';
 import { sensitiveFieldsFrom, type CredentialKey, type SensitiveFields } from '@staysync/crypto';
 import { commonShape, credentialsShape, toCommonConfig, type CommonConfig } from './common';
+import { SOURCES } from '@staysync/sources';
 import { bool, int, list, parseEnv, url, type Env } from './env';
 import { parsePublicBaseUrl } from './public-url';
 import { retentionFrom, retentionShape, type RetentionConfig } from './retention';
@@ -96,7 +97,10 @@ export const adminShape = {
   ...retentionShape,
 };
 
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a persisted-query sha256 hash (64 hex digits)');
+/** Every registered source's fetcher variables; checkSources() keeps them apart (`<NAME>_` prefixes). */
+function sourceFetchShapes(): ZodRawShape {
+  return Object.assign({}, ...SOURCES.map((plugin) => plugin.fetch.configShape)) as ZodRawShape;
+}
 
 export const fetcherShape = {
   ...commonShape,
@@ -105,31 +109,6 @@ export const fetcherShape = {
   FETCHER_ACCOUNT_CONCURRENCY: int(8, { min: 1, max: 256 }),
   FETCHER_JOB_LEASE_MS: int(30_000, { min: 1000 }),
   FETCHER_SWEEP_INTERVAL_MS: int(5_000, { min: 100 }),
-  AIRBNB_BASE_URL: url(['http', 'https']).default('https://www.airbnb.com'),
-  AIRBNB_API_KEY: z.string().default('d306zoyjsyarp7ifhu67rjxn52tv0t20'),
-  AIRBNB_MIN_INTERVAL_MS: int(5000),
-  AIRBNB_JITTER_MS: int(5000),
-  AIRBNB_LISTING_PAUSE_MS: int(15_000),
-  AIRBNB_LISTING_PAUSE_JITTER_MS: int(15_000),
-  AIRBNB_PREFLIGHT_TIMEOUT_MS: int(30_000, { min: 100 }),
-  AIRBNB_BLOCK_COOLDOWN_MS: int(6 * 3600_000),
-  AIRBNB_LISTINGS_SECTION_QUERY_HASH: sha256.default('7a646c07b45ad35335b2cde4842e5c5bf69ccebde508b2ba60276832bfb1816b'),
-  AIRBNB_CHART_QUERY_HASH: sha256.default('aa6e318cc066bbf19511b86acdce32fc59219d8596448b861d794491f46631c5'),
-  AIRBNB_LIST_OF_METRICS_QUERY_HASH: sha256.default('b22a5ded5e6c6d168f1d224b78f34182e7366e5cc65203ec04f1e718286a09e1'),
-  AIRBNB_TIMEOUT_MS: int(10_000, { min: 100 }),
-  AIRBNB_MAX_ATTEMPTS: int(5, { min: 1, max: 20 }),
-  AIRBNB_RETRY_BASE_MS: int(1000),
-  AIRBNB_LOOKAHEAD_WEEKS: int(25, { min: 0, max: 25 }),
-  AIRBNB_CHART_METRICS: list('CONVERSION:p3_impressions,CONVERSION:conversion_rate'),
-  AIRBNB_LIST_OF_METRICS: list('CONVERSION:conversion_rate,CONVERSION:p3_impressions'),
-  HOSTAWAY_BASE_URL: url(['http', 'https']).default('https://api.hostaway.com/v1/'),
-  HOSTAWAY_PAGE_SIZE: int(100, { min: 1, max: 1000 }),
-  HOSTAWAY_CONCURRENCY: int(4, { min: 1, max: 32 }),
-  HOSTAWAY_ACCOUNT_RATE: int(20, { min: 1 }),
-  HOSTAWAY_IP_RATE: int(15, { min: 1 }),
-  HOSTAWAY_RATE_WINDOW_MS: int(10_000, { min: 1 }),
-  HOSTAWAY_TIMEOUT_MS: int(5000, { min: 100 }),
-  ...hostawaySensitiveShape,
 };
 
 export const loaderShape = {
@@ -159,38 +138,6 @@ export interface AdminConfig extends CommonConfig {
   retention: RetentionConfig;
 }
 
-export interface AirbnbFetchConfig {
-  baseUrl: string;
-  apiKey: string;
-  minIntervalMs: number;
-  jitterMs: number;
-  listingPauseMs: number;
-  /** random extra pause between listings, in [0, listingPauseJitterMs] */
-  listingPauseJitterMs: number;
-  timeoutMs: number;
-  preflightTimeoutMs: number;
-  /** how long a blocked account is left alone */
-  blockCoolDownMs: number;
-  /** persisted-query hashes by operation */
-  hashes: { ListingsSectionQuery: string; ChartQuery: string; ListOfMetricsQuery: string };
-  maxAttempts: number;
-  retryBaseMs: number;
-  lookaheadWeeks: number;
-  chartMetrics: string[];
-  listOfMetrics: string[];
-}
-
-export interface HostawayFetchConfig {
-  baseUrl: string;
-  pageSize: number;
-  concurrency: number;
-  accountRate: number;
-  ipRate: number;
-  rateWindowMs: number;
-  timeoutMs: number;
-  sensitiveFields: SensitiveFields;
-}
-
 export interface FetcherConfig extends CommonConfig {
   port: number;
   credentialKeys: CredentialKey[];
@@ -199,8 +146,8 @@ export interface FetcherConfig extends CommonConfig {
   jobLeaseMs: number;
   /** how often a fetcher looks for jobs whose lease lapsed or was handed back */
   sweepIntervalMs: number;
-  airbnb: AirbnbFetchConfig;
-  hostaway: HostawayFetchConfig;
+  /** each registered source's section (`SourcePlugin.fetch.config`), by source name */
+  sources: Readonly<Record<string, unknown>>;
 }
 
 export interface LoaderConfig extends CommonConfig {
@@ -237,7 +184,8 @@ export function loadAdminConfig(env: Env = process.env): AdminConfig {
 }
 
 export function loadFetcherConfig(env: Env = process.env): FetcherConfig {
-  const e = parseEnv(fetcherShape, env);
+  // one parse, so a bad source variable is reported with the core's
+  const e = parseEnv({ ...fetcherShape, ...sourceFetchShapes() }, env) as z.infer<z.ZodObject<typeof fetcherShape>> & Record<string, unknown>;
   return {
     ...toCommonConfig('fetcher', e),
     port: e.PORT,
@@ -245,37 +193,7 @@ export function loadFetcherConfig(env: Env = process.env): FetcherConfig {
     accountConcurrency: e.FETCHER_ACCOUNT_CONCURRENCY,
     jobLeaseMs: e.FETCHER_JOB_LEASE_MS,
     sweepIntervalMs: e.FETCHER_SWEEP_INTERVAL_MS,
-    airbnb: {
-      baseUrl: e.AIRBNB_BASE_URL,
-      apiKey: e.AIRBNB_API_KEY,
-      minIntervalMs: e.AIRBNB_MIN_INTERVAL_MS,
-      jitterMs: e.AIRBNB_JITTER_MS,
-      listingPauseMs: e.AIRBNB_LISTING_PAUSE_MS,
-      listingPauseJitterMs: e.AIRBNB_LISTING_PAUSE_JITTER_MS,
-      timeoutMs: e.AIRBNB_TIMEOUT_MS,
-      preflightTimeoutMs: e.AIRBNB_PREFLIGHT_TIMEOUT_MS,
-      blockCoolDownMs: e.AIRBNB_BLOCK_COOLDOWN_MS,
-      hashes: {
-        ListingsSectionQuery: e.AIRBNB_LISTINGS_SECTION_QUERY_HASH,
-        ChartQuery: e.AIRBNB_CHART_QUERY_HASH,
-        ListOfMetricsQuery: e.AIRBNB_LIST_OF_METRICS_QUERY_HASH,
-      },
-      maxAttempts: e.AIRBNB_MAX_ATTEMPTS,
-      retryBaseMs: e.AIRBNB_RETRY_BASE_MS,
-      lookaheadWeeks: e.AIRBNB_LOOKAHEAD_WEEKS,
-      chartMetrics: e.AIRBNB_CHART_METRICS,
-      listOfMetrics: e.AIRBNB_LIST_OF_METRICS,
-    },
-    hostaway: {
-      baseUrl: e.HOSTAWAY_BASE_URL,
-      pageSize: e.HOSTAWAY_PAGE_SIZE,
-      concurrency: e.HOSTAWAY_CONCURRENCY,
-      accountRate: e.HOSTAWAY_ACCOUNT_RATE,
-      ipRate: e.HOSTAWAY_IP_RATE,
-      rateWindowMs: e.HOSTAWAY_RATE_WINDOW_MS,
-      timeoutMs: e.HOSTAWAY_TIMEOUT_MS,
-      sensitiveFields: sensitiveFieldsFrom(e.HOSTAWAY_SENSITIVE_FIELDS, e.HOSTAWAY_SENSITIVE_FIELD_PATTERN),
-    },
+    sources: Object.fromEntries(SOURCES.map((plugin) => [plugin.name, plugin.fetch.config(e)])),
   };
 }
 

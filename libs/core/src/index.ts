@@ -9,3 +9,4 @@ export * from './retry';
 export * from './json';
 export * from './http';
 export * from './group-commit';
+export * from './env';

@@ -1,4 +1,6 @@
+import type { z, ZodRawShape } from 'zod';
 import type { RawEnvelope, Row, RowsByTable } from './envelope';
+import type { FetchPlugin } from './fetch-plugin';
 import type { TopicDefinition } from './topic-definition';
 
 /** Column of a loader table, with its PostgreSQL type (used for set-based upserts via unnest/COPY). */
@@ -82,6 +84,30 @@ export interface SourceTopics {
   published?: readonly PublishedTopic[];
 }
 
+/**
+ * A source's fetch side as the fetcher builds it: its environment variables (a zod shape keyed by
+ * variable name, each prefixed `<NAME>_`), its section of the fetcher config built from them
+ * (`FetcherConfig.sources[name]`), and the plug-in made from that section.
+ */
+export interface SourceFetch<TConfig = unknown> {
+  readonly configShape: ZodRawShape;
+  config(env: Readonly<Record<string, unknown>>): TConfig;
+  plugin(config: TConfig): FetchPlugin;
+}
+
+/** Types a source's fetch side by its own shape: `config` receives the parsed variables of `configShape`. */
+export function sourceFetch<S extends ZodRawShape, TConfig>(spec: {
+  configShape: S;
+  config(env: z.infer<z.ZodObject<S>>): TConfig;
+  plugin(config: TConfig): FetchPlugin;
+}): SourceFetch<TConfig> {
+  return {
+    configShape: spec.configShape,
+    config: (env) => spec.config(env as z.infer<z.ZodObject<S>>),
+    plugin: (config) => spec.plugin(config),
+  };
+}
+
 export interface SourcePlugin {
   /** `airbnb`, `hostaway` — also the schema name and the raw topic suffix */
   name: string;
@@ -89,6 +115,7 @@ export interface SourcePlugin {
   /** all registered parser versions; the highest is current */
   parsers: Parser[];
   topics: SourceTopics;
+  fetch: SourceFetch;
   /** what the scheduler's sync of an account is (e.g. backfill on the first run, else incremental) */
   scheduledSyncMode(account: { lastSyncAt: Date | null }): 'backfill' | 'incremental' | 'full';
 }

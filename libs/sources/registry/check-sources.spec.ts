@@ -1,4 +1,4 @@
-import type { SourcePlugin } from '@staysync/core';
+import { int, sourceFetch, type FetchPlugin, type SourcePlugin } from '@staysync/core';
 import { checkSources, SOURCES } from '../index';
 
 const plugin = (over: Partial<SourcePlugin> = {}): SourcePlugin => ({
@@ -6,6 +6,7 @@ const plugin = (over: Partial<SourcePlugin> = {}): SourcePlugin => ({
   tables: [{ table: 'guesty.listings', columns: [{ name: 'id', type: 'text' }], conflictKey: ['id'], mode: 'if-changed' }],
   parsers: [{ version: 1, parse: () => ({ rows: {}, unknownMetrics: [] }) }],
   topics: { raw: { description: 'Raw Guesty responses.' } },
+  fetch: sourceFetch({ configShape: { GUESTY_PAGE_SIZE: int(100) }, config: (e) => e.GUESTY_PAGE_SIZE, plugin: () => ({}) as FetchPlugin }),
   scheduledSyncMode: () => 'full',
   ...over,
 });
@@ -26,6 +27,8 @@ describe('Sources > registry', () => {
     ['no parser', { parsers: [] }, 'source "guesty" cannot be registered: it has no parser'],
     ['a table in another schema', { tables: [{ table: 'ops.listings', columns: [], conflictKey: [], mode: 'if-changed' }] }, 'its table ops.listings is not in the schema "guesty"'],
     ['a name that is no schema name', { name: 'Guesty-PMS' }, 'source "Guesty-PMS" cannot be registered: its name must match'],
+    ['a variable of another namespace', { fetch: sourceFetch({ configShape: { PAGE_SIZE: int(100) }, config: (e) => e.PAGE_SIZE, plugin: () => ({}) as FetchPlugin }) }, 'its variable PAGE_SIZE must start with GUESTY_'],
+    ['no fetch side', { fetch: undefined }, 'it has no fetch side'],
     [
       'a published topic outside its namespace',
       { topics: { raw: { description: 'x' }, published: [{ id: 'other.metrics', definition: { schema: {} } as never, messages: () => [] }] } },

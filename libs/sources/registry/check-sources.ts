@@ -5,8 +5,9 @@ const SOURCE_NAME = /^[a-z][a-z0-9_]{0,30}$/;
 
 /**
  * Refuses a registry the services could not run on, when it is loaded (so at start-up, naming the
- * source): a bad or repeated name, no raw topic, no parser, a table outside the source's schema, or a
- * published topic whose id is not `<source>.<what>` or is declared twice.
+ * source): a bad or repeated name, no raw topic, no parser, a table outside the source's schema, no
+ * fetch side or a variable not prefixed `<NAME>_`, or a published topic whose id is not `<source>.<what>`
+ * or is declared twice.
  */
 export function checkSources(plugins: readonly SourcePlugin[]): readonly SourcePlugin[] {
   const names = new Set<string>();
@@ -23,6 +24,9 @@ export function checkSources(plugins: readonly SourcePlugin[]): readonly SourceP
     if (!plugin.tables?.length) fail('it has no table');
     for (const { table } of plugin.tables) if (!table.startsWith(`${name}.`)) fail(`its table ${table} is not in the schema "${name}"`);
     if (typeof plugin.topics?.raw?.description !== 'string' || plugin.topics.raw.description === '') fail('it declares no raw topic (topics.raw.description)');
+    if (!plugin.fetch?.configShape || typeof plugin.fetch.plugin !== 'function') fail('it has no fetch side (fetch: sourceFetch({ configShape, config, plugin }))');
+    const prefix = `${name.toUpperCase()}_`;
+    for (const variable of Object.keys(plugin.fetch.configShape)) if (!variable.startsWith(prefix)) fail(`its variable ${variable} must start with ${prefix}`);
     for (const topic of plugin.topics.published ?? []) {
       if (!topic.id.startsWith(`${name}.`)) fail(`its published topic id "${topic.id}" must start with "${name}."`);
       if (topicIds.has(topic.id)) fail(`the topic id "${topic.id}" is declared twice`);

@@ -1,4 +1,4 @@
-import { parseMetricList, planRequests, planWindows } from '@staysync/source-airbnb';
+import { airbnbFetchOptionsOf, parseMetricList, planRequests, planWindows } from '@staysync/source-airbnb';
 import type { FetcherConfig } from '@staysync/config';
 
 export interface ExpectedCounts {
@@ -12,8 +12,9 @@ export function expectedCounts(
   config: FetcherConfig,
   scrapeDay: string,
 ): ExpectedCounts {
-  const metrics = { chart: parseMetricList(config.airbnb.chartMetrics.join(',')), listOfMetrics: parseMetricList(config.airbnb.listOfMetrics.join(',')) };
-  const lookaheadWeeks = config.airbnb.lookaheadWeeks;
+  const airbnb = airbnbFetchOptionsOf(config);
+  const metrics = { chart: parseMetricList(airbnb.chartMetrics.join(',')), listOfMetrics: parseMetricList(airbnb.listOfMetrics.join(',')) };
+  const lookaheadWeeks = airbnb.lookaheadWeeks;
   const windows = planWindows({ scrapeDay, firstRun: true, lookaheadWeeks });
   const chartDays = windows.chart.reduce((sum, w) => sum + (Date.parse(w.end) - Date.parse(w.start)) / 86_400_000 + 1, 0);
   let requests = 0;

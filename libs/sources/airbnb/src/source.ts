@@ -1,4 +1,5 @@
 import type { SourcePlugin } from '@staysync/core';
+import { airbnbFetch } from './fetch/config';
 import { AIRBNB_SOURCE_NAME, parserV1 } from './parser.v1';
 import { airbnbTables } from './tables';
 import { airbnbMetricsTopic } from './topics/metrics-topic';
@@ -11,6 +12,7 @@ export const airbnbSource: SourcePlugin = {
     raw: { description: 'Raw Airbnb insights responses with request metadata: fetcher → loader, and the replay source.' },
     published: [airbnbMetricsTopic],
   },
+  fetch: airbnbFetch,
   // the first run backfills the whole history the API serves; later runs only the recent windows
   scheduledSyncMode: (account) => (account.lastSyncAt ? 'incremental' : 'backfill'),
 };

@@ -1,4 +1,5 @@
 import type { SourcePlugin } from '@staysync/core';
+import { hostawayFetch } from './fetch/config';
 import { HOSTAWAY_SOURCE_NAME, parserV1 } from './parser.v1';
 import { hostawayTables } from './tables';
 
@@ -9,6 +10,7 @@ export const hostawaySource: SourcePlugin = {
   topics: {
     raw: { description: 'Raw Hostaway responses and webhook deliveries with request metadata: fetcher/admin → loader, and the replay source.' },
   },
+  fetch: hostawayFetch,
   // incremental narrows only listings and reservations (~2 % fewer calls, reference §2): always full
   scheduledSyncMode: () => 'full',
 };

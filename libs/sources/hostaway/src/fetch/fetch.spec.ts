@@ -1,10 +1,10 @@
-import type { HostawayFetchConfig } from '@staysync/config';
-import { AccountAuthError, type FetchJobContext, type FetchMode, type RawEnvelope } from '@staysync/core';
+import { AccountAuthError, parseEnv, type FetchJobContext, type FetchMode, type RawEnvelope } from '@staysync/core';
 import { FakeHostaway, page, type Reply, type SeenRequest } from '../__fixtures__/fake-hostaway';
 import type { HostawayCredentials } from '../credentials';
 import { HostawayIpRateLimit } from '../rate-limit';
 import { HOSTAWAY_SENSITIVE_FIELDS } from '../sensitive-fields';
 import { hostawayFetchPlugin, INCREMENTAL_UNFILTERED_NOTE, INCREMENTAL_WITHOUT_WATERMARK_NOTE, type HostawayFetchOptions } from './hostaway-fetch-plugin';
+import { hostawayFetch, hostawayFetchShape } from './config';
 import { hostawayRequestKey } from './envelope';
 
 const SECRET = 'CLIENT-SECRET-xyz';
@@ -125,10 +125,11 @@ describe('hostawayFetchPlugin (against a local HTTP server)', () => {
     hostawayFetchPlugin({ ...options, ...extra }).runJob(ctx);
   const offsets = (path: string) => fake.requests(path).filter((r) => r.path === path).map((r) => r.query);
 
-  it('accepts the fetcher config section as is', () => {
-    const sensitiveFields = { names: ['wifiPassword'], pattern: null };
-    const config: HostawayFetchConfig = { baseUrl: 'https://api.hostaway.com', pageSize: 100, concurrency: 4, accountRate: 20, ipRate: 15, rateWindowMs: 10_000, timeoutMs: 5000, sensitiveFields };
-    expect(hostawayFetchPlugin(config)).toMatchObject({ source: 'hostaway', sensitiveFields });
+  it('builds its fetcher config section from the environment and its plug-in from that section', () => {
+    const config = hostawayFetch.config(parseEnv(hostawayFetchShape, { HOSTAWAY_PAGE_SIZE: '50', HOSTAWAY_SENSITIVE_FIELDS: 'wifiPassword', HOSTAWAY_SENSITIVE_FIELD_PATTERN: 'token' }));
+    const sensitiveFields = { names: ['wifiPassword'], pattern: /token/i };
+    expect(config).toEqual({ baseUrl: 'https://api.hostaway.com/v1/', pageSize: 50, concurrency: 4, accountRate: 20, ipRate: 15, rateWindowMs: 10_000, timeoutMs: 5000, sensitiveFields });
+    expect(hostawayFetch.plugin(config)).toMatchObject({ source: 'hostaway', sensitiveFields });
     expect(hostawayFetchPlugin(options).sensitiveFields).toBe(HOSTAWAY_SENSITIVE_FIELDS);
   });
 

@@ -6,3 +6,4 @@ export {
   type HostawayFetchOptions,
 } from './hostaway-fetch-plugin';
 export { hostawayRequestKey, toRawEnvelope, type EnvelopeJob, type HostawayListOperation, type PageRequest } from './envelope';
+export { hostawayFetch, hostawayFetchShape } from './config';
