@@ -10,6 +10,7 @@ import { Migration20261204000011_fetch_resume_state } from './Migration202612040
 import { Migration20261204000013_airbnb_session_states } from './Migration20261204000013_airbnb_session_states';
 import { Migration20261204000015_sync_events } from './Migration20261204000015_sync_events';
 import { Migration20261205000016_webhook_registration } from './Migration20261205000016_webhook_registration';
+import { Migration20261205000017_shape_drift } from './Migration20261205000017_shape_drift';
 
 /** Ordered list of migrations (explicit, so builds and tests never depend on file globbing). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -24,4 +25,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261204000013_airbnb_session_states', class: Migration20261204000013_airbnb_session_states },
   { name: 'Migration20261204000015_sync_events', class: Migration20261204000015_sync_events },
   { name: 'Migration20261205000016_webhook_registration', class: Migration20261205000016_webhook_registration },
+  { name: 'Migration20261205000017_shape_drift', class: Migration20261205000017_shape_drift },
 ];

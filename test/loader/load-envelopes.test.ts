@@ -101,7 +101,7 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
     expect((await rowCounts(pool, '1003'))['airbnb.chart_query']).toBe(28);
   });
 
-  it('reports a poison envelope and loads the others', async () => {
+  it('reports a poison envelope, keeps it in the raw store unparsed and loads the others', async () => {
     const [listings, chart, list] = fixtureEnvelopes({ accountId: '1004' });
     const broken = { ...chart, window: null, requestKey: `${chart.requestKey}:broken` };
 
@@ -109,6 +109,7 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
 
     expect(result.poison).toEqual([{ index: 1, error: expect.any(PoisonMessageError), parserVersion: 1 }]);
     expect(result.responses).toBe(2);
+    expect(result.keptUnparsed).toBe(1);
     expect(await rowCounts(pool, '1004')).toEqual({
       'airbnb.listings': 7,
       'airbnb.chart_query': 0,
@@ -116,9 +117,19 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
       'airbnb.list_of_metrics': 1,
     });
     const { rows } = await pool.query(
-      `SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '1004'`,
+      `SELECT request_key, parser_version, parsed_at IS NOT NULL AS parsed FROM airbnb.raw_responses WHERE account_id = '1004' ORDER BY parser_version NULLS FIRST, request_key`,
     );
-    expect(rows[0].n).toBe(2);
+    expect(rows).toEqual([
+      { request_key: broken.requestKey, parser_version: null, parsed: false },
+      ...[list.requestKey, listings.requestKey].sort().map((request_key) => ({ request_key, parser_version: 1, parsed: true })),
+    ]);
+
+    // a redelivery keeps nothing twice; a dry run and a replay (storeRaw false) keep nothing
+    expect((await loadEnvelopes(pool, [broken])).keptUnparsed).toBe(0);
+    expect((await loadEnvelopes(pool, [{ ...broken, requestKey: `${broken.requestKey}:dry` }], { dryRun: true })).keptUnparsed).toBe(0);
+    expect((await loadEnvelopes(pool, [{ ...broken, requestKey: `${broken.requestKey}:replay` }], { storeRaw: false, markParsed: true })).keptUnparsed).toBe(0);
+    const { rows: stored } = await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '1004'`);
+    expect(stored[0].n).toBe(3);
   });
 
   it("counts a job's responses once each: a redelivery or a re-fetch under the same request key adds nothing", async () => {

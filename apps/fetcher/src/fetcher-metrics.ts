@@ -1,4 +1,5 @@
 import type { FetchObserver } from '@staysync/core';
+import { zeroRowJobsCounter } from '@staysync/observability';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface FetcherMetrics {
@@ -6,6 +7,8 @@ export interface FetcherMetrics {
   jobsActive: Gauge<'source'>;
   /** outcome: completed, failed, aborted, crashed, or the failure code (needs_reauth, blocked, stale_persisted_query) */
   jobsFinished: Counter<'source' | 'outcome'>;
+  /** jobs this fetcher finished with the zero-row warning (when the loader was done before the fetch) */
+  zeroRowJobs: Counter<'source'>;
 }
 
 export function createFetcherMetrics(registry: Registry): FetcherMetrics {
@@ -43,6 +46,7 @@ export function createFetcherMetrics(registry: Registry): FetcherMetrics {
   return {
     jobsActive,
     jobsFinished,
+    zeroRowJobs: zeroRowJobsCounter(registry),
     observerFor: (source) => ({
       request(operation, status, seconds) {
         requests.inc({ source, operation, status });

@@ -3,7 +3,7 @@ import type { FetcherConfig } from '@staysync/config';
 import { rawTopicId, type SyncCommand } from '@staysync/contracts';
 import { AccountAuthError, isRetriable, type AccountRow, type FetchJob, type FetchJobOutcome, type FetchPlugin, type RawEnvelope } from '@staysync/core';
 import { CredentialCipher, sealSensitiveFields } from '@staysync/crypto';
-import { PG_POOL } from '@staysync/db';
+import { PG_POOL, type FinishedJob } from '@staysync/db';
 import { KafkaProducerService } from '@staysync/kafka';
 import { METRICS_REGISTRY } from '@staysync/observability';
 import type { ConsumerConfig } from 'kafkajs';
@@ -216,10 +216,10 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     switch (outcome.status) {
       case 'completed':
         log.info(summary, 'fetch completed');
-        return this.store.completeFetch(job.id, snapshot, null, writes);
+        return this.countZeroRows(await this.store.completeFetch(job.id, snapshot, null, writes));
       case 'failed':
         log.warn({ ...summary, err: outcome.error, errorCode: writes.errorCode }, 'fetch ended with a job-level failure');
-        return this.store.completeFetch(job.id, snapshot, errorMessage(outcome.error), writes);
+        return this.countZeroRows(await this.store.completeFetch(job.id, snapshot, errorMessage(outcome.error), writes));
       case 'auth_failed':
         log.warn({ ...summary, reason: outcome.error.message }, 'credentials rejected: account marked needs_reauth, job failed');
         return this.store.failForAuth(job, outcome.error.message, snapshot, writes);
@@ -232,6 +232,11 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
       case 'crashed':
         return this.afterCrash(job, outcome.error, progress, log);
     }
+  }
+
+  /** A job the fetcher finished (the loader had caught up) with the zero-row warning. */
+  private countZeroRows(finished: FinishedJob[]): void {
+    for (const job of finished) if (job.zeroRows) this.metrics.zeroRowJobs.inc({ source: job.source });
   }
 
   /** The envelope with the plugin's sensitive payload fields sealed: no secret leaves the fetcher in clear. */

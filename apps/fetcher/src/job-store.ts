@@ -1,5 +1,5 @@
 import type { AccountRow, FetchJob, FetchMode } from '@staysync/core';
-import { finishJobsIfComplete, inTransaction, markBlocked, markNeedsReauth } from '@staysync/db';
+import { finishJobsIfComplete, inTransaction, markBlocked, markNeedsReauth, type FinishedJob } from '@staysync/db';
 import type { Pool, PoolClient } from 'pg';
 import type { ProgressSnapshot } from './job-progress';
 
@@ -137,7 +137,7 @@ export class JobStore {
    * Everything was requested: record it (with renewed credentials; an account whose block cooled down
    * is active again, as its session got through), then finish the job if the loader has already caught up.
    */
-  async completeFetch(jobId: string, snapshot: ProgressSnapshot, error: string | null, writes: OutcomeWrites = {}): Promise<void> {
+  async completeFetch(jobId: string, snapshot: ProgressSnapshot, error: string | null, writes: OutcomeWrites = {}): Promise<FinishedJob[]> {
     const rowCount = await inTransaction(this.pool, async (client) => {
       await writeAccount(client, writes, { liftBlock: true });
       const { rowCount } = await client.query(
@@ -147,7 +147,7 @@ export class JobStore {
       );
       return rowCount;
     });
-    if (rowCount === 1) await finishJobsIfComplete(this.pool, [jobId]);
+    return rowCount === 1 ? finishJobsIfComplete(this.pool, [jobId]) : [];
   }
 
   /** Stopping early: save progress and let any fetcher's sweeper resume the job at once. */

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -8,7 +9,7 @@ import { groupCommit, type StoredRow } from '@staysync/core';
 import { PG_POOL, recordDeadLettered, type DeadLetteredResponse } from '@staysync/db';
 import { KafkaProducerService, type BatchResult, type DecodedMessage, type PoisonMessage } from '@staysync/kafka';
 import { METRICS_REGISTRY } from '@staysync/observability';
-import { createPipelineMetrics, parseEnvelopes, tombstonesFor, type RawTombstoneSender, writeParsed, type ParsedEnvelopes, type PipelineMetrics, type WriteResult } from '@staysync/pipeline';
+import { countZeroRowJobs, createPipelineMetrics, parseEnvelopes, tombstonesFor, type RawTombstoneSender, writeParsed, type ParsedEnvelopes, type PipelineMetrics, type WriteResult } from '@staysync/pipeline';
 import { LOADER_CONFIG, LOADER_LOGGER, RAW_TOMBSTONES } from './tokens';
 
 /** a group of batches written in one transaction stops growing at this many responses */
@@ -19,6 +20,8 @@ const MAX_GROUP_RESPONSES = 1000;
  * lanes hold different partitions, i.e. different listings (raw topics are partitioned per listing).
  */
 const WRITE_LANES = 2;
+/** job ids whose missing job was already logged: each is logged once while it stays among the most recent */
+const LOGGED_MISSING_JOBS = 10_000;
 
 /** What a group's write hands back to each of its batches (an object: awaiting it must not wait for the publish). */
 interface Written {
@@ -43,6 +46,7 @@ export class LoaderService implements OnApplicationShutdown {
   private readonly metrics: PipelineMetrics;
   private readonly lanes: Array<(parsed: ParsedEnvelopes) => Promise<Written>>;
   private lastPublish: Promise<void> = Promise.resolve();
+  private readonly loggedMissingJobs = new LRUCache<string, true>({ max: LOGGED_MISSING_JOBS });
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -70,8 +74,25 @@ export class LoaderService implements OnApplicationShutdown {
     const lane = this.lanes[(messages[0]?.partition ?? 0) % this.lanes.length];
     const dlq = [...unparseable, ...(await this.load(messages, parsed, lane))];
     // before the consumer sends them and commits: a redelivery records them again, once
-    await recordDeadLettered(this.pool, dlq.flatMap(deadLetteredResponse));
+    const recorded = await recordDeadLettered(this.pool, dlq.flatMap(deadLetteredResponse));
+    countZeroRowJobs(recorded.finished, this.metrics);
+    this.reportMissingJobs(recorded.withoutJob, messages);
     return { dlq };
+  }
+
+  /**
+   * Dead letters naming a job that does not exist go to the DLQ topic but not against a job: counted,
+   * and logged once per job id (a replayed topic or a deleted account can bring thousands).
+   */
+  private reportMissingJobs(withoutJob: DeadLetteredResponse[], messages: DecodedMessage<RawTopicId>[]): void {
+    if (withoutJob.length === 0) return;
+    const source = messages[0]?.value.source ?? 'unknown';
+    for (const letter of withoutJob) {
+      this.metrics.deadLettersWithoutJob.inc({ source, stage: letter.stage });
+      if (this.loggedMissingJobs.has(letter.jobId)) continue;
+      this.loggedMissingJobs.set(letter.jobId, true);
+      this.logger.warn({ jobId: letter.jobId, source, stage: letter.stage, requestKey: letter.requestKey, reason: letter.reason }, 'dead letter of a job that does not exist: not recorded against a job (logged once per job)');
+    }
   }
 
   /** Writes (group commit) and publishes the parsed batch; returns what the database refused. */
@@ -107,18 +128,24 @@ export class LoaderService implements OnApplicationShutdown {
     return { published: this.publish(written.storedRows) };
   }
 
-  /** Each parsed response in its own transaction; the ones the database refuses come back as poison. */
+  /**
+   * Each response in its own transaction; the ones the database refuses come back as poison. An
+   * unparseable one (already dead-lettered at stage parse) the raw store refuses is only not kept.
+   */
   private async loadOneByOne(messages: DecodedMessage<RawTopicId>[], parsed: ParsedEnvelopes): Promise<PoisonMessage<RawTopicId>[]> {
     const refused: PoisonMessage<RawTopicId>[] = [];
     const poisonIndexes = new Set(parsed.poison.map((p) => p.index));
     for (const [index, message] of messages.entries()) {
-      if (poisonIndexes.has(index)) continue;
       const single = parseEnvelopes([message.value]);
       try {
         await this.writeAloneAndPublish(single);
       } catch (error) {
         if (!isDataError(error)) throw error;
-        refused.push({ message, error, stage: 'load', parserVersion: single.sources[0]?.parserVersion ?? null });
+        if (poisonIndexes.has(index)) {
+          this.logger.warn({ err: error, requestKey: message.value.requestKey }, 'the raw store refuses an unparseable response: dead-lettered, not kept for a replay');
+        } else {
+          refused.push({ message, error, stage: 'load', parserVersion: single.sources[0]?.parserVersion ?? null });
+        }
       }
     }
     return refused;

@@ -116,6 +116,12 @@ export interface SourcePlugin {
   parsers: Parser[];
   topics: SourceTopics;
   fetch: SourceFetch;
+  /**
+   * Operations whose responses carry the account's data (not the discovery calls around them). A job
+   * whose responses of these all parse to zero rows ends with a warning note: a changed response
+   * shape the parser still reads as empty looks exactly like that.
+   */
+  dataOperations: readonly string[];
   /** what the scheduler's sync of an account is (e.g. backfill on the first run, else incremental) */
   scheduledSyncMode(account: { lastSyncAt: Date | null }): 'backfill' | 'incremental' | 'full';
 }

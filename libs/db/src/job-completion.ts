@@ -15,11 +15,11 @@ import { inTransaction } from './transaction';
  *
  * `loaded` is a running counter the loader adds to; before a job finishes on it, it is recounted
  * from the raw store (once per job, at the end), so a counter that raced ahead cannot end a job early.
+ *
+ * A job whose data responses (see SourcePlugin.dataOperations) all parsed to zero rows ends with
+ * the ZERO_ROWS_WARNING note; the caller counts it (FinishedJob.zeroRows).
  */
-export async function finishJobsIfComplete(
-  pool: Pool,
-  jobIds: string[],
-): Promise<Array<{ id: string; status: string }>> {
+export async function finishJobsIfComplete(pool: Pool, jobIds: string[]): Promise<FinishedJob[]> {
   if (jobIds.length === 0) return [];
   const candidates = await pool.query<{ id: string; source: string }>(
     `SELECT id, source FROM ops.sync_jobs
@@ -27,7 +27,7 @@ export async function finishJobsIfComplete(
     [jobIds],
   );
   if (candidates.rows.length === 0) return [];
-  const finished: Array<{ id: string; status: string }> = [];
+  const finished: FinishedJob[] = [];
   for (const [source, ids] of groupBySource(candidates.rows)) {
     const rows = await inTransaction(pool, async (db) => {
       // in id order, like addLoadedCounts: a loader transaction adding to these jobs cannot deadlock with this
@@ -40,55 +40,88 @@ export async function finishJobsIfComplete(
   return finished;
 }
 
+export interface FinishedJob {
+  id: string;
+  source: string;
+  status: string;
+  /** the job ended with the zero-rows warning note */
+  zeroRows: boolean;
+}
+
+/**
+ * The note on a job whose data responses all parsed to zero rows (`%n`: how many). A changed response
+ * shape that still parses (as empty) looks exactly like this; see the runbook's "zero-row warning".
+ */
+export const ZERO_ROWS_WARNING = 'warning: all %n data response(s) parsed to zero rows: check for a changed upstream response shape (runbook: zero-row warning)';
+
+export function zeroRowsWarning(dataResponses: number): string {
+  return ZERO_ROWS_WARNING.replace('%n', String(dataResponses));
+}
+
 /** One statement: nobody sees a job succeeded whose account watermark has not moved yet. */
-async function finishComplete(
-  db: ClientBase,
-  source: string,
-  ids: string[],
-): Promise<Array<{ id: string; status: string }>> {
-  const { rows } = await db.query<{ id: string; status: string }>(
+async function finishComplete(db: ClientBase, source: string, ids: string[]): Promise<FinishedJob[]> {
+  const [before, after] = ZERO_ROWS_WARNING.split('%n');
+  const { rows } = await db.query<FinishedJob>(
     `WITH finished AS (
          UPDATE ops.sync_jobs
             SET status = CASE WHEN failed = 0 AND dead_lettered = 0 AND error IS NULL THEN 'succeeded' ELSE 'failed' END,
                 error = CASE WHEN error IS NULL AND dead_lettered > 0
                              THEN dead_lettered || ' response(s) could not be loaded and went to the dead-letter topic'
                              ELSE error END,
+                notes = CASE WHEN data_responses > 0 AND data_rows = 0
+                             THEN notes || jsonb_build_array($2::text || data_responses || $3::text)
+                             ELSE notes END,
                 finished_at = now(), updated_at = now(), owner = NULL, lease_until = NULL
           WHERE id = ANY($1::uuid[]) AND status = 'running' AND fetch_completed_at IS NOT NULL AND loaded + dead_lettered >= fetched
-          RETURNING id, status, account_id, started_at),
+          RETURNING id, source, status, account_id, started_at, data_responses > 0 AND data_rows = 0 AS "zeroRows"),
        watermark AS (
          UPDATE ${sourceSchema(source)}.accounts a
             SET last_sync_at = GREATEST(COALESCE(a.last_sync_at, f.started_at), f.started_at), updated_at = now()
            FROM finished f
           WHERE f.status = 'succeeded' AND a.account_id::text = f.account_id)
-       SELECT id, status FROM finished`,
-    [ids],
+       SELECT id, source, status, "zeroRows" FROM finished`,
+    [ids, before, after],
   );
   return rows;
 }
 
-/**
- * Adds responses newly stored in the raw store to their jobs' `loaded` counters. The job rows are
- * locked in id order first, so two loader transactions updating the same jobs never deadlock.
- */
-export async function addLoadedCounts(
-  db: Pool | ClientBase,
-  added: ReadonlyMap<string, number>,
-): Promise<void> {
-  await addToJobCounter(db, 'loaded', added);
+/** What one load adds to a job. */
+export interface JobLoadCounts {
+  /** responses newly stored in the raw store */
+  loaded: number;
+  /** parsed responses of the source's data operations */
+  dataResponses: number;
+  /** the rows those responses gave */
+  dataRows: number;
 }
 
-/** Adds to one counter of each job, the job rows locked in id order first (no deadlocks between writers). */
-async function addToJobCounter(
-  db: Pool | ClientBase,
-  counter: 'loaded' | 'dead_lettered',
-  added: ReadonlyMap<string, number>,
-): Promise<void> {
+/**
+ * Adds a load's counts to its jobs (`loaded`, `data_responses`, `data_rows`). The job rows are locked
+ * in id order first, so two loader transactions updating the same jobs never deadlock.
+ */
+export async function addJobLoadCounts(db: Pool | ClientBase, counts: ReadonlyMap<string, JobLoadCounts>): Promise<void> {
+  const ids = [...counts.keys()].filter((id) => {
+    const c = counts.get(id)!;
+    return c.loaded > 0 || c.dataResponses > 0;
+  }).sort();
+  if (ids.length === 0) return;
+  const of = (field: keyof JobLoadCounts) => ids.map((id) => counts.get(id)![field]);
+  await db.query(`SELECT 1 FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
+  await db.query(
+    `UPDATE ops.sync_jobs j
+        SET loaded = j.loaded + a.loaded, data_responses = j.data_responses + a.data_responses, data_rows = j.data_rows + a.data_rows, updated_at = now()
+       FROM unnest($1::uuid[], $2::int4[], $3::int4[], $4::int8[]) AS a(id, loaded, data_responses, data_rows) WHERE j.id = a.id`,
+    [ids, of('loaded'), of('dataResponses'), of('dataRows')],
+  );
+}
+
+/** Adds to the dead_lettered counter of each job, the job rows locked in id order first (no deadlocks between writers). */
+async function addDeadLetteredCounts(db: Pool | ClientBase, added: ReadonlyMap<string, number>): Promise<void> {
   const ids = [...added.keys()].filter((id) => (added.get(id) ?? 0) > 0).sort();
   if (ids.length === 0) return;
   await db.query(`SELECT 1 FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
   await db.query(
-    `UPDATE ops.sync_jobs j SET ${counter} = j.${counter} + a.added, updated_at = now()
+    `UPDATE ops.sync_jobs j SET dead_lettered = j.dead_lettered + a.added, updated_at = now()
        FROM unnest($1::uuid[], $2::int4[]) AS a(id, added) WHERE j.id = a.id`,
     [ids, ids.map((id) => added.get(id))],
   );
@@ -102,37 +135,52 @@ export interface DeadLetteredResponse {
   parserVersion: number | null;
 }
 
+export interface RecordedDeadLetters {
+  /** responses whose job does not exist (never created, or deleted since): not recorded */
+  withoutJob: DeadLetteredResponse[];
+  /** jobs these dead letters settled */
+  finished: FinishedJob[];
+}
+
 /**
  * Records responses the loader dead-lettered against their jobs (once per job and request key: a
- * redelivered dead letter adds nothing) and finishes the jobs they settle.
+ * redelivered dead letter adds nothing) and finishes the jobs they settle. Only for jobs that exist:
+ * the others come back in `withoutJob` for the caller to count (a hard-deleted account's jobs are
+ * gone, and nothing of them may be kept).
  */
-export async function recordDeadLettered(db: Pool, responses: DeadLetteredResponse[]): Promise<void> {
-  if (responses.length === 0) return;
-  const jobIds = await inTransaction(db, async (client) => {
+export async function recordDeadLettered(db: Pool, responses: DeadLetteredResponse[]): Promise<RecordedDeadLetters> {
+  if (responses.length === 0) return { withoutJob: [], finished: [] };
+  const { jobIds, withoutJob } = await inTransaction(db, async (client) => {
+    const existing = await client.query<{ id: string }>(`SELECT id::text FROM ops.sync_jobs WHERE id = ANY($1::uuid[])`, [[...new Set(responses.map((r) => r.jobId))]]);
+    const jobs = new Set(existing.rows.map((r) => r.id));
+    const ofJobs = responses.filter((r) => jobs.has(r.jobId.toLowerCase()));
     const { rows } = await client.query<{ job_id: string }>(
       `INSERT INTO ops.dead_lettered_responses (job_id, request_key, stage, reason, parser_version)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int4[]) AS u(job_id, request_key, stage, reason, parser_version)
-        -- not for a job that is gone (its account was hard-deleted): nothing of it may be kept
+        -- again here: a job deleted since the lookup gets nothing either
         WHERE EXISTS (SELECT 1 FROM ops.sync_jobs j WHERE j.id = u.job_id)
        ON CONFLICT (job_id, request_key) DO NOTHING
        RETURNING job_id`,
       [
-        responses.map((r) => r.jobId),
-        responses.map((r) => r.requestKey),
-        responses.map((r) => r.stage),
-        responses.map((r) => r.reason.slice(0, 2000)),
-        responses.map((r) => r.parserVersion),
+        ofJobs.map((r) => r.jobId),
+        ofJobs.map((r) => r.requestKey),
+        ofJobs.map((r) => r.stage),
+        ofJobs.map((r) => r.reason.slice(0, 2000)),
+        ofJobs.map((r) => r.parserVersion),
       ],
     );
     const added = new Map<string, number>();
     for (const { job_id } of rows) added.set(job_id, (added.get(job_id) ?? 0) + 1);
-    await addToJobCounter(client, 'dead_lettered', added);
-    return [...added.keys()];
+    await addDeadLetteredCounts(client, added);
+    return { jobIds: [...added.keys()], withoutJob: responses.filter((r) => !jobs.has(r.jobId.toLowerCase())) };
   });
-  await finishJobsIfComplete(db, jobIds);
+  return { withoutJob, finished: await finishJobsIfComplete(db, jobIds) };
 }
 
-/** Sets `loaded` to the distinct request keys stored for each job (re-deliveries and re-fetches count once). */
+/**
+ * Sets `loaded` to the distinct request keys stored and parsed for each job (re-deliveries and
+ * re-fetches count once; the unparsed responses kept for a replay count as dead-lettered instead).
+ */
 export async function recountLoaded(db: Pool | ClientBase, source: string, jobIds: string[]): Promise<void> {
   if (jobIds.length === 0) return;
   await db.query(
@@ -140,7 +188,7 @@ export async function recountLoaded(db: Pool | ClientBase, source: string, jobId
         SET loaded = COALESCE(c.loaded, 0), updated_at = now()
        FROM unnest($1::uuid[]) AS ids(id)
        LEFT JOIN (SELECT job_id, count(DISTINCT request_key)::int AS loaded FROM ${sourceSchema(source)}.raw_responses
-                   WHERE job_id = ANY($1::uuid[]) GROUP BY job_id) c ON c.job_id = ids.id
+                   WHERE job_id = ANY($1::uuid[]) AND parser_version IS NOT NULL GROUP BY job_id) c ON c.job_id = ids.id
       WHERE j.id = ids.id AND j.loaded IS DISTINCT FROM COALESCE(c.loaded, 0)`,
     [jobIds],
   );

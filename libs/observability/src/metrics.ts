@@ -41,3 +41,21 @@ export function registerPoolMetrics(registry: Registry, name: string, pool: Pick
     },
   });
 }
+
+/**
+ * Sync jobs that finished with the zero-row warning (every data response parsed to no rows), counted
+ * by the process that finished them (a loader, or a fetcher completing the fetch last). Idempotent
+ * per registry.
+ */
+export function zeroRowJobsCounter(registry: Registry): Counter<'source'> {
+  const name = 'sync_jobs_zero_rows_total';
+  return (
+    (registry.getSingleMetric(name) as Counter<'source'> | undefined) ??
+    new Counter({
+      name,
+      help: 'Sync jobs that finished with the zero-row warning: every data response parsed to no rows (changed response shape?)',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    })
+  );
+}

@@ -1,3 +1,4 @@
+import { zeroRowJobsCounter } from '@staysync/observability';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 export interface PipelineMetrics {
@@ -8,6 +9,10 @@ export interface PipelineMetrics {
   transactionResponses: Histogram;
   /** one observation per loader transaction: BEGIN → COMMIT and job completion */
   transactionSeconds: Histogram;
+  /** jobs a write finished with the zero-row warning */
+  zeroRowJobs: Counter<'source'>;
+  /** dead letters of envelopes whose job does not exist (not recorded in ops.dead_lettered_responses) */
+  deadLettersWithoutJob: Counter<'source' | 'stage'>;
 }
 
 /** The pipeline's Prometheus metrics on `registry` (idempotent: a second call reuses them). */
@@ -35,6 +40,13 @@ export function createPipelineMetrics(registry: Registry): PipelineMetrics {
       name: 'loader_transaction_seconds',
       help: 'Duration of a loader transaction, raw store and upserts to commit',
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    zeroRowJobs: zeroRowJobsCounter(registry),
+    deadLettersWithoutJob: existing(registry, 'loader_dead_letters_without_job_total') ?? new Counter({
+      name: 'loader_dead_letters_without_job_total',
+      help: 'Dead-lettered envelopes naming a job that does not exist: sent to the DLQ topic, not recorded against a job',
+      labelNames: ['source', 'stage'] as const,
       registers: [registry],
     }),
   };

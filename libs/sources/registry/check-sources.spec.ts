@@ -5,6 +5,7 @@ const plugin = (over: Partial<SourcePlugin> = {}): SourcePlugin => ({
   name: 'guesty',
   tables: [{ table: 'guesty.listings', columns: [{ name: 'id', type: 'text' }], conflictKey: ['id'], mode: 'if-changed' }],
   parsers: [{ version: 1, parse: () => ({ rows: {}, unknownMetrics: [] }) }],
+  dataOperations: ['listings'],
   topics: { raw: { description: 'Raw Guesty responses.' } },
   fetch: sourceFetch({ configShape: { GUESTY_PAGE_SIZE: int(100) }, config: (e) => e.GUESTY_PAGE_SIZE, plugin: () => ({}) as FetchPlugin }),
   scheduledSyncMode: () => 'full',

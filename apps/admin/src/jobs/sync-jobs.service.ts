@@ -85,7 +85,7 @@ export class SyncJobsService {
     if (!sourceByName(job.source)) return {};
     const rows = await this.em.getConnection().execute<Array<{ resource: string; loaded: number }>>(
       `SELECT COALESCE(resource_id, operation) AS resource, count(DISTINCT request_key)::int AS loaded
-         FROM ${job.source}.raw_responses WHERE job_id = ? GROUP BY 1`,
+         FROM ${job.source}.raw_responses WHERE job_id = ? AND parser_version IS NOT NULL GROUP BY 1`,
       [job.id],
     );
     return Object.fromEntries(rows.map((r) => [r.resource, r.loaded]));

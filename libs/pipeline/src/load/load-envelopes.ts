@@ -1,19 +1,19 @@
 import type { ClientBase, Pool } from 'pg';
 import type { Logger } from 'pino';
 import { currentParser, type Parser, type RawEnvelope, type Row, type SourcePlugin, type TableSpec } from '@staysync/core';
-import { addLoadedCounts, finishJobsIfComplete, inTransaction, upsertRows } from '@staysync/db';
+import { addJobLoadCounts, finishJobsIfComplete, inTransaction, upsertRows, type FinishedJob, type JobLoadCounts } from '@staysync/db';
 import type { PipelineMetrics } from '../metrics';
 import { sourceByName } from '@staysync/sources';
 import { compareWithStored, MAX_SAMPLES, type ChangeSample } from './compare-rows';
 import { refuseDeletedAccounts } from './deleted-accounts';
-import { recordResponseParses, storeRawResponses, type StoredEnvelope } from './raw-store';
+import { keepUnparsedResponses, recordResponseParses, storeRawResponses, type StoredEnvelope } from './raw-store';
 
 export interface LoadOptions {
   /** the parser to use per source; default: the plug-in's current (highest) version */
   parserFor?: (plugin: SourcePlugin) => Parser;
   /** compare with the stored rows and write nothing */
   dryRun?: boolean;
-  /** insert the raw payloads into `<source>.raw_responses`; default true */
+  /** insert the raw payloads into `<source>.raw_responses`, the ones the parser refused too (for a replay); default true */
   storeRaw?: boolean;
   /** with storeRaw false: the payloads are already stored, record the parser version in the `<source>.response_parses` ledger */
   markParsed?: boolean;
@@ -51,6 +51,10 @@ export interface LoadResult {
   jobIds: string[];
   /** envelopes of hard-deleted accounts: not written (see refuseDeletedAccounts) */
   refused: RawEnvelope[];
+  /** poison the parser refused that went into the raw store now, for a replay (`parser_version` NULL) */
+  keptUnparsed: number;
+  /** jobs this write finished */
+  finishedJobs: FinishedJob[];
 }
 
 /** The envelopes of one source that parsed, with their rows. */
@@ -59,7 +63,13 @@ export interface ParsedSourceBatch {
   parserVersion: number;
   envelopes: RawEnvelope[];
   rowsByTable: Map<string, Row[]>;
+  /** the envelopes this parser refused (also in ParsedEnvelopes.poison): kept in the raw store by a live load */
+  unparsed: RawEnvelope[];
+  /** per job: the parsed responses of the source's data operations and the rows they gave */
+  dataByJob: Map<string, DataCounts>;
 }
+
+export type DataCounts = Pick<JobLoadCounts, 'dataResponses' | 'dataRows'>;
 
 /** The parse stage's output: pure CPU work, done before (and apart from) the database write. */
 export interface ParsedEnvelopes {
@@ -70,7 +80,7 @@ export interface ParsedEnvelopes {
 }
 
 /** What a write did, per qualified table, and which jobs it touched. */
-export interface WriteResult extends Pick<LoadResult, 'responses' | 'rows' | 'samples' | 'jobIds' | 'refused'> {
+export interface WriteResult extends Pick<LoadResult, 'responses' | 'rows' | 'samples' | 'jobIds' | 'refused' | 'keptUnparsed' | 'finishedJobs'> {
   /** with `returnStored`: the rows inserted or updated, as stored after the write (the spec's columns), once per key */
   storedRows: Array<{ table: string; row: Row }>;
 }
@@ -83,8 +93,8 @@ export interface WriteResult extends Pick<LoadResult, 'responses' | 'rows' | 'sa
  */
 export async function loadEnvelopes(pool: Pool, envelopes: RawEnvelope[], options: LoadOptions = {}): Promise<LoadResult> {
   const parsed = parseEnvelopes(envelopes, options);
-  const { responses, rows, samples, jobIds, refused } = await writeParsed(pool, [parsed], options);
-  return { responses, rows, samples, jobIds, refused, poison: parsed.poison, unknownMetrics: parsed.unknownMetrics };
+  const { responses, rows, samples, jobIds, refused, keptUnparsed, finishedJobs } = await writeParsed(pool, [parsed], options);
+  return { responses, rows, samples, jobIds, refused, keptUnparsed, finishedJobs, poison: parsed.poison, unknownMetrics: parsed.unknownMetrics };
 }
 
 /** The parse stage: envelopes → rows per source and table, and the envelopes no parser could read. */
@@ -108,7 +118,7 @@ export function parseEnvelopes(envelopes: RawEnvelope[], options: Pick<LoadOptio
  * transaction per source.
  */
 export async function writeParsed(pool: Pool, batches: ParsedEnvelopes[], options: Omit<LoadOptions, 'parserFor'> = {}): Promise<WriteResult> {
-  const result: WriteResult = { responses: 0, rows: {}, samples: {}, jobIds: [], refused: [], storedRows: [] };
+  const result: WriteResult = { responses: 0, rows: {}, samples: {}, jobIds: [], refused: [], keptUnparsed: 0, finishedJobs: [], storedRows: [] };
   for (const batch of mergeBySource(batches.flatMap((b) => b.sources))) await writeSourceBatch(pool, batch, options, result);
   return result;
 }
@@ -134,10 +144,12 @@ function mergeBySource(batches: ParsedSourceBatch[]): ParsedSourceBatch[] {
 }
 
 function concatBatches(batches: ParsedSourceBatch[]): ParsedSourceBatch {
-  const into: ParsedSourceBatch = { ...batches[0], envelopes: [], rowsByTable: new Map() };
+  const into: ParsedSourceBatch = { ...batches[0], envelopes: [], rowsByTable: new Map(), unparsed: [], dataByJob: new Map() };
   for (const batch of batches) {
     for (const envelope of batch.envelopes) into.envelopes.push(envelope);
+    for (const envelope of batch.unparsed) into.unparsed.push(envelope);
     for (const [table, rows] of batch.rowsByTable) appendRows(into.rowsByTable, table, rows);
+    for (const [jobId, counts] of batch.dataByJob) addDataCounts(into.dataByJob, jobId, counts.dataResponses, counts.dataRows);
   }
   return into;
 }
@@ -151,7 +163,8 @@ function appendRows(rowsByTable: Map<string, Row[]>, table: string, rows: Row[])
 
 function parseAll(plugin: SourcePlugin, indexed: Array<{ index: number; envelope: RawEnvelope }>, options: Pick<LoadOptions, 'parserFor' | 'metrics'>, result: ParsedEnvelopes): ParsedSourceBatch {
   const parser = options.parserFor?.(plugin) ?? currentParser(plugin);
-  const batch: ParsedSourceBatch = { plugin, parserVersion: parser.version, envelopes: [], rowsByTable: new Map() };
+  const batch: ParsedSourceBatch = { plugin, parserVersion: parser.version, envelopes: [], rowsByTable: new Map(), unparsed: [], dataByJob: new Map() };
+  const dataOperations = new Set(plugin.dataOperations);
   for (const { index, envelope } of indexed) {
     let parsed;
     try {
@@ -159,18 +172,31 @@ function parseAll(plugin: SourcePlugin, indexed: Array<{ index: number; envelope
     } catch (error) {
       // PoisonMessageError or not: a parser that throws on this input will throw again on redelivery
       result.poison.push({ index, error, parserVersion: parser.version });
+      batch.unparsed.push(envelope);
       continue;
     }
     batch.envelopes.push(envelope);
-    for (const [table, rows] of Object.entries(parsed.rows)) appendRows(batch.rowsByTable, table, rows);
+    let rowCount = 0;
+    for (const [table, rows] of Object.entries(parsed.rows)) {
+      appendRows(batch.rowsByTable, table, rows);
+      rowCount += rows.length;
+    }
+    if (typeof envelope.jobId === 'string' && dataOperations.has(envelope.operation)) addDataCounts(batch.dataByJob, envelope.jobId, 1, rowCount);
     countUnknownMetrics(plugin.name, parsed.unknownMetrics, parsed.rows, options.metrics, result);
   }
   return batch;
 }
 
+function addDataCounts(counts: Map<string, DataCounts>, jobId: string, responses: number, rows: number): void {
+  const job = counts.get(jobId) ?? counts.set(jobId, { dataResponses: 0, dataRows: 0 }).get(jobId)!;
+  job.dataResponses += responses;
+  job.dataRows += rows;
+}
+
 async function writeSourceBatch(pool: Pool, parsed: ParsedSourceBatch, options: Omit<LoadOptions, 'parserFor'>, result: WriteResult): Promise<void> {
-  if (parsed.envelopes.length === 0) return;
   const dryRun = options.dryRun ?? false;
+  const keepUnparsed = !dryRun && (options.storeRaw ?? true) && parsed.unparsed.length > 0;
+  if (parsed.envelopes.length === 0 && !keepUnparsed) return;
   let batch = parsed;
   await inTransaction(
     pool,
@@ -182,6 +208,7 @@ async function writeSourceBatch(pool: Pool, parsed: ParsedSourceBatch, options: 
         result.refused.push(...refused.envelopes);
         options.metrics?.refusedEnvelopes.inc({ source: parsed.plugin.name }, refused.envelopes.length);
       }
+      if (keepUnparsed) result.keptUnparsed += await keepUnparsedResponses(client, batch.plugin.name, batch.unparsed);
       if (batch.envelopes.length === 0) return;
       const added = dryRun ? new Map<string, number>() : await storeRaw(client, batch, options);
       for (const spec of tablesInWriteOrder(batch)) {
@@ -189,14 +216,34 @@ async function writeSourceBatch(pool: Pool, parsed: ParsedSourceBatch, options: 
         if (rows.length > 0) await writeTable(client, spec, rows, options, result);
       }
       // last, so the job rows stay locked only for the moment before COMMIT
-      if (!dryRun) await addLoadedCounts(client, added);
+      if (!dryRun) await addJobLoadCounts(client, jobLoadCounts(batch, added, options));
     },
     { rollback: dryRun },
   );
   const jobIds = [...new Set(batch.envelopes.map((e) => e.jobId).filter((id): id is string => typeof id === 'string'))];
   result.responses += batch.envelopes.length;
   result.jobIds.push(...jobIds);
-  if (!dryRun) await finishJobsIfComplete(pool, jobIds);
+  if (dryRun) return;
+  const finished = await finishJobsIfComplete(pool, jobIds);
+  result.finishedJobs.push(...finished);
+  countZeroRowJobs(finished, options.metrics);
+}
+
+export function countZeroRowJobs(finished: FinishedJob[], metrics: PipelineMetrics | undefined): void {
+  for (const job of finished) if (job.zeroRows) metrics?.zeroRowJobs.inc({ source: job.source });
+}
+
+/**
+ * What a live load adds to its jobs: responses newly stored (`loaded`) and the data counts. A replay
+ * (storeRaw false) re-reads finished jobs' responses and adds nothing. A batch redelivered after its
+ * commit adds its data counts again: only whether a job's data rows are zero is read from them.
+ */
+function jobLoadCounts(batch: ParsedSourceBatch, added: ReadonlyMap<string, number>, options: Pick<LoadOptions, 'storeRaw'>): Map<string, JobLoadCounts> {
+  const counts = new Map<string, JobLoadCounts>();
+  for (const [jobId, loaded] of added) counts.set(jobId, { loaded, dataResponses: 0, dataRows: 0 });
+  if (!(options.storeRaw ?? true)) return counts;
+  for (const [jobId, data] of batch.dataByJob) counts.set(jobId, { loaded: counts.get(jobId)?.loaded ?? 0, ...data });
+  return counts;
 }
 
 /** Returns, per job, the responses it had not stored before. */

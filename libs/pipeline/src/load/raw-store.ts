@@ -8,6 +8,12 @@ export interface StoredEnvelope {
   parserVersion: number;
 }
 
+/** A response no parser could read: stored without a parser version. */
+interface UnparsedEnvelope {
+  envelope: RawEnvelope;
+  parserVersion: null;
+}
+
 const ENVELOPE_VERSION = 1;
 
 /** The columns written from an envelope, with the types the redelivery path's staging table converts them to. */
@@ -130,6 +136,26 @@ async function upsertRawResponses(client: ClientBase, source: string, unique: St
   return new Map(rows.map((r) => [r.job_id, r.added]));
 }
 
+/**
+ * Keeps responses the parser refused (dead-lettered at stage `parse`) in the store with
+ * `parser_version` NULL, so that a replay with a fixed parser finds and loads them. They never count
+ * toward a job's `loaded` (its `dead_lettered` counts them); a response already stored stays as it is.
+ * Runs in the caller's transaction; returns how many were not stored before.
+ */
+export async function keepUnparsedResponses(client: ClientBase, source: string, envelopes: RawEnvelope[]): Promise<number> {
+  const unique = lastPerIdentity(envelopes.map((envelope) => ({ envelope, parserVersion: null })));
+  if (unique.length === 0) return 0;
+  const staging = await stagingTable(client, 'raw_responses', RAW_COLUMN_TYPES);
+  await copyRows(client, staging, RAW_COLUMNS, RAW_TYPES, unique.map((s) => rawRow(s)));
+  const { rowCount } = await client.query(
+    `INSERT INTO ${source}.raw_responses (${RAW_COLUMNS.join(', ')})
+     SELECT ${RAW_COLUMNS.join(', ')} FROM ${staging} ORDER BY request_key, fetched_at
+     ON CONFLICT (request_key, fetched_at) DO NOTHING`,
+  );
+  await client.query(`DELETE FROM ${staging}`);
+  return rowCount ?? 0;
+}
+
 const LEDGER_CONFLICT = `ON CONFLICT (request_key, fetched_at) DO UPDATE SET parser_version = EXCLUDED.parser_version, parsed_at = now()`;
 
 /**
@@ -147,7 +173,7 @@ export async function recordResponseParses(client: ClientBase, source: string, s
   );
 }
 
-function rawRow({ envelope: e, parserVersion }: StoredEnvelope, parsedAt?: string): Row {
+function rawRow({ envelope: e, parserVersion }: StoredEnvelope | UnparsedEnvelope, parsedAt?: string): Row {
   return {
     request_key: e.requestKey,
     fetched_at: e.fetchedAt,
@@ -168,8 +194,8 @@ function rawRow({ envelope: e, parserVersion }: StoredEnvelope, parsedAt?: strin
 }
 
 /** One statement may not touch a row twice, so a batch holding the same response twice keeps the last. */
-function lastPerIdentity(stored: StoredEnvelope[]): StoredEnvelope[] {
-  const byIdentity = new Map<string, StoredEnvelope>();
+function lastPerIdentity<T extends { envelope: RawEnvelope }>(stored: T[]): T[] {
+  const byIdentity = new Map<string, T>();
   for (const s of stored) byIdentity.set(`${s.envelope.requestKey}\u0000${Date.parse(s.envelope.fetchedAt)}`, s);
   // a fixed order: concurrent transactions lock the same rows in the same order (no deadlocks)
   return [...byIdentity.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);

@@ -13,6 +13,8 @@ export const airbnbSource: SourcePlugin = {
     published: [airbnbMetricsTopic],
   },
   fetch: airbnbFetch,
+  // the listings call only names the listings; the metrics are the data
+  dataOperations: ['ChartQuery', 'ListOfMetricsQuery'],
   // the first run backfills the whole history the API serves; later runs only the recent windows
   scheduledSyncMode: (account) => (account.lastSyncAt ? 'incremental' : 'backfill'),
 };

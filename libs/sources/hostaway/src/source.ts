@@ -11,6 +11,8 @@ export const hostawaySource: SourcePlugin = {
     raw: { description: 'Raw Hostaway responses and webhook deliveries with request metadata: fetcher/admin → loader, and the replay source.' },
   },
   fetch: hostawayFetch,
+  // conversations pages only lead to the message threads; webhooks belong to no job
+  dataOperations: ['listings', 'reservations', 'messages'],
   // incremental narrows only listings and reservations (~2 % fewer calls, reference §2): always full
   scheduledSyncMode: () => 'full',
 };
