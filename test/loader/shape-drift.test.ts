@@ -220,7 +220,7 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
   });
 
   it('explicitly empty components give zero rows: the job succeeds with the zero-row warning (job API) and the metric counts it', async () => {
-    const before = await metricValue('sync_jobs_zero_rows_total', { source: 'airbnb' });
+    const before = await metricValue('staysync_jobs_zero_rows_total', { source: 'airbnb' });
     const emptyJob = await runningJob('airbnb', '4002', 3);
     const healthyJob = await runningJob('airbnb', '4003', 3);
     const empty = { accountId: '4002', jobId: emptyJob };
@@ -247,7 +247,7 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
     expect(zeroRowsWarning(2)).toBe('warning: all 2 data response(s) parsed to zero rows: check for a changed upstream response shape (runbook: zero-row warning)');
     expect(await settled(healthyJob)).toEqual({ status: 'succeeded', loaded: 3, dead_lettered: 0, data_responses: 2, data_rows: 30, error: null, notes: [] });
     expect(await rowCounts(pool, '4002')).toEqual({ 'airbnb.listings': 7, 'airbnb.chart_query': 0, 'airbnb.chart_summary': 0, 'airbnb.list_of_metrics': 0 });
-    expect(await metricValue('sync_jobs_zero_rows_total', { source: 'airbnb' })).toBe(before + 1);
+    expect(await metricValue('staysync_jobs_zero_rows_total', { source: 'airbnb' })).toBe(before + 1);
 
     const { body } = await request(admin.getHttpServer()).get(`/api/v1/jobs/${emptyJob}`).set('X-API-Key', TEST_API_KEY).expect(200);
     expect(body).toMatchObject({ status: 'succeeded', notes: [zeroRowsWarning(2)], counts: { loaded: 3, dead_lettered: 0 } });
@@ -279,7 +279,7 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
         { request_key: emptyReservations.requestKey, parser_version: 1 },
       ].sort(byKey),
     );
-    expect(await metricValue('sync_jobs_zero_rows_total', { source: 'hostaway' })).toBe(1);
+    expect(await metricValue('staysync_jobs_zero_rows_total', { source: 'hostaway' })).toBe(1);
   });
 
   it('records dead letters only against jobs that exist; the others are counted and logged once per job id', async () => {

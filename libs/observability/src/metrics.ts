@@ -48,7 +48,7 @@ export function registerPoolMetrics(registry: Registry, name: string, pool: Pick
  * per registry.
  */
 export function zeroRowJobsCounter(registry: Registry): Counter<'source'> {
-  const name = 'sync_jobs_zero_rows_total';
+  const name = 'staysync_jobs_zero_rows_total';
   return (
     (registry.getSingleMetric(name) as Counter<'source'> | undefined) ??
     new Counter({
