@@ -112,6 +112,8 @@ export interface SourcePlugin {
   /** `airbnb`, `hostaway` — also the schema name and the raw topic suffix */
   name: string;
   tables: TableSpec[];
+  /** the envelope operations its parsers read (each has a conformance fixture) */
+  operations: readonly string[];
   /** all registered parser versions; the highest is current */
   parsers: Parser[];
   topics: SourceTopics;

@@ -4,6 +4,7 @@ import { checkSources, SOURCES } from '../index';
 const plugin = (over: Partial<SourcePlugin> = {}): SourcePlugin => ({
   name: 'guesty',
   tables: [{ table: 'guesty.listings', columns: [{ name: 'id', type: 'text' }], conflictKey: ['id'], mode: 'if-changed' }],
+  operations: ['listings'],
   parsers: [{ version: 1, parse: () => ({ rows: {}, unknownMetrics: [] }) }],
   dataOperations: ['listings'],
   topics: { raw: { description: 'Raw Guesty responses.' } },
@@ -26,6 +27,7 @@ describe('Sources > registry', () => {
     ['no raw topic', { topics: undefined }, 'source "guesty" cannot be registered: it declares no raw topic (topics.raw.description)'],
     ['an empty raw topic description', { topics: { raw: { description: '' } } }, 'it declares no raw topic'],
     ['no parser', { parsers: [] }, 'source "guesty" cannot be registered: it has no parser'],
+    ['no operation', { operations: [] }, 'source "guesty" cannot be registered: it declares no operation'],
     ['a table in another schema', { tables: [{ table: 'ops.listings', columns: [], conflictKey: [], mode: 'if-changed' }] }, 'its table ops.listings is not in the schema "guesty"'],
     ['a name that is no schema name', { name: 'Guesty-PMS' }, 'source "Guesty-PMS" cannot be registered: its name must match'],
     ['a variable of another namespace', { fetch: sourceFetch({ configShape: { PAGE_SIZE: int(100) }, config: (e) => e.PAGE_SIZE, plugin: () => ({}) as FetchPlugin }) }, 'its variable PAGE_SIZE must start with GUESTY_'],

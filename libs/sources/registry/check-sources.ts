@@ -21,6 +21,7 @@ export function checkSources(plugins: readonly SourcePlugin[]): readonly SourceP
     if (names.has(name)) fail('a source with that name is already registered');
     names.add(name);
     if (!plugin.parsers?.length) fail('it has no parser');
+    if (!plugin.operations?.length) fail('it declares no operation');
     if (!plugin.tables?.length) fail('it has no table');
     for (const { table } of plugin.tables) if (!table.startsWith(`${name}.`)) fail(`its table ${table} is not in the schema "${name}"`);
     if (typeof plugin.topics?.raw?.description !== 'string' || plugin.topics.raw.description === '') fail('it declares no raw topic (topics.raw.description)');

@@ -1,5 +1,6 @@
 import type { SourcePlugin } from '@staysync/core';
 import { airbnbFetch } from './fetch/config';
+import { AIRBNB_OPERATION_NAMES } from './operations';
 import { AIRBNB_SOURCE_NAME, parserV1 } from './parser.v1';
 import { airbnbTables } from './tables';
 import { airbnbMetricsTopic } from './topics/metrics-topic';
@@ -7,6 +8,7 @@ import { airbnbMetricsTopic } from './topics/metrics-topic';
 export const airbnbSource: SourcePlugin = {
   name: AIRBNB_SOURCE_NAME,
   tables: airbnbTables,
+  operations: AIRBNB_OPERATION_NAMES,
   parsers: [parserV1],
   topics: {
     raw: { description: 'Raw Airbnb insights responses with request metadata: fetcher → loader, and the replay source.' },

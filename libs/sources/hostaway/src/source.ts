@@ -1,11 +1,12 @@
 import type { SourcePlugin } from '@staysync/core';
 import { hostawayFetch } from './fetch/config';
-import { HOSTAWAY_SOURCE_NAME, parserV1 } from './parser.v1';
+import { HOSTAWAY_OPERATIONS, HOSTAWAY_SOURCE_NAME, parserV1 } from './parser.v1';
 import { hostawayTables } from './tables';
 
 export const hostawaySource: SourcePlugin = {
   name: HOSTAWAY_SOURCE_NAME,
   tables: hostawayTables,
+  operations: HOSTAWAY_OPERATIONS,
   parsers: [parserV1],
   topics: {
     raw: { description: 'Raw Hostaway responses and webhook deliveries with request metadata: fetcher/admin → loader, and the replay source.' },
