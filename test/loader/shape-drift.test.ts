@@ -7,13 +7,14 @@ import { rawEnvelopeKey, type DeadLetter } from '@staysync/contracts';
 import { isJsonObject, type Parser, type RawEnvelope } from '@staysync/core';
 import { zeroRowsWarning } from '@staysync/db';
 import { METRICS_REGISTRY } from '@staysync/observability';
-import { replayFromStore } from '@staysync/pipeline';
+import { loadEnvelopes, replayFromStore } from '@staysync/pipeline';
 import { parserV1 } from '@staysync/source-airbnb';
 import { createTestDatabase, waitFor, type TestDatabase } from '@staysync/testing';
 import type { KafkaMessage } from 'kafkajs';
 import { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import request from 'supertest';
+import { JobStore } from '../../apps/fetcher/src/job-store';
 import { createLoaderApp } from '../../apps/loader/src/bootstrap';
 import { AIRBNB_FIXTURES, loadFixture } from '../../libs/sources/airbnb/fixtures/load';
 import { listBody } from '../../libs/sources/hostaway/src/__fixtures__/examples';
@@ -280,6 +281,40 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
       ].sort(byKey),
     );
     expect(await metricValue('staysync_jobs_zero_rows_total', { source: 'hostaway' })).toBe(1);
+  });
+
+  it('a poison body the raw store refuses (account id too long for its column) is still dead-lettered at parse, only not kept', async () => {
+    // the envelope's account id fits its schema (200 characters), not the raw store's varchar(32)
+    const accountId = '4'.repeat(40);
+    const jobId = await runningJob('airbnb', '4007', 1);
+    const unkeepable = chartEnvelope({ accountId, jobId }, 'p3_impressions', renamedResponseField(CHART_BODY));
+
+    await produce('raw.airbnb', [unkeepable]);
+
+    const [letter] = await lettersFor([unkeepable.requestKey]);
+    expect(letter).toMatchObject({ stage: 'parse', error: { message: 'malformed Airbnb response: data.porygon.getPerformanceComponents is missing' } });
+    expect(await settled(jobId)).toMatchObject({ status: 'failed', loaded: 0, dead_lettered: 1 });
+    expect((await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE job_id = $1`, [jobId])).rows[0].n).toBe(0);
+    // one letter only: not a second one at stage load
+    expect(deadLetters.filter((m) => m.key?.toString() === unkeepable.requestKey)).toHaveLength(1);
+    expect(logs.lines.filter((line) => line.includes('the raw store refuses an unparseable response') && line.includes(unkeepable.requestKey))).toHaveLength(1);
+  });
+
+  it('the fetcher finishing a job (the loader was done first) adds the warning too', async () => {
+    const jobId = randomUUID();
+    await pool.query(
+      `INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger, status, owner, lease_until, started_at)
+       VALUES ($1, 'airbnb', '4006', 'incremental', 'manual', 'running', 'test-fetcher', now() + interval '1 minute', now())`,
+      [jobId],
+    );
+    const options = { accountId: '4006', jobId };
+    await loadEnvelopes(pool, [chartEnvelope(options, 'p3_impressions', emptyComponents(CHART_BODY))]);
+
+    const snapshot = { planned: 1, fetched: 1, failed: 0, progress: {}, errors: [], notes: [] };
+    const finished = await new JobStore(pool, { owner: 'test-fetcher', leaseMs: 60_000 }).completeFetch(jobId, snapshot, null);
+
+    expect(finished).toEqual([{ id: jobId, source: 'airbnb', status: 'succeeded', zeroRows: true }]);
+    expect((await pool.query(`SELECT notes FROM ops.sync_jobs WHERE id = $1`, [jobId])).rows).toEqual([{ notes: [zeroRowsWarning(1)] }]);
   });
 
   it('records dead letters only against jobs that exist; the others are counted and logged once per job id', async () => {
