@@ -10,6 +10,7 @@ const moduleNameMapper = {
   '^@staysync/kafka$': '<rootDir>/libs/kafka/src',
   '^@staysync/observability$': '<rootDir>/libs/observability/src',
   '^@staysync/pipeline$': '<rootDir>/libs/pipeline/src',
+  '^@staysync/runtime$': '<rootDir>/libs/runtime/src',
   '^@staysync/sources$': '<rootDir>/libs/sources',
   '^@staysync/source-airbnb$': '<rootDir>/libs/sources/airbnb/src',
   '^@staysync/source-hostaway$': '<rootDir>/libs/sources/hostaway/src',

@@ -4,4 +4,3 @@ export * from './metrics';
 export * from './health';
 export * from './observability.module';
 export * from './run-app';
-export * from './service-infrastructure';

@@ -1,4 +1,4 @@
-import { ConfigError } from '@staysync/config';
+import { ConfigError } from '@staysync/core';
 
 interface Closable {
   close(): Promise<void>;

@@ -6,9 +6,7 @@ import type { Registry } from 'prom-client';
 import type { CommonConfig } from '@staysync/config';
 import { DbModule, PG_POOL } from '@staysync/db';
 import { BatchConsumerFactory, KafkaHealthService, KafkaModule } from '@staysync/kafka';
-import type { ReadinessCheck } from './health';
-import { registerPoolMetrics } from './metrics';
-import { METRICS_REGISTRY, ObservabilityModule, READINESS_CHECKS } from './observability.module';
+import { METRICS_REGISTRY, ObservabilityModule, READINESS_CHECKS, registerPoolMetrics, type ReadinessCheck } from '@staysync/observability';
 
 /**
  * What every staysync service needs to be ready: its database answers, the brokers' metadata
@@ -44,7 +42,8 @@ function serviceReadiness(service: string): Provider {
 }
 
 /**
- * The modules every staysync service imports: logging/metrics/health, the database and Kafka
+ * The composition every staysync service imports (libs/observability, libs/db and libs/kafka stay
+ * unaware of each other): logging/metrics/health, the database and Kafka
  * (whose components log through `logger` and register metrics in the service's registry).
  */
 export function serviceInfrastructure(options: { config: CommonConfig; logger: Logger; logStream?: DestinationStream }): DynamicModule[] {
