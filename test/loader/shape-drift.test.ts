@@ -251,7 +251,10 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
     expect(await metricValue('staysync_jobs_zero_rows_total', { source: 'airbnb' })).toBe(before + 1);
 
     const { body } = await request(admin.getHttpServer()).get(`/api/v1/jobs/${emptyJob}`).set('X-API-Key', TEST_API_KEY).expect(200);
-    expect(body).toMatchObject({ status: 'succeeded', notes: [zeroRowsWarning(2)], counts: { loaded: 3, dead_lettered: 0 } });
+    expect(body).toMatchObject({ status: 'succeeded', notes: [zeroRowsWarning(2)] });
+    expect(body.counts).toEqual({ planned: 0, fetched: 3, loaded: 3, failed: 0, dead_lettered: 0, data_responses: 2, data_rows: 0 });
+    const healthyView = await request(admin.getHttpServer()).get(`/api/v1/jobs/${healthyJob}`).set('X-API-Key', TEST_API_KEY).expect(200);
+    expect(healthyView.body).toMatchObject({ notes: [], counts: { data_responses: 2, data_rows: 30 } });
   });
 
   it('Hostaway: a page without result is dead-lettered and kept raw, an empty result gives zero rows and the warning', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { zeroRowsWarning } from '@staysync/db';
 import { Pool } from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
@@ -90,7 +91,8 @@ describe('read side > dashboard in headless Chromium', () => {
     await shot('accounts');
   });
 
-  it('shows a finished job and its progress per listing', async () => {
+  it('shows a finished job, its notes (warnings marked) and its progress per listing', async () => {
+    await pool.query(`UPDATE ops.sync_jobs SET notes = $2::jsonb WHERE id = $1`, [jobId, JSON.stringify([zeroRowsWarning(3)])]);
     await page.goto(`${base}/ui/#/jobs`);
     await page.waitForSelector(`#jobs tr[data-job="${jobId}"]`);
     expect(await page.getAttribute(`#jobs tr[data-job="${jobId}"]`, 'data-status')).toBe('succeeded');
@@ -98,6 +100,7 @@ describe('read side > dashboard in headless Chromium', () => {
     await page.waitForSelector('#job-status[data-status="succeeded"]');
     const resources = await page.$$eval('#job-progress tbody tr', (trs) => trs.map((tr) => tr.children[0].textContent));
     expect(resources.sort()).toEqual([LISTING_ID, 'ListingsSectionQuery'].sort());
+    expect(await page.$$eval('.job-note', (ps) => ps.map((p) => [p.className, p.textContent]))).toEqual([['warning job-note', zeroRowsWarning(3)]]);
     await shot('job');
   });
 

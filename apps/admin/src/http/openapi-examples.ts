@@ -53,7 +53,7 @@ const job = {
   trigger: 'manual',
   status: 'succeeded',
   scrape_date: '2026-11-22',
-  counts: { planned: 5, fetched: 5, loaded: 5, failed: 0, dead_lettered: 0 },
+  counts: { planned: 5, fetched: 5, loaded: 5, failed: 0, dead_lettered: 0, data_responses: 4, data_rows: 58 },
   progress: { '745515258634591476': { planned: 4, fetched: 4, failed: 0, loaded: 4 } },
   errors: [],
   notes: [],

@@ -117,7 +117,7 @@ export function jobView(job: SyncJob, loadedByResource?: Record<string, number>)
     trigger: job.trigger,
     status: job.status,
     scrape_date: job.scrapeDate,
-    counts: { planned: job.planned, fetched: job.fetched, loaded: job.loaded, failed: job.failed, dead_lettered: job.deadLettered },
+    counts: { planned: job.planned, fetched: job.fetched, loaded: job.loaded, failed: job.failed, dead_lettered: job.deadLettered, data_responses: job.dataResponses, data_rows: job.dataRows },
     progress,
     errors: job.errors,
     notes: job.notes,

@@ -1,4 +1,4 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, PrimaryKey, Property } from '@mikro-orm/core';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type SyncMode = 'backfill' | 'incremental' | 'full';
@@ -50,6 +50,13 @@ export class SyncJob {
   /** responses the loader dead-lettered (they settle the job, which then ends failed) */
   @Property({ type: 'integer' })
   deadLettered = 0;
+
+  /** responses of the source's data operations the loader parsed, and the rows they gave (zero rows from all: a warning note) */
+  @Property({ type: 'integer' })
+  dataResponses = 0;
+
+  @Property({ type: new BigIntType('number') })
+  dataRows = 0;
 
   @Property({ type: 'json' })
   progress: Record<string, ResourceProgress> = {};

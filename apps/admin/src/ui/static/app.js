@@ -147,7 +147,8 @@ async function jobView(view, id) {
     h('h2', {}, 'Dead-lettered responses'), h('table', { id: 'dead-letters' }, h('thead', {}, h('tr', {}, ['Request', 'Stage', 'Reason', 'Parser', 'At'].map((x) => h('th', {}, x)))), dead));
   await poll(async () => {
     const [job, letters] = await Promise.all([api(`/api/v1/jobs/${id}`), api(`/api/v1/jobs/${id}/dead-letters?limit=500`)]);
-    head.replaceChildren(h('p', { id: 'job-status', 'data-status': job.status }, 'Status: ', status(job.status), ` · ${job.source} ${job.account_id} · ${job.mode} · started ${when(job.started_at)} · finished ${when(job.finished_at)} · ${duration(job)}`), job.error ? h('p', { class: 'error' }, job.error) : '');
+    head.replaceChildren(h('p', { id: 'job-status', 'data-status': job.status }, 'Status: ', status(job.status), ` · ${job.source} ${job.account_id} · ${job.mode} · started ${when(job.started_at)} · finished ${when(job.finished_at)} · ${duration(job)}`), job.error ? h('p', { class: 'error' }, job.error) : '',
+      ...(job.notes ?? []).map((note) => h('p', { class: note.startsWith('warning:') ? 'warning job-note' : 'job-note' }, note)));
     progress.replaceChildren(...Object.entries(job.progress ?? {}).map(([resource, p]) =>
       h('tr', {}, h('td', {}, resource), ...['planned', 'fetched', 'loaded', 'failed'].map((c) => h('td', {}, String(p[c] ?? 0))), h('td', {}, h('progress', { max: p.planned || 1, value: p.loaded ?? p.fetched ?? 0 })), h('td', { class: 'error' }, p.error ?? ''))));
     errors.replaceChildren(...(job.errors ?? []).map((e) => h('tr', {}, h('td', {}, when(e.at)), h('td', {}, e.resourceId ?? ''), h('td', {}, e.message))));
