@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { Gauge, type Registry } from 'prom-client';
 import { PG_POOL } from '@staysync/db';
+import { SOURCE_NAMES } from '@staysync/sources';
 import { METRICS_REGISTRY } from '@staysync/observability';
 
 /**
@@ -39,9 +40,10 @@ export class StateMetrics implements OnModuleInit {
       async collect() {
         this.reset();
         const { rows } = await pool.query<{ source: string; status: string; n: number }>(
-          `SELECT 'airbnb' AS source, status, count(*)::int AS n FROM airbnb.accounts WHERE is_active AND deleted_at IS NULL GROUP BY status
-           UNION ALL
-           SELECT 'hostaway', status, count(*)::int FROM hostaway.accounts WHERE is_active AND deleted_at IS NULL GROUP BY status`,
+          // source names are schema names (checkSources: lower-case letters, digits, _), safe in SQL text
+          SOURCE_NAMES.map(
+            (name) => `SELECT '${name}' AS source, status, count(*)::int AS n FROM ${name}.accounts WHERE is_active AND deleted_at IS NULL GROUP BY status`,
+          ).join('\n           UNION ALL\n           '),
         );
         for (const row of rows) this.set({ source: row.source, status: row.status }, row.n);
       },
