@@ -76,6 +76,8 @@ describe('chaos command (fetcher kill -9, connection termination, poison)', () =
     expect(run.upstream.duplicates).toBeGreaterThanOrEqual(0);
     expect(run.upstream.duplicates).toBeLessThanOrEqual(run.upstream.duplicate_bound);
     expect(run.recovery_s).toEqual(expect.any(Number));
+    expect(run.sync_s).toEqual(expect.any(Number));
+    expect(run.delay_s).toBeCloseTo(run.sync_s! - report.clean.sync_s!, 5);
     expect(run.ok).toBe(true);
   });
 

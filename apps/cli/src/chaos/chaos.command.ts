@@ -127,7 +127,7 @@ export async function chaosCommand(options: ChaosOptions): Promise<ChaosReport> 
       const reason = scenario.skip?.(scenarioOptions(infra.brokerPid));
       const figures = reason ? skipped(scenario, reason) : await runOnce(runner, scenario, scenarioOptions(infra.brokerPid));
       if (figures.skipped) log(`  skipped: ${figures.skipped}`);
-      results.push(judge(figures, clean.tables));
+      results.push(judge(figures, clean));
     }
     const report: ChaosReport = {
       date: new Date().toISOString(),
@@ -170,7 +170,7 @@ interface Runner {
   timeoutMs: number;
 }
 
-type Figures = Omit<RunFigures, 'identical' | 'ok'>;
+type Figures = Omit<RunFigures, 'identical' | 'ok' | 'delay_s'>;
 
 /** One sync of every account on a fresh database and topic prefix, with the scenario's fault (none: the clean run). */
 async function runOnce(runner: Runner, scenario: Scenario | null, scenarioOptions: ScenarioOptions): Promise<Figures> {
@@ -268,6 +268,7 @@ async function runOnce(runner: Runner, scenario: Scenario | null, scenarioOption
         preflight: stats.byOperation.preflight ?? 0,
       },
       recovery_s: faultEnd === null || jobs.stuck > 0 ? null : Math.max(0, Math.round((lastFinish - faultEnd) / 100) / 10),
+      sync_s: jobs.stuck > 0 ? null : Math.round((lastFinish - Math.min(...jobs.rows.map((j) => j.created_at.getTime()))) / 100) / 10,
       jobs: { total: jobs.rows.length, succeeded: jobs.rows.filter((j) => j.status === 'succeeded').length, failed: jobs.rows.filter((j) => j.status === 'failed').length, stuck: jobs.stuck },
       died: deaths.map(({ service, status }) => ({ service, status })),
       signalled,
@@ -295,6 +296,7 @@ function skipped(scenario: Scenario, reason: string): Figures {
     tables: {},
     upstream: { planned: 0, calls: 0, duplicates: 0, duplicate_bound: 0, preflight: 0 },
     recovery_s: null,
+    sync_s: null,
     jobs: { total: 0, succeeded: 0, failed: 0, stuck: 0 },
     died: [],
     signalled: [],
@@ -328,6 +330,7 @@ interface JobRow {
   loaded: number;
   failed: number;
   finished_at: Date | null;
+  created_at: Date;
 }
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
@@ -345,7 +348,7 @@ async function query<T extends object>(pool: Pool, sql: string, params: unknown[
 }
 
 async function jobRows(pool: Pool): Promise<JobRow[]> {
-  return query<JobRow>(pool, `SELECT status, planned, fetched, loaded, failed, finished_at FROM ops.sync_jobs WHERE source = 'airbnb'`);
+  return query<JobRow>(pool, `SELECT status, planned, fetched, loaded, failed, finished_at, created_at FROM ops.sync_jobs WHERE source = 'airbnb'`);
 }
 
 async function untilFetched(pool: Pool, requests: number, timeoutMs: number): Promise<void> {
@@ -368,7 +371,7 @@ async function waitForJobs(pool: Pool, jobs: number, timeoutMs: number): Promise
     const rows = await jobRows(pool);
     const done = rows.length >= jobs && rows.every((j) => TERMINAL.has(j.status));
     const line = `  jobs: ${rows.filter((j) => TERMINAL.has(j.status)).length}/${rows.length} ended; loaded/fetched/planned ${sum(rows, 'loaded')}/${sum(rows, 'fetched')}/${sum(rows, 'planned')}`;
-    if (line !== last && (done || Date.now() - lastLogged > 2000)) {
+    if (line !== last && (done || Date.now() - lastLogged > 5000)) {
       log(line);
       last = line;
       lastLogged = Date.now();

@@ -2,13 +2,14 @@ import { COMPARED_TABLES, formatTable, judge, percent, tableFiguresSql, type Run
 
 const table = (stored: number, hash: string) => ({ expected: 10, stored, rows: stored, hash, equals_clean: null });
 
-function run(overrides: Partial<Omit<RunFigures, 'identical' | 'ok'>> = {}): Omit<RunFigures, 'identical' | 'ok'> {
+function run(overrides: Partial<Omit<RunFigures, 'identical' | 'ok' | 'delay_s'>> = {}): Omit<RunFigures, 'identical' | 'ok' | 'delay_s'> {
   return {
     scenario: 'fetcher-kill',
     fault: 'kill -9',
     tables: { listings: table(10, 'a'), raw_responses: table(10, 'b') },
     upstream: { planned: 10, calls: 11, duplicates: 1, duplicate_bound: 1, preflight: 4 },
     recovery_s: 12.5,
+    sync_s: 70.25,
     jobs: { total: 1, succeeded: 1, failed: 0, stuck: 0 },
     died: [],
     signalled: [{ service: 'fetcher-1', signal: 'SIGKILL', status: 137 }],
@@ -18,7 +19,7 @@ function run(overrides: Partial<Omit<RunFigures, 'identical' | 'ok'>> = {}): Omi
 }
 
 describe('chaos figures', () => {
-  const clean = { listings: { hash: 'a' }, raw_responses: { hash: 'b' } };
+  const clean = { tables: { listings: { ...table(10, 'a'), equals_clean: null }, raw_responses: { ...table(10, 'b'), equals_clean: null } }, sync_s: 60 };
 
   it('hashes each table without its volatile columns, leaving out the given accounts', () => {
     const raw = COMPARED_TABLES.find((t) => t.name === 'raw_responses')!;
@@ -31,6 +32,7 @@ describe('chaos figures', () => {
     const judged = judge(run(), clean);
     expect(judged.identical).toBe(true);
     expect(judged.tables.listings.equals_clean).toBe(true);
+    expect(judged.delay_s).toBe(10.3);
     expect(judged.ok).toBe(true);
   });
 
@@ -50,6 +52,11 @@ describe('chaos figures', () => {
     expect(judge(figures, clean).ok).toBe(false);
   });
 
+  it('takes a SIGTERM that ends with the re-raised signal after the shutdown hooks as graceful', () => {
+    expect(judge(run({ signalled: [{ service: 'loader-1', signal: 'SIGTERM', status: 143 }] }), clean).ok).toBe(true);
+    expect(judge(run({ signalled: [{ service: 'loader-1', signal: 'SIGTERM', status: 137 }] }), clean).ok).toBe(false);
+  });
+
   it('gives 100 % only when every one made it', () => {
     expect(percent(3333, 3333)).toBe(100);
     expect(percent(3332, 3333)).toBe(99.9);
@@ -65,6 +72,7 @@ describe('chaos figures', () => {
     expect(lines).toHaveLength(4);
     expect(lines[2]).toMatch(/^\| fetcher-kill +\| 10\/10 /);
     expect(lines[2]).toContain('| 1 (1) ');
+    expect(lines[2]).toContain('| 12.5 ');
     expect(lines[3]).toContain('skipped: no broker process');
   });
 });

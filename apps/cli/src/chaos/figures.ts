@@ -66,24 +66,35 @@ export interface RunFigures {
   upstream: { planned: number; calls: number; duplicates: number; duplicate_bound: number; preflight: number };
   /** fault end (the last fault action done: process back up, broker resumed, …) → every job finished */
   recovery_s: number | null;
+  /** first job queued → last job finished (null while a job is stuck) */
+  sync_s: number | null;
+  /** sync_s minus the clean run's: what the fault cost */
+  delay_s: number | null;
   jobs: { total: number; succeeded: number; failed: number; stuck: number };
   died: Array<{ service: string; status: number | null }>;
-  /** processes signalled on purpose and how they exited (SIGTERM: 0 is graceful) */
+  /** processes signalled on purpose and how they exited (SIGTERM: GRACEFUL_EXIT) */
   signalled: Array<{ service: string; signal: string; status: number | null }>;
   poison?: PoisonFigures;
   duration_s: number;
   ok: boolean;
 }
 
+/**
+ * A service's exit status after its shutdown hooks ran: Nest re-raises the signal once they are done
+ * (128 + 15), a plain exit is 0; the shutdown timeout exits 1 and the tether's SIGKILL shows as 137.
+ */
+export const GRACEFUL_EXIT = [0, 143];
+
 /** The run's figures against the clean run's hashes; `ok` when every "done when" figure holds. */
-export function judge(run: Omit<RunFigures, 'identical' | 'ok'>, clean: Record<string, { hash: string }> | null): RunFigures {
+export function judge(run: Omit<RunFigures, 'identical' | 'ok' | 'delay_s'>, clean: Pick<RunFigures, 'tables' | 'sync_s'> | null): RunFigures {
   const tables = Object.fromEntries(
-    Object.entries(run.tables).map(([name, t]) => [name, { ...t, equals_clean: clean ? clean[name]?.hash === t.hash : null }]),
+    Object.entries(run.tables).map(([name, t]) => [name, { ...t, equals_clean: clean ? clean.tables[name]?.hash === t.hash : null }]),
   );
+  const delay_s = clean?.sync_s != null && run.sync_s !== null ? Math.round((run.sync_s - clean.sync_s) * 10) / 10 : null;
   const values = Object.values(tables);
   const identical = run.skipped ? null : values.every((t) => t.stored === t.expected && t.equals_clean !== false);
   const poisonOk = !run.poison || Object.values(run.poison.percent).every((p) => p === 100);
-  const gracefulOk = run.signalled.every((s) => s.signal !== 'SIGTERM' || s.status === 0);
+  const gracefulOk = run.signalled.every((s) => s.signal !== 'SIGTERM' || GRACEFUL_EXIT.includes(s.status ?? -1));
   const ok =
     run.skipped !== undefined ||
     (identical === true &&
@@ -94,7 +105,7 @@ export function judge(run: Omit<RunFigures, 'identical' | 'ok'>, clean: Record<s
       run.upstream.duplicates <= run.upstream.duplicate_bound &&
       poisonOk &&
       gracefulOk);
-  return { ...run, tables, identical, ok };
+  return { ...run, tables, identical, delay_s, ok };
 }
 
 /** Percent with one decimal, 100 only when every one made it. */
@@ -106,15 +117,16 @@ export function percent(part: number, whole: number): number {
 /** The human table (stderr): one line per scenario. */
 export function formatTable(runs: RunFigures[]): string {
   const tableNames = COMPARED_TABLES.map((t) => t.name);
-  const header = ['scenario', ...tableNames.map((n) => `${n} stored/expected`), 'same as clean', 'dup calls (≤)', 'recovery s', 'stuck', 'died', 'poison DLQ decode/validate/parse', 'ok'];
+  const header = ['scenario', ...tableNames.map((n) => `${n} stored/expected`), 'same as clean', 'dup calls (≤)', 'recovery s', 'sync s (vs clean)', 'stuck', 'died', 'poison DLQ decode/validate/parse', 'ok'];
   const rows = runs.map((r) => {
-    if (r.skipped) return [r.scenario, ...tableNames.map(() => '—'), '—', '—', '—', '—', '—', '—', `skipped: ${r.skipped}`];
+    if (r.skipped) return [r.scenario, ...tableNames.map(() => '—'), '—', '—', '—', '—', '—', '—', '—', `skipped: ${r.skipped}`];
     return [
       r.scenario,
       ...tableNames.map((n) => `${r.tables[n].stored}/${r.tables[n].expected}`),
       r.identical === null ? '—' : r.identical && Object.values(r.tables).every((t) => t.equals_clean !== false) ? 'yes' : `no (${Object.entries(r.tables).filter(([, t]) => t.equals_clean === false || t.stored !== t.expected).map(([n]) => n).join(', ')})`,
       `${r.upstream.duplicates} (${r.upstream.duplicate_bound})`,
       r.recovery_s === null ? '—' : r.recovery_s.toFixed(1),
+      r.sync_s === null ? '—' : `${r.sync_s.toFixed(1)}${r.delay_s === null ? '' : ` (${r.delay_s >= 0 ? '+' : ''}${r.delay_s.toFixed(1)})`}`,
       String(r.jobs.stuck),
       r.died.length === 0 ? '0' : r.died.map((d) => `${d.service}(${d.status})`).join(' '),
       r.poison ? `${r.poison.percent.decode}/${r.poison.percent.validate}/${r.poison.percent.parse} %` : '—',

@@ -48,7 +48,13 @@ export class ServiceProcess {
     });
     this.child = child;
     this.signalled = false;
-    this.exited = new Promise((done) => child.once('exit', (code) => done(code)));
+    this.exited = new Promise((done) =>
+      child.once('exit', (code) => {
+        // the tether's pipe: nothing reads it any more, and an open handle would keep this process alive
+        child.stdin?.destroy();
+        done(code);
+      }),
+    );
     void this.exited.then((status) => {
       if (!this.signalled) this.onDeath({ service: this.name, status, logTail: this.logTail() });
     });
