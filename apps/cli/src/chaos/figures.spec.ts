@@ -48,6 +48,10 @@ describe('chaos figures', () => {
       'poison not all dead-lettered',
       run({ poison: { produced: { decode: 1, validate: 1, parse: 1 }, dead_lettered: {}, percent: { decode: 100, validate: 99.9, parse: 100 }, kept_in_raw_store: 0 } }),
     ],
+    [
+      'parse poison not kept in the raw store',
+      run({ poison: { produced: { decode: 1, validate: 1, parse: 1 }, dead_lettered: {}, percent: { decode: 100, validate: 100, parse: 100 }, kept_in_raw_store: 0 } }),
+    ],
   ])('is not ok when %s', (_, figures) => {
     expect(judge(figures, clean).ok).toBe(false);
   });

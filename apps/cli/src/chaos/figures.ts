@@ -47,7 +47,7 @@ export interface PoisonFigures {
   dead_lettered: Record<string, number>;
   /** per kind: its letters at its own stage ÷ produced, in % */
   percent: Record<DeadLetterStage, number>;
-  /** parse poison found in the raw store (issue 11 item 4 wants it kept there for a replay; reported, not judged) */
+  /** parse poison kept in the raw store (unparsed, for a replay with a fixed parser): every one */
   kept_in_raw_store: number;
 }
 
@@ -93,7 +93,7 @@ export function judge(run: Omit<RunFigures, 'identical' | 'ok' | 'delay_s'>, cle
   const delay_s = clean?.sync_s != null && run.sync_s !== null ? Math.round((run.sync_s - clean.sync_s) * 10) / 10 : null;
   const values = Object.values(tables);
   const identical = run.skipped ? null : values.every((t) => t.stored === t.expected && t.equals_clean !== false);
-  const poisonOk = !run.poison || Object.values(run.poison.percent).every((p) => p === 100);
+  const poisonOk = !run.poison || (Object.values(run.poison.percent).every((p) => p === 100) && run.poison.kept_in_raw_store === run.poison.produced.parse);
   const gracefulOk = run.signalled.every((s) => s.signal !== 'SIGTERM' || GRACEFUL_EXIT.includes(s.status ?? -1));
   const ok =
     run.skipped !== undefined ||

@@ -11,7 +11,7 @@ export interface RunControl {
   untilFetched(share: number): Promise<void>;
   /** a signal sent on purpose (recorded with the exit status it produced) */
   signal(service: ServiceProcess, signal: NodeJS.Signals): Promise<void>;
-  /** a new process of that kind; resolves once it is ready, with the moment it was spawned */
+  /** a new process of that kind; resolves once it runs (its readiness comes later), with the moment it was spawned */
   startService(kind: 'fetcher' | 'loader'): Promise<number>;
   /** pg_terminate_backend on every connection to the run's database; how many were ended */
   terminateConnections(): Promise<number>;

@@ -40,8 +40,11 @@ export class ServiceProcess {
     this.logFile = join(logDir, `${name}.log`);
   }
 
-  /** Starts the process and resolves once its /ready answers 200. */
-  async start(timeoutMs = 90_000): Promise<void> {
+  /**
+   * Starts the process; resolves once it is spawned (`ready` then settles when its /ready answers 200),
+   * or with `waitReady` once it is ready.
+   */
+  async start(options: { waitReady?: boolean; timeoutMs?: number } = {}): Promise<void> {
     const { child, pid } = spawnTethered(process.execPath, ['-r', '@swc-node/register', `apps/${this.kind}/src/main.ts`], this.logFile, {
       cwd: REPO_ROOT,
       env: { ...process.env, ...this.env, PORT: String(this.port) },
@@ -59,8 +62,14 @@ export class ServiceProcess {
       if (!this.signalled) this.onDeath({ service: this.name, status, logTail: this.logTail() });
     });
     this.pid = await pid;
-    await this.waitReady(timeoutMs);
+    this.ready = this.waitReady(options.timeoutMs ?? 90_000);
+    // a process stopped before it was ready is no failure of the run
+    this.ready.catch(() => undefined);
+    if (options.waitReady ?? true) await this.ready;
   }
+
+  /** settles once /ready answered 200 (rejects if the process exits or the timeout passes first) */
+  ready: Promise<void> = Promise.resolve();
 
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
