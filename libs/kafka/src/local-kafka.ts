@@ -98,7 +98,8 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
   const logFile = join(home, 'broker.log');
 
   const java = ['-cp', `${jars}/*`];
-  const format = spawnSync('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', properties], {
+  // `--cluster-id=<id>`: a random id may start with `-`, which as a separate argument reads as an option
+  const format = spawnSync('java', [...java, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', properties], {
     encoding: 'utf8',
   });
   if (format.status !== 0) {

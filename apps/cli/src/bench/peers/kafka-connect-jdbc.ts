@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { Pool } from 'pg';
 import { kafkaConnectUnavailable, startLocalKafkaConnect, type LocalKafkaConnect } from '@staysync/kafka';
 import { postgresCpuMs, processCpuMs } from '../cpu';
@@ -47,6 +47,8 @@ export interface KafkaConnectJdbcOptions {
 }
 
 const SEND_BYTES = 512 * 1024;
+/** how often the worker commits a sink's consumer offsets (default 60 s): the end of a timed run is read from them */
+const OFFSET_COMMIT_MS = 100;
 /** Debezium's own default batch is 500; one poll's worth, so each flush is one JDBC batch per table */
 const BATCH_SIZE = 2000;
 
@@ -55,8 +57,8 @@ const BATCH_SIZE = 2000;
  * JDBC sink in upsert mode on the loader's tables and keys. The parsed rows go, before timing, as JSON
  * records with schemas onto one single-partition topic per table (parse order kept, so later rows of a key
  * update earlier ones as in the loader). Timed from creating the connector on an already started worker
- * to the moment the metric tables hold exactly what the loader left (row counts, then a digest of every
- * row), polled; after a warm-up run, the fastest of three runs (each a new connector on emptied tables),
+ * to the sink's committed offsets reaching the topics' ends (see waitForCommittedOffsets); then its tables
+ * must equal what the loader left (row counts and a digest of every row). After a warm-up run, the fastest of three runs (each a new connector on emptied tables),
  * as the loader is measured.
  */
 export async function runKafkaConnectJdbc(options: KafkaConnectJdbcOptions): Promise<KafkaConnectJdbcResult> {
@@ -65,17 +67,30 @@ export async function runKafkaConnectJdbc(options: KafkaConnectJdbcOptions): Pro
   if (unavailable) throw new Error(unavailable);
   const specs = options.parsed.specs;
   const topicOf = (table: string) => `${options.topicPrefix}connect.${table.replace(/^[^.]+\./, '')}`;
-  const records = await produceRecords(options, topicOf);
+  const topics = specs.map((s) => topicOf(s.table));
+  const kafka = new Kafka({ clientId: 'staysync-bench-connect-peer', brokers: options.brokers.split(','), logLevel: logLevel.NOTHING });
+  const records = await produceRecords(options, kafka, topicOf);
+  const admin = kafka.admin();
+  await admin.connect();
 
   const workerStarted = performance.now();
-  const connect = await startLocalKafkaConnect({ brokers: options.brokers, heapMb: options.heapMb ?? 512, log, workerProperties: { 'consumer.max.poll.records': BATCH_SIZE } });
+  const connect = await startLocalKafkaConnect({
+    brokers: options.brokers,
+    heapMb: options.heapMb ?? 512,
+    log,
+    workerProperties: { 'consumer.max.poll.records': BATCH_SIZE, 'offset.flush.interval.ms': OFFSET_COMMIT_MS },
+  }).catch(async (error: unknown) => {
+    await admin.disconnect();
+    throw error;
+  });
   const workerStartMs = performance.now() - workerStarted;
   try {
-    const config = connectorConfig(options.databaseUrl, specs.map((s) => topicOf(s.table)), options.topicPrefix);
+    const config = connectorConfig(options.databaseUrl, topics, options.topicPrefix);
+    const ends = new Map((await Promise.all(topics.map(async (topic) => [topic, await admin.fetchTopicOffsets(topic)] as const))).map(([topic, offsets]) => [topic, offsets[0].high]));
     const warmups = options.warmupRuns ?? 1;
     const runs: TimedRun[] = [];
     for (let i = 0; i < warmups + (options.runs ?? 3); i++) {
-      const run = await timedRun(options, connect, `${options.topicPrefix}jdbc-sink-${i}`, config);
+      const run = await timedRun(options, { connect, admin, ends }, `${options.topicPrefix}jdbc-sink-${i}`, config);
       if (i >= warmups) runs.push(run);
       log(`kafka connect JDBC sink ${i < warmups ? 'warm-up' : `run ${i - warmups + 1}`}: ${run.durationMs.toFixed(0)} ms, JVM CPU ${run.cpu.jvm} ms`);
     }
@@ -95,7 +110,15 @@ export async function runKafkaConnectJdbc(options: KafkaConnectJdbcOptions): Pro
     };
   } finally {
     await connect.stop();
+    await admin.disconnect();
   }
+}
+
+/** the worker, an admin client of the broker, and each topic's end offset (one partition each) */
+interface Harness {
+  connect: LocalKafkaConnect;
+  admin: Admin;
+  ends: Map<string, string>;
 }
 
 interface TimedRun {
@@ -104,16 +127,18 @@ interface TimedRun {
 }
 
 /** One connector (its own consumer group, so it reads the topics from the start) on empty tables, timed, then deleted. */
-async function timedRun(options: KafkaConnectJdbcOptions, connect: LocalKafkaConnect, name: string, config: Record<string, string>): Promise<TimedRun> {
+async function timedRun(options: KafkaConnectJdbcOptions, harness: Harness, name: string, config: Record<string, string>): Promise<TimedRun> {
+  const { connect } = harness;
   await options.pool.query(`TRUNCATE ${options.parsed.specs.map((s) => s.table).join(', ')}`);
   const cpuAtStart = { jvm: processCpuMs(connect.pid), postgres: postgresCpuMs() };
   const started = performance.now();
   await connect.createConnector(name, config);
-  await waitForTables(options, connect, name);
+  await waitForCommittedOffsets(options, harness, name);
   const durationMs = performance.now() - started;
   const jvmEnd = processCpuMs(connect.pid);
   const postgresEnd = postgresCpuMs();
   await connect.deleteConnector(name);
+  await expectLoaderRows(options);
   return {
     durationMs,
     cpu: {
@@ -123,8 +148,7 @@ async function timedRun(options: KafkaConnectJdbcOptions, connect: LocalKafkaCon
   };
 }
 
-async function produceRecords(options: KafkaConnectJdbcOptions, topicOf: (table: string) => string): Promise<number> {
-  const kafka = new Kafka({ clientId: 'staysync-bench-connect-peer', brokers: options.brokers.split(','), logLevel: logLevel.NOTHING });
+async function produceRecords(options: KafkaConnectJdbcOptions, kafka: Kafka, topicOf: (table: string) => string): Promise<number> {
   const admin = kafka.admin();
   const producer = kafka.producer();
   let records = 0;
@@ -158,7 +182,9 @@ export function connectorConfig(databaseUrl: string, topics: string[], topicPref
   const url = new URL(databaseUrl);
   return {
     'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector',
-    'tasks.max': '1',
+    // one task per topic partition, the parallelism Connect offers here: with one task the sink waits on
+    // its commits in turn (it flushes whenever a table's value schema changes, i.e. at every response)
+    'tasks.max': String(topics.length),
     topics: topics.join(','),
     'connection.url': `jdbc:postgresql://${url.hostname}:${url.port || 5432}${url.pathname}`,
     'connection.username': decodeURIComponent(url.username || 'postgres'),
@@ -200,26 +226,23 @@ export async function tablesDigest(pool: Pool, tables: string[]): Promise<Tables
   return digest;
 }
 
-async function counts(pool: Pool, tables: string[]): Promise<Record<string, number>> {
-  const { rows } = await pool.query<Record<string, number>>(`SELECT ${tables.map((t, i) => `(SELECT count(*)::int FROM ${t}) AS c${i}`).join(', ')}`);
-  return Object.fromEntries(tables.map((t, i) => [t, rows[0][`c${i}`]]));
-}
-
 /**
- * Polls until the tables equal the loader's (counts every 50 ms; once they match, the digest, since
- * later upserts of a key can still be on their way); fails at once when the connector or a task fails.
+ * Polls (every 50 ms) the sink's consumer group until its committed offsets reach every topic's end. A sink
+ * task's offsets are committed only after `put()` returned, and the JDBC sink's `put()` writes and commits
+ * its batch, so the last row is committed by then (at most one OFFSET_COMMIT_MS earlier). Polling the
+ * broker, not the tables, keeps the measurement's own queries off the database. Fails at once when the
+ * connector or a task failed.
  */
-async function waitForTables(options: KafkaConnectJdbcOptions, connect: LocalKafkaConnect, name: string): Promise<void> {
-  const tables = Object.keys(options.expected.counts);
+async function waitForCommittedOffsets(options: KafkaConnectJdbcOptions, harness: Harness, name: string): Promise<void> {
+  const { connect, admin, ends } = harness;
+  const topics = [...ends.keys()];
   const deadline = Date.now() + (options.timeoutMs ?? 300_000);
   let nextStatus = Date.now() + 1000;
-  let last: Record<string, number> = {};
+  let committed = new Map<string, string>();
   for (;;) {
-    last = await counts(options.pool, tables);
-    if (tables.every((t) => last[t] === options.expected.counts[t])) {
-      const digest = await tablesDigest(options.pool, tables);
-      if (tables.every((t) => digest.md5[t] === options.expected.md5[t])) return;
-    }
+    const groups = await admin.fetchOffsets({ groupId: `connect-${name}`, topics });
+    committed = new Map(groups.map((g) => [g.topic, g.partitions[0]?.offset ?? '-1']));
+    if (topics.every((t) => committed.get(t) === ends.get(t))) return;
     if (Date.now() >= nextStatus) {
       const status = await connect.connectorStatus(name).catch(() => null);
       const failed = status && [status.connector, ...status.tasks].find((s) => s.state === 'FAILED');
@@ -228,10 +251,23 @@ async function waitForTables(options: KafkaConnectJdbcOptions, connect: LocalKaf
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `kafka connect peer: after ${options.timeoutMs ?? 300_000} ms the tables hold ${JSON.stringify(last)} rows, the loader left ${JSON.stringify(options.expected.counts)} (or the same counts with other values)\nlog:\n${logTail(connect.logFile)}`,
+        `kafka connect peer: after ${options.timeoutMs ?? 300_000} ms the sink committed offsets ${JSON.stringify(Object.fromEntries(committed))} of ${JSON.stringify(Object.fromEntries(ends))}\nlog:\n${logTail(connect.logFile)}`,
       );
     }
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The guard: the peer left exactly the loader's metric rows (counts and every row's values), or no ratio. */
+async function expectLoaderRows(options: KafkaConnectJdbcOptions): Promise<void> {
+  const tables = Object.keys(options.expected.counts);
+  const digest = await tablesDigest(options.pool, tables);
+  const differ = tables.filter((t) => digest.counts[t] !== options.expected.counts[t] || digest.md5[t] !== options.expected.md5[t]);
+  if (differ.length > 0) {
+    throw new Error(
+      `kafka connect peer: refusing its figures: it left ${JSON.stringify(digest.counts)} rows, the loader ${JSON.stringify(options.expected.counts)}` +
+        ` (values differ in ${differ.join(', ')})`,
+    );
   }
 }
 
