@@ -132,6 +132,28 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
     expect(stored[0].n).toBe(3);
   });
 
+  it("counts a job's data responses and rows while it runs; replays leave a finished job's counts alone", async () => {
+    const jobId = randomUUID();
+    await pool.query(
+      `INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger, status, fetched, started_at) VALUES ($1, 'airbnb', '1009', 'backfill', 'manual', 'running', 3, now())`,
+      [jobId],
+    );
+    const counts = async () =>
+      (await pool.query(`SELECT loaded, data_responses, data_rows::int FROM ops.sync_jobs WHERE id = $1`, [jobId])).rows[0];
+    const envelopes = fixtureEnvelopes({ accountId: '1009', jobId });
+
+    await loadEnvelopes(pool, envelopes);
+    // listings are no data operation; chart 28 + 1 summary rows, list of metrics 1 row
+    expect(await counts()).toEqual({ loaded: 3, data_responses: 2, data_rows: 30 });
+
+    await pool.query(`UPDATE ops.sync_jobs SET status = 'succeeded', finished_at = now() WHERE id = $1`, [jobId]);
+    await loadEnvelopes(pool, envelopes, { storeRaw: false, markParsed: true });
+    // a topic replay of records the store already holds, and of the same requests fetched again
+    await loadEnvelopes(pool, envelopes);
+    await loadEnvelopes(pool, envelopes.map((e) => ({ ...e, fetchedAt: '2031-01-01T00:00:00.000Z' })));
+    expect(await counts()).toEqual({ loaded: 3, data_responses: 2, data_rows: 30 });
+  });
+
   it("counts a job's responses once each: a redelivery or a re-fetch under the same request key adds nothing", async () => {
     const jobId = randomUUID();
     await pool.query(

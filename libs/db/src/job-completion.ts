@@ -96,8 +96,9 @@ export interface JobLoadCounts {
 }
 
 /**
- * Adds a load's counts to its jobs (`loaded`, `data_responses`, `data_rows`). The job rows are locked
- * in id order first, so two loader transactions updating the same jobs never deadlock.
+ * Adds a load's counts to its jobs (`loaded`, `data_responses`, `data_rows`; the data counts only
+ * while the job is unfinished). The job rows are locked in id order first, so two loader transactions
+ * updating the same jobs never deadlock.
  */
 export async function addJobLoadCounts(db: Pool | ClientBase, counts: ReadonlyMap<string, JobLoadCounts>): Promise<void> {
   const ids = [...counts.keys()].filter((id) => {
@@ -109,7 +110,11 @@ export async function addJobLoadCounts(db: Pool | ClientBase, counts: ReadonlyMa
   await db.query(`SELECT 1 FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
   await db.query(
     `UPDATE ops.sync_jobs j
-        SET loaded = j.loaded + a.loaded, data_responses = j.data_responses + a.data_responses, data_rows = j.data_rows + a.data_rows, updated_at = now()
+        SET loaded = j.loaded + a.loaded,
+            -- a finished job's figures stay as they ended (a topic replay re-reads its responses)
+            data_responses = j.data_responses + CASE WHEN j.finished_at IS NULL THEN a.data_responses ELSE 0 END,
+            data_rows = j.data_rows + CASE WHEN j.finished_at IS NULL THEN a.data_rows ELSE 0 END,
+            updated_at = now()
        FROM unnest($1::uuid[], $2::int4[], $3::int4[], $4::int8[]) AS a(id, loaded, data_responses, data_rows) WHERE j.id = a.id`,
     [ids, of('loaded'), of('dataResponses'), of('dataRows')],
   );

@@ -234,9 +234,10 @@ export function countZeroRowJobs(finished: FinishedJob[], metrics: PipelineMetri
 }
 
 /**
- * What a live load adds to its jobs: responses newly stored (`loaded`) and the data counts. A replay
- * (storeRaw false) re-reads finished jobs' responses and adds nothing. A batch redelivered after its
- * commit adds its data counts again: only whether a job's data rows are zero is read from them.
+ * What a live load adds to its jobs: responses newly stored (`loaded`) and the data counts. A store
+ * replay (storeRaw false) adds nothing; a topic replay adds no data counts to a finished job (see
+ * addJobLoadCounts). A batch redelivered after its commit adds its data counts again: only whether a
+ * job's data rows are zero is read from them.
  */
 function jobLoadCounts(batch: ParsedSourceBatch, added: ReadonlyMap<string, number>, options: Pick<LoadOptions, 'storeRaw'>): Map<string, JobLoadCounts> {
   const counts = new Map<string, JobLoadCounts>();
