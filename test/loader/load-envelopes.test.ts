@@ -132,6 +132,20 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
     expect(stored[0].n).toBe(3);
   });
 
+  it('keeps no unparseable body of a hard-deleted account: it is refused like the parsed ones', async () => {
+    await pool.query(`INSERT INTO ops.deleted_accounts (source, account_id) VALUES ('airbnb', '1010')`);
+    const [listings, chart] = fixtureEnvelopes({ accountId: '1010' });
+    const broken = { ...chart, window: null };
+
+    const result = await loadEnvelopes(pool, [listings, broken]);
+
+    expect(result.poison).toHaveLength(1);
+    expect(result.keptUnparsed).toBe(0);
+    expect(result.refused.map((e) => e.requestKey).sort()).toEqual([listings.requestKey, broken.requestKey].sort());
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '1010'`);
+    expect(rows[0].n).toBe(0);
+  });
+
   it("counts a job's data responses and rows while it runs; replays leave a finished job's counts alone", async () => {
     const jobId = randomUUID();
     await pool.query(
