@@ -1,25 +1,13 @@
-import type { SourcePlugin } from '@staysync/core';
 import { airbnbSource } from './airbnb/src/source';
 import { hostawaySource } from './hostaway/src/source';
-import { checkSources } from './registry/check-sources';
+import { createRegistry } from './registry/create-registry';
 
 /**
  * Every source plug-in, registered once. Pipeline, fetcher, loader, topics, admin and scheduler derive
  * what they do per source from this list: adding a source is its folder plus one line here.
  */
-export const SOURCES: readonly SourcePlugin[] = checkSources([airbnbSource, hostawaySource]);
+export const REGISTRY = createRegistry([airbnbSource, hostawaySource]);
 
-/** The registered sources' names, in registry order (e.g. for request validation). */
-export const SOURCE_NAMES: readonly string[] = SOURCES.map((plugin) => plugin.name);
-
-export function sourceByName(name: string): SourcePlugin | undefined {
-  return SOURCES.find((plugin) => plugin.name === name);
-}
-
-export function requireSource(name: string): SourcePlugin {
-  const plugin = sourceByName(name);
-  if (!plugin) throw new Error(`unknown source "${name}": known sources are ${SOURCE_NAMES.join(', ')}`);
-  return plugin;
-}
-
-export { checkSources };
+export const { SOURCES, SOURCE_NAMES, sourceByName, requireSource } = REGISTRY;
+export { checkSources } from './registry/check-sources';
+export { createRegistry, type SourceRegistry } from './registry/create-registry';

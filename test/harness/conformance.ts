@@ -7,6 +7,8 @@ import { createTestDatabase, type TestDatabase } from './postgres';
 /** What a source ships for the suite: `libs/sources/<name>/conformance.ts` exports `goldenEnvelopes()`. */
 export interface SourceConformance {
   goldenEnvelopes(): RawEnvelope[];
+  /** SQL that creates the source's schema where the migrations do not (a test-only source) */
+  schemaSql?: string;
 }
 
 export function conformanceOf(plugin: SourcePlugin): SourceConformance {
@@ -61,6 +63,7 @@ export function describeSource(plugin: SourcePlugin, conformance: SourceConforma
       beforeAll(async () => {
         db = await createTestDatabase();
         pool = new Pool({ connectionString: db.url, max: 2 });
+        if (conformance.schemaSql) await pool.query(conformance.schemaSql);
       });
 
       afterAll(async () => {

@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { loadLoaderConfig } from '@staysync/config';
+import { CredentialCipher, parseCredentialKeys } from '@staysync/crypto';
+import { Client } from 'pg';
+import request from 'supertest';
+import { AccountHardDeleteService } from '../../apps/admin/src/accounts/account-hard-delete.service';
+import { SyncScheduler } from '../../apps/admin/src/scheduler/sync-scheduler.service';
+import { createLoaderApp } from '../../apps/loader/src/bootstrap';
+import { adminTestConfig, startAdmin, TEST_API_KEY } from '../admin/admin-app';
+import { fetcherTestConfig, startFetcher, waitForJob } from '../fetcher/fetcher-app';
+import { createTestDatabase, isMockBroker, randomTopicPrefix, waitFor, type TestDatabase } from '../harness';
+import { describeSource } from '../harness/conformance';
+import { FAST_CONSUMER, FAST_RETRY } from '../loader/kafka-support';
+import { ECHO_SCHEMA_SQL } from './echo/schema';
+import { startEchoSimulator, type EchoSimulator } from './echo/simulator';
+import { echoSource } from './echo/source';
+
+// The one line that registers the test-only source: every module of this file sees a registry with it.
+jest.mock('@staysync/sources', () => {
+  const actual = jest.requireActual<typeof import('@staysync/sources')>('@staysync/sources');
+  return { ...actual, ...actual.createRegistry([...actual.SOURCES, jest.requireActual<typeof import('./echo/source')>('./echo/source').echoSource]) };
+});
+
+const ACCOUNT = '501';
+const TOKEN = 'echo-token-501';
+const ITEMS = [
+  { id: 'a', title: 'first' },
+  { id: 'b', title: 'second' },
+];
+
+/**
+ * Proof of the boundary (issue 12 item 3): a source that exists only in test/sources/echo goes end to end
+ * through the unchanged core — the scheduler queues it, the fetcher runs its plug-in, its envelopes cross
+ * raw.echo.v1, the loader writes its table, a store replay re-parses it, a hard delete removes it.
+ */
+describe('Sources > a test-only third source, end to end', () => {
+  let db: TestDatabase;
+  let sql: Client;
+  let simulator: EchoSimulator;
+  const apps: INestApplication[] = [];
+  let admin: INestApplication;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    await sql.query(ECHO_SCHEMA_SQL);
+    simulator = await startEchoSimulator({ [ACCOUNT]: TOKEN });
+    simulator.setItems(ACCOUNT, ITEMS);
+    const keys = `k1:${randomBytes(32).toString('base64')}`;
+    const cipher = new CredentialCipher(parseCredentialKeys(keys));
+    await sql.query(`INSERT INTO echo.accounts (account_id, api_token) VALUES ($1, $2)`, [ACCOUNT, cipher.encrypt(TOKEN)]);
+    const common = { DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: randomTopicPrefix(), CREDENTIALS_KEYS: keys };
+    const loader = await createLoaderApp(
+      loadLoaderConfig({ ...common, KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_IDEMPOTENT_PRODUCER: String(!isMockBroker()), KAFKA_CREATE_TOPICS: String(!isMockBroker()) }),
+      { consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY } },
+    );
+    await loader.init();
+    apps.push(loader);
+    apps.push((await startFetcher(fetcherTestConfig({ ...common, ECHO_BASE_URL: simulator.url }), { instanceId: 'fetcher-echo' })).app);
+    admin = (await startAdmin(adminTestConfig(common))).app;
+    apps.push(admin);
+  });
+
+  afterAll(async () => {
+    for (const app of apps.reverse()) await app.close().catch(() => undefined);
+    await simulator?.close();
+    await sql?.end();
+    await db?.drop();
+  });
+
+  it('is scheduled, fetched, loaded, replayed and hard-deleted by the core', async () => {
+    // scheduled: the scheduler's tick queues one job for the echo account (its mode from the plug-in)
+    await admin.get(SyncScheduler).tick();
+    const { rows: jobs } = await sql.query<{ id: string; mode: string; trigger: string }>(`SELECT id, mode, trigger FROM ops.sync_jobs WHERE source = 'echo' AND account_id = $1`, [ACCOUNT]);
+    expect(jobs.map(({ mode, trigger }) => ({ mode, trigger }))).toEqual([{ mode: 'full', trigger: 'schedule' }]);
+
+    // fetched, on raw.echo.v1, loaded: the job succeeds with one response and the table holds the items
+    const job = await waitForJob(sql, jobs[0].id, (j) => j.finished_at !== null, 'the echo job finished', 60_000);
+    expect(job).toMatchObject({ status: 'succeeded', fetched: 1, loaded: 1, failed: 0 });
+    expect(simulator.requests).toEqual([`/accounts/${ACCOUNT}/items`]);
+    const items = async () => (await sql.query(`SELECT id, title FROM echo.items WHERE account_id = $1 ORDER BY id`, [ACCOUNT])).rows;
+    expect(await items()).toEqual(ITEMS);
+    const { rows: raw } = await sql.query(`SELECT operation, parser_version FROM echo.raw_responses WHERE account_id = $1`, [ACCOUNT]);
+    expect(raw).toEqual([{ operation: 'items', parser_version: 1 }]);
+
+    // replayed: the admin API takes the source from the registry and re-parses its stored response
+    await sql.query(`UPDATE echo.items SET title = 'edited', raw_payload = '{}' WHERE id = 'a'`);
+    const auth = { 'X-API-Key': TEST_API_KEY };
+    const api = () => request(admin.getHttpServer());
+    const started = await api()
+      .post('/api/v1/replays')
+      .set(auth)
+      .send({ source: 'echo', origin: 'store', from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z', account_id: ACCOUNT })
+      .expect(202);
+    const replay = await waitFor(
+      async () => {
+        const { body } = await api().get(`/api/v1/replays/${started.body.id}`).set(auth).expect(200);
+        return body.status === 'succeeded' || body.status === 'failed' ? body : undefined;
+      },
+      { what: 'the echo replay finished', timeoutMs: 30_000 },
+    );
+    expect(replay).toMatchObject({ status: 'succeeded', processed: 1, report: { rows: { 'echo.items': { added: 0, changed: 1, unchanged: 1 } }, poison: [] } });
+    expect(await items()).toEqual(ITEMS);
+
+    // deleted: the hard delete removes the account's rows from the source's table and raw store
+    const report = await admin.get(AccountHardDeleteService).hardDelete('echo', ACCOUNT, echoSource.tables);
+    // tombstones: its one record on raw.echo.v1 is tombstoned for compaction
+    expect(report).toMatchObject({ rows: { 'echo.items': 2, 'echo.raw_responses': 1, 'echo.response_parses': 1, 'echo.accounts': 1, 'ops.sync_jobs': 1, 'ops.replays': 1 }, tombstones: 1 });
+    expect(await items()).toEqual([]);
+    expect((await sql.query(`SELECT count(*)::int AS n FROM echo.raw_responses`)).rows).toEqual([{ n: 0 }]);
+    expect((await sql.query(`SELECT count(*)::int AS n FROM echo.accounts`)).rows).toEqual([{ n: 0 }]);
+  });
+});
+
+// the conformance suite runs for it like for the registered sources
+describeSource(echoSource, {
+  schemaSql: ECHO_SCHEMA_SQL,
+  goldenEnvelopes: () => [
+    {
+      schemaVersion: 1,
+      jobId: null,
+      source: 'echo',
+      accountId: ACCOUNT,
+      operation: 'items',
+      resourceId: null,
+      requestKey: `echo:${ACCOUNT}:items:2026-12-01`,
+      variables: {},
+      window: null,
+      scrapeDate: '2026-12-01',
+      fetchedAt: '2026-12-01T05:00:00.000Z',
+      httpStatus: 200,
+      body: { items: ITEMS },
+    },
+  ],
+});
