@@ -30,7 +30,7 @@ program
 program
   .command('kafka')
   .description('start a local Apache Kafka (single-node KRaft from Maven Central jars) and keep it up until Ctrl-C')
-  .option('--resolve-only', 'only resolve the broker jars into the cache (~/.cache/staysync) and exit')
+  .option('--resolve-only', 'only resolve the broker and Kafka Connect (bench peer) jars into the cache (~/.cache/staysync) and exit')
   .option('--heap-mb <n>', 'broker JVM heap', '512')
   .action(async (opts: Parameters<typeof kafkaCommand>[0]) => {
     await kafkaCommand(opts);
