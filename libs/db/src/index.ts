@@ -12,3 +12,4 @@ export * from './identifiers';
 export * from './transaction';
 export * from './staging';
 export * from './pool';
+export * from './source-store';
