@@ -1,8 +1,8 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bundleDir, jvmPrerequisites, pomProperty, resolveBundle, type JarBundle } from './jar-cache';
+import { ownedTempDir } from './owned-dirs';
 import { freePorts } from './ports';
 import { spawnTethered, stopTethered } from './tethered';
 
@@ -86,7 +86,7 @@ export async function startLocalKafkaConnect(options: LocalKafkaConnectOptions):
   if (unavailable) throw new Error(`Kafka Connect cannot start: ${unavailable}`);
   const versions = kafkaConnectVersions();
   const jars = join(resolveKafkaConnectJars(log), 'lib');
-  const home = mkdtempSync(join(tmpdir(), 'staysync-connect-'));
+  const home = ownedTempDir('staysync-connect-');
   const [port] = await freePorts(1);
   const properties = join(home, 'worker.properties');
   writeFileSync(properties, workerProperties(home, options.brokers, port, options.workerProperties ?? {}));

@@ -1,11 +1,11 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { bundleDir, jvmPrerequisites, pomProperty, resolveBundle, type JarBundle } from './jar-cache';
 import { freePorts } from './ports';
+import { ownedTempDir } from './owned-dirs';
 import { spawnTethered, stopTethered } from './tethered';
 
 /**
@@ -86,11 +86,9 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
         "or set KAFKA_BROKERS to a running broker, or install kcat (apt-get install -y kcat) for librdkafka's mock cluster",
     );
   }
-  removeStaleBrokerDirs();
   const version = localKafkaVersion();
   const jars = join(resolveKafkaJars(log), 'lib');
-  const home = mkdtempSync(join(tmpdir(), 'staysync-kafka-'));
-  writeFileSync(join(home, 'owner'), String(process.pid));
+  const home = ownedTempDir('staysync-kafka-');
   const [port, controllerPort] = await freePorts(2);
   const properties = join(home, 'server.properties');
   writeFileSync(properties, serverProperties(home, port, controllerPort, options.serverProperties ?? {}));
@@ -218,30 +216,4 @@ async function waitUntilAnswering(brokers: string, timeoutMs: number, child: Chi
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`the broker did not answer within ${timeoutMs} ms (${lastError}; log: ${logFile})`);
-}
-
-/**
- * Removes storage dirs of brokers whose starting process died without cleaning up (it was killed): each
- * dir names its owner's pid; a dir whose owner is gone is stale. (Its broker stopped with the owner.)
- */
-function removeStaleBrokerDirs(): void {
-  for (const name of readdirSync(tmpdir())) {
-    if (!name.startsWith('staysync-kafka-')) continue;
-    const dir = join(tmpdir(), name);
-    try {
-      const owner = Number(readFileSync(join(dir, 'owner'), 'utf8').trim());
-      if (owner > 0 && !processAlive(owner)) rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // no owner written yet (a start in progress), or removed meanwhile
-    }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
