@@ -70,7 +70,7 @@ export function connectValue(value: unknown, pgType: string): unknown {
   if (value === null || value === undefined) return null;
   switch (pgType) {
     case 'date':
-      return Math.round(Date.parse(`${String(value).slice(0, 10)}T00:00:00Z`) / DAY_MS);
+      return Math.round(Date.parse(`${(value instanceof Date ? value.toISOString() : (value as string)).slice(0, 10)}T00:00:00Z`) / DAY_MS);
     case 'jsonb':
       return JSON.stringify(value);
     case 'timestamptz':
