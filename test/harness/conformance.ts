@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { currentParser, type ParseResult, type RawEnvelope, type SourcePlugin } from '@staysync/core';
+import { createPool } from '@staysync/db';
 import { loadEnvelopes } from '@staysync/pipeline';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from './postgres';
 
 /** What a source ships for the suite: `libs/sources/<name>/conformance.ts` exports `goldenEnvelopes()`. */
@@ -59,10 +60,12 @@ export function describeSource(plugin: SourcePlugin, conformance: SourceConforma
     describe('golden replay (PostgreSQL)', () => {
       let db: TestDatabase;
       let pool: Pool;
+      // a connection lost while the test runs fails it; one the teardown's DROP … (FORCE) ends is not an error
+      const lostConnections: Error[] = [];
 
       beforeAll(async () => {
         db = await createTestDatabase();
-        pool = new Pool({ connectionString: db.url, max: 2 });
+        pool = createPool({ connectionString: db.url, max: 2 }, (error) => void lostConnections.push(error));
         if (conformance.schemaSql) await pool.query(conformance.schemaSql);
       });
 
@@ -85,6 +88,7 @@ export function describeSource(plugin: SourcePlugin, conformance: SourceConforma
         expect(second.poison).toEqual([]);
         expect(await snapshot(pool, plugin)).toEqual(afterFirst);
         for (const spec of plugin.tables) expect({ table: spec.table, inserted: second.rows[spec.table]?.inserted ?? 0 }).toEqual({ table: spec.table, inserted: 0 });
+        expect(lostConnections).toEqual([]);
       });
     });
   });

@@ -43,6 +43,15 @@ describe('Config', () => {
     for (const plugin of SOURCES) expect(config.sources[plugin.name]).toEqual(plugin.fetch.config(parseEnv(plugin.fetch.configShape, env)));
   });
 
+  it('builds each registered source’s admin section from its own variables', () => {
+    const env = { ...base, SYNC_CRON: '0 6 * * *' };
+    const config = loadAdminConfig(env);
+    expect(config.syncCron).toBe('0 6 * * *');
+    const withAdmin = SOURCES.filter((plugin) => plugin.admin);
+    expect(Object.keys(config.sources)).toEqual(withAdmin.map((plugin) => plugin.name));
+    for (const plugin of withAdmin) expect(config.sources[plugin.name]).toEqual(plugin.admin!.config(parseEnv(plugin.admin!.configShape, env)));
+  });
+
   it('names a bad source variable together with a bad core one', () => {
     const name = SOURCES.flatMap((plugin) => Object.entries(plugin.fetch.configShape))
       .filter(([, schema]) => !schema.safeParse('not valid').success)

@@ -1,8 +1,8 @@
 import { z, type ZodRawShape } from 'zod';
-import { sensitiveFieldsFrom, type CredentialKey, type SensitiveFields } from '@staysync/crypto';
+import type { CredentialKey } from '@staysync/crypto';
 import { commonShape, credentialsShape, toCommonConfig, type CommonConfig } from './common';
 import { SOURCES } from '@staysync/sources';
-import { bool, int, list, parseEnv, url, type Env } from './env';
+import { bool, int, list, parseEnv, type Env } from './env';
 import { parsePublicBaseUrl } from './public-url';
 import { retentionFrom, retentionShape, type RetentionConfig } from './retention';
 
@@ -49,24 +49,6 @@ const apiProtectionShape = {
   CORS_ORIGINS: list(''),
 };
 
-/** Payload keys of Hostaway resources sealed before they leave the fetcher or the webhook receiver. */
-const hostawaySensitiveShape = {
-  HOSTAWAY_SENSITIVE_FIELDS: list('wifiUsername,wifiPassword,doorSecurityCode'),
-  HOSTAWAY_SENSITIVE_FIELD_PATTERN: z
-    .string()
-    .refine((p) => isRegExp(p), 'expected a regular expression')
-    .default('password|secret|doorCode|lockbox'),
-};
-
-function isRegExp(pattern: string): boolean {
-  try {
-    new RegExp(pattern, 'i');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const publicBaseUrl = z.string().transform((value, ctx) => {
   try {
     return parsePublicBaseUrl(value);
@@ -86,20 +68,18 @@ export const adminShape = {
   SCHEDULER_ENABLED: bool(true),
   OUTBOX_POLL_MS: int(500, { min: 10 }),
   ...apiProtectionShape,
-  AIRBNB_BASE_URL: url(['http', 'https']).default('https://www.airbnb.com'),
-  AIRBNB_PREFLIGHT_TIMEOUT_MS: int(30_000, { min: 100 }),
-  AIRBNB_CREDENTIAL_CHECK: bool(true),
-  ...hostawaySensitiveShape,
   PUBLIC_BASE_URL: publicBaseUrl.optional(),
-  HOSTAWAY_BASE_URL: url(['http', 'https']).default('https://api.hostaway.com/v1/'),
-  HOSTAWAY_TIMEOUT_MS: int(5000, { min: 100 }),
-  HOSTAWAY_WEBHOOK_POLL_MS: int(5000, { min: 10 }),
   ...retentionShape,
 };
 
 /** Every registered source's fetcher variables; checkSources() keeps them apart (`<NAME>_` prefixes). */
 function sourceFetchShapes(): ZodRawShape {
   return Object.assign({}, ...SOURCES.map((plugin) => plugin.fetch.configShape)) as ZodRawShape;
+}
+
+/** Every registered source's admin variables (credential checks, webhooks). */
+function sourceAdminShapes(): ZodRawShape {
+  return Object.assign({}, ...SOURCES.map((plugin) => plugin.admin?.configShape ?? {})) as ZodRawShape;
 }
 
 export const fetcherShape = {
@@ -128,13 +108,10 @@ export interface AdminConfig extends CommonConfig {
   rateLimits: { windowMs: number; perKey: number; perIp: number; authFailures: number; authFailureWindowMs: number; authFailureBlockMs: number };
   /** origins allowed to call the API from a browser; empty: CORS off */
   corsOrigins: string[];
-  /** where the Airbnb credential check (preflight) goes */
-  airbnb: { baseUrl: string; preflightTimeoutMs: number; credentialCheck: boolean };
-  hostawaySensitiveFields: SensitiveFields;
   /** PUBLIC_BASE_URL without a trailing slash; null: webhooks are not registered */
   publicBaseUrl: string | null;
-  /** the Hostaway API admin registers webhooks with */
-  hostaway: { baseUrl: string; timeoutMs: number; webhookPollMs: number };
+  /** each registered source's admin section (`SourcePlugin.admin.config`), by source name */
+  sources: Readonly<Record<string, unknown>>;
   retention: RetentionConfig;
 }
 
@@ -156,7 +133,8 @@ export interface LoaderConfig extends CommonConfig {
 }
 
 export function loadAdminConfig(env: Env = process.env): AdminConfig {
-  const e = parseEnv(adminShape, env);
+  // one parse, so a bad source variable is reported with the core's
+  const e = parseEnv({ ...adminShape, ...sourceAdminShapes() }, env) as z.infer<z.ZodObject<typeof adminShape>> & Record<string, unknown>;
   return {
     ...toCommonConfig('admin', e),
     port: e.PORT,
@@ -175,10 +153,8 @@ export function loadAdminConfig(env: Env = process.env): AdminConfig {
       authFailureBlockMs: e.AUTH_FAILURE_BLOCK_MS,
     },
     corsOrigins: e.CORS_ORIGINS,
-    airbnb: { baseUrl: e.AIRBNB_BASE_URL, preflightTimeoutMs: e.AIRBNB_PREFLIGHT_TIMEOUT_MS, credentialCheck: e.AIRBNB_CREDENTIAL_CHECK },
-    hostawaySensitiveFields: sensitiveFieldsFrom(e.HOSTAWAY_SENSITIVE_FIELDS, e.HOSTAWAY_SENSITIVE_FIELD_PATTERN),
     publicBaseUrl: e.PUBLIC_BASE_URL ?? null,
-    hostaway: { baseUrl: e.HOSTAWAY_BASE_URL, timeoutMs: e.HOSTAWAY_TIMEOUT_MS, webhookPollMs: e.HOSTAWAY_WEBHOOK_POLL_MS },
+    sources: Object.fromEntries(SOURCES.flatMap((plugin) => (plugin.admin ? [[plugin.name, plugin.admin.config(e)]] : []))),
     retention: retentionFrom(e),
   };
 }

@@ -84,28 +84,32 @@ export interface SourceTopics {
   published?: readonly PublishedTopic[];
 }
 
-/**
- * A source's fetch side as the fetcher builds it: its environment variables (a zod shape keyed by
- * variable name, each prefixed `<NAME>_`), its section of the fetcher config built from them
- * (`FetcherConfig.sources[name]`), and the plug-in made from that section.
- */
-export interface SourceFetch<TConfig = unknown> {
+/** Environment variables of a source for one app: a zod shape keyed by variable name (each `<NAME>_…`) and the section built from them. */
+export interface SourceConfigSection<TConfig = unknown> {
   readonly configShape: ZodRawShape;
   config(env: Readonly<Record<string, unknown>>): TConfig;
+}
+
+/**
+ * A source's fetch side as the fetcher builds it: its variables, its section of the fetcher config
+ * (`FetcherConfig.sources[name]`), and the plug-in made from that section.
+ */
+export interface SourceFetch<TConfig = unknown> extends SourceConfigSection<TConfig> {
   plugin(config: TConfig): FetchPlugin;
 }
 
-/** Types a source's fetch side by its own shape: `config` receives the parsed variables of `configShape`. */
+/** Types a config section by its own shape: `config` receives the parsed variables of `configShape`. */
+export function sourceConfig<S extends ZodRawShape, TConfig>(spec: { configShape: S; config(env: z.infer<z.ZodObject<S>>): TConfig }): SourceConfigSection<TConfig> {
+  return { configShape: spec.configShape, config: (env) => spec.config(env as z.infer<z.ZodObject<S>>) };
+}
+
+/** Types a source's fetch side by its own shape (see sourceConfig). */
 export function sourceFetch<S extends ZodRawShape, TConfig>(spec: {
   configShape: S;
   config(env: z.infer<z.ZodObject<S>>): TConfig;
   plugin(config: TConfig): FetchPlugin;
 }): SourceFetch<TConfig> {
-  return {
-    configShape: spec.configShape,
-    config: (env) => spec.config(env as z.infer<z.ZodObject<S>>),
-    plugin: (config) => spec.plugin(config),
-  };
+  return { ...sourceConfig(spec), plugin: (config) => spec.plugin(config) };
 }
 
 export interface SourcePlugin {
@@ -118,6 +122,8 @@ export interface SourcePlugin {
   parsers: Parser[];
   topics: SourceTopics;
   fetch: SourceFetch;
+  /** admin's variables of this source (credential checks, webhooks): `AdminConfig.sources[name]`; none when absent */
+  admin?: SourceConfigSection;
   /**
    * Operations whose responses carry the account's data (not the discovery calls around them). A job
    * whose responses of these all parse to zero rows ends with a warning note: a changed response

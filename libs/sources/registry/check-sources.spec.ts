@@ -1,4 +1,4 @@
-import { int, sourceFetch, type FetchPlugin, type SourcePlugin } from '@staysync/core';
+import { int, sourceConfig, sourceFetch, type FetchPlugin, type SourcePlugin } from '@staysync/core';
 import { checkSources, SOURCES } from '../index';
 
 const plugin = (over: Partial<SourcePlugin> = {}): SourcePlugin => ({
@@ -32,6 +32,7 @@ describe('Sources > registry', () => {
     ['a name that is no schema name', { name: 'Guesty-PMS' }, 'source "Guesty-PMS" cannot be registered: its name must match'],
     ['a variable of another namespace', { fetch: sourceFetch({ configShape: { PAGE_SIZE: int(100) }, config: (e) => e.PAGE_SIZE, plugin: () => ({}) as FetchPlugin }) }, 'its variable PAGE_SIZE must start with GUESTY_'],
     ['no fetch side', { fetch: undefined }, 'it has no fetch side'],
+    ['an admin variable of another namespace', { admin: sourceConfig({ configShape: { WEBHOOK_URL: int(1) }, config: (e) => e.WEBHOOK_URL }) }, 'its variable WEBHOOK_URL must start with GUESTY_'],
     [
       'a published topic outside its namespace',
       { topics: { raw: { description: 'x' }, published: [{ id: 'other.metrics', definition: { schema: {} } as never, messages: () => [] }] } },

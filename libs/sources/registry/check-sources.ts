@@ -27,7 +27,8 @@ export function checkSources(plugins: readonly SourcePlugin[]): readonly SourceP
     if (typeof plugin.topics?.raw?.description !== 'string' || plugin.topics.raw.description === '') fail('it declares no raw topic (topics.raw.description)');
     if (!plugin.fetch?.configShape || typeof plugin.fetch.plugin !== 'function') fail('it has no fetch side (fetch: sourceFetch({ configShape, config, plugin }))');
     const prefix = `${name.toUpperCase()}_`;
-    for (const variable of Object.keys(plugin.fetch.configShape)) if (!variable.startsWith(prefix)) fail(`its variable ${variable} must start with ${prefix}`);
+    for (const variable of [...Object.keys(plugin.fetch.configShape), ...Object.keys(plugin.admin?.configShape ?? {})])
+      if (!variable.startsWith(prefix)) fail(`its variable ${variable} must start with ${prefix}`);
     for (const topic of plugin.topics.published ?? []) {
       if (!topic.id.startsWith(`${name}.`)) fail(`its published topic id "${topic.id}" must start with "${name}."`);
       if (topicIds.has(topic.id)) fail(`the topic id "${topic.id}" is declared twice`);

@@ -3,7 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { AdminConfig } from '@staysync/config';
 import type { CredentialCipher } from '@staysync/crypto';
 import { AirbnbAccount } from '@staysync/db';
-import { accountIdFromCookie, airbnbSource, filterAuthCookies } from '@staysync/source-airbnb';
+import { accountIdFromCookie, airbnbAdminConfigOf, airbnbSource, filterAuthCookies } from '@staysync/source-airbnb';
 import { ADMIN_CONFIG } from '../admin-config';
 import { ProblemException } from '../http/problem.filter';
 import { SyncJobsService } from '../jobs/sync-jobs.service';
@@ -33,8 +33,9 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
     @Inject(ADMIN_CONFIG) config: AdminConfig,
   ) {
     super(em, jobs, 'airbnb', AirbnbAccount, airbnbSource.tables);
-    this.credentialCheck = new AirbnbCredentialCheck(config.airbnb);
-    this.checkByDefault = config.airbnb.credentialCheck;
+    const airbnb = airbnbAdminConfigOf(config);
+    this.credentialCheck = new AirbnbCredentialCheck(airbnb);
+    this.checkByDefault = airbnb.credentialCheck;
   }
 
   onModuleDestroy(): void {

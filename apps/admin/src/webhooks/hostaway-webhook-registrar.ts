@@ -8,6 +8,7 @@ import { PG_POOL } from '@staysync/db';
 import {
   createHostawayClient,
   hostawayCredentialColumns,
+  hostawayAdminConfigOf,
   HostawayTokenProvider,
   mintedTokenUpdate,
   NotFoundError,
@@ -206,7 +207,7 @@ export class HostawayWebhookRegistrar implements OnApplicationBootstrap, OnAppli
   /** The upstream calls of one action, with the account's token. */
   private async upstream(db: PoolClient, row: AccountRow, action: Exclude<WebhookAction, { kind: 'none' | 'unconfigured' }>) {
     const credentials = readHostawayCredentials(row, (sealed) => this.cipher.decrypt(sealed));
-    const client = createHostawayClient({ baseUrl: this.config.hostaway.baseUrl, timeoutMs: this.config.hostaway.timeoutMs });
+    const client = createHostawayClient({ baseUrl: hostawayAdminConfigOf(this.config).baseUrl, timeoutMs: hostawayAdminConfigOf(this.config).timeoutMs });
     const tokens = new HostawayTokenProvider({
       clientId: credentials.accountId,
       clientSecret: credentials.clientSecret,
@@ -291,7 +292,7 @@ export class HostawayWebhookRegistrar implements OnApplicationBootstrap, OnAppli
           this.running = null;
           const again = this.nudged;
           this.nudged = false;
-          this.schedule(again ? 0 : this.config.hostaway.webhookPollMs);
+          this.schedule(again ? 0 : hostawayAdminConfigOf(this.config).webhookPollMs);
         });
     }, delayMs);
   }

@@ -5,6 +5,7 @@ import type { AdminConfig } from '@staysync/config';
 import { sealSensitiveFields, type CredentialCipher } from '@staysync/crypto';
 import { KafkaProducerService } from '@staysync/kafka';
 import { METRICS_REGISTRY } from '@staysync/observability';
+import { hostawayAdminConfigOf } from '@staysync/source-hostaway';
 import { ADMIN_CONFIG } from '../admin-config';
 import { ProblemException } from '../http/problem.filter';
 import { PublicRoute } from '../http/public-route';
@@ -52,7 +53,7 @@ export class HostawayWebhooksController {
       return this.reject(eventLabel, 401, 'the credentials are not valid for this account');
     }
     // property secrets (door codes…) are sealed before the delivery goes on the topic
-    const envelope = webhookEnvelope({ ...webhook, body: sealSensitiveFields(webhook.body, this.config.hostawaySensitiveFields, this.cipher) });
+    const envelope = webhookEnvelope({ ...webhook, body: sealSensitiveFields(webhook.body, hostawayAdminConfigOf(this.config).sensitiveFields, this.cipher) });
     await this.producer.send('raw.hostaway', [{ key: envelope.requestKey, value: envelope }]);
     this.deliveries.inc({ event: eventLabel, outcome: 'accepted' });
     return { status: 'accepted' };

@@ -28,3 +28,4 @@ export * from './session/preflight';
 export * from './session/client-hints';
 export * from './topics/airbnb.metrics.v1';
 export { airbnbMetricMessages, airbnbMetricsTopic } from './topics/metrics-topic';
+export { airbnbAdmin, airbnbAdminConfigOf, type AirbnbAdminConfig } from './admin-config';

@@ -1,4 +1,5 @@
 import type { SourcePlugin } from '@staysync/core';
+import { airbnbAdmin } from './admin-config';
 import { airbnbFetch } from './fetch/config';
 import { AIRBNB_OPERATION_NAMES } from './operations';
 import { AIRBNB_SOURCE_NAME, parserV1 } from './parser.v1';
@@ -15,6 +16,7 @@ export const airbnbSource: SourcePlugin = {
     published: [airbnbMetricsTopic],
   },
   fetch: airbnbFetch,
+  admin: airbnbAdmin,
   // the listings call only names the listings; the metrics are the data
   dataOperations: ['ChartQuery', 'ListOfMetricsQuery'],
   // the first run backfills the whole history the API serves; later runs only the recent windows

@@ -11,3 +11,4 @@ export * from './credentials';
 export * from './fetch';
 export * from './sensitive-fields';
 export * from './parse-command';
+export { hostawayAdmin, hostawayAdminConfigOf, type HostawayAdminConfig } from './admin-config';

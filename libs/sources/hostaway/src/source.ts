@@ -1,4 +1,5 @@
 import type { SourcePlugin } from '@staysync/core';
+import { hostawayAdmin } from './admin-config';
 import { hostawayFetch } from './fetch/config';
 import { HOSTAWAY_OPERATIONS, HOSTAWAY_SOURCE_NAME, parserV1 } from './parser.v1';
 import { hostawayTables } from './tables';
@@ -12,6 +13,7 @@ export const hostawaySource: SourcePlugin = {
     raw: { description: 'Raw Hostaway responses and webhook deliveries with request metadata: fetcher/admin → loader, and the replay source.' },
   },
   fetch: hostawayFetch,
+  admin: hostawayAdmin,
   // conversations pages only lead to the message threads; webhooks belong to no job
   dataOperations: ['listings', 'reservations', 'messages'],
   // incremental narrows only listings and reservations (~2 % fewer calls, reference §2): always full
