@@ -20,25 +20,26 @@ export function spawnTethered(
 /**
  * `sh -c WATCHDOG <name> <logfile> <command> <args…>`: prints the command's pid, waits for it and exits
  * with its status (128 + signal number when a signal ended it). A trapped signal interrupts `wait`; the
- * loop waits again until the command is gone (unreaped, it still answers `kill -0`).
+ * loop waits again while the command is still there (`wait` also returns the status of a command that
+ * ended, and was reaped, before the loop began). The helpers write nowhere (none holds the launcher's
+ * stdout pipe open after it exits), and the watcher only waits to SIGKILL a command still there.
  */
 const WATCHDOG = `
 log="$1"; shift
 exec 3<&0
 "$@" 3<&- </dev/null >>"$log" 2>&1 &
 pid=$!
-echo "$pid"
 killer=""
 stop() {
   kill -TERM "$pid" 2>/dev/null
-  [ -n "$killer" ] || { ( sleep 20; kill -KILL "$pid" 2>/dev/null ) & killer=$!; }
+  [ -n "$killer" ] || { ( sleep 20; kill -KILL "$pid" 2>/dev/null ) >/dev/null 2>&1 & killer=$!; }
 }
-( cat <&3 >/dev/null; kill -TERM "$pid" 2>/dev/null; sleep 20; kill -KILL "$pid" 2>/dev/null ) &
+trap stop TERM INT
+echo "$pid"
+( cat <&3 >/dev/null; kill -TERM "$pid" 2>/dev/null && { sleep 20; kill -KILL "$pid" 2>/dev/null; } ) >/dev/null 2>&1 &
 watcher=$!
 exec 3<&-
-trap stop TERM INT
-status=0
-while kill -0 "$pid" 2>/dev/null; do wait "$pid"; status=$?; done
+while :; do wait "$pid"; status=$?; kill -0 "$pid" 2>/dev/null || break; done
 for p in "$watcher" $killer; do pkill -P "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
 exit "$status"
 `;
