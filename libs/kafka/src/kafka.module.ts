@@ -56,7 +56,7 @@ const KAFKA_MODULE_OPTIONS: InjectionToken = Symbol('KAFKA_MODULE_OPTIONS');
  * ahead of time.
  */
 @Injectable()
-export class TopicProvisioner {
+export class TopicProvisioner implements BeforeApplicationShutdown {
   private provisioned?: Promise<void>;
 
   constructor(
@@ -66,7 +66,11 @@ export class TopicProvisioner {
 
   ensure(): Promise<void> {
     if (!this.context.settings.createTopics) return Promise.resolve();
-    this.provisioned ??= provisionTopics({ kafka: this.kafka, settings: this.context.settings, logger: this.context.logger }).then(
+    this.provisioned ??= provisionTopics({
+      kafka: this.kafka,
+      settings: this.context.settings,
+      logger: this.context.logger,
+    }).then(
       () => undefined,
       (error: unknown) => {
         this.provisioned = undefined;
@@ -74,6 +78,11 @@ export class TopicProvisioner {
       },
     );
     return this.provisioned;
+  }
+
+  /** A provisioning still running at shutdown finishes first: its admin client must not outlive the app. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.provisioned?.catch(() => undefined);
   }
 }
 
@@ -95,10 +104,9 @@ export class KafkaProducerService implements KafkaProducer, OnApplicationBootstr
 
   onApplicationBootstrap(): void {
     // a broker that is down at startup must not keep the app (and its health endpoint) from starting
-    this.connect()
-      .catch((error: unknown) =>
-        this.logger.warn({ err: error }, 'producer could not connect yet; send() retries'),
-      );
+    this.connect().catch((error: unknown) =>
+      this.logger.warn({ err: error }, 'producer could not connect yet; send() retries'),
+    );
   }
 
   async connect(): Promise<void> {
@@ -172,7 +180,9 @@ export class BatchConsumerFactory implements BeforeApplicationShutdown {
 
   /** Groups of the consumers that are not consuming right now (starting, restarting, given up); /ready is 503 while any is. */
   notRunning(): string[] {
-    return this.consumers.filter((consumer) => consumer.state() !== 'running').map((consumer) => consumer.groupId);
+    return this.consumers
+      .filter((consumer) => consumer.state() !== 'running')
+      .map((consumer) => consumer.groupId);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
