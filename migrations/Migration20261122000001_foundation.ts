@@ -83,7 +83,9 @@ export class Migration20261122000001_foundation extends Migration {
     this.addSql(`CREATE INDEX ix_sync_jobs_status ON ops.sync_jobs (status, created_at DESC)`);
     this.addSql(`CREATE INDEX ix_sync_jobs_lease ON ops.sync_jobs (lease_until) WHERE status = 'running'`);
     // at most one unfinished job per account: a second sync request gets the running one back
-    this.addSql(`CREATE UNIQUE INDEX uq_sync_jobs_one_active ON ops.sync_jobs (source, account_id) WHERE status IN ('queued', 'running')`);
+    this.addSql(
+      `CREATE UNIQUE INDEX uq_sync_jobs_one_active ON ops.sync_jobs (source, account_id) WHERE status IN ('queued', 'running')`,
+    );
 
     this.addSql(`
       CREATE TABLE ops.replays (
@@ -139,8 +141,12 @@ export class Migration20261122000001_foundation extends Migration {
           stored_at timestamptz NOT NULL DEFAULT now(),
           CONSTRAINT uq_${source}_raw_responses_request UNIQUE (request_key, fetched_at)
         )`);
-      this.addSql(`CREATE INDEX ix_${source}_raw_responses_account ON ${source}.raw_responses (account_id, fetched_at DESC)`);
-      this.addSql(`CREATE INDEX ix_${source}_raw_responses_job ON ${source}.raw_responses (job_id) WHERE job_id IS NOT NULL`);
+      this.addSql(
+        `CREATE INDEX ix_${source}_raw_responses_account ON ${source}.raw_responses (account_id, fetched_at DESC)`,
+      );
+      this.addSql(
+        `CREATE INDEX ix_${source}_raw_responses_job ON ${source}.raw_responses (job_id) WHERE job_id IS NOT NULL`,
+      );
     }
   }
 

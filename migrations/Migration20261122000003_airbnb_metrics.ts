@@ -76,11 +76,20 @@ export class Migration20261122000003_airbnb_metrics extends Migration {
       )`);
 
     for (const table of ['chart_query', 'list_of_metrics', 'chart_summary']) {
-      this.addSql(hypertableSql({ table: `airbnb.${table}`, timeColumn: 'time', chunkInterval: '30 days', segmentBy: 'account_id, airbnb_listing_id', compressAfter: '60 days' }));
+      this.addSql(
+        hypertableSql({
+          table: `airbnb.${table}`,
+          timeColumn: 'time',
+          chunkInterval: '30 days',
+          segmentBy: 'account_id, airbnb_listing_id',
+          compressAfter: '60 days',
+        }),
+      );
     }
   }
 
   override async down(): Promise<void> {
-    for (const table of ['chart_summary', 'list_of_metrics', 'chart_query', 'listings']) this.addSql(`DROP TABLE IF EXISTS airbnb.${table}`);
+    for (const table of ['chart_summary', 'list_of_metrics', 'chart_query', 'listings'])
+      this.addSql(`DROP TABLE IF EXISTS airbnb.${table}`);
   }
 }

@@ -50,7 +50,9 @@ export class Migration20261122000004_hostaway_resources extends Migration {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     this.addSql(`CREATE INDEX ix_hostaway_reservations_account ON hostaway.reservations (account_id)`);
-    this.addSql(`CREATE INDEX ix_hostaway_reservations_listing_arrival ON hostaway.reservations (listing_id, arrival_date)`);
+    this.addSql(
+      `CREATE INDEX ix_hostaway_reservations_listing_arrival ON hostaway.reservations (listing_id, arrival_date)`,
+    );
 
     this.addSql(`
       CREATE TABLE hostaway.messages (
@@ -68,7 +70,9 @@ export class Migration20261122000004_hostaway_resources extends Migration {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     this.addSql(`CREATE INDEX ix_hostaway_messages_account ON hostaway.messages (account_id)`);
-    this.addSql(`CREATE INDEX ix_hostaway_messages_reservation_sent ON hostaway.messages (reservation_id, sent_at, id)`);
+    this.addSql(
+      `CREATE INDEX ix_hostaway_messages_reservation_sent ON hostaway.messages (reservation_id, sent_at, id)`,
+    );
 
     this.addSql(`
       CREATE VIEW hostaway.message_threads AS

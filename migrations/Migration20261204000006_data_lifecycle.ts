@@ -52,7 +52,9 @@ export class Migration20261204000006_data_lifecycle extends Migration {
           parsed_at timestamptz NOT NULL DEFAULT now(),
           CONSTRAINT pk_${source}_response_parses PRIMARY KEY (request_key, fetched_at)
         )`);
-      this.addSql(`CREATE INDEX ix_${source}_response_parses_account ON ${source}.response_parses (account_id)`);
+      this.addSql(
+        `CREATE INDEX ix_${source}_response_parses_account ON ${source}.response_parses (account_id)`,
+      );
       // per stored response: the parser version that produced its current rows
       this.addSql(`
         CREATE VIEW ${source}.response_parser_versions AS
@@ -66,11 +68,19 @@ export class Migration20261204000006_data_lifecycle extends Migration {
     this.addSql(`ALTER TABLE ops.replays ADD COLUMN parser_version integer NULL,
                    ADD COLUMN rows_added integer NULL, ADD COLUMN rows_changed integer NULL, ADD COLUMN rows_unchanged integer NULL,
                    ADD COLUMN refused integer NOT NULL DEFAULT 0`);
-    this.addSql(`CREATE INDEX ix_replays_account ON ops.replays (source, account_id) WHERE account_id IS NOT NULL`);
+    this.addSql(
+      `CREATE INDEX ix_replays_account ON ops.replays (source, account_id) WHERE account_id IS NOT NULL`,
+    );
     // the retention job's and the hard delete's lookups
-    this.addSql(`CREATE INDEX ix_dead_lettered_responses_created ON ops.dead_lettered_responses (created_at)`);
-    this.addSql(`CREATE INDEX ix_outbox_published ON ops.outbox (published_at) WHERE published_at IS NOT NULL`);
-    this.addSql(`CREATE INDEX ix_sync_jobs_finished ON ops.sync_jobs (finished_at) WHERE finished_at IS NOT NULL`);
+    this.addSql(
+      `CREATE INDEX ix_dead_lettered_responses_created ON ops.dead_lettered_responses (created_at)`,
+    );
+    this.addSql(
+      `CREATE INDEX ix_outbox_published ON ops.outbox (published_at) WHERE published_at IS NOT NULL`,
+    );
+    this.addSql(
+      `CREATE INDEX ix_sync_jobs_finished ON ops.sync_jobs (finished_at) WHERE finished_at IS NOT NULL`,
+    );
   }
 
   override async down(): Promise<void> {
@@ -78,11 +88,13 @@ export class Migration20261204000006_data_lifecycle extends Migration {
     this.addSql(`DROP INDEX IF EXISTS ops.ix_outbox_published`);
     this.addSql(`DROP INDEX IF EXISTS ops.ix_dead_lettered_responses_created`);
     this.addSql(`DROP INDEX IF EXISTS ops.ix_replays_account`);
-    this.addSql(`ALTER TABLE ops.replays DROP COLUMN IF EXISTS refused, DROP COLUMN IF EXISTS rows_unchanged, DROP COLUMN IF EXISTS rows_changed,
+    this
+      .addSql(`ALTER TABLE ops.replays DROP COLUMN IF EXISTS refused, DROP COLUMN IF EXISTS rows_unchanged, DROP COLUMN IF EXISTS rows_changed,
                    DROP COLUMN IF EXISTS rows_added, DROP COLUMN IF EXISTS parser_version`);
     for (const source of [...SOURCES].reverse()) {
       // the version a replay applied goes back onto the raw row, where the previous schema kept it
-      this.addSql(`UPDATE ${source}.raw_responses r SET parser_version = p.parser_version, parsed_at = p.parsed_at
+      this
+        .addSql(`UPDATE ${source}.raw_responses r SET parser_version = p.parser_version, parsed_at = p.parsed_at
                      FROM ${source}.response_parses p WHERE r.request_key = p.request_key AND r.fetched_at = p.fetched_at`);
       this.addSql(`DROP VIEW IF EXISTS ${source}.response_parser_versions`);
       this.addSql(`DROP TABLE IF EXISTS ${source}.response_parses`);

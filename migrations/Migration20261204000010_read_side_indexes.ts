@@ -18,12 +18,17 @@ const HOSTAWAY_ACCOUNT_INDEXES = ['listings', 'reservations', 'messages'] as con
 
 export class Migration20261204000010_read_side_indexes extends Migration {
   override async up(): Promise<void> {
-    for (const [name, table, column] of METRIC_DATE_INDEXES) this.addSql(`CREATE INDEX IF NOT EXISTS ${name} ON ${table} (${column})`);
+    for (const [name, table, column] of METRIC_DATE_INDEXES)
+      this.addSql(`CREATE INDEX IF NOT EXISTS ${name} ON ${table} (${column})`);
     for (const table of HOSTAWAY_ACCOUNT_INDEXES) {
-      this.addSql(`CREATE INDEX IF NOT EXISTS ix_hostaway_${table}_account_id ON hostaway.${table} (account_id, id)`);
+      this.addSql(
+        `CREATE INDEX IF NOT EXISTS ix_hostaway_${table}_account_id ON hostaway.${table} (account_id, id)`,
+      );
       this.addSql(`DROP INDEX IF EXISTS hostaway.ix_hostaway_${table}_account`);
     }
-    this.addSql(`CREATE INDEX IF NOT EXISTS ix_hostaway_reservations_arrival ON hostaway.reservations (arrival_date)`);
+    this.addSql(
+      `CREATE INDEX IF NOT EXISTS ix_hostaway_reservations_arrival ON hostaway.reservations (arrival_date)`,
+    );
     this.addSql(`CREATE INDEX IF NOT EXISTS ix_hostaway_messages_sent ON hostaway.messages (sent_at)`);
   }
 
@@ -31,9 +36,12 @@ export class Migration20261204000010_read_side_indexes extends Migration {
     this.addSql(`DROP INDEX IF EXISTS hostaway.ix_hostaway_messages_sent`);
     this.addSql(`DROP INDEX IF EXISTS hostaway.ix_hostaway_reservations_arrival`);
     for (const table of HOSTAWAY_ACCOUNT_INDEXES) {
-      this.addSql(`CREATE INDEX IF NOT EXISTS ix_hostaway_${table}_account ON hostaway.${table} (account_id)`);
+      this.addSql(
+        `CREATE INDEX IF NOT EXISTS ix_hostaway_${table}_account ON hostaway.${table} (account_id)`,
+      );
       this.addSql(`DROP INDEX IF EXISTS hostaway.ix_hostaway_${table}_account_id`);
     }
-    for (const [name, table] of METRIC_DATE_INDEXES) this.addSql(`DROP INDEX IF EXISTS ${table.split('.')[0]}.${name}`);
+    for (const [name, table] of METRIC_DATE_INDEXES)
+      this.addSql(`DROP INDEX IF EXISTS ${table.split('.')[0]}.${name}`);
   }
 }

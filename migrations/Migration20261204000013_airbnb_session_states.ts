@@ -10,7 +10,9 @@ export class Migration20261204000013_airbnb_session_states extends Migration {
   override async up(): Promise<void> {
     for (const table of ['airbnb.accounts', 'hostaway.accounts']) {
       this.addSql(`ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS accounts_status_check`);
-      this.addSql(`ALTER TABLE ${table} ADD CONSTRAINT accounts_status_check CHECK (status IN ('active', 'needs_reauth', 'paused', 'blocked'))`);
+      this.addSql(
+        `ALTER TABLE ${table} ADD CONSTRAINT accounts_status_check CHECK (status IN ('active', 'needs_reauth', 'paused', 'blocked'))`,
+      );
       this.addSql(`ALTER TABLE ${table} ADD COLUMN blocked_until timestamptz NULL`);
     }
     this.addSql(`ALTER TABLE ops.sync_jobs ADD COLUMN error_code varchar(32) NULL`);
@@ -23,7 +25,9 @@ export class Migration20261204000013_airbnb_session_states extends Migration {
       this.addSql(`UPDATE ${table} SET status = 'active' WHERE status = 'blocked'`);
       this.addSql(`ALTER TABLE ${table} DROP COLUMN IF EXISTS blocked_until`);
       this.addSql(`ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS accounts_status_check`);
-      this.addSql(`ALTER TABLE ${table} ADD CONSTRAINT accounts_status_check CHECK (status IN ('active', 'needs_reauth', 'paused'))`);
+      this.addSql(
+        `ALTER TABLE ${table} ADD CONSTRAINT accounts_status_check CHECK (status IN ('active', 'needs_reauth', 'paused'))`,
+      );
     }
   }
 }

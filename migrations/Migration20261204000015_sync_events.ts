@@ -49,7 +49,9 @@ export class Migration20261204000015_sync_events extends Migration {
         RETURN NEW;
       END
       $$ LANGUAGE plpgsql`);
-    this.addSql(`CREATE TRIGGER sync_jobs_events AFTER INSERT OR UPDATE ON ops.sync_jobs FOR EACH ROW EXECUTE FUNCTION ops.sync_jobs_events()`);
+    this.addSql(
+      `CREATE TRIGGER sync_jobs_events AFTER INSERT OR UPDATE ON ops.sync_jobs FOR EACH ROW EXECUTE FUNCTION ops.sync_jobs_events()`,
+    );
   }
 
   override async down(): Promise<void> {

@@ -26,7 +26,9 @@ export class Migration20261205000016_webhook_registration extends Migration {
       ADD COLUMN webhook_checked_at timestamptz NULL,
       ADD COLUMN webhook_registered_at timestamptz NULL`);
     // credentials stored before this migration have no clear password to register with
-    this.addSql(`UPDATE hostaway.accounts SET webhook_credentials_updated_at = credentials_updated_at WHERE webhook_login IS NOT NULL`);
+    this.addSql(
+      `UPDATE hostaway.accounts SET webhook_credentials_updated_at = credentials_updated_at WHERE webhook_login IS NOT NULL`,
+    );
     for (const table of ['airbnb.accounts', 'hostaway.accounts']) {
       this.addSql(`ALTER TABLE ${table} ADD COLUMN sync_cron varchar(128) NULL`);
     }

@@ -12,14 +12,21 @@ import { Migration } from '@mikro-orm/migrations';
  */
 export class Migration20261205000017_shape_drift extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`ALTER TABLE ops.sync_jobs ADD COLUMN data_responses integer NOT NULL DEFAULT 0, ADD COLUMN data_rows bigint NOT NULL DEFAULT 0`);
+    this.addSql(
+      `ALTER TABLE ops.sync_jobs ADD COLUMN data_responses integer NOT NULL DEFAULT 0, ADD COLUMN data_rows bigint NOT NULL DEFAULT 0`,
+    );
     for (const source of ['airbnb', 'hostaway']) {
-      this.addSql(`CREATE INDEX ix_${source}_raw_responses_unparsed ON ${source}.raw_responses (fetched_at) WHERE parser_version IS NULL`);
+      this.addSql(
+        `CREATE INDEX ix_${source}_raw_responses_unparsed ON ${source}.raw_responses (fetched_at) WHERE parser_version IS NULL`,
+      );
     }
   }
 
   override async down(): Promise<void> {
-    for (const source of ['hostaway', 'airbnb']) this.addSql(`DROP INDEX IF EXISTS ${source}.ix_${source}_raw_responses_unparsed`);
-    this.addSql(`ALTER TABLE ops.sync_jobs DROP COLUMN IF EXISTS data_rows, DROP COLUMN IF EXISTS data_responses`);
+    for (const source of ['hostaway', 'airbnb'])
+      this.addSql(`DROP INDEX IF EXISTS ${source}.ix_${source}_raw_responses_unparsed`);
+    this.addSql(
+      `ALTER TABLE ops.sync_jobs DROP COLUMN IF EXISTS data_rows, DROP COLUMN IF EXISTS data_responses`,
+    );
   }
 }

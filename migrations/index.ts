@@ -15,15 +15,27 @@ import { Migration20261205000017_shape_drift } from './Migration20261205000017_s
 /** Ordered list of migrations (explicit, so builds and tests never depend on file globbing). */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122000001_foundation', class: Migration20261122000001_foundation },
-  { name: 'Migration20261122000002_timescale_raw_stores', class: Migration20261122000002_timescale_raw_stores },
+  {
+    name: 'Migration20261122000002_timescale_raw_stores',
+    class: Migration20261122000002_timescale_raw_stores,
+  },
   { name: 'Migration20261122000003_airbnb_metrics', class: Migration20261122000003_airbnb_metrics },
   { name: 'Migration20261122000004_hostaway_resources', class: Migration20261122000004_hostaway_resources },
-  { name: 'Migration20261203000005_dead_lettered_responses', class: Migration20261203000005_dead_lettered_responses },
+  {
+    name: 'Migration20261203000005_dead_lettered_responses',
+    class: Migration20261203000005_dead_lettered_responses,
+  },
   { name: 'Migration20261204000006_data_lifecycle', class: Migration20261204000006_data_lifecycle },
   { name: 'Migration20261204000010_read_side_indexes', class: Migration20261204000010_read_side_indexes },
   { name: 'Migration20261204000011_fetch_resume_state', class: Migration20261204000011_fetch_resume_state },
-  { name: 'Migration20261204000013_airbnb_session_states', class: Migration20261204000013_airbnb_session_states },
+  {
+    name: 'Migration20261204000013_airbnb_session_states',
+    class: Migration20261204000013_airbnb_session_states,
+  },
   { name: 'Migration20261204000015_sync_events', class: Migration20261204000015_sync_events },
-  { name: 'Migration20261205000016_webhook_registration', class: Migration20261205000016_webhook_registration },
+  {
+    name: 'Migration20261205000016_webhook_registration',
+    class: Migration20261205000016_webhook_registration,
+  },
   { name: 'Migration20261205000017_shape_drift', class: Migration20261205000017_shape_drift },
 ];

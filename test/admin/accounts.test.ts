@@ -2,7 +2,15 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Client } from 'pg';
 import request from 'supertest';
-import { createTestDatabase, createTestTopics, randomGroupId, randomTopicPrefix, testBrokers, waitFor, type TestDatabase } from '../harness';
+import {
+  createTestDatabase,
+  createTestTopics,
+  randomGroupId,
+  randomTopicPrefix,
+  testBrokers,
+  waitFor,
+  type TestDatabase,
+} from '../harness';
 import { adminTestConfig, startAdmin, TEST_API_KEY, type CapturedLogs } from './admin-app';
 
 /**
@@ -29,15 +37,23 @@ describe('Admin > Airbnb accounts API', () => {
     sql = new Client({ connectionString: db.url });
     await sql.connect();
     const kafka = new Kafka({ brokers: testBrokers(), logLevel: logLevel.NOTHING });
-    consumer = kafka.consumer({ groupId: randomGroupId('admin-events'), sessionTimeout: 6000, heartbeatInterval: 500 });
+    consumer = kafka.consumer({
+      groupId: randomGroupId('admin-events'),
+      sessionTimeout: 6000,
+      heartbeatInterval: 500,
+    });
     await consumer.connect();
     await createTestTopics(prefix);
-    await consumer.subscribe({ topics: [`${prefix}accounts.events.v1`, `${prefix}sync.commands.v1`], fromBeginning: true });
+    await consumer.subscribe({
+      topics: [`${prefix}accounts.events.v1`, `${prefix}sync.commands.v1`],
+      fromBeginning: true,
+    });
     await consumer.run({
       eachMessage: async ({ topic, message }) => {
         const raw = message.value!.toString();
         rawTopicValues.push(raw);
-        if (topic.endsWith('accounts.events.v1')) events.push({ key: message.key!.toString(), value: JSON.parse(raw), raw });
+        if (topic.endsWith('accounts.events.v1'))
+          events.push({ key: message.key!.toString(), value: JSON.parse(raw), raw });
       },
     });
     ({ app, logs } = await startAdmin(adminTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix })));
@@ -74,7 +90,12 @@ describe('Admin > Airbnb accounts API', () => {
       .expect(201);
     expect(created.headers['x-request-id']).toBe('req-create-1');
     expect(created.headers.location).toBe('/api/v1/airbnb/accounts/100000001');
-    expect(created.body).toMatchObject({ account_id: '100000001', is_active: true, status: 'active', credentials: { cookie_set: true } });
+    expect(created.body).toMatchObject({
+      account_id: '100000001',
+      is_active: true,
+      status: 'active',
+      credentials: { cookie_set: true },
+    });
     expect(JSON.stringify(created.body)).not.toContain('_airbed_session_id');
 
     const updated = await api()
@@ -84,7 +105,9 @@ describe('Admin > Airbnb accounts API', () => {
       .expect(200);
     expect(updated.body.x_client_version).toBe('abc124');
 
-    const stored = await sql.query('SELECT airbnb_cookie FROM airbnb.accounts WHERE account_id = $1', ['100000001']);
+    const stored = await sql.query('SELECT airbnb_cookie FROM airbnb.accounts WHERE account_id = $1', [
+      '100000001',
+    ]);
     expect(stored.rows[0].airbnb_cookie).toMatch(/^v1:k1:/);
     expect(stored.rows[0].airbnb_cookie).not.toContain('_user_attributes');
 
@@ -95,7 +118,11 @@ describe('Admin > Airbnb accounts API', () => {
   });
 
   it('answers 400 with field messages for bad bodies, unknown fields and underivable ids', async () => {
-    const bad = await api().post('/api/v1/airbnb/accounts').set(auth).send({ cookie: '', user_agent: 5, extra: 1 }).expect(400);
+    const bad = await api()
+      .post('/api/v1/airbnb/accounts')
+      .set(auth)
+      .send({ cookie: '', user_agent: 5, extra: 1 })
+      .expect(400);
     expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
     const fields = (bad.body.errors as Array<{ field: string }>).map((e) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['cookie', 'user_agent', 'x_client_version', 'extra']));
@@ -110,11 +137,21 @@ describe('Admin > Airbnb accounts API', () => {
     const mismatch = await api()
       .post('/api/v1/airbnb/accounts')
       .set(auth)
-      .send({ cookie: cookieFor('100000009'), x_client_version: 'v', user_agent: 'ua', account_id: '100000008' })
+      .send({
+        cookie: cookieFor('100000009'),
+        x_client_version: 'v',
+        user_agent: 'ua',
+        account_id: '100000008',
+      })
       .expect(400);
     expect(mismatch.body.errors).toEqual([{ field: 'account_id', message: 'does not match the cookie' }]);
 
-    await api().post('/api/v1/airbnb/accounts').set(auth).set('Content-Type', 'application/json').send('{"cookie":').expect(400);
+    await api()
+      .post('/api/v1/airbnb/accounts')
+      .set(auth)
+      .set('Content-Type', 'application/json')
+      .send('{"cookie":')
+      .expect(400);
   });
 
   it('rejects oversized bodies with 413', async () => {
@@ -128,7 +165,11 @@ describe('Admin > Airbnb accounts API', () => {
 
   it('pages through accounts with a cursor and filters active ones', async () => {
     for (const id of ['200000001', '200000002', '200000003', '200000004']) {
-      await api().post('/api/v1/airbnb/accounts').set(auth).send({ cookie: cookieFor(id), x_client_version: 'v', user_agent: 'ua' }).expect(201);
+      await api()
+        .post('/api/v1/airbnb/accounts')
+        .set(auth)
+        .send({ cookie: cookieFor(id), x_client_version: 'v', user_agent: 'ua' })
+        .expect(201);
     }
     await api().patch('/api/v1/airbnb/accounts/200000002').set(auth).send({ is_active: false }).expect(200);
 
@@ -168,10 +209,20 @@ describe('Admin > Airbnb accounts API', () => {
     expect(first.body.created).toBe(false);
     await sql.query(`UPDATE ops.sync_jobs SET status = 'succeeded' WHERE account_id = '200000003'`);
 
-    const queued = await api().post('/api/v1/airbnb/accounts/200000003/sync').set(auth).send({ mode: 'incremental' }).expect(202);
+    const queued = await api()
+      .post('/api/v1/airbnb/accounts/200000003/sync')
+      .set(auth)
+      .send({ mode: 'incremental' })
+      .expect(202);
     expect(queued.headers.location).toBe(`/api/v1/jobs/${queued.body.job_id}`);
     const job = await api().get(queued.headers.location).set(auth).expect(200);
-    expect(job.body).toMatchObject({ id: queued.body.job_id, status: 'queued', mode: 'incremental', trigger: 'manual', account_id: '200000003' });
+    expect(job.body).toMatchObject({
+      id: queued.body.job_id,
+      status: 'queued',
+      mode: 'incremental',
+      trigger: 'manual',
+      account_id: '200000003',
+    });
 
     const again = await api().post('/api/v1/airbnb/accounts/200000003/sync').set(auth).send({}).expect(200);
     expect(again.body.job_id).toBe(queued.body.job_id);
@@ -183,7 +234,9 @@ describe('Admin > Airbnb accounts API', () => {
   it('soft-deletes (hidden, data kept) and hard-deletes (account and data gone)', async () => {
     await api().delete('/api/v1/airbnb/accounts/200000004').set(auth).expect(204);
     await api().get('/api/v1/airbnb/accounts/200000004').set(auth).expect(404);
-    const soft = await sql.query('SELECT deleted_at, is_active FROM airbnb.accounts WHERE account_id = $1', ['200000004']);
+    const soft = await sql.query('SELECT deleted_at, is_active FROM airbnb.accounts WHERE account_id = $1', [
+      '200000004',
+    ]);
     expect(soft.rows[0].deleted_at).not.toBeNull();
     expect(soft.rows[0].is_active).toBe(false);
 
@@ -200,14 +253,33 @@ describe('Admin > Airbnb accounts API', () => {
   });
 
   it('publishes every account change on accounts.events.v1 in order, keyed source:accountId, without secrets', async () => {
-    await waitFor(() => events.filter((e) => e.key === 'airbnb:200000001').length >= 2, { what: 'events of 200000001' });
-    expect(events.filter((e) => e.key === 'airbnb:200000001').map((e) => e.value.type)).toEqual(['created', 'deleted']);
-    await waitFor(() => events.filter((e) => e.key === 'airbnb:100000001').length >= 2, { what: 'events of 100000001' });
-    expect(events.filter((e) => e.key === 'airbnb:100000001').map((e) => e.value.type)).toEqual(['created', 'updated']);
-    await waitFor(() => events.some((e) => e.key === 'airbnb:200000002' && e.value.type === 'deactivated'), { what: 'deactivated event' });
+    await waitFor(() => events.filter((e) => e.key === 'airbnb:200000001').length >= 2, {
+      what: 'events of 200000001',
+    });
+    expect(events.filter((e) => e.key === 'airbnb:200000001').map((e) => e.value.type)).toEqual([
+      'created',
+      'deleted',
+    ]);
+    await waitFor(() => events.filter((e) => e.key === 'airbnb:100000001').length >= 2, {
+      what: 'events of 100000001',
+    });
+    expect(events.filter((e) => e.key === 'airbnb:100000001').map((e) => e.value.type)).toEqual([
+      'created',
+      'updated',
+    ]);
+    await waitFor(() => events.some((e) => e.key === 'airbnb:200000002' && e.value.type === 'deactivated'), {
+      what: 'deactivated event',
+    });
     // different keys may sit on different partitions: wait for this one rather than assume its order
-    const deleted = await waitFor(() => events.find((e) => e.key === 'airbnb:200000004' && e.value.type === 'deleted'), { what: 'deleted event' });
-    expect(deleted.value).toMatchObject({ source: 'airbnb', accountId: '200000004', account: { isActive: false } });
+    const deleted = await waitFor(
+      () => events.find((e) => e.key === 'airbnb:200000004' && e.value.type === 'deleted'),
+      { what: 'deleted event' },
+    );
+    expect(deleted.value).toMatchObject({
+      source: 'airbnb',
+      accountId: '200000004',
+      account: { isActive: false },
+    });
   });
 
   it('never lets the cookie reach a response, a log line or a topic value', async () => {

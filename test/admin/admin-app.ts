@@ -35,7 +35,10 @@ export function adminTestConfig(overrides: Record<string, string>): AdminConfig 
   });
 }
 
-export async function startAdmin(config: AdminConfig, logs = new CapturedLogs()): Promise<{ app: NestExpressApplication; logs: CapturedLogs }> {
+export async function startAdmin(
+  config: AdminConfig,
+  logs = new CapturedLogs(),
+): Promise<{ app: NestExpressApplication; logs: CapturedLogs }> {
   const app = await createAdminApp(config, { logStream: logs });
   await app.init();
   return { app, logs };

@@ -19,7 +19,9 @@ describe('admin > POST /api/v1/replays (PostgreSQL + broker)', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     pool = new Pool({ connectionString: db.url, max: 2 });
-    ({ app } = await startAdmin(adminTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: randomTopicPrefix() })));
+    ({ app } = await startAdmin(
+      adminTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: randomTopicPrefix() }),
+    ));
     await loadEnvelopes(pool, fixtureEnvelopes({ accountId: ACCOUNT }));
   });
 
@@ -37,15 +39,26 @@ describe('admin > POST /api/v1/replays (PostgreSQL + broker)', () => {
   }
 
   it('rejects bad input with field messages, and unknown ids with 404', async () => {
-    const bad = await api().post('/api/v1/replays').set(auth).send({ source: 'vrbo', from: 'yesterday', to: RANGE.to, origin: 'disk' }).expect(400);
+    const bad = await api()
+      .post('/api/v1/replays')
+      .set(auth)
+      .send({ source: 'vrbo', from: 'yesterday', to: RANGE.to, origin: 'disk' })
+      .expect(400);
     expect(bad.headers['content-type']).toContain('application/problem+json');
     expect(bad.body.detail).toContain('source');
     expect(bad.body.detail).toContain('from');
     expect(bad.body.detail).toContain('origin');
-    const reversed = await api().post('/api/v1/replays').set(auth).send({ source: 'airbnb', from: RANGE.to, to: RANGE.from, origin: 'store' }).expect(400);
+    const reversed = await api()
+      .post('/api/v1/replays')
+      .set(auth)
+      .send({ source: 'airbnb', from: RANGE.to, to: RANGE.from, origin: 'store' })
+      .expect(400);
     expect(reversed.body.detail).toBe('from must not be after to');
     await api().get('/api/v1/replays/00000000-0000-4000-8000-000000000000').set(auth).expect(404);
-    await api().post('/api/v1/replays').send({ source: 'airbnb', ...RANGE, origin: 'store' }).expect(401);
+    await api()
+      .post('/api/v1/replays')
+      .send({ source: 'airbnb', ...RANGE, origin: 'store' })
+      .expect(401);
   });
 
   it('re-parses the stored responses: the dry run reports the damaged row and writes nothing, the replay repairs it', async () => {
@@ -60,15 +73,31 @@ describe('admin > POST /api/v1/replays (PostgreSQL + broker)', () => {
     expect(damaged.rowCount).toBe(1);
     const brokenSnapshot = await snapshot(pool, ACCOUNT);
 
-    const dry = await api().post('/api/v1/replays').set(auth).send({ source: 'airbnb', ...RANGE, account_id: ACCOUNT, origin: 'store', dry_run: true }).expect(202);
+    const dry = await api()
+      .post('/api/v1/replays')
+      .set(auth)
+      .send({ source: 'airbnb', ...RANGE, account_id: ACCOUNT, origin: 'store', dry_run: true })
+      .expect(202);
     expect(dry.headers.location).toBe(`/api/v1/replays/${dry.body.id}`);
     const dryDone = await finished(dry.body.id);
-    expect(dryDone).toMatchObject({ status: 'succeeded', dry_run: true, total: 3, processed: 3, report: { dryRun: true, responses: 3 } });
+    expect(dryDone).toMatchObject({
+      status: 'succeeded',
+      dry_run: true,
+      total: 3,
+      processed: 3,
+      report: { dryRun: true, responses: 3 },
+    });
     expect(dryDone.report.rows['airbnb.chart_query']).toEqual({ added: 0, changed: 1, unchanged: 27 });
-    expect(dryDone.report.samples['airbnb.chart_query'][0].changes).toMatchObject({ p3_impressions_your_value: { old: -1 } });
+    expect(dryDone.report.samples['airbnb.chart_query'][0].changes).toMatchObject({
+      p3_impressions_your_value: { old: -1 },
+    });
     expect(await snapshot(pool, ACCOUNT)).toEqual(brokenSnapshot);
 
-    const real = await api().post('/api/v1/replays').set(auth).send({ source: 'airbnb', ...RANGE, account_id: ACCOUNT, origin: 'store' }).expect(202);
+    const real = await api()
+      .post('/api/v1/replays')
+      .set(auth)
+      .send({ source: 'airbnb', ...RANGE, account_id: ACCOUNT, origin: 'store' })
+      .expect(202);
     expect(await finished(real.body.id)).toMatchObject({ status: 'succeeded', dry_run: false, processed: 3 });
     expect(await snapshot(pool, ACCOUNT)).toEqual(healthy);
 

@@ -19,13 +19,18 @@ describe('Admin > sync scheduler', () => {
   let sql: Client;
   const apps: NestExpressApplication[] = [];
   const jobs = async () => (await sql.query(JOBS_SQL)).rows;
-  const finishAllJobs = () => sql.query(`UPDATE ops.sync_jobs SET status = 'succeeded', finished_at = now() WHERE finished_at IS NULL`);
+  const finishAllJobs = () =>
+    sql.query(`UPDATE ops.sync_jobs SET status = 'succeeded', finished_at = now() WHERE finished_at IS NULL`);
 
   beforeAll(async () => {
     db = await createTestDatabase();
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    const config = adminTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: randomTopicPrefix(), SYNC_CRON: '0 5 * * *' });
+    const config = adminTestConfig({
+      DATABASE_URL: db.url,
+      KAFKA_TOPIC_PREFIX: randomTopicPrefix(),
+      SYNC_CRON: '0 5 * * *',
+    });
     for (let i = 0; i < 2; i++) apps.push((await startAdmin(config)).app);
     // accounts of both sources: schedulable ones, and one each inactive / needing re-auth / deleted
     await sql.query(
@@ -78,7 +83,10 @@ describe('Admin > sync scheduler', () => {
   it('the real cron wiring fires at SYNC_CRON on a fake clock, not before', async () => {
     await finishAllJobs();
     await sql.query(`DELETE FROM ops.sync_jobs`);
-    jest.useFakeTimers({ now: new Date('2026-12-07T04:59:58.000Z'), doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'] });
+    jest.useFakeTimers({
+      now: new Date('2026-12-07T04:59:58.000Z'),
+      doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'],
+    });
     const scheduler = apps[1].get(SyncScheduler);
     try {
       await scheduler.start();
@@ -89,7 +97,9 @@ describe('Admin > sync scheduler', () => {
       scheduler.onApplicationShutdown();
       jest.useRealTimers();
     }
-    await waitFor(async () => ((await jobs()).length === 4 || null), { what: 'the cron tick queued every account' });
+    await waitFor(async () => (await jobs()).length === 4 || null, {
+      what: 'the cron tick queued every account',
+    });
     expect(await jobs()).toEqual(EXPECTED_JOBS);
   });
 });

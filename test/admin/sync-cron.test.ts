@@ -25,7 +25,10 @@ describe('Admin > per-account sync_cron', () => {
 
   /** Starts `scheduler` on a fake clock at `at`, then moves the clock 1.5 s and 1 s: the tick due 2 s after `at` fires in the second step only. */
   async function driveCron(scheduler: SyncScheduler, at: string): Promise<void> {
-    jest.useFakeTimers({ now: new Date(at), doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'] });
+    jest.useFakeTimers({
+      now: new Date(at),
+      doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'],
+    });
     try {
       await scheduler.start();
       jest.advanceTimersByTime(1_500);
@@ -41,7 +44,11 @@ describe('Admin > per-account sync_cron', () => {
     db = await createTestDatabase();
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    const config = adminTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: randomTopicPrefix(), SYNC_CRON: '0 5 * * *' });
+    const config = adminTestConfig({
+      DATABASE_URL: db.url,
+      KAFKA_TOPIC_PREFIX: randomTopicPrefix(),
+      SYNC_CRON: '0 5 * * *',
+    });
     for (let i = 0; i < 2; i++) apps.push((await startAdmin(config)).app);
   });
   afterAll(async () => {
@@ -52,27 +59,85 @@ describe('Admin > per-account sync_cron', () => {
   });
 
   it('is set by POST and PATCH of both sources, normalized, validated, shown by GET, and cleared with null', async () => {
-    const airbnb = await api().post('/api/v1/airbnb/accounts').set(AUTH).send({ cookie, x_client_version: 'v1', user_agent: 'ua', sync_cron: ' 30  6 * * * ' }).expect(201);
+    const airbnb = await api()
+      .post('/api/v1/airbnb/accounts')
+      .set(AUTH)
+      .send({ cookie, x_client_version: 'v1', user_agent: 'ua', sync_cron: ' 30  6 * * * ' })
+      .expect(201);
     expect(airbnb.body.sync_cron).toBe(OWN_CRON);
-    const own = await api().post('/api/v1/hostaway/accounts').set(AUTH).send({ account_id: 10001, client_secret: 's1', sync_cron: OWN_CRON }).expect(201);
+    const own = await api()
+      .post('/api/v1/hostaway/accounts')
+      .set(AUTH)
+      .send({ account_id: 10001, client_secret: 's1', sync_cron: OWN_CRON })
+      .expect(201);
     expect(own.body.sync_cron).toBe(OWN_CRON);
     // SYNC_CRON spelled as an override is the global schedule
-    await api().post('/api/v1/hostaway/accounts').set(AUTH).send({ account_id: 10003, client_secret: 's3', sync_cron: '0 5 * * *' }).expect(201);
-    const plain = await api().post('/api/v1/hostaway/accounts').set(AUTH).send({ account_id: 10002, client_secret: 's2' }).expect(201);
+    await api()
+      .post('/api/v1/hostaway/accounts')
+      .set(AUTH)
+      .send({ account_id: 10003, client_secret: 's3', sync_cron: '0 5 * * *' })
+      .expect(201);
+    const plain = await api()
+      .post('/api/v1/hostaway/accounts')
+      .set(AUTH)
+      .send({ account_id: 10002, client_secret: 's2' })
+      .expect(201);
     expect(plain.body.sync_cron).toBeNull();
 
     for (const bad of ['not a cron', '61 * * * *', '* * * *', '0 0 0 0 0 0 0', '0 0 31 2 *', '*/5 * * * *']) {
-      const refused = await api().patch('/api/v1/hostaway/accounts/10002').set(AUTH).send({ sync_cron: bad }).expect(400);
-      expect(JSON.stringify(refused.body)).toContain('sync_cron must be a cron expression with 5 or 6 fields (e.g. \\"30 6 * * *\\") that fires at most once an hour');
-      await api().post('/api/v1/airbnb/accounts').set(AUTH).send({ cookie, x_client_version: 'v1', user_agent: 'ua', sync_cron: bad }).expect(400);
+      const refused = await api()
+        .patch('/api/v1/hostaway/accounts/10002')
+        .set(AUTH)
+        .send({ sync_cron: bad })
+        .expect(400);
+      expect(JSON.stringify(refused.body)).toContain(
+        'sync_cron must be a cron expression with 5 or 6 fields (e.g. \\"30 6 * * *\\") that fires at most once an hour',
+      );
+      await api()
+        .post('/api/v1/airbnb/accounts')
+        .set(AUTH)
+        .send({ cookie, x_client_version: 'v1', user_agent: 'ua', sync_cron: bad })
+        .expect(400);
     }
-    expect((await api().patch(`/api/v1/airbnb/accounts/${AIRBNB_ID}`).set(AUTH).send({ sync_cron: null }).expect(200)).body.sync_cron).toBeNull();
-    expect((await api().patch(`/api/v1/airbnb/accounts/${AIRBNB_ID}`).set(AUTH).send({ sync_cron: `0 ${OWN_CRON}` }).expect(200)).body.sync_cron).toBe(`0 ${OWN_CRON}`);
-    expect((await api().patch(`/api/v1/airbnb/accounts/${AIRBNB_ID}`).set(AUTH).send({ sync_cron: OWN_CRON }).expect(200)).body.sync_cron).toBe(OWN_CRON);
-    expect((await api().get(`/api/v1/airbnb/accounts/${AIRBNB_ID}`).set(AUTH).expect(200)).body.sync_cron).toBe(OWN_CRON);
-    expect((await api().get('/api/v1/hostaway/accounts/10001').set(AUTH).expect(200)).body.sync_cron).toBe(OWN_CRON);
-    expect((await api().get('/api/v1/hostaway/accounts/10002').set(AUTH).expect(200)).body.sync_cron).toBeNull();
-    const { rows } = await sql.query(`SELECT account_id::text, sync_cron FROM hostaway.accounts ORDER BY account_id`);
+    expect(
+      (
+        await api()
+          .patch(`/api/v1/airbnb/accounts/${AIRBNB_ID}`)
+          .set(AUTH)
+          .send({ sync_cron: null })
+          .expect(200)
+      ).body.sync_cron,
+    ).toBeNull();
+    expect(
+      (
+        await api()
+          .patch(`/api/v1/airbnb/accounts/${AIRBNB_ID}`)
+          .set(AUTH)
+          .send({ sync_cron: `0 ${OWN_CRON}` })
+          .expect(200)
+      ).body.sync_cron,
+    ).toBe(`0 ${OWN_CRON}`);
+    expect(
+      (
+        await api()
+          .patch(`/api/v1/airbnb/accounts/${AIRBNB_ID}`)
+          .set(AUTH)
+          .send({ sync_cron: OWN_CRON })
+          .expect(200)
+      ).body.sync_cron,
+    ).toBe(OWN_CRON);
+    expect(
+      (await api().get(`/api/v1/airbnb/accounts/${AIRBNB_ID}`).set(AUTH).expect(200)).body.sync_cron,
+    ).toBe(OWN_CRON);
+    expect((await api().get('/api/v1/hostaway/accounts/10001').set(AUTH).expect(200)).body.sync_cron).toBe(
+      OWN_CRON,
+    );
+    expect(
+      (await api().get('/api/v1/hostaway/accounts/10002').set(AUTH).expect(200)).body.sync_cron,
+    ).toBeNull();
+    const { rows } = await sql.query(
+      `SELECT account_id::text, sync_cron FROM hostaway.accounts ORDER BY account_id`,
+    );
     expect(rows).toEqual([
       { account_id: '10001', sync_cron: OWN_CRON },
       { account_id: '10002', sync_cron: null },
@@ -85,7 +150,7 @@ describe('Admin > per-account sync_cron', () => {
     const scheduler = apps[1].get(SyncScheduler);
 
     await driveCron(scheduler, '2026-12-07T04:59:58.000Z');
-    await waitFor(async () => ((await jobs()).length === 2 || null), { what: 'the SYNC_CRON tick' });
+    await waitFor(async () => (await jobs()).length === 2 || null, { what: 'the SYNC_CRON tick' });
     expect(await jobs()).toEqual([
       { source: 'hostaway', account_id: '10002', mode: 'full', trigger: 'schedule' },
       { source: 'hostaway', account_id: '10003', mode: 'full', trigger: 'schedule' },
@@ -93,7 +158,7 @@ describe('Admin > per-account sync_cron', () => {
 
     await clearJobs();
     await driveCron(scheduler, '2026-12-07T06:29:58.000Z');
-    await waitFor(async () => ((await jobs()).length === 2 || null), { what: 'the 30 6 * * * tick' });
+    await waitFor(async () => (await jobs()).length === 2 || null, { what: 'the 30 6 * * * tick' });
     expect(await jobs()).toEqual([
       { source: 'airbnb', account_id: AIRBNB_ID, mode: 'backfill', trigger: 'schedule' },
       { source: 'hostaway', account_id: '10001', mode: 'full', trigger: 'schedule' },
@@ -124,11 +189,19 @@ describe('Admin > per-account sync_cron', () => {
     await scheduler.start();
     try {
       expect(scheduler.runningCrons()).toEqual(['0 5 * * *', OWN_CRON]);
-      await api().patch('/api/v1/hostaway/accounts/10002').set(AUTH).send({ sync_cron: '15 7 * * 1-5' }).expect(200);
-      await waitFor(() => (scheduler.runningCrons().includes('15 7 * * 1-5') || null), { what: 'the new cron' });
+      await api()
+        .patch('/api/v1/hostaway/accounts/10002')
+        .set(AUTH)
+        .send({ sync_cron: '15 7 * * 1-5' })
+        .expect(200);
+      await waitFor(() => scheduler.runningCrons().includes('15 7 * * 1-5') || null, {
+        what: 'the new cron',
+      });
       expect(scheduler.runningCrons()).toEqual(['0 5 * * *', '15 7 * * 1-5', OWN_CRON]);
       await api().patch('/api/v1/hostaway/accounts/10002').set(AUTH).send({ sync_cron: null }).expect(200);
-      await waitFor(() => (!scheduler.runningCrons().includes('15 7 * * 1-5') || null), { what: 'the cron stopped' });
+      await waitFor(() => !scheduler.runningCrons().includes('15 7 * * 1-5') || null, {
+        what: 'the cron stopped',
+      });
       expect(scheduler.runningCrons()).toEqual(['0 5 * * *', OWN_CRON]);
     } finally {
       scheduler.onApplicationShutdown();

@@ -26,10 +26,17 @@ const REQUIRED = [
 ];
 
 /** peer 1 runs wherever Java (and Maven or the jar cache) and a real Apache Kafka are there */
-const CONNECT_SKIP = isMockBroker() ? "the broker is librdkafka's mock cluster (Kafka Connect needs Apache Kafka)" : kafkaConnectUnavailable();
-const CONNECT_REQUIRED = ['peers.kafka_connect_jdbc.rows_per_s', 'peers.kafka_connect_jdbc.cpu_ms.jvm', 'loader_to_kafka_connect_ratio'];
+const CONNECT_SKIP = isMockBroker()
+  ? "the broker is librdkafka's mock cluster (Kafka Connect needs Apache Kafka)"
+  : kafkaConnectUnavailable();
+const CONNECT_REQUIRED = [
+  'peers.kafka_connect_jdbc.rows_per_s',
+  'peers.kafka_connect_jdbc.cpu_ms.jvm',
+  'loader_to_kafka_connect_ratio',
+];
 
-const at = (value: unknown, path: string): unknown => path.split('.').reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], value);
+const at = (value: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], value);
 
 /** `npm run bench -- --json` with tiny sizes, on this file's database and the harness broker. */
 describe('bench command', () => {
@@ -55,7 +62,12 @@ describe('bench command', () => {
         listings: '1',
         lookaheadWeeks: '1',
         pacingMs: '5',
-        infrastructure: { databaseUrl: db.url, brokers: testBrokers().join(','), mock: isMockBroker(), broker: process.env.STAYSYNC_KAFKA_KIND },
+        infrastructure: {
+          databaseUrl: db.url,
+          brokers: testBrokers().join(','),
+          mock: isMockBroker(),
+          broker: process.env.STAYSYNC_KAFKA_KIND,
+        },
       });
       lastLine = String(stdout.mock.calls.at(-1)?.[0]).trim();
     } finally {
@@ -64,10 +76,15 @@ describe('bench command', () => {
     }
     const json = JSON.parse(lastLine);
     expect(json).toEqual(summary);
-    if (CONNECT_SKIP) process.stderr.write(`\n[bench test] Kafka Connect peer not checked: ${CONNECT_SKIP}\n`);
+    if (CONNECT_SKIP)
+      process.stderr.write(`\n[bench test] Kafka Connect peer not checked: ${CONNECT_SKIP}\n`);
     for (const path of [...REQUIRED, ...(CONNECT_SKIP ? [] : CONNECT_REQUIRED)]) {
       const value = at(json, path);
-      expect({ path, finite: Number.isFinite(value), positive: (value as number) > 0 }).toEqual({ path, finite: true, positive: true });
+      expect({ path, finite: Number.isFinite(value), positive: (value as number) > 0 }).toEqual({
+        path,
+        finite: true,
+        positive: true,
+      });
     }
     expect(json.storage).toMatch(/^(postgresql|timescaledb \d+\.\d+.*)$/);
     expect(json.copy_ceiling.rows).toBe(json.loader.rows);
@@ -81,7 +98,9 @@ describe('bench command', () => {
       expect(json.peers.kafka_connect_jdbc.rows).toBe(metricRows);
       expect(json.peers.kafka_connect_jdbc.records).toBe(json.counts.parsed_rows.total);
       expect(json.peers.kafka_connect_jdbc.runs_duration_ms).toHaveLength(3);
-      expect(json.peers.kafka_connect_jdbc.duration_ms).toBe(Math.min(...json.peers.kafka_connect_jdbc.runs_duration_ms));
+      expect(json.peers.kafka_connect_jdbc.duration_ms).toBe(
+        Math.min(...json.peers.kafka_connect_jdbc.runs_duration_ms),
+      );
     }
     expect(json.broker.kind).toBe(isMockBroker() ? 'mock' : 'real');
     expect(json.broker.name).toBe(process.env.STAYSYNC_KAFKA_KIND ?? 'external');
@@ -89,15 +108,26 @@ describe('bench command', () => {
     // the fetcher's default metrics are both chart metrics and both list-of-metrics cards
     const scrapeDay = todayUtc();
     const listings = [{ id: 'x', internalName: 'x' }];
-    const perAccount = 1 + planRequests({ listings, scrapeDay, firstRun: true, metrics: ALL_AIRBNB_METRICS, lookaheadWeeks: 1 }).length;
+    const perAccount =
+      1 +
+      planRequests({ listings, scrapeDay, firstRun: true, metrics: ALL_AIRBNB_METRICS, lookaheadWeeks: 1 })
+        .length;
     const windows = planWindows({ scrapeDay, firstRun: true, lookaheadWeeks: 1 });
-    const days = windows.chart.reduce((sum, w) => sum + (Date.parse(w.end) - Date.parse(w.start)) / 86_400_000 + 1, 0);
+    const days = windows.chart.reduce(
+      (sum, w) => sum + (Date.parse(w.end) - Date.parse(w.start)) / 86_400_000 + 1,
+      0,
+    );
     // each job's session preflight: GET /hosting/insights and the /performance page it redirects to
     expect(json.fetch.preflight_requests).toBe(2 * 2);
     expect(json.counts).toMatchObject({
       requests: 2 * perAccount + 2 * 2,
       envelopes: 2 * perAccount,
-      rows: { listings: 2, chart_query: 2 * days, list_of_metrics: 2 * windows.listOfMetrics.length, chart_summary: 2 * windows.chart.length },
+      rows: {
+        listings: 2,
+        chart_query: 2 * days,
+        list_of_metrics: 2 * windows.listOfMetrics.length,
+        chart_summary: 2 * windows.chart.length,
+      },
       rows_match_plan: true,
     });
     expect(json.loader.responses).toBe(2 * perAccount);

@@ -8,9 +8,19 @@ import { fixtureEnvelopes } from '../loader/support';
 
 /** Whether this PostgreSQL server can run TimescaleDB (the migrations then make the metric tables and raw store hypertables). */
 const timescaleAvailable =
-  spawnSync('psql', [process.env.DATABASE_URL ?? '', '-Atc', `SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'`], { encoding: 'utf8' }).stdout.trim() === '1';
+  spawnSync(
+    'psql',
+    [
+      process.env.DATABASE_URL ?? '',
+      '-Atc',
+      `SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'`,
+    ],
+    { encoding: 'utf8' },
+  ).stdout.trim() === '1';
 if (!timescaleAvailable) {
-  process.stderr.write('copy-ceiling.test: TimescaleDB is not available on this PostgreSQL server; the hypertable test is skipped\n');
+  process.stderr.write(
+    'copy-ceiling.test: TimescaleDB is not available on this PostgreSQL server; the hypertable test is skipped\n',
+  );
 }
 
 /** The three recorded fixtures of test/loader/support.ts: what the loader leaves from them, per table. */
@@ -25,7 +35,10 @@ describe('COPY ceiling', () => {
     db = await createTestDatabase();
     pool = new Pool({ connectionString: db.url, max: 2 });
     // two accounts' fixtures, so every table has rows from more than one key
-    await loadEnvelopes(pool, [...fixtureEnvelopes({ accountId: 'ceil-1' }), ...fixtureEnvelopes({ accountId: 'ceil-2' })]);
+    await loadEnvelopes(pool, [
+      ...fixtureEnvelopes({ accountId: 'ceil-1' }),
+      ...fixtureEnvelopes({ accountId: 'ceil-2' }),
+    ]);
   });
 
   afterAll(async () => {
@@ -45,21 +58,31 @@ describe('COPY ceiling', () => {
     expect(ceiling.storage).toMatch(timescaleAvailable ? /^timescaledb \d+\.\d+/ : /^postgresql$/);
     // the guard lets the ratio through when the counts agree and refuses it when one row is missing
     expect(ratioToCeiling({ rows: ceiling.rows, rows_per_s: ceiling.rows_per_s / 2 }, ceiling)).toBe(0.5);
-    expect(() => ratioToCeiling({ rows: ceiling.rows + 1, rows_per_s: 1 }, ceiling)).toThrow(`the COPY ceiling read back ${ceiling.rows} rows but the loader left ${ceiling.rows + 1} rows`);
+    expect(() => ratioToCeiling({ rows: ceiling.rows + 1, rows_per_s: 1 }, ceiling)).toThrow(
+      `the COPY ceiling read back ${ceiling.rows} rows but the loader left ${ceiling.rows + 1} rows`,
+    );
     // the scratch schema is gone afterwards
-    expect((await pool.query(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'bench_copy'`)).rows[0].n).toBe(0);
+    expect(
+      (await pool.query(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'bench_copy'`)).rows[0]
+        .n,
+    ).toBe(0);
   });
 
-  (timescaleAvailable ? it : it.skip)('reads hypertables whole (their rows live in chunks, not in the parent)', async () => {
-    const { rows: hypertables } = await pool.query<{ name: string }>(
-      `SELECT hypertable_schema || '.' || hypertable_name AS name FROM timescaledb_information.hypertables WHERE hypertable_schema = 'airbnb' ORDER BY 1`,
-    );
-    expect(hypertables.map((h) => h.name)).toEqual(expect.arrayContaining(['airbnb.chart_query', 'airbnb.raw_responses']));
-    // what the old ceiling read: the parent alone holds none of a hypertable's rows
-    expect((await pool.query(`SELECT count(*)::int AS n FROM ONLY airbnb.chart_query`)).rows[0].n).toBe(0);
-    const ceiling = await runCopyCeiling(pool);
-    expect(ceiling.tables.chart_query.rows).toBe(2 * FIXTURE_ROWS.chart_query);
-    expect(ceiling.tables.raw_responses.rows).toBe(2 * FIXTURE_ROWS.raw_responses);
-    expect(ceiling.rows).toBe(2 * FIXTURE_TOTAL);
-  });
+  (timescaleAvailable ? it : it.skip)(
+    'reads hypertables whole (their rows live in chunks, not in the parent)',
+    async () => {
+      const { rows: hypertables } = await pool.query<{ name: string }>(
+        `SELECT hypertable_schema || '.' || hypertable_name AS name FROM timescaledb_information.hypertables WHERE hypertable_schema = 'airbnb' ORDER BY 1`,
+      );
+      expect(hypertables.map((h) => h.name)).toEqual(
+        expect.arrayContaining(['airbnb.chart_query', 'airbnb.raw_responses']),
+      );
+      // what the old ceiling read: the parent alone holds none of a hypertable's rows
+      expect((await pool.query(`SELECT count(*)::int AS n FROM ONLY airbnb.chart_query`)).rows[0].n).toBe(0);
+      const ceiling = await runCopyCeiling(pool);
+      expect(ceiling.tables.chart_query.rows).toBe(2 * FIXTURE_ROWS.chart_query);
+      expect(ceiling.tables.raw_responses.rows).toBe(2 * FIXTURE_ROWS.raw_responses);
+      expect(ceiling.rows).toBe(2 * FIXTURE_TOTAL);
+    },
+  );
 });

@@ -10,7 +10,9 @@ import { chartEnvelope, fixtureEnvelopes, snapshot } from '../loader/support';
 /** support's snapshot orders rows by their whole JSON, timestamps included: sorted here without them */
 async function rowsOf(pool: Pool, accountId: string): Promise<Record<string, string[]>> {
   const tables = await snapshot(pool, accountId);
-  return Object.fromEntries(Object.entries(tables).map(([table, rows]) => [table, rows.map((r) => JSON.stringify(r)).sort()]));
+  return Object.fromEntries(
+    Object.entries(tables).map(([table, rows]) => [table, rows.map((r) => JSON.stringify(r)).sort()]),
+  );
 }
 
 const skip = isMockBroker() ? "librdkafka's mock cluster runs no Kafka Connect" : kafkaConnectUnavailable();
@@ -32,7 +34,10 @@ if (skip) process.stderr.write(`\n[kafka connect peer] skipped: ${skip}\n`);
 
   it('leaves exactly the metric rows the loader leaves', async () => {
     // a second chart metric for the same days: its records update the first chart's rows (merge-present)
-    const envelopes = ['c1', 'c2'].flatMap((accountId) => [...fixtureEnvelopes({ accountId }), chartEnvelope({ accountId }, 'conversion_rate')]);
+    const envelopes = ['c1', 'c2'].flatMap((accountId) => [
+      ...fixtureEnvelopes({ accountId }),
+      chartEnvelope({ accountId }, 'conversion_rate'),
+    ]);
     await loadEnvelopes(pool, envelopes);
     const byLoader = { c1: await rowsOf(pool, 'c1'), c2: await rowsOf(pool, 'c2') };
     const expected = await tablesDigest(pool, [...METRIC_TABLES]);

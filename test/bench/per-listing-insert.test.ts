@@ -9,7 +9,9 @@ import { chartEnvelope, fixtureEnvelopes, snapshot } from '../loader/support';
 /** support's snapshot orders rows by their whole JSON, timestamps included: sorted here without them */
 async function rowsOf(pool: Pool, accountId: string): Promise<Record<string, string[]>> {
   const tables = await snapshot(pool, accountId);
-  return Object.fromEntries(Object.entries(tables).map(([table, rows]) => [table, rows.map((r) => JSON.stringify(r)).sort()]));
+  return Object.fromEntries(
+    Object.entries(tables).map(([table, rows]) => [table, rows.map((r) => JSON.stringify(r)).sort()]),
+  );
 }
 
 describe('peer 2: the seed’s per-listing INSERT … ON CONFLICT', () => {

@@ -47,11 +47,15 @@ describe('DB > upsertRows (postgres)', () => {
     db = await createTestDatabase({ migrated: false });
     client = new Client({ connectionString: db.url });
     await client.connect();
-    await client.query(`CREATE TABLE metrics (id text, day date, a bigint, b double precision, extra jsonb, UNIQUE (id, day))`);
+    await client.query(
+      `CREATE TABLE metrics (id text, day date, a bigint, b double precision, extra jsonb, UNIQUE (id, day))`,
+    );
     await client.query(
       `CREATE TABLE payloads (id bigint PRIMARY KEY, raw_payload jsonb, created_at timestamptz DEFAULT now(), updated_at timestamptz DEFAULT clock_timestamp())`,
     );
-    await client.query(`CREATE TABLE versioned (id bigint PRIMARY KEY, raw_payload jsonb, observed_at timestamptz, updated_at timestamptz DEFAULT now())`);
+    await client.query(
+      `CREATE TABLE versioned (id bigint PRIMARY KEY, raw_payload jsonb, observed_at timestamptz, updated_at timestamptz DEFAULT now())`,
+    );
   });
   afterAll(async () => {
     await client?.end();
@@ -59,8 +63,14 @@ describe('DB > upsertRows (postgres)', () => {
   });
 
   it('merge-present: a row carrying some columns never nulls the others; nulls it carries are kept', async () => {
-    expect(await upsertRows(client, metrics, [{ id: 'x', day: '2025-01-01', a: 1 }])).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
-    expect(await upsertRows(client, metrics, [{ id: 'x', day: '2025-01-01', b: 0.5, extra: { new_metric: 3 } }])).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+    expect(await upsertRows(client, metrics, [{ id: 'x', day: '2025-01-01', a: 1 }])).toEqual({
+      inserted: 1,
+      updated: 0,
+      unchanged: 0,
+    });
+    expect(
+      await upsertRows(client, metrics, [{ id: 'x', day: '2025-01-01', b: 0.5, extra: { new_metric: 3 } }]),
+    ).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
     await upsertRows(client, metrics, [{ id: 'x', day: '2025-01-01', extra: { other: 4 } }]);
     const { rows } = await client.query('SELECT a::int, b, extra FROM metrics');
     expect(rows).toEqual([{ a: 1, b: 0.5, extra: { new_metric: 3, other: 4 } }]);
@@ -75,7 +85,9 @@ describe('DB > upsertRows (postgres)', () => {
       { id: 'z', day: '2025-01-02', a: 7 },
     ]);
     expect(counts.inserted).toBe(2);
-    const { rows } = await client.query(`SELECT id, a::int, b FROM metrics WHERE day = '2025-01-02' ORDER BY id`);
+    const { rows } = await client.query(
+      `SELECT id, a::int, b FROM metrics WHERE day = '2025-01-02' ORDER BY id`,
+    );
     expect(rows).toEqual([
       { id: 'y', a: 1, b: 2.5 },
       { id: 'z', a: 7, b: null },
@@ -83,16 +95,36 @@ describe('DB > upsertRows (postgres)', () => {
   });
 
   it('if-changed: an identical payload updates nothing and leaves updated_at alone', async () => {
-    expect(await upsertRows(client, payloads, [{ id: 1, raw_payload: { a: 1, b: [1, 2] } }])).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
+    expect(await upsertRows(client, payloads, [{ id: 1, raw_payload: { a: 1, b: [1, 2] } }])).toEqual({
+      inserted: 1,
+      updated: 0,
+      unchanged: 0,
+    });
     const before = (await client.query('SELECT updated_at FROM payloads WHERE id = 1')).rows[0].updated_at;
-    expect(await upsertRows(client, payloads, [{ id: 1, raw_payload: { b: [1, 2], a: 1 } }])).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
-    expect((await client.query('SELECT updated_at FROM payloads WHERE id = 1')).rows[0].updated_at).toEqual(before);
-    expect(await upsertRows(client, payloads, [{ id: 1, raw_payload: { a: 2 } }])).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+    expect(await upsertRows(client, payloads, [{ id: 1, raw_payload: { b: [1, 2], a: 1 } }])).toEqual({
+      inserted: 0,
+      updated: 0,
+      unchanged: 1,
+    });
+    expect((await client.query('SELECT updated_at FROM payloads WHERE id = 1')).rows[0].updated_at).toEqual(
+      before,
+    );
+    expect(await upsertRows(client, payloads, [{ id: 1, raw_payload: { a: 2 } }])).toEqual({
+      inserted: 0,
+      updated: 1,
+      unchanged: 0,
+    });
   });
 
   it('if-changed with a version column: an older observation never overwrites a newer one, in or across batches', async () => {
-    await upsertRows(client, versioned, [{ id: 1, raw_payload: { status: 'cancelled' }, observed_at: '2025-07-02T10:00:00Z' }]);
-    expect(await upsertRows(client, versioned, [{ id: 1, raw_payload: { status: 'new' }, observed_at: '2025-07-02T09:00:00Z' }])).toEqual({
+    await upsertRows(client, versioned, [
+      { id: 1, raw_payload: { status: 'cancelled' }, observed_at: '2025-07-02T10:00:00Z' },
+    ]);
+    expect(
+      await upsertRows(client, versioned, [
+        { id: 1, raw_payload: { status: 'new' }, observed_at: '2025-07-02T09:00:00Z' },
+      ]),
+    ).toEqual({
       inserted: 0,
       updated: 0,
       unchanged: 1,
@@ -103,11 +135,18 @@ describe('DB > upsertRows (postgres)', () => {
         { id: 1, raw_payload: { status: 'new' }, observed_at: '2025-07-02T11:00:00Z' },
       ]),
     ).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
-    expect((await client.query('SELECT raw_payload FROM versioned WHERE id = 1')).rows[0].raw_payload).toEqual({ status: 'modified' });
+    expect(
+      (await client.query('SELECT raw_payload FROM versioned WHERE id = 1')).rows[0].raw_payload,
+    ).toEqual({ status: 'modified' });
   });
 
   it('writes thousands of rows with one COPY and one INSERT per column set, in its own transaction when there is none', async () => {
-    const rows = Array.from({ length: 5000 }, (_, i) => ({ id: `bulk-${i}`, day: '2025-02-01', a: i, b: i / 2 }));
+    const rows = Array.from({ length: 5000 }, (_, i) => ({
+      id: `bulk-${i}`,
+      day: '2025-02-01',
+      a: i,
+      b: i / 2,
+    }));
     const statements: string[] = [];
     const spy = new Proxy(client, {
       get: (target, property) =>
@@ -120,24 +159,49 @@ describe('DB > upsertRows (postgres)', () => {
     });
     const counts = await upsertRows(spy, metrics, rows);
     expect(counts).toEqual({ inserted: 5000, updated: 0, unchanged: 0 });
-    expect(statements.map((s) => s.split(' ')[0])).toEqual(['BEGIN', 'CREATE', 'COPY', 'INSERT', 'DELETE', 'COMMIT']);
-    expect((await client.query(`SELECT count(*)::int AS n FROM metrics WHERE day = '2025-02-01'`)).rows[0].n).toBe(5000);
+    expect(statements.map((s) => s.split(' ')[0])).toEqual([
+      'BEGIN',
+      'CREATE',
+      'COPY',
+      'INSERT',
+      'DELETE',
+      'COMMIT',
+    ]);
+    expect(
+      (await client.query(`SELECT count(*)::int AS n FROM metrics WHERE day = '2025-02-01'`)).rows[0].n,
+    ).toBe(5000);
   });
 
   it("joins the caller's transaction: its ROLLBACK undoes the upsert", async () => {
     await client.query('BEGIN');
     await upsertRows(client, metrics, [{ id: 'rolled-back', day: '2025-03-01', a: 1 }]);
     await client.query('ROLLBACK');
-    expect((await client.query(`SELECT count(*)::int AS n FROM metrics WHERE id = 'rolled-back'`)).rows[0].n).toBe(0);
+    expect(
+      (await client.query(`SELECT count(*)::int AS n FROM metrics WHERE id = 'rolled-back'`)).rows[0].n,
+    ).toBe(0);
   });
 
   it('two calls for one table in one transaction: the second writes only its own rows', async () => {
     await client.query('BEGIN');
-    expect(await upsertRows(client, metrics, [{ id: 'twice', day: '2025-03-02', a: 1 }])).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
-    expect(await upsertRows(client, metrics, [{ id: 'twice', day: '2025-03-02', b: 2.5 }])).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
-    expect(await upsertRows(client, metrics, [{ id: 'other', day: '2025-03-02', a: 3 }])).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
+    expect(await upsertRows(client, metrics, [{ id: 'twice', day: '2025-03-02', a: 1 }])).toEqual({
+      inserted: 1,
+      updated: 0,
+      unchanged: 0,
+    });
+    expect(await upsertRows(client, metrics, [{ id: 'twice', day: '2025-03-02', b: 2.5 }])).toEqual({
+      inserted: 0,
+      updated: 1,
+      unchanged: 0,
+    });
+    expect(await upsertRows(client, metrics, [{ id: 'other', day: '2025-03-02', a: 3 }])).toEqual({
+      inserted: 1,
+      updated: 0,
+      unchanged: 0,
+    });
     await client.query('COMMIT');
-    const { rows } = await client.query(`SELECT id, a::int, b FROM metrics WHERE day = '2025-03-02' ORDER BY id`);
+    const { rows } = await client.query(
+      `SELECT id, a::int, b FROM metrics WHERE day = '2025-03-02' ORDER BY id`,
+    );
     expect(rows).toEqual([
       { id: 'other', a: 3, b: null },
       { id: 'twice', a: 1, b: 2.5 },
@@ -146,16 +210,35 @@ describe('DB > upsertRows (postgres)', () => {
 
   it('a spec that changes (a migration added a column) gets its own staging table in the same session', async () => {
     await client.query(`CREATE TABLE evolving (id text PRIMARY KEY, amount numeric(6,2))`);
-    const before: TableSpec = { table: 'public.evolving', columns: [{ name: 'id', type: 'text' }, { name: 'amount', type: 'numeric(6,2)' }], conflictKey: ['id'], mode: 'merge-present' };
+    const before: TableSpec = {
+      table: 'public.evolving',
+      columns: [
+        { name: 'id', type: 'text' },
+        { name: 'amount', type: 'numeric(6,2)' },
+      ],
+      conflictKey: ['id'],
+      mode: 'merge-present',
+    };
     await upsertRows(client, before, [{ id: 'e', amount: 1.25 }]);
     await client.query(`ALTER TABLE evolving ALTER amount TYPE numeric(10,4), ADD COLUMN note text`);
-    const after: TableSpec = { ...before, columns: [{ name: 'id', type: 'text' }, { name: 'amount', type: 'numeric(10,4)' }, { name: 'note', type: 'text' }] };
+    const after: TableSpec = {
+      ...before,
+      columns: [
+        { name: 'id', type: 'text' },
+        { name: 'amount', type: 'numeric(10,4)' },
+        { name: 'note', type: 'text' },
+      ],
+    };
     await upsertRows(client, after, [{ id: 'e', amount: 1.2345, note: 'kept' }]);
-    expect((await client.query(`SELECT amount::text, note FROM evolving`)).rows).toEqual([{ amount: '1.2345', note: 'kept' }]);
+    expect((await client.query(`SELECT amount::text, note FROM evolving`)).rows).toEqual([
+      { amount: '1.2345', note: 'kept' },
+    ]);
   });
 
   it('returnStored: every written row as to_jsonb(row) gives it, the stored state after a merge included', async () => {
-    await client.query(`CREATE TABLE typed (id text, day date, n bigint, f double precision, ok boolean, at timestamptz, extra jsonb, untouched text, UNIQUE (id, day))`);
+    await client.query(
+      `CREATE TABLE typed (id text, day date, n bigint, f double precision, ok boolean, at timestamptz, extra jsonb, untouched text, UNIQUE (id, day))`,
+    );
     const typed: TableSpec = {
       table: 'public.typed',
       columns: [
@@ -176,16 +259,35 @@ describe('DB > upsertRows (postgres)', () => {
       client,
       typed,
       [
-        { id: 'k', day: '2025-04-01', n: 9007199254740991, f: 1e-7, ok: true, at: '2025-04-01T10:00:00.5Z', extra: { b: [1, 2.5], a: null } },
+        {
+          id: 'k',
+          day: '2025-04-01',
+          n: 9007199254740991,
+          f: 1e-7,
+          ok: true,
+          at: '2025-04-01T10:00:00.5Z',
+          extra: { b: [1, 2.5], a: null },
+        },
         { id: 'new', day: '2025-04-02', n: -3, f: Number.NaN, ok: false, at: '2025-04-02T00:00:00+02:00' },
         { id: 'tabs\tand\nlines', day: '2025-04-03', f: 0.1 },
       ],
       { returnStored: true },
     );
-    const { rows: expected } = await client.query(`SELECT to_jsonb(t) AS row FROM typed t WHERE id <> 'other' ORDER BY id, day`);
+    const { rows: expected } = await client.query(
+      `SELECT to_jsonb(t) AS row FROM typed t WHERE id <> 'other' ORDER BY id, day`,
+    );
     const byId = (a: { id: unknown }, b: { id: unknown }) => String(a.id).localeCompare(String(b.id));
     expect([...(result.stored ?? [])].sort(byId as never)).toEqual(expected.map((r) => r.row).sort(byId));
-    expect(result.stored?.find((r) => r.id === 'k')).toMatchObject({ untouched: 'kept', extra: { old: 1, a: null, b: [1, 2.5] }, n: 9007199254740991, f: 1e-7 });
-    expect(result.stored?.find((r) => r.id === 'new')).toMatchObject({ f: 'NaN', ok: false, day: '2025-04-02' });
+    expect(result.stored?.find((r) => r.id === 'k')).toMatchObject({
+      untouched: 'kept',
+      extra: { old: 1, a: null, b: [1, 2.5] },
+      n: 9007199254740991,
+      f: 1e-7,
+    });
+    expect(result.stored?.find((r) => r.id === 'new')).toMatchObject({
+      f: 'NaN',
+      ok: false,
+      day: '2025-04-02',
+    });
   });
 });

@@ -20,15 +20,30 @@ describe('DB > copyRows (postgres)', () => {
     const types = new Map([['doc', 'jsonb']]);
     const huge = 'x'.repeat(3 << 20);
     const rows = [
-      { id: 1, label: 'tab\there, new\nline, back\\slash, cr\r', doc: { quote: '"', emoji: '😀 ünïcödé', nested: [1, null, 'a\\b'] }, at: new Date('2031-01-02T03:04:05.678Z') },
+      {
+        id: 1,
+        label: 'tab\there, new\nline, back\\slash, cr\r',
+        doc: { quote: '"', emoji: '😀 ünïcödé', nested: [1, null, 'a\\b'] },
+        at: new Date('2031-01-02T03:04:05.678Z'),
+      },
       { id: 2, label: huge, doc: { huge }, at: null },
-      ...Array.from({ length: 5000 }, (_, i) => ({ id: 3 + i, label: `row ${i} → ${'é'.repeat(i % 50)}`, doc: { i }, at: undefined })),
+      ...Array.from({ length: 5000 }, (_, i) => ({
+        id: 3 + i,
+        label: `row ${i} → ${'é'.repeat(i % 50)}`,
+        doc: { i },
+        at: undefined,
+      })),
     ];
     await copyRows(client, 'public.copied', ['id', 'label', 'doc', 'at'], types, rows);
 
     const { rows: stored } = await client.query(`SELECT id, label, doc, at FROM copied ORDER BY id`);
     expect(stored).toHaveLength(rows.length);
-    expect(stored[0]).toEqual({ id: 1, label: rows[0].label, doc: rows[0].doc, at: new Date('2031-01-02T03:04:05.678Z') });
+    expect(stored[0]).toEqual({
+      id: 1,
+      label: rows[0].label,
+      doc: rows[0].doc,
+      at: new Date('2031-01-02T03:04:05.678Z'),
+    });
     expect(stored[1].label).toHaveLength(huge.length);
     expect(stored[1].doc.huge).toBe(huge);
     expect(stored[1].at).toBeNull();

@@ -48,30 +48,53 @@ describe('db > sourceStoreSql: a new source gets the store the registered source
         WHERE n.nspname = $1 AND t.relname = $2`,
       [schema, table],
     );
-    return rows.map((r) => r.def.replaceAll(`${schema}.`, '<source>.').replaceAll(`_${schema}_`, '_<source>_')).sort();
+    return rows
+      .map((r) => r.def.replaceAll(`${schema}.`, '<source>.').replaceAll(`_${schema}_`, '_<source>_'))
+      .sort();
   };
 
-  it.each(SOURCES.map((plugin) => plugin.name))('%s: raw_responses, response_parses and response_parser_versions match', async (source) => {
-    for (const table of ['raw_responses', 'response_parses', 'response_parser_versions']) {
-      expect({ table, columns: await columns('probe', table) }).toEqual({ table, columns: await columns(source, table) });
-    }
-    for (const table of ['raw_responses', 'response_parses']) {
-      expect({ table, definitions: await definitions('probe', table) }).toEqual({ table, definitions: await definitions(source, table) });
-    }
-  });
+  it.each(SOURCES.map((plugin) => plugin.name))(
+    '%s: raw_responses, response_parses and response_parser_versions match',
+    async (source) => {
+      for (const table of ['raw_responses', 'response_parses', 'response_parser_versions']) {
+        expect({ table, columns: await columns('probe', table) }).toEqual({
+          table,
+          columns: await columns(source, table),
+        });
+      }
+      for (const table of ['raw_responses', 'response_parses']) {
+        expect({ table, definitions: await definitions('probe', table) }).toEqual({
+          table,
+          definitions: await definitions(source, table),
+        });
+      }
+    },
+  );
 
-  it.each(SOURCES.map((plugin) => plugin.name))('%s: its accounts have every shared column, alike (the credentials are the source’s own)', async (source) => {
-    const theirs = new Map((await columns(source, 'accounts')).map((c) => [c.column, c]));
-    const shared = (await columns('probe', 'accounts')).filter((c) => c.column !== 'account_id');
-    expect(shared.map((c) => theirs.get(c.column) ?? { ...c, missing: true })).toEqual(shared);
-    const statusCheck = async (schema: string) =>
-      (await sql.query<{ def: string }>(`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'accounts_status_check' AND connamespace = $1::regnamespace`, [schema])).rows;
-    expect(await statusCheck('probe')).toEqual(await statusCheck(source));
-  });
+  it.each(SOURCES.map((plugin) => plugin.name))(
+    '%s: its accounts have every shared column, alike (the credentials are the source’s own)',
+    async (source) => {
+      const theirs = new Map((await columns(source, 'accounts')).map((c) => [c.column, c]));
+      const shared = (await columns('probe', 'accounts')).filter((c) => c.column !== 'account_id');
+      expect(shared.map((c) => theirs.get(c.column) ?? { ...c, missing: true })).toEqual(shared);
+      const statusCheck = async (schema: string) =>
+        (
+          await sql.query<{ def: string }>(
+            `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'accounts_status_check' AND connamespace = $1::regnamespace`,
+            [schema],
+          )
+        ).rows;
+      expect(await statusCheck('probe')).toEqual(await statusCheck(source));
+    },
+  );
 
   it('its accounts have exactly the columns every registered source’s accounts share', async () => {
-    const perSource = await Promise.all(SOURCES.map(async (plugin) => new Set((await columns(plugin.name, 'accounts')).map((c) => c.column))));
-    const sharedByAll = [...perSource[0]].filter((name) => perSource.every((names) => names.has(name))).sort();
+    const perSource = await Promise.all(
+      SOURCES.map(async (plugin) => new Set((await columns(plugin.name, 'accounts')).map((c) => c.column))),
+    );
+    const sharedByAll = [...perSource[0]]
+      .filter((name) => perSource.every((names) => names.has(name)))
+      .sort();
     expect((await columns('probe', 'accounts')).map((c) => c.column)).toEqual(sharedByAll);
   });
 });

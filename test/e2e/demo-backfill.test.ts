@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { parseEnv, todayUtc } from '@staysync/core';
-import { airbnbFetchShape, ALL_AIRBNB_METRICS, parseMetricList, planRequests, planWindows } from '@staysync/source-airbnb';
+import {
+  airbnbFetchShape,
+  ALL_AIRBNB_METRICS,
+  parseMetricList,
+  planRequests,
+  planWindows,
+} from '@staysync/source-airbnb';
 import { demoCommand } from '../../apps/cli/src/commands/demo';
 import { dropDatabase, isMockBroker } from '../harness';
 

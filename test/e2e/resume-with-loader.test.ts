@@ -6,7 +6,15 @@ import { startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators
 import { Client } from 'pg';
 import { createLoaderApp } from '../../apps/loader/src/bootstrap';
 import { createTestDatabase, isMockBroker, randomTopicPrefix, waitFor, type TestDatabase } from '../harness';
-import { expectedMetricRequests, fetcherTestConfig, insertAirbnbAccount, insertQueuedJob, sendSyncCommand, startFetcher, waitForJob } from '../fetcher/fetcher-app';
+import {
+  expectedMetricRequests,
+  fetcherTestConfig,
+  insertAirbnbAccount,
+  insertQueuedJob,
+  sendSyncCommand,
+  startFetcher,
+  waitForJob,
+} from '../fetcher/fetcher-app';
 import { CapturedLogs } from '../admin/admin-app';
 import { FAST_CONSUMER, FAST_RETRY } from '../loader/kafka-support';
 
@@ -29,8 +37,16 @@ describe('E2E > a fetcher dies mid-job; another resumes it beside the loader', (
     db = await createTestDatabase();
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    simulator = await startAirbnbSimulator({ accounts: [{ accountId: ACCOUNT, listingCount: 3 }], latencyMs: 15, today: () => todayUtc() });
-    config = fetcherTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, AIRBNB_BASE_URL: simulator.url });
+    simulator = await startAirbnbSimulator({
+      accounts: [{ accountId: ACCOUNT, listingCount: 3 }],
+      latencyMs: 15,
+      today: () => todayUtc(),
+    });
+    config = fetcherTestConfig({
+      DATABASE_URL: db.url,
+      KAFKA_TOPIC_PREFIX: prefix,
+      AIRBNB_BASE_URL: simulator.url,
+    });
     await insertAirbnbAccount(sql, config, ACCOUNT);
     loader = await createLoaderApp(
       loadLoaderConfig({
@@ -41,7 +57,10 @@ describe('E2E > a fetcher dies mid-job; another resumes it beside the loader', (
         KAFKA_CREATE_TOPICS: String(!isMockBroker()),
         LOG_LEVEL: 'warn',
       }),
-      { logStream: new CapturedLogs(), consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY } },
+      {
+        logStream: new CapturedLogs(),
+        consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY },
+      },
     );
     await loader.init();
   });
@@ -55,7 +74,12 @@ describe('E2E > a fetcher dies mid-job; another resumes it beside the loader', (
   });
 
   const storedKeys = async (jobId: string) =>
-    (await sql.query<{ n: number }>(`SELECT count(DISTINCT request_key)::int AS n FROM airbnb.raw_responses WHERE job_id = $1`, [jobId])).rows[0].n;
+    (
+      await sql.query<{ n: number }>(
+        `SELECT count(DISTINCT request_key)::int AS n FROM airbnb.raw_responses WHERE job_id = $1`,
+        [jobId],
+      )
+    ).rows[0].n;
 
   it('completes the job with each metric request made once and no duplicate rows', async () => {
     const expected = 1 + expectedMetricRequests(simulator, ACCOUNT).length;
@@ -63,7 +87,12 @@ describe('E2E > a fetcher dies mid-job; another resumes it beside the loader', (
     const first = (await startFetcher(config, { instanceId: 'fetcher-doomed' })).app;
     fetchers.push(first);
     await sendSyncCommand(first, jobId, ACCOUNT);
-    await waitForJob(sql, jobId, (j) => j.fetched >= expected / 3 && j.fetch_completed_at === null, 'a third of the requests fetched');
+    await waitForJob(
+      sql,
+      jobId,
+      (j) => j.fetched >= expected / 3 && j.fetch_completed_at === null,
+      'a third of the requests fetched',
+    );
     await first.close();
 
     // Wait until the loader stored everything the first fetcher published, then make its end look like a
@@ -71,12 +100,23 @@ describe('E2E > a fetcher dies mid-job; another resumes it beside the loader', (
     // GraphQL calls only: each fetcher also loads the two preflight pages
     const apiRequests = () => simulator.stats().requests - (simulator.stats().byOperation.preflight ?? 0);
     const publishedByFirst = apiRequests();
-    await waitFor(async () => (await storedKeys(jobId)) === publishedByFirst || null, { what: 'loader caught up with the first fetcher' });
-    await sql.query(`UPDATE ops.sync_jobs SET owner = 'fetcher-doomed', lease_until = now() - interval '1 second' WHERE id = $1`, [jobId]);
+    await waitFor(async () => (await storedKeys(jobId)) === publishedByFirst || null, {
+      what: 'loader caught up with the first fetcher',
+    });
+    await sql.query(
+      `UPDATE ops.sync_jobs SET owner = 'fetcher-doomed', lease_until = now() - interval '1 second' WHERE id = $1`,
+      [jobId],
+    );
     expect(publishedByFirst).toBeLessThan(expected);
 
     fetchers.push((await startFetcher(config, { instanceId: 'fetcher-heir' })).app);
-    const job = await waitForJob(sql, jobId, (j) => j.status === 'succeeded', 'job succeeded after the resume', 60_000);
+    const job = await waitForJob(
+      sql,
+      jobId,
+      (j) => j.status === 'succeeded',
+      'job succeeded after the resume',
+      60_000,
+    );
     expect(job).toMatchObject({ owner: null, planned: expected, fetched: expected, failed: 0 });
     const { rows } = await sql.query(`SELECT loaded, owner FROM ops.sync_jobs WHERE id = $1`, [jobId]);
     expect(rows[0].loaded).toBe(expected);

@@ -51,35 +51,48 @@ describe('chaos command (fetcher kill -9, connection termination, poison)', () =
     const { clean, expected } = report;
     expect(expected.requests).toBeGreaterThan(100);
     for (const table of COMPARED_TABLES) {
-      expect({ table: table.name, stored: clean.tables[table.name].stored }).toEqual({ table: table.name, stored: table.name === 'raw_responses' ? expected.requests : expected.rows[table.name as keyof typeof expected.rows] });
+      expect({ table: table.name, stored: clean.tables[table.name].stored }).toEqual({
+        table: table.name,
+        stored:
+          table.name === 'raw_responses'
+            ? expected.requests
+            : expected.rows[table.name as keyof typeof expected.rows],
+      });
     }
-    expect(clean.upstream).toMatchObject({ planned: expected.requests, calls: expected.requests, duplicates: 0 });
+    expect(clean.upstream).toMatchObject({
+      planned: expected.requests,
+      calls: expected.requests,
+      duplicates: 0,
+    });
     expect(clean.jobs).toEqual({ total: 1, succeeded: 1, failed: 0, stuck: 0 });
     expect(clean.ok).toBe(true);
   });
 
-  it.each(['fetcher-kill', 'db-terminate', 'poison'])('%s: same data as the clean run, 0 stuck, 0 dead, duplicates within the bound', (name) => {
-    const run = report.scenarios.find((s) => s.scenario === name)!;
-    for (const table of COMPARED_TABLES) {
-      const figures = run.tables[table.name];
-      expect({ table: table.name, stored: figures.stored, hash: figures.hash }).toEqual({
-        table: table.name,
-        stored: report.clean.tables[table.name].stored,
-        hash: report.clean.tables[table.name].hash,
-      });
-    }
-    expect(run.identical).toBe(true);
-    expect(run.jobs).toEqual({ total: 1, succeeded: 1, failed: 0, stuck: 0 });
-    expect(run.died).toEqual([]);
-    // one account in work: what a kill can lose is the one Kafka send the fetcher holds
-    expect(run.upstream.duplicate_bound).toBe(publishBatchSize(PACING_MS));
-    expect(run.upstream.duplicates).toBeGreaterThanOrEqual(0);
-    expect(run.upstream.duplicates).toBeLessThanOrEqual(run.upstream.duplicate_bound);
-    expect(run.recovery_s).toEqual(expect.any(Number));
-    expect(run.sync_s).toEqual(expect.any(Number));
-    expect(run.delay_s).toBeCloseTo(run.sync_s! - report.clean.sync_s!, 5);
-    expect(run.ok).toBe(true);
-  });
+  it.each(['fetcher-kill', 'db-terminate', 'poison'])(
+    '%s: same data as the clean run, 0 stuck, 0 dead, duplicates within the bound',
+    (name) => {
+      const run = report.scenarios.find((s) => s.scenario === name)!;
+      for (const table of COMPARED_TABLES) {
+        const figures = run.tables[table.name];
+        expect({ table: table.name, stored: figures.stored, hash: figures.hash }).toEqual({
+          table: table.name,
+          stored: report.clean.tables[table.name].stored,
+          hash: report.clean.tables[table.name].hash,
+        });
+      }
+      expect(run.identical).toBe(true);
+      expect(run.jobs).toEqual({ total: 1, succeeded: 1, failed: 0, stuck: 0 });
+      expect(run.died).toEqual([]);
+      // one account in work: what a kill can lose is the one Kafka send the fetcher holds
+      expect(run.upstream.duplicate_bound).toBe(publishBatchSize(PACING_MS));
+      expect(run.upstream.duplicates).toBeGreaterThanOrEqual(0);
+      expect(run.upstream.duplicates).toBeLessThanOrEqual(run.upstream.duplicate_bound);
+      expect(run.recovery_s).toEqual(expect.any(Number));
+      expect(run.sync_s).toEqual(expect.any(Number));
+      expect(run.delay_s).toBeCloseTo(run.sync_s! - report.clean.sync_s!, 5);
+      expect(run.ok).toBe(true);
+    },
+  );
 
   it('fetcher-kill: the fetcher was killed (137) and a second one finished the job', () => {
     const run = report.scenarios.find((s) => s.scenario === 'fetcher-kill')!;
@@ -101,6 +114,10 @@ describe('chaos command (fetcher kill -9, connection termination, poison)', () =
       // unparsed in the raw store, for a replay once the parser knows the shape
       kept_in_raw_store: 333,
     });
-    expect(Object.keys(run.poison!.dead_lettered).sort()).toEqual(['decode:decode', 'parse:parse', 'validate:validate']);
+    expect(Object.keys(run.poison!.dead_lettered).sort()).toEqual([
+      'decode:decode',
+      'parse:parse',
+      'validate:validate',
+    ]);
   });
 });

@@ -6,7 +6,15 @@ import { Registry } from 'prom-client';
 import { setUpTestKafka, type TestKafka } from '../kafka/support';
 
 function command(): SyncCommand {
-  return { schemaVersion: 1, jobId: randomUUID(), source: 'airbnb', accountId: 'acc-lag', mode: 'incremental', trigger: 'manual', requestedAt: new Date().toISOString() };
+  return {
+    schemaVersion: 1,
+    jobId: randomUUID(),
+    source: 'airbnb',
+    accountId: 'acc-lag',
+    mode: 'incremental',
+    trigger: 'manual',
+    requestedAt: new Date().toISOString(),
+  };
 }
 
 /**
@@ -39,7 +47,11 @@ describe('consumer lag gauge (broker offsets)', () => {
     });
     await consumer.start();
     // one key: every command on one partition
-    const send = (n: number) => kafka.producer.send('sync.commands', Array.from({ length: n }, () => ({ key: 'airbnb:acc-lag', value: command() })));
+    const send = (n: number) =>
+      kafka.producer.send(
+        'sync.commands',
+        Array.from({ length: n }, () => ({ key: 'airbnb:acc-lag', value: command() })),
+      );
     const lag = async (): Promise<number> => {
       const { values } = await metrics.consumerLag.get();
       return values.filter((v) => v.labels.group === consumer.groupId).reduce((sum, v) => sum + v.value, 0);

@@ -8,10 +8,21 @@ import { Client, type Pool } from 'pg';
 import request from 'supertest';
 import { createLoaderApp } from '../../apps/loader/src/bootstrap';
 import { CapturedLogs } from '../admin/admin-app';
-import { FAST_CONSUMER, FAST_RETRY, loaderEnv, setUpKafka, type LoaderTestKafka } from '../loader/kafka-support';
+import {
+  FAST_CONSUMER,
+  FAST_RETRY,
+  loaderEnv,
+  setUpKafka,
+  type LoaderTestKafka,
+} from '../loader/kafka-support';
 import { fixtureEnvelopes, rowCounts, snapshot } from '../loader/support';
 
-const FIXTURE_COUNTS = { 'airbnb.listings': 7, 'airbnb.chart_query': 28, 'airbnb.chart_summary': 1, 'airbnb.list_of_metrics': 1 };
+const FIXTURE_COUNTS = {
+  'airbnb.listings': 7,
+  'airbnb.chart_query': 28,
+  'airbnb.chart_summary': 1,
+  'airbnb.list_of_metrics': 1,
+};
 
 /**
  * The loader against a database whose connections are cut (pg_terminate_backend, as a failover or a
@@ -35,8 +46,13 @@ describe('database outage (loader)', () => {
     );
     return rows[0].n;
   };
-  const produce = (envelopes: RawEnvelope[]) => kafka.producer.send('raw.airbnb', envelopes.map((value) => ({ key: rawEnvelopeKey(value), value })));
-  const loaded = (accountId: string) => async () => JSON.stringify(await rowCounts(pool, accountId)) === JSON.stringify(FIXTURE_COUNTS);
+  const produce = (envelopes: RawEnvelope[]) =>
+    kafka.producer.send(
+      'raw.airbnb',
+      envelopes.map((value) => ({ key: rawEnvelopeKey(value), value })),
+    );
+  const loaded = (accountId: string) => async () =>
+    JSON.stringify(await rowCounts(pool, accountId)) === JSON.stringify(FIXTURE_COUNTS);
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -79,7 +95,9 @@ describe('database outage (loader)', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
 
-    await waitFor(async () => (await Promise.all(accounts.map((a) => loaded(a)()))).every(Boolean), { what: 'every account loaded after the cuts' });
+    await waitFor(async () => (await Promise.all(accounts.map((a) => loaded(a)()))).every(Boolean), {
+      what: 'every account loaded after the cuts',
+    });
     for (const accountId of accounts) {
       const rows = await snapshot(pool, accountId);
       // same content as the uncut account, but for the account id
@@ -98,10 +116,14 @@ describe('database outage (loader)', () => {
     expect(down.body.checks.kafka).toMatchObject({ status: 'up' });
     // consumed while the database is away: the batch fails, is not committed, and comes again
     await produce(fixtureEnvelopes({ accountId: '3006' }));
-    await waitFor(() => logs.text().includes('batch failed: not committed'), { what: 'a batch failing on the missing database' });
+    await waitFor(() => logs.text().includes('batch failed: not committed'), {
+      what: 'a batch failing on the missing database',
+    });
 
     await server.query(`ALTER DATABASE ${db.name} WITH ALLOW_CONNECTIONS true`);
-    await waitFor(async () => (await request(app.getHttpServer()).get('/ready')).status === 200, { what: '/ready 200 again' });
+    await waitFor(async () => (await request(app.getHttpServer()).get('/ready')).status === 200, {
+      what: '/ready 200 again',
+    });
     await waitFor(loaded('3006'), { what: 'the account produced during the outage loaded' });
   });
 });

@@ -35,8 +35,16 @@ describe('fetcher resume without re-fetching', () => {
     db = await createTestDatabase();
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    simulator = await startAirbnbSimulator({ accounts: [{ accountId: ACCOUNT, listingCount: 3 }], latencyMs: 20, today: () => todayUtc() });
-    config = fetcherTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, AIRBNB_BASE_URL: simulator.url });
+    simulator = await startAirbnbSimulator({
+      accounts: [{ accountId: ACCOUNT, listingCount: 3 }],
+      latencyMs: 20,
+      today: () => todayUtc(),
+    });
+    config = fetcherTestConfig({
+      DATABASE_URL: db.url,
+      KAFKA_TOPIC_PREFIX: prefix,
+      AIRBNB_BASE_URL: simulator.url,
+    });
     await insertAirbnbAccount(sql, config, ACCOUNT);
     await raw.start();
   });
@@ -68,13 +76,21 @@ describe('fetcher resume without re-fetching', () => {
     expect(rows[0].listings).toBe(3);
 
     apps.push((await startFetcher(config, { instanceId: 'fetcher-b' })).app);
-    const job = await waitForJob(sql, jobId, (j) => j.fetch_completed_at !== null, 'fetch completion by the second fetcher');
+    const job = await waitForJob(
+      sql,
+      jobId,
+      (j) => j.fetch_completed_at !== null,
+      'fetch completion by the second fetcher',
+    );
     expect(job).toMatchObject({ owner: 'fetcher-b', fetched: expected, failed: 0 });
 
-    const messages = await waitFor(() => {
-      const mine = raw.forJob(jobId);
-      return new Set(mine.map((m) => m.key)).size >= expected ? mine : null;
-    }, { what: 'every request key on the raw topic' });
+    const messages = await waitFor(
+      () => {
+        const mine = raw.forJob(jobId);
+        return new Set(mine.map((m) => m.key)).size >= expected ? mine : null;
+      },
+      { what: 'every request key on the raw topic' },
+    );
     // no duplicates: each key published by exactly one of the two fetchers, the listings once
     expect(messages).toHaveLength(expected);
     expect(messages.filter((m) => m.envelope.operation === 'ListingsSectionQuery')).toHaveLength(1);

@@ -52,7 +52,11 @@ describe('Fetcher > jobs', () => {
       faults: { authFailureAccounts: [REJECTED] },
       today: () => todayUtc(),
     });
-    config = fetcherTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, AIRBNB_BASE_URL: simulator.url });
+    config = fetcherTestConfig({
+      DATABASE_URL: db.url,
+      KAFKA_TOPIC_PREFIX: prefix,
+      AIRBNB_BASE_URL: simulator.url,
+    });
     for (const id of [FULL, REJECTED, BESIDE_REJECTED, FLAKY]) await insertAirbnbAccount(sql, config, id);
     await raw.start();
     ({ app, logs } = await startFetcher(config, { instanceId: 'fetcher-jobs-test' }));
@@ -73,19 +77,39 @@ describe('Fetcher > jobs', () => {
     const metricRequests = expectedMetricRequests(simulator, FULL);
     const expected = 1 + metricRequests.length;
     const job = await waitForJob(sql, jobId, (j) => j.fetch_completed_at !== null, 'fetch completion');
-    expect(job).toMatchObject({ status: 'running', planned: expected, fetched: expected, failed: 0, error: null, owner: 'fetcher-jobs-test' });
-    expect(Object.keys(job.progress).sort()).toEqual(['ListingsSectionQuery', ...simulator.listingsFor(FULL).map((l) => l.id)].sort());
+    expect(job).toMatchObject({
+      status: 'running',
+      planned: expected,
+      fetched: expected,
+      failed: 0,
+      error: null,
+      owner: 'fetcher-jobs-test',
+    });
+    expect(Object.keys(job.progress).sort()).toEqual(
+      ['ListingsSectionQuery', ...simulator.listingsFor(FULL).map((l) => l.id)].sort(),
+    );
 
-    const messages = await waitFor(() => (raw.forJob(jobId).length >= expected ? raw.forJob(jobId) : null), { what: 'raw envelopes' });
+    const messages = await waitFor(() => (raw.forJob(jobId).length >= expected ? raw.forJob(jobId) : null), {
+      what: 'raw envelopes',
+    });
     expect(messages).toHaveLength(expected);
     const keys = new Set(messages.map((m) => m.key));
     expect(keys.size).toBe(expected);
-    expect(keys).toEqual(new Set([`${FULL}:airbnb:ListingsSectionQuery:${todayUtc()}`, ...metricRequests.map((r) => `${FULL}:${r.requestKey}`)]));
+    expect(keys).toEqual(
+      new Set([
+        `${FULL}:airbnb:ListingsSectionQuery:${todayUtc()}`,
+        ...metricRequests.map((r) => `${FULL}:${r.requestKey}`),
+      ]),
+    );
     for (const m of messages) expect(m.envelope.requestKey).toBe(m.key);
 
     const cookie = makeAirbnbCookie(FULL);
-    const secretParts = cookie.split('; ').map((pair) => pair.slice(pair.indexOf('=') + 1)).filter((v) => v.length > 8);
-    for (const m of messages) for (const secret of [cookie, ...secretParts]) expect(m.value).not.toContain(secret);
+    const secretParts = cookie
+      .split('; ')
+      .map((pair) => pair.slice(pair.indexOf('=') + 1))
+      .filter((v) => v.length > 8);
+    for (const m of messages)
+      for (const secret of [cookie, ...secretParts]) expect(m.value).not.toContain(secret);
     expect(logs.text()).toContain('fetch completed');
     for (const secret of [cookie, ...secretParts]) expect(logs.text()).not.toContain(secret);
     // the preflight (/hosting/insights, then its redirect to /performance/), then every planned request once
@@ -99,20 +123,44 @@ describe('Fetcher > jobs', () => {
     await sendSyncCommand(app, rejectedJob, REJECTED);
     await sendSyncCommand(app, otherJob, BESIDE_REJECTED);
 
-    const failed = await waitForJob(sql, rejectedJob, (j) => j.status === 'failed', 'the rejected job to fail');
+    const failed = await waitForJob(
+      sql,
+      rejectedJob,
+      (j) => j.status === 'failed',
+      'the rejected job to fail',
+    );
     expect(failed.error).toMatch(/^authentication failed: /);
     expect(failed.finished_at).not.toBeNull();
     expect(failed.owner).toBeNull();
-    const account = await sql.query(`SELECT status, status_reason FROM airbnb.accounts WHERE account_id = $1`, [REJECTED]);
+    const account = await sql.query(
+      `SELECT status, status_reason FROM airbnb.accounts WHERE account_id = $1`,
+      [REJECTED],
+    );
     expect(account.rows[0].status).toBe('needs_reauth');
-    const outbox = await sql.query(`SELECT topic, message_key, value FROM ops.outbox WHERE message_key = $1`, [`airbnb:${REJECTED}`]);
+    const outbox = await sql.query(
+      `SELECT topic, message_key, value FROM ops.outbox WHERE message_key = $1`,
+      [`airbnb:${REJECTED}`],
+    );
     expect(outbox.rows).toHaveLength(1);
     expect(outbox.rows[0].value).toMatchObject({ type: 'needs_reauth', accountId: REJECTED });
 
-    const other = await waitForJob(sql, otherJob, (j) => j.fetch_completed_at !== null, 'the other account to finish fetching');
+    const other = await waitForJob(
+      sql,
+      otherJob,
+      (j) => j.fetch_completed_at !== null,
+      'the other account to finish fetching',
+    );
     const expected = 1 + expectedMetricRequests(simulator, BESIDE_REJECTED).length;
-    expect(other).toMatchObject({ status: 'running', planned: expected, fetched: expected, failed: 0, error: null });
-    const otherAccount = await sql.query(`SELECT status FROM airbnb.accounts WHERE account_id = $1`, [BESIDE_REJECTED]);
+    expect(other).toMatchObject({
+      status: 'running',
+      planned: expected,
+      fetched: expected,
+      failed: 0,
+      error: null,
+    });
+    const otherAccount = await sql.query(`SELECT status FROM airbnb.accounts WHERE account_id = $1`, [
+      BESIDE_REJECTED,
+    ]);
     expect(otherAccount.rows[0].status).toBe('active');
   });
 
@@ -126,7 +174,10 @@ describe('Fetcher > jobs', () => {
   });
 
   it('retries 429 (honouring Retry-After) and 5xx answers until the job completes with nothing failed', async () => {
-    simulator.setFaults({ rateLimit: { everyNth: 5, times: 2, retryAfterSeconds: 1 }, serverErrors: { everyNth: 7, times: 3, status: 503 } });
+    simulator.setFaults({
+      rateLimit: { everyNth: 5, times: 2, retryAfterSeconds: 1 },
+      serverErrors: { everyNth: 7, times: 3, status: 503 },
+    });
     const jobId = await insertQueuedJob(sql, FLAKY);
     await sendSyncCommand(app, jobId, FLAKY);
 
@@ -138,10 +189,17 @@ describe('Fetcher > jobs', () => {
     // two Retry-After: 1 waits
     expect(job.fetch_completed_at!.getTime() - job.started_at!.getTime()).toBeGreaterThanOrEqual(2000);
 
-    const metrics = await app.get<symbol, Registry>(METRICS_REGISTRY).getSingleMetricAsString('fetcher_retries_total');
-    const retries = [...metrics.matchAll(/^fetcher_retries_total\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    const metrics = await app
+      .get<symbol, Registry>(METRICS_REGISTRY)
+      .getSingleMetricAsString('fetcher_retries_total');
+    const retries = [...metrics.matchAll(/^fetcher_retries_total\{[^}]*\} (\d+)$/gm)].reduce(
+      (sum, m) => sum + Number(m[1]),
+      0,
+    );
     expect(retries).toBe(5);
-    const messages = await waitFor(() => (raw.forJob(jobId).length >= expected ? raw.forJob(jobId) : null), { what: 'raw envelopes' });
+    const messages = await waitFor(() => (raw.forJob(jobId).length >= expected ? raw.forJob(jobId) : null), {
+      what: 'raw envelopes',
+    });
     expect(new Set(messages.map((m) => m.key)).size).toBe(expected);
   });
 

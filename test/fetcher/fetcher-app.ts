@@ -45,10 +45,18 @@ export const FAST_RUNTIME: FetcherAppOptions = {
   sweepIntervalMs: 200,
   leaseMs: 30_000,
   // short group timeouts: a second fetcher joining after the first left must not wait 30 s for a rebalance
-  commandConsumer: { maxWaitTimeInMs: 100, sessionTimeout: 6_000, rebalanceTimeout: 6_000, heartbeatInterval: 500 },
+  commandConsumer: {
+    maxWaitTimeInMs: 100,
+    sessionTimeout: 6_000,
+    rebalanceTimeout: 6_000,
+    heartbeatInterval: 500,
+  },
 };
 
-export async function startFetcher(config: FetcherConfig, options: FetcherAppOptions = {}): Promise<{ app: NestExpressApplication; logs: CapturedLogs }> {
+export async function startFetcher(
+  config: FetcherConfig,
+  options: FetcherAppOptions = {},
+): Promise<{ app: NestExpressApplication; logs: CapturedLogs }> {
   const logs = new CapturedLogs();
   const app = await createFetcherApp(config, { ...FAST_RUNTIME, logStream: logs, ...options });
   await app.init();
@@ -56,7 +64,11 @@ export async function startFetcher(config: FetcherConfig, options: FetcherAppOpt
 }
 
 /** An airbnb.accounts row whose cookie is sealed with the fetcher's key, as the admin API stores it. */
-export async function insertAirbnbAccount(sql: Client, config: FetcherConfig, accountId: string): Promise<void> {
+export async function insertAirbnbAccount(
+  sql: Client,
+  config: FetcherConfig,
+  accountId: string,
+): Promise<void> {
   const sealed = new CredentialCipher(config.credentialKeys).encrypt(makeAirbnbCookie(accountId));
   await sql.query(
     `INSERT INTO airbnb.accounts (account_id, airbnb_cookie, x_client_version, user_agent) VALUES ($1, $2, 'test-version', 'Mozilla/5.0 test')`,
@@ -64,36 +76,70 @@ export async function insertAirbnbAccount(sql: Client, config: FetcherConfig, ac
   );
 }
 
-export async function insertQueuedJob(sql: Client, accountId: string, mode: 'backfill' | 'incremental' = 'incremental'): Promise<string> {
+export async function insertQueuedJob(
+  sql: Client,
+  accountId: string,
+  mode: 'backfill' | 'incremental' = 'incremental',
+): Promise<string> {
   const id = randomUUID();
-  await sql.query(`INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger) VALUES ($1, 'airbnb', $2, $3, 'manual')`, [id, accountId, mode]);
+  await sql.query(
+    `INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger) VALUES ($1, 'airbnb', $2, $3, 'manual')`,
+    [id, accountId, mode],
+  );
   return id;
 }
 
-export async function sendSyncCommand(app: NestExpressApplication, jobId: string, accountId: string, mode: 'backfill' | 'incremental' = 'incremental'): Promise<void> {
+export async function sendSyncCommand(
+  app: NestExpressApplication,
+  jobId: string,
+  accountId: string,
+  mode: 'backfill' | 'incremental' = 'incremental',
+): Promise<void> {
   await app.get(KafkaProducerService).send('sync.commands', [
     {
       key: `airbnb:${accountId}`,
-      value: { schemaVersion: 1, jobId, source: 'airbnb', accountId, mode, trigger: 'manual', requestedAt: new Date().toISOString() },
+      value: {
+        schemaVersion: 1,
+        jobId,
+        source: 'airbnb',
+        accountId,
+        mode,
+        trigger: 'manual',
+        requestedAt: new Date().toISOString(),
+      },
     },
   ]);
 }
 
 /** Metric requests per job for an account of the simulator, planned exactly as the fetcher plans them. */
-export function expectedMetricRequests(simulator: AirbnbSimulator, accountId: string, mode: 'backfill' | 'incremental' = 'incremental') {
+export function expectedMetricRequests(
+  simulator: AirbnbSimulator,
+  accountId: string,
+  mode: 'backfill' | 'incremental' = 'incremental',
+) {
   return planRequests({
     listings: simulator.listingsFor(accountId),
     scrapeDay: todayUtc(),
     firstRun: mode === 'backfill',
     lookaheadWeeks: TEST_LOOKAHEAD_WEEKS,
-    metrics: { chart: parseMetricList(TEST_CHART_METRICS), listOfMetrics: parseMetricList(TEST_LIST_OF_METRICS) },
+    metrics: {
+      chart: parseMetricList(TEST_CHART_METRICS),
+      listOfMetrics: parseMetricList(TEST_LIST_OF_METRICS),
+    },
   });
 }
 
 export interface RawMessage {
   key: string;
   value: string;
-  envelope: { jobId: string; accountId: string; requestKey: string; operation: string; resourceId: string | null; variables: Record<string, unknown> };
+  envelope: {
+    jobId: string;
+    accountId: string;
+    requestKey: string;
+    operation: string;
+    resourceId: string | null;
+    variables: Record<string, unknown>;
+  };
 }
 
 /** Reads `raw.airbnb.v1` of the suite's prefix from the beginning into `messages`. */
@@ -105,7 +151,12 @@ export class RawTopicReader {
 
   async start(): Promise<void> {
     const kafka = new Kafka({ brokers: testBrokers(), logLevel: logLevel.NOTHING });
-    this.consumer = kafka.consumer({ groupId: randomGroupId('fetcher-raw'), sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
+    this.consumer = kafka.consumer({
+      groupId: randomGroupId('fetcher-raw'),
+      sessionTimeout: 6000,
+      heartbeatInterval: 500,
+      maxWaitTimeInMs: 100,
+    });
     await this.consumer.connect();
     await createTestTopics(this.topicPrefix);
     await this.consumer.subscribe({ topics: [`${this.topicPrefix}raw.airbnb.v1`], fromBeginning: true });
@@ -145,9 +196,18 @@ export async function jobRow(sql: Client, jobId: string): Promise<JobRow> {
   return rows[0];
 }
 
-export function waitForJob(sql: Client, jobId: string, done: (job: JobRow) => boolean, what: string, timeoutMs = 30_000): Promise<JobRow> {
-  return waitFor(async () => {
-    const job = await jobRow(sql, jobId);
-    return done(job) ? job : null;
-  }, { what, timeoutMs });
+export function waitForJob(
+  sql: Client,
+  jobId: string,
+  done: (job: JobRow) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<JobRow> {
+  return waitFor(
+    async () => {
+      const job = await jobRow(sql, jobId);
+      return done(job) ? job : null;
+    },
+    { what, timeoutMs },
+  );
 }

@@ -36,7 +36,11 @@ describe('Fetcher > parallel accounts and resume', () => {
       latencyMs: 20,
       today: () => todayUtc(),
     });
-    config = fetcherTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, AIRBNB_BASE_URL: simulator.url });
+    config = fetcherTestConfig({
+      DATABASE_URL: db.url,
+      KAFKA_TOPIC_PREFIX: prefix,
+      AIRBNB_BASE_URL: simulator.url,
+    });
     for (const id of [...PARALLEL, RESUMED]) await insertAirbnbAccount(sql, config, id);
     await raw.start();
     first = await fetcher('fetcher-a');
@@ -65,12 +69,16 @@ describe('Fetcher > parallel accounts and resume', () => {
       await sendSyncCommand(first, jobId, accountId);
       jobIds.push(jobId);
     }
-    const jobs = await Promise.all(jobIds.map((id) => waitForJob(sql, id, (j) => j.fetch_completed_at !== null, 'fetch completion')));
+    const jobs = await Promise.all(
+      jobIds.map((id) => waitForJob(sql, id, (j) => j.fetch_completed_at !== null, 'fetch completion')),
+    );
 
     const expected = 1 + expectedMetricRequests(simulator, PARALLEL[0]).length;
     for (const job of jobs) expect(job).toMatchObject({ planned: expected, fetched: expected, failed: 0 });
     const durations = jobs.map((j) => j.fetch_completed_at!.getTime() - j.started_at!.getTime());
-    const span = Math.max(...jobs.map((j) => j.fetch_completed_at!.getTime())) - Math.min(...jobs.map((j) => j.started_at!.getTime()));
+    const span =
+      Math.max(...jobs.map((j) => j.fetch_completed_at!.getTime())) -
+      Math.min(...jobs.map((j) => j.started_at!.getTime()));
     // each job alone takes ≥ expected × 20 ms of upstream latency; side by side they overlap
     for (const ms of durations) expect(ms).toBeGreaterThanOrEqual(expected * 20);
     expect(span).toBeLessThan(0.75 * (durations[0] + durations[1]));
@@ -90,14 +98,24 @@ describe('Fetcher > parallel accounts and resume', () => {
     const publishedByFirst = raw.forJob(jobId).length;
 
     await fetcher('fetcher-b');
-    const job = await waitForJob(sql, jobId, (j) => j.fetch_completed_at !== null, 'fetch completion by the second fetcher');
+    const job = await waitForJob(
+      sql,
+      jobId,
+      (j) => j.fetch_completed_at !== null,
+      'fetch completion by the second fetcher',
+    );
     expect(job).toMatchObject({ owner: 'fetcher-b', planned: expected, fetched: expected, failed: 0 });
 
     const keys = new Set(
-      (await waitFor(() => {
-        const messages = raw.forJob(jobId);
-        return new Set(messages.map((m) => m.key)).size >= expected ? messages : null;
-      }, { what: 'every request key on the raw topic' })).map((m) => m.key),
+      (
+        await waitFor(
+          () => {
+            const messages = raw.forJob(jobId);
+            return new Set(messages.map((m) => m.key)).size >= expected ? messages : null;
+          },
+          { what: 'every request key on the raw topic' },
+        )
+      ).map((m) => m.key),
     );
     expect(keys.size).toBe(expected);
     expect(publishedByFirst).toBeGreaterThan(0);

@@ -23,29 +23,46 @@ export function conformanceOf(plugin: SourcePlugin): SourceConformance {
  * conflict key present), parsing is deterministic and leaves the envelope alone, unknown metrics are
  * counted; and the golden replay loaded twice leaves identical tables (the second load inserts nothing).
  */
-export function describeSource(plugin: SourcePlugin, conformance: SourceConformance = conformanceOf(plugin)): void {
+export function describeSource(
+  plugin: SourcePlugin,
+  conformance: SourceConformance = conformanceOf(plugin),
+): void {
   describe(`Sources > ${plugin.name} > conformance`, () => {
     const golden = conformance.goldenEnvelopes();
     const parser = currentParser(plugin);
     const tables = new Map(plugin.tables.map((spec) => [spec.table, spec]));
 
     it('the golden envelopes are this source’s and cover every operation it declares', () => {
-      expect(golden.filter((e) => e.source !== plugin.name || !plugin.operations.includes(e.operation))).toEqual([]);
+      expect(
+        golden.filter((e) => e.source !== plugin.name || !plugin.operations.includes(e.operation)),
+      ).toEqual([]);
       expect(plugin.operations.filter((op) => !golden.some((e) => e.operation === op))).toEqual([]);
     });
 
-    it.each(golden.map((e) => [e.operation, e.requestKey, e] as const))('%s (%s): rows fit the tables, with their conflict keys', (_op, _key, envelope) => {
-      const { rows } = parser.parse(envelope);
-      for (const [table, tableRows] of Object.entries(rows)) {
-        const spec = tables.get(table);
-        expect({ table, declared: spec !== undefined }).toEqual({ table, declared: true });
-        const columns = new Set([...spec!.columns.map((c) => c.name), ...(spec!.partialFlag ? [spec!.partialFlag] : [])]);
-        for (const row of tableRows) {
-          expect({ table, unknownColumns: Object.keys(row).filter((name) => !columns.has(name)) }).toEqual({ table, unknownColumns: [] });
-          expect({ table, missingKey: spec!.conflictKey.filter((name) => row[name] === undefined || row[name] === null) }).toEqual({ table, missingKey: [] });
+    it.each(golden.map((e) => [e.operation, e.requestKey, e] as const))(
+      '%s (%s): rows fit the tables, with their conflict keys',
+      (_op, _key, envelope) => {
+        const { rows } = parser.parse(envelope);
+        for (const [table, tableRows] of Object.entries(rows)) {
+          const spec = tables.get(table);
+          expect({ table, declared: spec !== undefined }).toEqual({ table, declared: true });
+          const columns = new Set([
+            ...spec!.columns.map((c) => c.name),
+            ...(spec!.partialFlag ? [spec!.partialFlag] : []),
+          ]);
+          for (const row of tableRows) {
+            expect({ table, unknownColumns: Object.keys(row).filter((name) => !columns.has(name)) }).toEqual({
+              table,
+              unknownColumns: [],
+            });
+            expect({
+              table,
+              missingKey: spec!.conflictKey.filter((name) => row[name] === undefined || row[name] === null),
+            }).toEqual({ table, missingKey: [] });
+          }
         }
-      }
-    });
+      },
+    );
 
     it('parsing is deterministic and does not change the envelope; unknown metrics are names', () => {
       for (const envelope of golden) {
@@ -78,16 +95,30 @@ export function describeSource(plugin: SourcePlugin, conformance: SourceConforma
         const first = await loadEnvelopes(pool, conformance.goldenEnvelopes());
         expect(first.poison).toEqual([]);
         const unknown: Record<string, number> = {};
-        for (const envelope of golden) for (const name of new Set(parser.parse(envelope).unknownMetrics)) unknown[name] = (unknown[name] ?? 0) + 1;
+        for (const envelope of golden)
+          for (const name of new Set(parser.parse(envelope).unknownMetrics))
+            unknown[name] = (unknown[name] ?? 0) + 1;
         expect(first.unknownMetrics).toEqual(unknown);
         const afterFirst = await snapshot(pool, plugin);
-        expect(Object.entries(afterFirst).filter(([, rows]) => rows.length === 0).map(([table]) => table)).toEqual([]);
-        for (const spec of plugin.tables) expect({ table: spec.table, inserted: first.rows[spec.table]?.inserted }).toEqual({ table: spec.table, inserted: afterFirst[spec.table].length });
+        expect(
+          Object.entries(afterFirst)
+            .filter(([, rows]) => rows.length === 0)
+            .map(([table]) => table),
+        ).toEqual([]);
+        for (const spec of plugin.tables)
+          expect({ table: spec.table, inserted: first.rows[spec.table]?.inserted }).toEqual({
+            table: spec.table,
+            inserted: afterFirst[spec.table].length,
+          });
 
         const second = await loadEnvelopes(pool, conformance.goldenEnvelopes());
         expect(second.poison).toEqual([]);
         expect(await snapshot(pool, plugin)).toEqual(afterFirst);
-        for (const spec of plugin.tables) expect({ table: spec.table, inserted: second.rows[spec.table]?.inserted ?? 0 }).toEqual({ table: spec.table, inserted: 0 });
+        for (const spec of plugin.tables)
+          expect({ table: spec.table, inserted: second.rows[spec.table]?.inserted ?? 0 }).toEqual({
+            table: spec.table,
+            inserted: 0,
+          });
         expect(lostConnections).toEqual([]);
       });
     });
@@ -98,7 +129,9 @@ export function describeSource(plugin: SourcePlugin, conformance: SourceConforma
 async function snapshot(pool: Pool, plugin: SourcePlugin): Promise<Record<string, unknown[]>> {
   const result: Record<string, unknown[]> = {};
   for (const { table } of plugin.tables) {
-    const { rows } = await pool.query<{ row: unknown }>(`SELECT to_jsonb(t) - 'created_at' - 'updated_at' AS row FROM ${table} t ORDER BY to_jsonb(t)::text`);
+    const { rows } = await pool.query<{ row: unknown }>(
+      `SELECT to_jsonb(t) - 'created_at' - 'updated_at' AS row FROM ${table} t ORDER BY to_jsonb(t)::text`,
+    );
     result[table] = rows.map((r) => r.row);
   }
   return result;

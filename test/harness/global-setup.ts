@@ -29,7 +29,9 @@ export default async function globalSetup(): Promise<void> {
     process.env.KAFKA_BROKERS = cluster.brokers;
     process.env.STAYSYNC_KAFKA_MOCK = '1';
     process.env.STAYSYNC_KAFKA_KIND = 'librdkafka-mock';
-    say(`broker: librdkafka mock cluster at ${cluster.brokers} (no Java here: install a JDK 17+ to test on Apache Kafka)`);
+    say(
+      `broker: librdkafka mock cluster at ${cluster.brokers} (no Java here: install a JDK 17+ to test on Apache Kafka)`,
+    );
   }
   process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
   state.templateDb = await prepareTemplateDatabase(process.env.DATABASE_URL);

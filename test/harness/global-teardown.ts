@@ -10,6 +10,7 @@ export default async function globalTeardown(): Promise<void> {
   await brokers.staysyncMockCluster?.stop();
   if (!existsSync(HARNESS_STATE_FILE)) return;
   const state = JSON.parse(readFileSync(HARNESS_STATE_FILE, 'utf8')) as { templateDb?: string };
-  if (state.templateDb && process.env.DATABASE_URL) await dropDatabase(process.env.DATABASE_URL, state.templateDb);
+  if (state.templateDb && process.env.DATABASE_URL)
+    await dropDatabase(process.env.DATABASE_URL, state.templateDb);
   rmSync(HARNESS_STATE_FILE, { force: true });
 }

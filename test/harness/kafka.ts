@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 /** Brokers provided by the global setup (a real cluster via KAFKA_BROKERS, or the librdkafka mock). */
 export function testBrokers(): string[] {
   const brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run integration tests through jest (global setup)');
+  if (!brokers)
+    throw new Error('KAFKA_BROKERS is not set: run integration tests through jest (global setup)');
   return brokers.split(',');
 }
 
@@ -30,7 +31,13 @@ export async function createTestTopics(prefix: string): Promise<void> {
   const { createKafka, provisionTopics } = await import('../../libs/kafka/src');
   const pino = (await import('pino')).default;
   const logger = pino({ level: 'silent' });
-  const settings = { brokers: testBrokers(), clientId: 'staysync-test-topics', topicPrefix: prefix, idempotentProducer: false, createTopics: !isMockBroker() };
+  const settings = {
+    brokers: testBrokers(),
+    clientId: 'staysync-test-topics',
+    topicPrefix: prefix,
+    idempotentProducer: false,
+    createTopics: !isMockBroker(),
+  };
   await provisionTopics({ kafka: createKafka(settings, logger), settings, logger });
 }
 

@@ -47,7 +47,9 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
     // CREATE DATABASE … TEMPLATE fails if another session is connected to the template at that moment
     for (let attempt = 0; ; attempt++) {
       try {
-        await c.query(migrated && template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
+        await c.query(
+          migrated && template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`,
+        );
         return;
       } catch (error) {
         if (attempt >= 20 || (error as { code?: string }).code !== '55006') throw error;

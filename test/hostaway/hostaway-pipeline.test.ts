@@ -4,7 +4,13 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadLoaderConfig } from '@staysync/config';
 import { INCREMENTAL_UNFILTERED_NOTE } from '@staysync/source-hostaway';
-import { messageWebhook, reservationWebhook, sendHostawayWebhook, startHostawaySimulator, type HostawaySimulator } from '@staysync/simulators';
+import {
+  messageWebhook,
+  reservationWebhook,
+  sendHostawayWebhook,
+  startHostawaySimulator,
+  type HostawaySimulator,
+} from '@staysync/simulators';
 import { Client } from 'pg';
 import request from 'supertest';
 import { createLoaderApp } from '../../apps/loader/src/bootstrap';
@@ -40,11 +46,25 @@ describe('Hostaway end to end (PostgreSQL + broker + simulator)', () => {
     db = await createTestDatabase();
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    simulator = await startHostawaySimulator({ accounts: [{ accountId: ACCOUNT, clientSecret: SECRET, ...SHAPE }], latencyMs: 40, rateLimits: RATES, now: () => new Date(Date.now() + simulatorAheadMs) });
+    simulator = await startHostawaySimulator({
+      accounts: [{ accountId: ACCOUNT, clientSecret: SECRET, ...SHAPE }],
+      latencyMs: 40,
+      rateLimits: RATES,
+      now: () => new Date(Date.now() + simulatorAheadMs),
+    });
     const common = { DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, CREDENTIALS_KEYS: keys };
     const loader = await createLoaderApp(
-      loadLoaderConfig({ ...common, KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_IDEMPOTENT_PRODUCER: String(!isMockBroker()), KAFKA_CREATE_TOPICS: String(!isMockBroker()), LOG_LEVEL: 'warn' }),
-      { logStream: new CapturedLogs(), consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY } },
+      loadLoaderConfig({
+        ...common,
+        KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+        KAFKA_IDEMPOTENT_PRODUCER: String(!isMockBroker()),
+        KAFKA_CREATE_TOPICS: String(!isMockBroker()),
+        LOG_LEVEL: 'warn',
+      }),
+      {
+        logStream: new CapturedLogs(),
+        consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY },
+      },
     );
     await loader.init();
     const fetcherConfig = fetcherTestConfig({
@@ -76,69 +96,138 @@ describe('Hostaway end to end (PostgreSQL + broker + simulator)', () => {
     );
     return rows[0];
   };
-  const reservationRow = async (id: number) => (await sql.query(`SELECT status, cancelled_at, raw_payload FROM hostaway.reservations WHERE id = $1`, [id])).rows[0];
+  const reservationRow = async (id: number) =>
+    (
+      await sql.query(`SELECT status, cancelled_at, raw_payload FROM hostaway.reservations WHERE id = $1`, [
+        id,
+      ])
+    ).rows[0];
   const syncAndWait = async (mode: 'full' | 'incremental') => {
-    const { body } = await api().post(`/api/v1/hostaway/accounts/${ACCOUNT}/sync?mode=${mode}`).set(auth).expect(202);
+    const { body } = await api()
+      .post(`/api/v1/hostaway/accounts/${ACCOUNT}/sync?mode=${mode}`)
+      .set(auth)
+      .expect(202);
     return waitForJob(sql, body.job_id, (j) => j.finished_at !== null, `${mode} sync finished`, 60_000);
   };
 
   it('creating the account runs a full sync: exact requests and rows, within the rate limits and the concurrency cap', async () => {
-    const created = await api().post('/api/v1/hostaway/accounts').set(auth).send({ account_id: ACCOUNT, client_secret: SECRET, webhook_login: WEBHOOK.login, webhook_password: WEBHOOK.password }).expect(201);
+    const created = await api()
+      .post('/api/v1/hostaway/accounts')
+      .set(auth)
+      .send({
+        account_id: ACCOUNT,
+        client_secret: SECRET,
+        webhook_login: WEBHOOK.login,
+        webhook_password: WEBHOOK.password,
+      })
+      .expect(201);
     expect(created.body.account_id).toBe(ACCOUNT);
-    const [job] = (await api().get(`/api/v1/jobs?source=hostaway&account_id=${ACCOUNT}`).set(auth).expect(200)).body.items;
+    const [job] = (
+      await api().get(`/api/v1/jobs?source=hostaway&account_id=${ACCOUNT}`).set(auth).expect(200)
+    ).body.items;
     const done = await waitForJob(sql, job.id, (j) => j.finished_at !== null, 'first full sync', 60_000);
     expect(done).toMatchObject({ status: 'succeeded', failed: 0 });
 
     const conversations = SHAPE.listings * SHAPE.reservationsPerListing;
-    expect(await counts()).toEqual({ listings: 3, reservations: conversations, messages: conversations * SHAPE.messagesPerConversation });
+    expect(await counts()).toEqual({
+      listings: 3,
+      reservations: conversations,
+      messages: conversations * SHAPE.messagesPerConversation,
+    });
     const stats = simulator.stats();
     // GETs: 1 listings page, 3 reservations pages, 3 conversations pages, one messages page per conversation
     expect(simulator.expectedRequestsForFullSync(ACCOUNT, PAGE_SIZE)).toBe(1 + 3 + 3 + 12);
-    expect(stats.byKind).toMatchObject({ accessTokens: 1, listings: 1, reservations: 3, conversations: 3, messages: 12 });
+    expect(stats.byKind).toMatchObject({
+      accessTokens: 1,
+      listings: 1,
+      reservations: 3,
+      conversations: 3,
+      messages: 12,
+    });
     expect(stats.byAccount[String(ACCOUNT)].peakConcurrency).toBe(4);
     expect(stats.rateLimited).toBe(0);
     expect(stats.forbidden).toBe(0);
 
     // the minted token is cached, sealed, on the account; the account id on every row is the caller's
-    const { rows } = await sql.query(`SELECT access_token, last_sync_at FROM hostaway.accounts WHERE account_id = $1`, [ACCOUNT]);
+    const { rows } = await sql.query(
+      `SELECT access_token, last_sync_at FROM hostaway.accounts WHERE account_id = $1`,
+      [ACCOUNT],
+    );
     expect(rows[0].access_token).toMatch(/^v1:k1:/);
     expect(rows[0].last_sync_at).toBeInstanceOf(Date);
-    const foreign = await sql.query(`SELECT count(*)::int AS n FROM hostaway.messages WHERE account_id <> $1`, [ACCOUNT]);
+    const foreign = await sql.query(
+      `SELECT count(*)::int AS n FROM hostaway.messages WHERE account_id <> $1`,
+      [ACCOUNT],
+    );
     expect(foreign.rows[0].n).toBe(0);
   });
 
   it('an identical second sync changes no row and leaves updated_at alone', async () => {
-    const before = (await sql.query(`SELECT max(updated_at) AS at FROM (SELECT updated_at FROM hostaway.listings UNION ALL SELECT updated_at FROM hostaway.reservations UNION ALL SELECT updated_at FROM hostaway.messages) u`)).rows[0].at;
+    const before = (
+      await sql.query(
+        `SELECT max(updated_at) AS at FROM (SELECT updated_at FROM hostaway.listings UNION ALL SELECT updated_at FROM hostaway.reservations UNION ALL SELECT updated_at FROM hostaway.messages) u`,
+      )
+    ).rows[0].at;
     simulator.resetStats();
     expect(await syncAndWait('full')).toMatchObject({ status: 'succeeded', failed: 0 });
     expect(simulator.stats().byKind.accessTokens).toBe(0);
-    const after = (await sql.query(`SELECT max(updated_at) AS at FROM (SELECT updated_at FROM hostaway.listings UNION ALL SELECT updated_at FROM hostaway.reservations UNION ALL SELECT updated_at FROM hostaway.messages) u`)).rows[0].at;
+    const after = (
+      await sql.query(
+        `SELECT max(updated_at) AS at FROM (SELECT updated_at FROM hostaway.listings UNION ALL SELECT updated_at FROM hostaway.reservations UNION ALL SELECT updated_at FROM hostaway.messages) u`,
+      )
+    ).rows[0].at;
     expect(after).toEqual(before);
     expect(await counts()).toEqual({ listings: 3, reservations: 12, messages: 36 });
   });
 
   it('a token that expires mid-sync is refreshed once, and the sync completes', async () => {
-    const { rows: before } = await sql.query(`SELECT access_token FROM hostaway.accounts WHERE account_id = $1`, [ACCOUNT]);
+    const { rows: before } = await sql.query(
+      `SELECT access_token FROM hostaway.accounts WHERE account_id = $1`,
+      [ACCOUNT],
+    );
     simulator.resetStats();
-    const { body } = await api().post(`/api/v1/hostaway/accounts/${ACCOUNT}/sync?mode=full`).set(auth).expect(202);
-    await waitFor(() => (simulator.stats().byKind.conversations > 0 || null), { what: 'sync under way', intervalMs: 5 });
+    const { body } = await api()
+      .post(`/api/v1/hostaway/accounts/${ACCOUNT}/sync?mode=full`)
+      .set(auth)
+      .expect(202);
+    await waitFor(() => simulator.stats().byKind.conversations > 0 || null, {
+      what: 'sync under way',
+      intervalMs: 5,
+    });
     simulator.expireTokens(ACCOUNT);
-    const job = await waitForJob(sql, body.job_id, (j) => j.finished_at !== null, 'sync after token expiry', 60_000);
+    const job = await waitForJob(
+      sql,
+      body.job_id,
+      (j) => j.finished_at !== null,
+      'sync after token expiry',
+      60_000,
+    );
     expect(job).toMatchObject({ status: 'succeeded', failed: 0 });
     const stats = simulator.stats();
     expect(stats.byKind.accessTokens).toBe(1);
     expect(stats.forbidden).toBeGreaterThanOrEqual(1);
     expect(stats.forbidden).toBeLessThanOrEqual(4); // at most the requests in flight with the old token
-    const { rows: after } = await sql.query(`SELECT access_token FROM hostaway.accounts WHERE account_id = $1`, [ACCOUNT]);
+    const { rows: after } = await sql.query(
+      `SELECT access_token FROM hostaway.accounts WHERE account_id = $1`,
+      [ACCOUNT],
+    );
     expect(after[0].access_token).not.toBe(before[0].access_token);
   });
 
   it('a reservation changed by webhook and then by a poll ends with the newest payload; cancellations are reflected', async () => {
     const target = simulator.reservations(ACCOUNT)[0];
     const changed = simulator.updateReservation(ACCOUNT, target.id, { guestName: 'Changed Through Webhook' });
-    const ack = await sendHostawayWebhook(adminUrl, WEBHOOK, reservationWebhook(ACCOUNT, changed, 'reservation.updated', { nested: true }));
+    const ack = await sendHostawayWebhook(
+      adminUrl,
+      WEBHOOK,
+      reservationWebhook(ACCOUNT, changed, 'reservation.updated', { nested: true }),
+    );
     expect(ack.status).toBe(200);
-    await waitFor(async () => ((await reservationRow(target.id)).raw_payload.guestName === 'Changed Through Webhook' || null), { what: 'webhook applied' });
+    await waitFor(
+      async () =>
+        (await reservationRow(target.id)).raw_payload.guestName === 'Changed Through Webhook' || null,
+      { what: 'webhook applied' },
+    );
 
     // updatedOn has one-second resolution: two changes within the same second cannot be ordered
     simulatorAheadMs += 1000;
@@ -150,10 +239,18 @@ describe('Hostaway end to end (PostgreSQL + broker + simulator)', () => {
     expect(row.raw_payload).toEqual(cancelled);
 
     // the same webhook delivered again (late) is stored but does not bring the old state back
-    const webhooksStored = async () => (await sql.query(`SELECT count(*)::int AS n FROM hostaway.raw_responses WHERE operation = 'webhook'`)).rows[0].n;
+    const webhooksStored = async () =>
+      (await sql.query(`SELECT count(*)::int AS n FROM hostaway.raw_responses WHERE operation = 'webhook'`))
+        .rows[0].n;
     const storedBefore = await webhooksStored();
-    await sendHostawayWebhook(adminUrl, WEBHOOK, reservationWebhook(ACCOUNT, changed, 'reservation.updated', { nested: true }));
-    await waitFor(async () => ((await webhooksStored()) === storedBefore + 1 || null), { what: 'late webhook loaded' });
+    await sendHostawayWebhook(
+      adminUrl,
+      WEBHOOK,
+      reservationWebhook(ACCOUNT, changed, 'reservation.updated', { nested: true }),
+    );
+    await waitFor(async () => (await webhooksStored()) === storedBefore + 1 || null, {
+      what: 'late webhook loaded',
+    });
     expect((await reservationRow(target.id)).status).toBe('cancelled');
   });
 
@@ -162,11 +259,22 @@ describe('Hostaway end to end (PostgreSQL + broker + simulator)', () => {
     const conversation = simulator.conversationForReservation(ACCOUNT, reservation.id)!;
     const message = simulator.addMessage(ACCOUNT, conversation.id, 'Is early check-in possible?');
     expect((await sendHostawayWebhook(adminUrl, WEBHOOK, messageWebhook(ACCOUNT, message))).status).toBe(200);
-    const thread = await waitFor(async () => {
-      const { rows } = await sql.query(`SELECT raw_messages FROM hostaway.message_threads WHERE reservation_id = $1`, [reservation.id]);
-      return rows[0]?.raw_messages.length === SHAPE.messagesPerConversation + 1 ? rows[0].raw_messages : null;
-    }, { what: 'thread with the new message' });
-    const expectedOrder = simulator.messages(ACCOUNT, conversation.id).reverse().map((m) => m.id);
+    const thread = await waitFor(
+      async () => {
+        const { rows } = await sql.query(
+          `SELECT raw_messages FROM hostaway.message_threads WHERE reservation_id = $1`,
+          [reservation.id],
+        );
+        return rows[0]?.raw_messages.length === SHAPE.messagesPerConversation + 1
+          ? rows[0].raw_messages
+          : null;
+      },
+      { what: 'thread with the new message' },
+    );
+    const expectedOrder = simulator
+      .messages(ACCOUNT, conversation.id)
+      .reverse()
+      .map((m) => m.id);
     expect(thread.map((m: { id: number }) => m.id)).toEqual(expectedOrder);
     expect(thread.at(-1)).toMatchObject({ body: 'Is early check-in possible?', sender: 'them' });
   });
@@ -174,7 +282,9 @@ describe('Hostaway end to end (PostgreSQL + broker + simulator)', () => {
   it('an incremental sync narrows listings and reservations by activity and says what it could not narrow', async () => {
     const job = await syncAndWait('incremental');
     expect(job).toMatchObject({ status: 'succeeded' });
-    const { rows } = await sql.query(`SELECT notes FROM ops.sync_jobs WHERE id = (SELECT id FROM ops.sync_jobs WHERE source = 'hostaway' AND mode = 'incremental' ORDER BY created_at DESC LIMIT 1)`);
+    const { rows } = await sql.query(
+      `SELECT notes FROM ops.sync_jobs WHERE id = (SELECT id FROM ops.sync_jobs WHERE source = 'hostaway' AND mode = 'incremental' ORDER BY created_at DESC LIMIT 1)`,
+    );
     expect(rows[0].notes).toContain(INCREMENTAL_UNFILTERED_NOTE);
     const narrowed = await sql.query(
       `SELECT DISTINCT operation FROM hostaway.raw_responses r JOIN ops.sync_jobs j ON j.id = r.job_id

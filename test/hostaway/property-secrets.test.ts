@@ -19,21 +19,58 @@ describe('Hostaway > property secrets never in clear', () => {
   let stack: HostawayStack;
 
   beforeAll(async () => {
-    stack = await startHostawayStack({ accounts: [{ accountId: ACCOUNT, clientSecret: SECRET, listings: 3, reservationsPerListing: 2, messagesPerConversation: 2 }] });
+    stack = await startHostawayStack({
+      accounts: [
+        {
+          accountId: ACCOUNT,
+          clientSecret: SECRET,
+          listings: 3,
+          reservationsPerListing: 2,
+          messagesPerConversation: 2,
+        },
+      ],
+    });
   });
   afterAll(async () => stack?.close());
 
   it('a full sync and a webhook leave no wifi password, wifi login or door code on a topic, in a table or a log', async () => {
     const { sql, simulator, api } = stack;
-    await api().post('/api/v1/hostaway/accounts').set(AUTH).send({ account_id: ACCOUNT, client_secret: SECRET, webhook_login: WEBHOOK.login, webhook_password: WEBHOOK.password }).expect(201);
+    await api()
+      .post('/api/v1/hostaway/accounts')
+      .set(AUTH)
+      .send({
+        account_id: ACCOUNT,
+        client_secret: SECRET,
+        webhook_login: WEBHOOK.login,
+        webhook_password: WEBHOOK.password,
+      })
+      .expect(201);
     const { rows: jobs } = await sql.query(`SELECT id FROM ops.sync_jobs WHERE source = 'hostaway'`);
-    expect(await waitForJob(sql, jobs[0].id, (j) => j.finished_at !== null, 'first full sync', 60_000)).toMatchObject({ status: 'succeeded' });
+    expect(
+      await waitForJob(sql, jobs[0].id, (j) => j.finished_at !== null, 'first full sync', 60_000),
+    ).toMatchObject({ status: 'succeeded' });
 
     // a reservation whose webhook carries a smart-lock code (the pattern /doorCode/i)
     const target = simulator.reservations(ACCOUNT)[0];
     const changed = simulator.updateReservation(ACCOUNT, target.id, { doorCode: DOOR_CODE_BY_WEBHOOK });
-    expect((await sendHostawayWebhook(stack.webhookUrl, WEBHOOK, reservationWebhook(ACCOUNT, changed, 'reservation.updated', { nested: true }))).status).toBe(200);
-    const stored = await waitFor(async () => (await sql.query(`SELECT raw_payload FROM hostaway.reservations WHERE id = $1 AND raw_payload ? 'doorCode'`, [target.id])).rows[0]?.raw_payload);
+    expect(
+      (
+        await sendHostawayWebhook(
+          stack.webhookUrl,
+          WEBHOOK,
+          reservationWebhook(ACCOUNT, changed, 'reservation.updated', { nested: true }),
+        )
+      ).status,
+    ).toBe(200);
+    const stored = await waitFor(
+      async () =>
+        (
+          await sql.query(
+            `SELECT raw_payload FROM hostaway.reservations WHERE id = $1 AND raw_payload ? 'doorCode'`,
+            [target.id],
+          )
+        ).rows[0]?.raw_payload,
+    );
 
     const listings = simulator.listings(ACCOUNT);
     const secrets = [
@@ -50,7 +87,11 @@ describe('Hostaway > property secrets never in clear', () => {
     expect(logs.length).toBeGreaterThan(10);
 
     const hits = (lines: string[]) => lines.filter((line) => secrets.some((s) => line.includes(s)));
-    expect({ topics: hits(topics.map((r) => r.value)), tables: hits(tables), logs: hits(logs) }).toEqual({ topics: [], tables: [], logs: [] });
+    expect({ topics: hits(topics.map((r) => r.value)), tables: hits(tables), logs: hits(logs) }).toEqual({
+      topics: [],
+      tables: [],
+      logs: [],
+    });
     process.stdout.write(
       `property secrets grep: ${secrets.length} secrets over ${topics.length} topic values, ${tables.length} table rows, ${logs.length} log lines: 0 hits\n`,
     );
@@ -72,7 +113,9 @@ describe('Hostaway > property secrets never in clear', () => {
   it('a second identical sync changes no listing row (sealing is deterministic)', async () => {
     const before = (await stack.sql.query(`SELECT max(updated_at) AS at FROM hostaway.listings`)).rows[0].at;
     expect(await stack.sync(ACCOUNT)).toMatchObject({ status: 'succeeded' });
-    expect((await stack.sql.query(`SELECT max(updated_at) AS at FROM hostaway.listings`)).rows[0].at).toEqual(before);
+    expect((await stack.sql.query(`SELECT max(updated_at) AS at FROM hostaway.listings`)).rows[0].at).toEqual(
+      before,
+    );
   });
 
   it('rotate-key re-seals the stored payloads under the new key', async () => {
@@ -97,9 +140,13 @@ describe('Hostaway > property secrets never in clear', () => {
     const { rows } = await stack.sql.query(`SELECT id, raw_payload FROM hostaway.listings ORDER BY id`);
     for (const row of rows) {
       expect(row.raw_payload.wifiPassword).toMatch(/^v1:k2:/);
-      expect(openSensitiveValue(row.raw_payload.wifiPassword, onlyNew)).toBe(stack.simulator.listings(ACCOUNT).find((l) => l.id === Number(row.id))!.wifiPassword);
+      expect(openSensitiveValue(row.raw_payload.wifiPassword, onlyNew)).toBe(
+        stack.simulator.listings(ACCOUNT).find((l) => l.id === Number(row.id))!.wifiPassword,
+      );
     }
-    const stale = await stack.sql.query(`SELECT count(*)::int AS n FROM hostaway.raw_responses WHERE body::text LIKE '%"v1:k1:%'`);
+    const stale = await stack.sql.query(
+      `SELECT count(*)::int AS n FROM hostaway.raw_responses WHERE body::text LIKE '%"v1:k1:%'`,
+    );
     expect(stale.rows[0].n).toBe(0);
   });
 });

@@ -3,14 +3,25 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadLoaderConfig } from '@staysync/config';
-import { startHostawaySimulator, type HostawaySimulator, type HostawaySimulatorAccount } from '@staysync/simulators';
+import {
+  startHostawaySimulator,
+  type HostawaySimulator,
+  type HostawaySimulatorAccount,
+} from '@staysync/simulators';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import request from 'supertest';
 import { createLoaderApp } from '../../apps/loader/src/bootstrap';
 import { adminTestConfig, CapturedLogs, startAdmin, TEST_API_KEY } from '../admin/admin-app';
 import { fetcherTestConfig, startFetcher, waitForJob } from '../fetcher/fetcher-app';
-import { createTestDatabase, isMockBroker, randomGroupId, randomTopicPrefix, testBrokers, type TestDatabase } from '../harness';
+import {
+  createTestDatabase,
+  isMockBroker,
+  randomGroupId,
+  randomTopicPrefix,
+  testBrokers,
+  type TestDatabase,
+} from '../harness';
 import { FAST_CONSUMER, FAST_RETRY } from '../loader/kafka-support';
 
 /** admin (accounts API, webhooks) + fetcher + loader + the Hostaway simulator, on PostgreSQL and the broker. */
@@ -27,7 +38,10 @@ export interface HostawayStack {
   logs: { admin: CapturedLogs; fetcher: CapturedLogs; loader: CapturedLogs };
   api(): ReturnType<typeof request>;
   /** POST …/sync and wait for the job to finish; the job row */
-  sync(accountId: number, mode?: 'full' | 'incremental'): Promise<{ id: string; status: string } & Record<string, unknown>>;
+  sync(
+    accountId: number,
+    mode?: 'full' | 'incremental',
+  ): Promise<{ id: string; status: string } & Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -51,13 +65,20 @@ export async function startHostawayStack(options: {
     accounts: options.accounts,
     latencyMs: 5,
     rateLimits: RATES,
-    resolveWebhookUrl: (url) => (url.startsWith(`${PUBLIC_BASE_URL}/`) ? `${adminOrigin}${url.slice(PUBLIC_BASE_URL.length)}` : url),
+    resolveWebhookUrl: (url) =>
+      url.startsWith(`${PUBLIC_BASE_URL}/`) ? `${adminOrigin}${url.slice(PUBLIC_BASE_URL.length)}` : url,
   });
   const common = { DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, CREDENTIALS_KEYS: keys };
   const logs = { admin: new CapturedLogs(), fetcher: new CapturedLogs(), loader: new CapturedLogs() };
   const apps: INestApplication[] = [];
   const loader = await createLoaderApp(
-    loadLoaderConfig({ ...common, KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_IDEMPOTENT_PRODUCER: String(!isMockBroker()), KAFKA_CREATE_TOPICS: String(!isMockBroker()), LOG_LEVEL: 'debug' }),
+    loadLoaderConfig({
+      ...common,
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+      KAFKA_IDEMPOTENT_PRODUCER: String(!isMockBroker()),
+      KAFKA_CREATE_TOPICS: String(!isMockBroker()),
+      LOG_LEVEL: 'debug',
+    }),
     { logStream: logs.loader, consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY } },
   );
   await loader.init();
@@ -71,10 +92,18 @@ export async function startHostawayStack(options: {
     HOSTAWAY_ACCOUNT_RATE: String(RATES.perAccount.limit),
     HOSTAWAY_RATE_WINDOW_MS: '1000',
   });
-  const fetcher = (await startFetcher(fetcherConfig, { instanceId: 'fetcher-hostaway', logStream: logs.fetcher })).app;
+  const fetcher = (
+    await startFetcher(fetcherConfig, { instanceId: 'fetcher-hostaway', logStream: logs.fetcher })
+  ).app;
   apps.push(fetcher);
   const { app: admin } = await startAdmin(
-    adminTestConfig({ ...common, LOG_LEVEL: 'debug', HOSTAWAY_BASE_URL: simulator.url, HOSTAWAY_WEBHOOK_POLL_MS: '100', ...options.adminEnv }),
+    adminTestConfig({
+      ...common,
+      LOG_LEVEL: 'debug',
+      HOSTAWAY_BASE_URL: simulator.url,
+      HOSTAWAY_WEBHOOK_POLL_MS: '100',
+      ...options.adminEnv,
+    }),
     logs.admin,
   );
   await admin.listen(0);
@@ -93,8 +122,17 @@ export async function startHostawayStack(options: {
     logs,
     api,
     async sync(accountId, mode = 'full') {
-      const { body } = await api().post(`/api/v1/hostaway/accounts/${accountId}/sync?mode=${mode}`).set(AUTH).expect(202);
-      return (await waitForJob(sql, body.job_id, (j) => j.finished_at !== null, `${mode} sync finished`, 60_000)) as never;
+      const { body } = await api()
+        .post(`/api/v1/hostaway/accounts/${accountId}/sync?mode=${mode}`)
+        .set(AUTH)
+        .expect(202);
+      return (await waitForJob(
+        sql,
+        body.job_id,
+        (j) => j.finished_at !== null,
+        `${mode} sync finished`,
+        60_000,
+      )) as never;
     },
     async close() {
       for (const app of apps.reverse()) await app.close().catch(() => undefined);
@@ -121,7 +159,8 @@ export async function readAllTopics(prefix: string): Promise<TopicRecord[]> {
   const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
   const ends = new Map<string, number>();
   for (const topic of topics) {
-    for (const p of await admin.fetchTopicOffsets(topic)) if (Number(p.high) > Number(p.low)) ends.set(`${topic}/${p.partition}`, Number(p.high));
+    for (const p of await admin.fetchTopicOffsets(topic))
+      if (Number(p.high) > Number(p.low)) ends.set(`${topic}/${p.partition}`, Number(p.high));
   }
   await admin.disconnect();
   return readUntil(kafka, topics, ends);
@@ -140,13 +179,22 @@ async function readUntil(kafka: Kafka, topics: string[], ends: Map<string, numbe
   await consumer.subscribe({ topics, fromBeginning: true });
   const remaining = new Set(ends.keys());
   const done = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out reading topics; still waiting on ${[...remaining].join(', ')}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`timed out reading topics; still waiting on ${[...remaining].join(', ')}`)),
+      30_000,
+    );
     void consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
         const slot = `${topic}/${partition}`;
         const end = ends.get(slot);
         if (end === undefined || Number(message.offset) >= end) return;
-        records.push({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value: message.value?.toString('utf8') ?? '' });
+        records.push({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString('utf8') ?? null,
+          value: message.value?.toString('utf8') ?? '',
+        });
         if (Number(message.offset) + 1 >= end) remaining.delete(slot);
         if (remaining.size === 0) {
           clearTimeout(timer);
@@ -160,11 +208,17 @@ async function readUntil(kafka: Kafka, topics: string[], ends: Map<string, numbe
   } finally {
     await consumer.disconnect();
   }
-  return records.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || Number(a.offset) - Number(b.offset));
+  return records.sort(
+    (a, b) =>
+      a.topic.localeCompare(b.topic) || a.partition - b.partition || Number(a.offset) - Number(b.offset),
+  );
 }
 
 /** Every row of every table of the given schemas, as JSON text (one line per row, prefixed by the table). */
-export async function dumpTables(sql: Client, schemas: string[] = ['airbnb', 'hostaway', 'ops', 'public']): Promise<string[]> {
+export async function dumpTables(
+  sql: Client,
+  schemas: string[] = ['airbnb', 'hostaway', 'ops', 'public'],
+): Promise<string[]> {
   const { rows: tables } = await sql.query<{ name: string }>(
     `SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.tables
       WHERE table_schema = ANY($1) AND table_type IN ('BASE TABLE', 'VIEW') ORDER BY 1`,

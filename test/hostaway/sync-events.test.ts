@@ -13,12 +13,27 @@ describe('Hostaway > sync.events.v1 of a full sync', () => {
   let stack: HostawayStack;
 
   beforeAll(async () => {
-    stack = await startHostawayStack({ accounts: [{ accountId: ACCOUNT, clientSecret: SECRET, listings: 2, reservationsPerListing: 2, messagesPerConversation: 2 }] });
+    stack = await startHostawayStack({
+      accounts: [
+        {
+          accountId: ACCOUNT,
+          clientSecret: SECRET,
+          listings: 2,
+          reservationsPerListing: 2,
+          messagesPerConversation: 2,
+        },
+      ],
+    });
   });
   afterAll(async () => stack?.close());
 
   it('queued → started → one resource.finished per resource (with counts) → finished, in order', async () => {
-    await stack.api().post('/api/v1/hostaway/accounts').set(AUTH).send({ account_id: ACCOUNT, client_secret: SECRET }).expect(201);
+    await stack
+      .api()
+      .post('/api/v1/hostaway/accounts')
+      .set(AUTH)
+      .send({ account_id: ACCOUNT, client_secret: SECRET })
+      .expect(201);
     const { rows } = await stack.sql.query(`SELECT id FROM ops.sync_jobs WHERE source = 'hostaway'`);
     const jobId: string = rows[0].id;
     const job = await waitForJob(stack.sql, jobId, (j) => j.finished_at !== null, 'full sync', 60_000);
@@ -35,18 +50,33 @@ describe('Hostaway > sync.events.v1 of a full sync', () => {
     const validate = addFormats(new Ajv()).compile(syncEventSchema);
     for (const value of values) expect(validate(value)).toBe(true);
     expect(new Set(events.map((r) => r.partition)).size).toBe(1);
-    expect(values.every((v) => v.jobId === jobId && v.source === 'hostaway' && v.accountId === String(ACCOUNT))).toBe(true);
+    expect(
+      values.every((v) => v.jobId === jobId && v.source === 'hostaway' && v.accountId === String(ACCOUNT)),
+    ).toBe(true);
 
     expect(values.map((v) => [v.type, v.data])).toEqual([
       ['job.queued', { mode: 'full', trigger: 'startup' }],
-      ['job.started', { mode: 'full', trigger: 'startup', scrapeDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) }],
+      [
+        'job.started',
+        { mode: 'full', trigger: 'startup', scrapeDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) },
+      ],
       ['resource.finished', { resourceId: 'conversations', planned: 1, fetched: 1, failed: 0 }],
       ['resource.finished', { resourceId: 'listings', planned: 1, fetched: 1, failed: 0 }],
       ['resource.finished', { resourceId: 'messages', planned: 4, fetched: 4, failed: 0 }],
       ['resource.finished', { resourceId: 'reservations', planned: 1, fetched: 1, failed: 0 }],
       [
         'job.finished',
-        { status: 'succeeded', planned: 7, fetched: 7, loaded: 7, failed: 0, deadLettered: 0, durationMs: expect.any(Number), errorCode: null, error: null },
+        {
+          status: 'succeeded',
+          planned: 7,
+          fetched: 7,
+          loaded: 7,
+          failed: 0,
+          deadLettered: 0,
+          durationMs: expect.any(Number),
+          errorCode: null,
+          error: null,
+        },
       ],
     ]);
     process.stdout.write(`sync.events.v1 of job ${jobId}:\n${events.map((r) => r.value).join('\n')}\n`);

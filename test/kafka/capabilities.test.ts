@@ -1,5 +1,13 @@
 import { Test } from '@nestjs/testing';
-import { KAFKA_CONTEXT, KafkaModule, KafkaProducerService, createKafka, probeCapabilities, type KafkaContext, type KafkaSettings } from '@staysync/kafka';
+import {
+  KAFKA_CONTEXT,
+  KafkaModule,
+  KafkaProducerService,
+  createKafka,
+  probeCapabilities,
+  type KafkaContext,
+  type KafkaSettings,
+} from '@staysync/kafka';
 import { exampleSyncEvent, syncEventKey } from '@staysync/contracts';
 import { isMockBroker, randomTopicPrefix, testBrokers } from '@staysync/testing';
 import { Kafka, type ProducerConfig } from 'kafkajs';
@@ -31,20 +39,37 @@ describe('Kafka > capability probe and idempotent producers (broker)', () => {
   it('builds the module producer idempotent, and it sends (InitProducerId answered)', async () => {
     const producerConfigs: ProducerConfig[] = [];
     const original = Kafka.prototype.producer;
-    const spy = jest.spyOn(Kafka.prototype, 'producer').mockImplementation(function (this: Kafka, config?: ProducerConfig) {
+    const spy = jest.spyOn(Kafka.prototype, 'producer').mockImplementation(function (
+      this: Kafka,
+      config?: ProducerConfig,
+    ) {
       producerConfigs.push(config ?? {});
       return original.call(this, config);
     });
-    const moduleRef = await Test.createTestingModule({ imports: [KafkaModule.forRoot({ settings: configured, logger: testLogger })] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [KafkaModule.forRoot({ settings: configured, logger: testLogger })],
+    }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await app.init();
     try {
       const context = app.get<KafkaContext>(KAFKA_CONTEXT);
-      expect({ idempotent: context.settings.idempotentProducer, createTopics: context.settings.createTopics }).toEqual(
-        isMockBroker() ? { idempotent: false, createTopics: false } : { idempotent: true, createTopics: true },
+      expect({
+        idempotent: context.settings.idempotentProducer,
+        createTopics: context.settings.createTopics,
+      }).toEqual(
+        isMockBroker()
+          ? { idempotent: false, createTopics: false }
+          : { idempotent: true, createTopics: true },
       );
-      await app.get(KafkaProducerService).send('sync.events', [{ key: syncEventKey(exampleSyncEvent), value: exampleSyncEvent }]);
-      expect(producerConfigs).toEqual([expect.objectContaining({ idempotent: !isMockBroker(), maxInFlightRequests: isMockBroker() ? undefined : 1 })]);
+      await app
+        .get(KafkaProducerService)
+        .send('sync.events', [{ key: syncEventKey(exampleSyncEvent), value: exampleSyncEvent }]);
+      expect(producerConfigs).toEqual([
+        expect.objectContaining({
+          idempotent: !isMockBroker(),
+          maxInFlightRequests: isMockBroker() ? undefined : 1,
+        }),
+      ]);
     } finally {
       spy.mockRestore();
       await app.close();

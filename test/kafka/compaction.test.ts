@@ -1,5 +1,12 @@
 import { exampleRawEnvelope, type RawEnvelope } from '@staysync/contracts';
-import { createJsonCodec, createKafka, createProducer, topicConfigs, topicName, type KafkaSettings } from '@staysync/kafka';
+import {
+  createJsonCodec,
+  createKafka,
+  createProducer,
+  topicConfigs,
+  topicName,
+  type KafkaSettings,
+} from '@staysync/kafka';
 import { isMockBroker, randomGroupId, randomTopicPrefix, testBrokers, waitFor } from '@staysync/testing';
 import { testLogger } from './support';
 
@@ -23,10 +30,22 @@ describeOnApacheKafka('Kafka > raw topic compaction (Apache Kafka)', () => {
   beforeAll(async () => {
     await admin.connect();
     // the raw topic's own configs, with segments that roll after 300 ms and a cleaner that acts on any dirt
-    const configs = { ...topicConfigs('raw.airbnb'), 'segment.ms': '300', 'min.compaction.lag.ms': '0', 'min.cleanable.dirty.ratio': '0.01', 'delete.retention.ms': '100' };
+    const configs = {
+      ...topicConfigs('raw.airbnb'),
+      'segment.ms': '300',
+      'min.compaction.lag.ms': '0',
+      'min.cleanable.dirty.ratio': '0.01',
+      'delete.retention.ms': '100',
+    };
     await admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic, numPartitions: 1, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
+      topics: [
+        {
+          topic,
+          numPartitions: 1,
+          configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+        },
+      ],
     });
   });
   afterAll(async () => {
@@ -52,7 +71,10 @@ describeOnApacheKafka('Kafka > raw topic compaction (Apache Kafka)', () => {
       void consumer.run({
         eachMessage: async ({ message }) => {
           const value = JSON.parse(message.value!.toString()) as RawEnvelope;
-          seen.push({ key: message.key!.toString(), fetch: (value.body as { data: { fetch: number } }).data.fetch });
+          seen.push({
+            key: message.key!.toString(),
+            fetch: (value.body as { data: { fetch: number } }).data.fetch,
+          });
           if (BigInt(message.offset) + 1n >= BigInt(high)) resolve();
         },
       });
@@ -63,7 +85,13 @@ describeOnApacheKafka('Kafka > raw topic compaction (Apache Kafka)', () => {
 
   it('keeps the newest envelope per request key', async () => {
     for (const fetch of [1, 2, 3]) {
-      await producer.send('raw.airbnb', Array.from({ length: 10 }, (_, r) => ({ key: envelope(r, fetch).requestKey, value: envelope(r, fetch) })));
+      await producer.send(
+        'raw.airbnb',
+        Array.from({ length: 10 }, (_, r) => ({
+          key: envelope(r, fetch).requestKey,
+          value: envelope(r, fetch),
+        })),
+      );
     }
     const requestKeys = Array.from({ length: 10 }, (_, r) => envelope(r, 1).requestKey);
     expect((await readAll()).filter((m) => requestKeys.includes(m.key))).toHaveLength(30);

@@ -29,10 +29,13 @@ describe('Kafka > raw topics are partitioned by account and listing, keyed by re
     await kafka?.close();
   });
 
-  it("puts every response of a listing in the partition its partition key hashes to, whatever its request key", async () => {
+  it('puts every response of a listing in the partition its partition key hashes to, whatever its request key', async () => {
     kafka = await setUpTestKafka();
     const sent = ['111', '222', '333'].flatMap((listing) => [0, 1, 2].map((week) => envelope(listing, week)));
-    await kafka.producer.send('raw.airbnb', sent.map((value) => ({ key: rawEnvelopeKey(value), value })));
+    await kafka.producer.send(
+      'raw.airbnb',
+      sent.map((value) => ({ key: rawEnvelopeKey(value), value })),
+    );
 
     const received = recordingHandler<'raw.airbnb'>();
     await kafka.consumer({ topics: ['raw.airbnb'], handler: received.handler, fromBeginning: true }).start();
@@ -43,8 +46,15 @@ describe('Kafka > raw topics are partitioned by account and listing, keyed by re
     const byKey = Partitioners.DefaultPartitioner();
     for (const message of received.messages()) {
       expect(message.key).toBe(message.value.requestKey);
-      const expected = byKey({ topic: kafka.name('raw.airbnb'), partitionMetadata, message: { key: rawPartitionKey(message.value), value: null } });
-      expect({ listing: message.value.resourceId, partition: message.partition }).toEqual({ listing: message.value.resourceId, partition: expected });
+      const expected = byKey({
+        topic: kafka.name('raw.airbnb'),
+        partitionMetadata,
+        message: { key: rawPartitionKey(message.value), value: null },
+      });
+      expect({ listing: message.value.resourceId, partition: message.partition }).toEqual({
+        listing: message.value.resourceId,
+        partition: expected,
+      });
     }
   });
 });

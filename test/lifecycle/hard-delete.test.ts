@@ -40,7 +40,9 @@ describe('lifecycle > hard delete (PostgreSQL + broker)', () => {
     db = await createTestDatabase();
     pool = new Pool({ connectionString: db.url, max: 4 });
     kafka = await setUpLifecycleKafka();
-    ({ app: admin } = await startAdmin(adminTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: kafka.settings.topicPrefix })));
+    ({ app: admin } = await startAdmin(
+      adminTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: kafka.settings.topicPrefix }),
+    ));
   });
 
   afterAll(async () => {
@@ -55,16 +57,43 @@ describe('lifecycle > hard delete (PostgreSQL + broker)', () => {
 
   const api = () => request(admin.getHttpServer());
   const auth = { 'X-API-Key': TEST_API_KEY };
-  const produce = (envelopes: RawEnvelope[]) => kafka.producer.send('raw.airbnb', envelopes.map((value) => ({ key: rawEnvelopeKey(value), value })));
+  const produce = (envelopes: RawEnvelope[]) =>
+    kafka.producer.send(
+      'raw.airbnb',
+      envelopes.map((value) => ({ key: rawEnvelopeKey(value), value })),
+    );
   const ofAccount = (key: string | null) => key?.startsWith(`${ACCOUNT}:`) ?? false;
 
   it('removes every row of the account, tombstones its raw records and refuses its messages from then on', async () => {
     // two accounts, each with its created event in the outbox and a job; only the first is deleted
     const [jobId, otherJobId] = [randomUUID(), randomUUID()];
-    for (const [id, job] of [[ACCOUNT, jobId], [OTHER, otherJobId]]) {
-      await pool.query(`INSERT INTO airbnb.accounts (account_id, airbnb_cookie, x_client_version, user_agent) VALUES ($1, 'v1:k1:sealed', 'v', 'ua')`, [id]);
-      const created = accountEventOutbox('created', { source: 'airbnb', accountId: id, customerId: null, isActive: true, status: 'active', lastSyncAt: null, credentialsUpdatedAt: null, deletedAt: null }, ['account_id']);
-      await pool.query(`INSERT INTO ops.outbox (topic, message_key, value) VALUES ($1, $2, $3)`, [created.topic, created.key, JSON.stringify(created.value)]);
+    for (const [id, job] of [
+      [ACCOUNT, jobId],
+      [OTHER, otherJobId],
+    ]) {
+      await pool.query(
+        `INSERT INTO airbnb.accounts (account_id, airbnb_cookie, x_client_version, user_agent) VALUES ($1, 'v1:k1:sealed', 'v', 'ua')`,
+        [id],
+      );
+      const created = accountEventOutbox(
+        'created',
+        {
+          source: 'airbnb',
+          accountId: id,
+          customerId: null,
+          isActive: true,
+          status: 'active',
+          lastSyncAt: null,
+          credentialsUpdatedAt: null,
+          deletedAt: null,
+        },
+        ['account_id'],
+      );
+      await pool.query(`INSERT INTO ops.outbox (topic, message_key, value) VALUES ($1, $2, $3)`, [
+        created.topic,
+        created.key,
+        JSON.stringify(created.value),
+      ]);
       await pool.query(
         `INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger, status, fetched, fetch_completed_at, started_at)
          VALUES ($1, 'airbnb', $2, 'backfill', 'startup', 'running', 7, now(), now())`,
@@ -74,20 +103,44 @@ describe('lifecycle > hard delete (PostgreSQL + broker)', () => {
 
     // the fetcher published 7 responses; the loader has stored 3 (and dead-lettered 1), 3 wait on the topic
     const loaded = fixtureEnvelopes({ accountId: ACCOUNT, jobId, fetchedAt: '2026-12-01T05:00:00.000Z' });
-    const waiting = fixtureEnvelopes({ accountId: ACCOUNT, jobId, fetchedAt: '2026-12-02T05:00:00.000Z' }).map((e) => ({ ...e, requestKey: `${e.requestKey}:day2` }));
+    const waiting = fixtureEnvelopes({
+      accountId: ACCOUNT,
+      jobId,
+      fetchedAt: '2026-12-02T05:00:00.000Z',
+    }).map((e) => ({ ...e, requestKey: `${e.requestKey}:day2` }));
     const deadLettered = { ...loaded[1], requestKey: `${loaded[1].requestKey}:refused` };
-    const other = fixtureEnvelopes({ accountId: OTHER, jobId: otherJobId, fetchedAt: '2026-12-01T05:00:00.000Z' });
+    const other = fixtureEnvelopes({
+      accountId: OTHER,
+      jobId: otherJobId,
+      fetchedAt: '2026-12-01T05:00:00.000Z',
+    });
     await produce([...loaded, deadLettered, ...waiting, ...other]);
     await loadEnvelopes(pool, [...loaded, ...other]);
-    await recordDeadLettered(pool, [{ jobId, requestKey: deadLettered.requestKey, stage: 'load', reason: 'out of range', parserVersion: 1 }]);
+    await recordDeadLettered(pool, [
+      { jobId, requestKey: deadLettered.requestKey, stage: 'load', reason: 'out of range', parserVersion: 1 },
+    ]);
     // a replay of the account, queued
-    const queuedReplay = await createReplay(pool, { source: 'airbnb', origin: 'store', from: new Date('2026-12-01'), to: new Date('2026-12-03'), accountId: ACCOUNT, dryRun: false });
+    const queuedReplay = await createReplay(pool, {
+      source: 'airbnb',
+      origin: 'store',
+      from: new Date('2026-12-01'),
+      to: new Date('2026-12-03'),
+      accountId: ACCOUNT,
+      dryRun: false,
+    });
 
     const rawTopic = kafka.name('raw.airbnb');
     const recordsBefore = await readTopic(kafka.kafka, rawTopic);
     figures.rowsBefore = await rowsMentioning(pool, ACCOUNT);
     figures.topicRecordsBefore = countRecords(recordsBefore.filter((r) => ofAccount(r.key)));
-    expect(figures.rowsBefore).toMatchObject({ 'airbnb.accounts': 1, 'airbnb.raw_responses': 3, 'airbnb.chart_query': 28, 'ops.sync_jobs': 1, 'ops.dead_lettered_responses': 1, 'ops.replays': 1 });
+    expect(figures.rowsBefore).toMatchObject({
+      'airbnb.accounts': 1,
+      'airbnb.raw_responses': 3,
+      'airbnb.chart_query': 28,
+      'ops.sync_jobs': 1,
+      'ops.dead_lettered_responses': 1,
+      'ops.replays': 1,
+    });
     expect(figures.topicRecordsBefore).toEqual({ values: 7, tombstones: 0 });
     const otherRowsBefore = await rowsMentioning(pool, OTHER);
 
@@ -110,17 +163,43 @@ describe('lifecycle > hard delete (PostgreSQL + broker)', () => {
       consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY },
     });
     await loader.init();
-    await waitFor(async () => (await refusedMetric(loader!)) >= 7, { what: 'the loader refused the account’s 7 records', timeoutMs: 60_000 }).catch(async (e) => {
+    await waitFor(async () => (await refusedMetric(loader!)) >= 7, {
+      what: 'the loader refused the account’s 7 records',
+      timeoutMs: 60_000,
+    }).catch(async (e) => {
       process.stdout.write(loaderLogs.lines.slice(-30).join('\n'));
       process.stdout.write(JSON.stringify(await rowsMentioning(pool, ACCOUNT)));
-      process.stdout.write((await request(loader!.getHttpServer()).get('/metrics')).text.split('\n').filter((l) => /refused|consum|lag/.test(l)).join('\n'));
+      process.stdout.write(
+        (await request(loader!.getHttpServer()).get('/metrics')).text
+          .split('\n')
+          .filter((l) => /refused|consum|lag/.test(l))
+          .join('\n'),
+      );
       throw e;
     });
 
     // the queued replay is gone with the account; a replay of every account writes nothing of it
-    await expect(pool.query(`SELECT 1 FROM ops.replays WHERE id = $1`, [queuedReplay])).resolves.toMatchObject({ rowCount: 0 });
-    const everyAccount = { source: 'airbnb', origin: 'topic' as const, from: new Date('2026-11-30'), to: new Date('2026-12-03'), dryRun: false };
-    const replay = await runReplay({ pool, kafka: kafka.kafka, settings: kafka.settings, logger: testLogger, consumerOptions: FAST_CONSUMER }, await createReplay(pool, everyAccount), everyAccount);
+    await expect(
+      pool.query(`SELECT 1 FROM ops.replays WHERE id = $1`, [queuedReplay]),
+    ).resolves.toMatchObject({ rowCount: 0 });
+    const everyAccount = {
+      source: 'airbnb',
+      origin: 'topic' as const,
+      from: new Date('2026-11-30'),
+      to: new Date('2026-12-03'),
+      dryRun: false,
+    };
+    const replay = await runReplay(
+      {
+        pool,
+        kafka: kafka.kafka,
+        settings: kafka.settings,
+        logger: testLogger,
+        consumerOptions: FAST_CONSUMER,
+      },
+      await createReplay(pool, everyAccount),
+      everyAccount,
+    );
     // what compaction left of the account's 7 records by now is refused
     expect(replay.responses).toBe(3);
     expect(replay.refused).toBeLessThanOrEqual(7);
@@ -128,28 +207,47 @@ describe('lifecycle > hard delete (PostgreSQL + broker)', () => {
 
     // redelivering the account's old messages writes nothing
     await produce([...loaded, ...waiting]);
-    await waitFor(async () => (await refusedMetric(loader!)) >= 13, { what: 'the redelivered records refused', timeoutMs: 60_000 });
+    await waitFor(async () => (await refusedMetric(loader!)) >= 13, {
+      what: 'the redelivered records refused',
+      timeoutMs: 60_000,
+    });
 
     figures.rowsAfter = await rowsMentioning(pool, ACCOUNT);
     expect(figures.rowsAfter).toEqual({ 'ops.deleted_accounts': 1, 'ops.outbox': 1 });
-    const { rows: outbox } = await pool.query(`SELECT topic, value->>'type' AS type FROM ops.outbox WHERE message_key = $1`, [`airbnb:${ACCOUNT}`]);
+    const { rows: outbox } = await pool.query(
+      `SELECT topic, value->>'type' AS type FROM ops.outbox WHERE message_key = $1`,
+      [`airbnb:${ACCOUNT}`],
+    );
     expect(outbox).toEqual([{ topic: 'accounts.events', type: 'deleted' }]);
     // the other account is untouched
     expect(await rowsMentioning(pool, OTHER)).toEqual(otherRowsBefore);
     // a fetcher never claims a job of the deleted account (e.g. a command queued before the delete)
     const lateJob = randomUUID();
-    await pool.query(`INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger) VALUES ($1, 'airbnb', $2, 'backfill', 'manual')`, [lateJob, ACCOUNT]);
-    await expect(new JobStore(pool, { owner: 'test-fetcher', leaseMs: 60_000 }).claim(lateJob)).resolves.toBeNull();
+    await pool.query(
+      `INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger) VALUES ($1, 'airbnb', $2, 'backfill', 'manual')`,
+      [lateJob, ACCOUNT],
+    );
+    await expect(
+      new JobStore(pool, { owner: 'test-fetcher', leaseMs: 60_000 }).claim(lateJob),
+    ).resolves.toBeNull();
 
     if (isMockBroker()) {
-      process.stdout.write('skipped: the compaction assertion needs a real Kafka broker (the librdkafka mock does not compact)\n');
+      process.stdout.write(
+        'skipped: the compaction assertion needs a real Kafka broker (the librdkafka mock does not compact)\n',
+      );
       return;
     }
     // compaction: keep the log dirty and its segments rolling (segment.ms 100) until the cleaner has run
     const survivors = await waitFor(
       async () => {
         // fillers of the other account on every partition (resource ids spread them): each partition's segment rolls
-        await produce(Array.from({ length: 12 }, (_, i) => ({ ...other[2], resourceId: `filler-${i}`, fetchedAt: new Date().toISOString() })));
+        await produce(
+          Array.from({ length: 12 }, (_, i) => ({
+            ...other[2],
+            resourceId: `filler-${i}`,
+            fetchedAt: new Date().toISOString(),
+          })),
+        );
         const records = (await readTopic(kafka.kafka, rawTopic)).filter((r) => ofAccount(r.key));
         return countRecords(records).values === 0 && records;
       },
@@ -161,7 +259,10 @@ describe('lifecycle > hard delete (PostgreSQL + broker)', () => {
 });
 
 function countRecords(records: Array<{ value: Buffer | null }>): { values: number; tombstones: number } {
-  return { values: records.filter((r) => r.value !== null).length, tombstones: records.filter((r) => r.value === null).length };
+  return {
+    values: records.filter((r) => r.value !== null).length,
+    tombstones: records.filter((r) => r.value === null).length,
+  };
 }
 
 async function partitionCount(kafka: Kafka, topic: string): Promise<number> {

@@ -34,25 +34,45 @@ describe('lifecycle > retention (plain PostgreSQL)', () => {
         [`key-${i}`, ago(age)],
       );
     }
-    await pool.query(`INSERT INTO airbnb.response_parses (request_key, fetched_at, account_id, parser_version) SELECT request_key, fetched_at, account_id, 2 FROM airbnb.raw_responses`);
+    await pool.query(
+      `INSERT INTO airbnb.response_parses (request_key, fetched_at, account_id, parser_version) SELECT request_key, fetched_at, account_id, 2 FROM airbnb.raw_responses`,
+    );
     // metrics a year old: kept by default
-    await pool.query(`INSERT INTO airbnb.chart_query (account_id, time, airbnb_listing_id, metric_date) VALUES ('42', ($1::timestamptz)::date, 'l1', ($1::timestamptz)::date)`, [ago(500)]);
+    await pool.query(
+      `INSERT INTO airbnb.chart_query (account_id, time, airbnb_listing_id, metric_date) VALUES ('42', ($1::timestamptz)::date, 'l1', ($1::timestamptz)::date)`,
+      [ago(500)],
+    );
     // jobs: finished 91 days ago (x2), finished yesterday, and one still running since long ago
-    for (const [status, finishedDaysAgo, account] of [['succeeded', 91, '1'], ['failed', 91, '2'], ['succeeded', 1, '3'], ['running', null, '4']] as const) {
+    for (const [status, finishedDaysAgo, account] of [
+      ['succeeded', 91, '1'],
+      ['failed', 91, '2'],
+      ['succeeded', 1, '3'],
+      ['running', null, '4'],
+    ] as const) {
       await pool.query(
         `INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger, status, created_at, finished_at) VALUES ($1, 'airbnb', $2, 'backfill', 'manual', $3, $4, $5)`,
         [randomUUID(), account, status, ago(200), finishedDaysAgo === null ? null : ago(finishedDaysAgo)],
       );
     }
-    await pool.query(`INSERT INTO ops.replays (id, source, origin, range_from, range_to, status, finished_at) VALUES ($1, 'airbnb', 'store', now(), now(), 'succeeded', $2)`, [randomUUID(), ago(100)]);
+    await pool.query(
+      `INSERT INTO ops.replays (id, source, origin, range_from, range_to, status, finished_at) VALUES ($1, 'airbnb', 'store', now(), now(), 'succeeded', $2)`,
+      [randomUUID(), ago(100)],
+    );
     // outbox: sent 8 days ago (x3), sent today, never sent (old)
     for (const published of [ago(8), ago(8), ago(8), ago(0), null]) {
-      await pool.query(`INSERT INTO ops.outbox (topic, message_key, value, created_at, published_at) VALUES ('sync.events', 'k', '{}', $1, $2)`, [ago(30), published]);
+      await pool.query(
+        `INSERT INTO ops.outbox (topic, message_key, value, created_at, published_at) VALUES ('sync.events', 'k', '{}', $1, $2)`,
+        [ago(30), published],
+      );
     }
-    await pool.query(`INSERT INTO ops.dead_lettered_responses (job_id, request_key, stage, reason, created_at) VALUES ($1, 'k', 'parse', 'bad', $2), ($3, 'k', 'parse', 'bad', $4)`, [randomUUID(), ago(91), randomUUID(), ago(10)]);
+    await pool.query(
+      `INSERT INTO ops.dead_lettered_responses (job_id, request_key, stage, reason, created_at) VALUES ($1, 'k', 'parse', 'bad', $2), ($3, 'k', 'parse', 'bad', $4)`,
+      [randomUUID(), ago(91), randomUUID(), ago(10)],
+    );
   }
 
-  const count = async (table: string) => (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
+  const count = async (table: string) =>
+    (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
 
   it('a dry run counts per data set what would go and deletes nothing; the pass deletes exactly that, in bounded batches', async () => {
     await seed();
@@ -77,8 +97,15 @@ describe('lifecycle > retention (plain PostgreSQL)', () => {
       'ops.outbox': 3,
       'ops.dead_lettered_responses': 1,
     });
-    expect(dryRun.find((o) => o.table === 'airbnb.chart_query')).toMatchObject({ mode: 'kept', days: 0, chunks: null });
-    expect(dryRun.find((o) => o.table === 'airbnb.raw_responses')).toMatchObject({ mode: 'batches', days: 400 });
+    expect(dryRun.find((o) => o.table === 'airbnb.chart_query')).toMatchObject({
+      mode: 'kept',
+      days: 0,
+      chunks: null,
+    });
+    expect(dryRun.find((o) => o.table === 'airbnb.raw_responses')).toMatchObject({
+      mode: 'batches',
+      days: 400,
+    });
     expect(await count('airbnb.raw_responses')).toBe(7);
 
     const statements: string[] = [];
@@ -96,10 +123,19 @@ describe('lifecycle > retention (plain PostgreSQL)', () => {
     expect(await count('airbnb.raw_responses')).toBe(2);
     expect(await count('airbnb.response_parses')).toBe(2);
     expect(await count('airbnb.chart_query')).toBe(1);
-    expect((await pool.query(`SELECT status FROM ops.sync_jobs ORDER BY account_id`)).rows).toEqual([{ status: 'succeeded' }, { status: 'running' }]);
+    expect((await pool.query(`SELECT status FROM ops.sync_jobs ORDER BY account_id`)).rows).toEqual([
+      { status: 'succeeded' },
+      { status: 'running' },
+    ]);
     expect(await count('ops.replays')).toBe(0);
     // (the job trigger's unsent sync.events rows, keyed by job id, stay too)
-    expect((await pool.query(`SELECT published_at IS NULL AS unsent FROM ops.outbox WHERE message_key = 'k' ORDER BY 1`)).rows).toEqual([{ unsent: false }, { unsent: true }]);
+    expect(
+      (
+        await pool.query(
+          `SELECT published_at IS NULL AS unsent FROM ops.outbox WHERE message_key = 'k' ORDER BY 1`,
+        )
+      ).rows,
+    ).toEqual([{ unsent: false }, { unsent: true }]);
     expect(await count('ops.dead_lettered_responses')).toBe(1);
 
     // a second pass finds nothing
@@ -109,7 +145,9 @@ describe('lifecycle > retention (plain PostgreSQL)', () => {
   it('the TimescaleDB retention policies where the extension is installed', async () => {
     const { rows } = await pool.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`);
     if (rows.length === 0) {
-      process.stdout.write('skipped: TimescaleDB is not installed on this server (add_retention_policy is tested where it is)\n');
+      process.stdout.write(
+        'skipped: TimescaleDB is not installed on this server (add_retention_policy is tested where it is)\n',
+      );
       return;
     }
     await runRetention(pool, { ...loadRetentionConfig({}), batchRows: 100 }, { dryRun: false });

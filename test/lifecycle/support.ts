@@ -1,5 +1,13 @@
 import { TOPIC_IDS, TOPICS } from '@staysync/contracts';
-import { createJsonCodec, createKafka, createProducer, provisionTopics, topicName, type KafkaProducer, type KafkaSettings } from '@staysync/kafka';
+import {
+  createJsonCodec,
+  createKafka,
+  createProducer,
+  provisionTopics,
+  topicName,
+  type KafkaProducer,
+  type KafkaSettings,
+} from '@staysync/kafka';
 import { isMockBroker, randomGroupId, randomTopicPrefix, testBrokers, waitFor } from '@staysync/testing';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
@@ -48,7 +56,10 @@ export async function setUpLifecycleKafka(): Promise<LifecycleKafka> {
         topics: (['raw.airbnb', 'raw.hostaway'] as const).map((id) => ({
           topic: name(id),
           numPartitions: 3,
-          configEntries: Object.entries(LIFECYCLE_RAW_TOPIC_CONFIGS).map(([configName, value]) => ({ name: configName, value })),
+          configEntries: Object.entries(LIFECYCLE_RAW_TOPIC_CONFIGS).map(([configName, value]) => ({
+            name: configName,
+            value,
+          })),
         })),
       });
     } finally {
@@ -71,11 +82,20 @@ export interface TopicRecord {
 export async function readTopic(kafka: Kafka, topic: string): Promise<TopicRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
-  const ends = new Map((await admin.fetchTopicOffsets(topic)).filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]));
+  const ends = new Map(
+    (await admin.fetchTopicOffsets(topic))
+      .filter((p) => BigInt(p.high) > BigInt(p.low))
+      .map((p) => [p.partition, BigInt(p.high)]),
+  );
   await admin.disconnect();
   const records: TopicRecord[] = [];
   if (ends.size === 0) return records;
-  const consumer = kafka.consumer({ groupId: randomGroupId('read-topic'), sessionTimeout: 6_000, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({
+    groupId: randomGroupId('read-topic'),
+    sessionTimeout: 6_000,
+    heartbeatInterval: 500,
+    maxWaitTimeInMs: 100,
+  });
   const reached = new Set<number>();
   await consumer.connect();
   try {
@@ -86,18 +106,29 @@ export async function readTopic(kafka: Kafka, topic: string): Promise<TopicRecor
         const end = ends.get(batch.partition);
         if (end === undefined) return;
         for (const m of batch.messages) {
-          if (BigInt(m.offset) < end) records.push({ partition: batch.partition, offset: m.offset, key: m.key?.toString('utf8') ?? null, value: m.value });
+          if (BigInt(m.offset) < end)
+            records.push({
+              partition: batch.partition,
+              offset: m.offset,
+              key: m.key?.toString('utf8') ?? null,
+              value: m.value,
+            });
         }
         // compaction leaves gaps: the batch's last offset, not a record count, tells the end is reached
         if (BigInt(batch.lastOffset()) >= end - 1n) reached.add(batch.partition);
       },
     });
-    await waitFor(() => reached.size === ends.size, { what: `reading ${topic} to its end offsets`, timeoutMs: 30_000 });
+    await waitFor(() => reached.size === ends.size, {
+      what: `reading ${topic} to its end offsets`,
+      timeoutMs: 30_000,
+    });
   } finally {
     await consumer.disconnect();
   }
   const seen = new Set<string>();
-  return records.filter((r) => !seen.has(`${r.partition}:${r.offset}`) && seen.add(`${r.partition}:${r.offset}`));
+  return records.filter(
+    (r) => !seen.has(`${r.partition}:${r.offset}`) && seen.add(`${r.partition}:${r.offset}`),
+  );
 }
 
 /**
@@ -111,7 +142,10 @@ export async function rowsMentioning(pool: Pool, needle: string): Promise<Record
   );
   const counts: Record<string, number> = {};
   for (const { name } of tables) {
-    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${name} t WHERE t::text LIKE '%' || $1 || '%'`, [needle]);
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${name} t WHERE t::text LIKE '%' || $1 || '%'`,
+      [needle],
+    );
     if (rows[0].n > 0) counts[name] = rows[0].n;
   }
   return counts;

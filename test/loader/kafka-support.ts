@@ -1,5 +1,13 @@
 import { TOPIC_IDS, type TopicId } from '@staysync/contracts';
-import { createJsonCodec, createKafka, createProducer, provisionTopics, topicName, type KafkaProducer, type KafkaSettings } from '@staysync/kafka';
+import {
+  createJsonCodec,
+  createKafka,
+  createProducer,
+  provisionTopics,
+  topicName,
+  type KafkaProducer,
+  type KafkaSettings,
+} from '@staysync/kafka';
 import { isMockBroker, randomGroupId, randomTopicPrefix, testBrokers } from '@staysync/testing';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import pino, { type Logger } from 'pino';
@@ -7,7 +15,12 @@ import pino, { type Logger } from 'pino';
 export const testLogger: Logger = pino({ level: process.env.STAYSYNC_TEST_LOG ?? 'silent' });
 
 /** Short session and fetch timings: group joins on the mock are otherwise slow to settle. */
-export const FAST_CONSUMER = { sessionTimeout: 6_000, rebalanceTimeout: 6_000, heartbeatInterval: 500, maxWaitTimeInMs: 100 };
+export const FAST_CONSUMER = {
+  sessionTimeout: 6_000,
+  rebalanceTimeout: 6_000,
+  heartbeatInterval: 500,
+  maxWaitTimeInMs: 100,
+};
 export const FAST_RETRY = { initialMs: 100, maxMs: 400 };
 
 export interface LoaderTestKafka {

@@ -121,14 +121,28 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
     );
     expect(rows).toEqual([
       { request_key: broken.requestKey, parser_version: null, parsed: false },
-      ...[list.requestKey, listings.requestKey].sort().map((request_key) => ({ request_key, parser_version: 1, parsed: true })),
+      ...[list.requestKey, listings.requestKey]
+        .sort()
+        .map((request_key) => ({ request_key, parser_version: 1, parsed: true })),
     ]);
 
     // a redelivery keeps nothing twice; a dry run and a replay (storeRaw false) keep nothing
     expect((await loadEnvelopes(pool, [broken])).keptUnparsed).toBe(0);
-    expect((await loadEnvelopes(pool, [{ ...broken, requestKey: `${broken.requestKey}:dry` }], { dryRun: true })).keptUnparsed).toBe(0);
-    expect((await loadEnvelopes(pool, [{ ...broken, requestKey: `${broken.requestKey}:replay` }], { storeRaw: false, markParsed: true })).keptUnparsed).toBe(0);
-    const { rows: stored } = await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '1004'`);
+    expect(
+      (await loadEnvelopes(pool, [{ ...broken, requestKey: `${broken.requestKey}:dry` }], { dryRun: true }))
+        .keptUnparsed,
+    ).toBe(0);
+    expect(
+      (
+        await loadEnvelopes(pool, [{ ...broken, requestKey: `${broken.requestKey}:replay` }], {
+          storeRaw: false,
+          markParsed: true,
+        })
+      ).keptUnparsed,
+    ).toBe(0);
+    const { rows: stored } = await pool.query(
+      `SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '1004'`,
+    );
     expect(stored[0].n).toBe(3);
   });
 
@@ -141,8 +155,12 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
 
     expect(result.poison).toHaveLength(1);
     expect(result.keptUnparsed).toBe(0);
-    expect(result.refused.map((e) => e.requestKey).sort()).toEqual([listings.requestKey, broken.requestKey].sort());
-    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '1010'`);
+    expect(result.refused.map((e) => e.requestKey).sort()).toEqual(
+      [listings.requestKey, broken.requestKey].sort(),
+    );
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '1010'`,
+    );
     expect(rows[0].n).toBe(0);
   });
 
@@ -153,18 +171,27 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
       [jobId],
     );
     const counts = async () =>
-      (await pool.query(`SELECT loaded, data_responses, data_rows::int FROM ops.sync_jobs WHERE id = $1`, [jobId])).rows[0];
+      (
+        await pool.query(`SELECT loaded, data_responses, data_rows::int FROM ops.sync_jobs WHERE id = $1`, [
+          jobId,
+        ])
+      ).rows[0];
     const envelopes = fixtureEnvelopes({ accountId: '1009', jobId });
 
     await loadEnvelopes(pool, envelopes);
     // listings are no data operation; chart 28 + 1 summary rows, list of metrics 1 row
     expect(await counts()).toEqual({ loaded: 3, data_responses: 2, data_rows: 30 });
 
-    await pool.query(`UPDATE ops.sync_jobs SET status = 'succeeded', finished_at = now() WHERE id = $1`, [jobId]);
+    await pool.query(`UPDATE ops.sync_jobs SET status = 'succeeded', finished_at = now() WHERE id = $1`, [
+      jobId,
+    ]);
     await loadEnvelopes(pool, envelopes, { storeRaw: false, markParsed: true });
     // a topic replay of records the store already holds, and of the same requests fetched again
     await loadEnvelopes(pool, envelopes);
-    await loadEnvelopes(pool, envelopes.map((e) => ({ ...e, fetchedAt: '2031-01-01T00:00:00.000Z' })));
+    await loadEnvelopes(
+      pool,
+      envelopes.map((e) => ({ ...e, fetchedAt: '2031-01-01T00:00:00.000Z' })),
+    );
     expect(await counts()).toEqual({ loaded: 3, data_responses: 2, data_rows: 30 });
   });
 

@@ -32,7 +32,8 @@ class CapturedLogs extends Writable {
 
 type Body = Record<string, unknown>;
 /** request keys in code point order, as ORDER BY … COLLATE "C" */
-const byKey = (a: { request_key: string }, b: { request_key: string }) => (a.request_key < b.request_key ? -1 : 1);
+const byKey = (a: { request_key: string }, b: { request_key: string }) =>
+  a.request_key < b.request_key ? -1 : 1;
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 const porygon = (body: Body) => (body.data as Body).porygon as Body;
 
@@ -60,9 +61,21 @@ const parserV2: Parser = {
   version: 2,
   parse(envelope) {
     const body = envelope.body;
-    if (!isJsonObject(body) || !isJsonObject(body.data) || !isJsonObject(body.data.porygon) || !('getPerformanceComponentsV2' in body.data.porygon)) return parserV1.parse(envelope);
+    if (
+      !isJsonObject(body) ||
+      !isJsonObject(body.data) ||
+      !isJsonObject(body.data.porygon) ||
+      !('getPerformanceComponentsV2' in body.data.porygon)
+    )
+      return parserV1.parse(envelope);
     const { getPerformanceComponentsV2, ...rest } = body.data.porygon;
-    return parserV1.parse({ ...envelope, body: { ...body, data: { ...body.data, porygon: { ...rest, getPerformanceComponents: getPerformanceComponentsV2 } } } });
+    return parserV1.parse({
+      ...envelope,
+      body: {
+        ...body,
+        data: { ...body.data, porygon: { ...rest, getPerformanceComponents: getPerformanceComponentsV2 } },
+      },
+    });
   },
 };
 
@@ -104,7 +117,9 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
     });
     await loader.init();
     registry = loader.get<Registry>(METRICS_REGISTRY);
-    ({ app: admin } = await startAdmin(adminTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: kafka.settings.topicPrefix })));
+    ({ app: admin } = await startAdmin(
+      adminTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: kafka.settings.topicPrefix }),
+    ));
     deadLetters = await kafka.collect('dlq');
   });
 
@@ -117,9 +132,17 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
   });
 
   const produce = (topic: 'raw.airbnb' | 'raw.hostaway', envelopes: RawEnvelope[]) =>
-    kafka.producer.send(topic, envelopes.map((value) => ({ key: rawEnvelopeKey(value), value })));
+    kafka.producer.send(
+      topic,
+      envelopes.map((value) => ({ key: rawEnvelopeKey(value), value })),
+    );
 
-  async function runningJob(source: string, accountId: string, fetched: number, id = randomUUID()): Promise<string> {
+  async function runningJob(
+    source: string,
+    accountId: string,
+    fetched: number,
+    id = randomUUID(),
+  ): Promise<string> {
     await pool.query(
       `INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger, status, fetched, fetch_completed_at, started_at)
        VALUES ($1, $2, $3, 'incremental', 'manual', 'running', $4, now(), now())`,
@@ -129,22 +152,35 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
   }
 
   const settled = (jobId: string) =>
-    waitFor(async () => {
-      const { rows } = await pool.query(
-        `SELECT status, loaded, dead_lettered, data_responses, data_rows::int, error, notes FROM ops.sync_jobs WHERE id = $1`,
-        [jobId],
-      );
-      return rows[0].status !== 'running' && rows[0];
-    }, { what: `job ${jobId} settled` });
+    waitFor(
+      async () => {
+        const { rows } = await pool.query(
+          `SELECT status, loaded, dead_lettered, data_responses, data_rows::int, error, notes FROM ops.sync_jobs WHERE id = $1`,
+          [jobId],
+        );
+        return rows[0].status !== 'running' && rows[0];
+      },
+      { what: `job ${jobId} settled` },
+    );
 
   const lettersFor = (keys: string[]) =>
-    waitFor(() => {
-      const mine = deadLetters.map((m) => JSON.parse(m.value!.toString()) as DeadLetter).filter((l) => keys.includes(l.key ?? ''));
-      return mine.length >= keys.length && mine;
-    }, { what: `${keys.length} dead letters` });
+    waitFor(
+      () => {
+        const mine = deadLetters
+          .map((m) => JSON.parse(m.value!.toString()) as DeadLetter)
+          .filter((l) => keys.includes(l.key ?? ''));
+        return mine.length >= keys.length && mine;
+      },
+      { what: `${keys.length} dead letters` },
+    );
 
   const deadLetterRows = async (jobId: string) =>
-    (await pool.query(`SELECT request_key, stage, reason, parser_version FROM ops.dead_lettered_responses WHERE job_id = $1 ORDER BY request_key COLLATE "C"`, [jobId])).rows;
+    (
+      await pool.query(
+        `SELECT request_key, stage, reason, parser_version FROM ops.dead_lettered_responses WHERE job_id = $1 ORDER BY request_key COLLATE "C"`,
+        [jobId],
+      )
+    ).rows;
 
   async function metricValue(name: string, labels: Record<string, string>): Promise<number> {
     const metric = registry.getSingleMetric(name);
@@ -159,15 +195,30 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
     const options = { accountId: '4001', jobId };
     const listings = listingsEnvelope(options);
     const renamed = chartEnvelope(options, 'p3_impressions', renamedResponseField(CHART_BODY));
-    const noComponents = { ...listOfMetricsEnvelope(options), body: { data: { porygon: { getPerformanceComponents: { __typename: 'PorygonPerformanceComponentsResponse' } } } } };
+    const noComponents = {
+      ...listOfMetricsEnvelope(options),
+      body: {
+        data: {
+          porygon: { getPerformanceComponents: { __typename: 'PorygonPerformanceComponentsResponse' } },
+        },
+      },
+    };
 
     await produce('raw.airbnb', [listings, renamed, noComponents]);
 
     const letters = await lettersFor([renamed.requestKey, noComponents.requestKey]);
     expect(letters.map((l) => [l.key, l.stage, l.error.message]).sort()).toEqual(
       [
-        [renamed.requestKey, 'parse', 'malformed Airbnb response: data.porygon.getPerformanceComponents is missing'],
-        [noComponents.requestKey, 'parse', 'malformed Airbnb response: data.porygon.getPerformanceComponents.components is missing'],
+        [
+          renamed.requestKey,
+          'parse',
+          'malformed Airbnb response: data.porygon.getPerformanceComponents is missing',
+        ],
+        [
+          noComponents.requestKey,
+          'parse',
+          'malformed Airbnb response: data.porygon.getPerformanceComponents.components is missing',
+        ],
       ].sort(),
     );
     expect(await settled(jobId)).toEqual({
@@ -182,12 +233,26 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
     });
     expect(await deadLetterRows(jobId)).toEqual(
       [
-        { request_key: renamed.requestKey, stage: 'parse', reason: 'malformed Airbnb response: data.porygon.getPerformanceComponents is missing', parser_version: 1 },
-        { request_key: noComponents.requestKey, stage: 'parse', reason: 'malformed Airbnb response: data.porygon.getPerformanceComponents.components is missing', parser_version: 1 },
+        {
+          request_key: renamed.requestKey,
+          stage: 'parse',
+          reason: 'malformed Airbnb response: data.porygon.getPerformanceComponents is missing',
+          parser_version: 1,
+        },
+        {
+          request_key: noComponents.requestKey,
+          stage: 'parse',
+          reason: 'malformed Airbnb response: data.porygon.getPerformanceComponents.components is missing',
+          parser_version: 1,
+        },
       ].sort(byKey),
     );
     const raw = async () =>
-      (await pool.query(`SELECT request_key, parser_version FROM airbnb.response_parser_versions WHERE account_id = '4001' ORDER BY request_key COLLATE "C"`)).rows;
+      (
+        await pool.query(
+          `SELECT request_key, parser_version FROM airbnb.response_parser_versions WHERE account_id = '4001' ORDER BY request_key COLLATE "C"`,
+        )
+      ).rows;
     expect(await raw()).toEqual(
       [
         { request_key: listings.requestKey, parser_version: 1 },
@@ -195,7 +260,12 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
         { request_key: noComponents.requestKey, parser_version: null },
       ].sort(byKey),
     );
-    expect(await rowCounts(pool, '4001')).toEqual({ 'airbnb.listings': 7, 'airbnb.chart_query': 0, 'airbnb.chart_summary': 0, 'airbnb.list_of_metrics': 0 });
+    expect(await rowCounts(pool, '4001')).toEqual({
+      'airbnb.listings': 7,
+      'airbnb.chart_query': 0,
+      'airbnb.chart_summary': 0,
+      'airbnb.list_of_metrics': 0,
+    });
 
     // the parser is fixed for the renamed field (v2); the response without components stays poison
     const report = await replayFromStore({
@@ -210,7 +280,12 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
 
     expect(report.responses).toBe(2);
     expect(report.poison).toHaveLength(1);
-    expect(await rowCounts(pool, '4001')).toEqual({ 'airbnb.listings': 7, 'airbnb.chart_query': 28, 'airbnb.chart_summary': 1, 'airbnb.list_of_metrics': 0 });
+    expect(await rowCounts(pool, '4001')).toEqual({
+      'airbnb.listings': 7,
+      'airbnb.chart_query': 28,
+      'airbnb.chart_summary': 1,
+      'airbnb.list_of_metrics': 0,
+    });
     expect(await raw()).toEqual(
       [
         { request_key: listings.requestKey, parser_version: 2 },
@@ -245,15 +320,44 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
       error: null,
       notes: [zeroRowsWarning(2)],
     });
-    expect(zeroRowsWarning(2)).toBe('warning: all 2 data response(s) parsed to zero rows: check for a changed upstream response shape (runbook: zero-row warning)');
-    expect(await settled(healthyJob)).toEqual({ status: 'succeeded', loaded: 3, dead_lettered: 0, data_responses: 2, data_rows: 30, error: null, notes: [] });
-    expect(await rowCounts(pool, '4002')).toEqual({ 'airbnb.listings': 7, 'airbnb.chart_query': 0, 'airbnb.chart_summary': 0, 'airbnb.list_of_metrics': 0 });
+    expect(zeroRowsWarning(2)).toBe(
+      'warning: all 2 data response(s) parsed to zero rows: check for a changed upstream response shape (runbook: zero-row warning)',
+    );
+    expect(await settled(healthyJob)).toEqual({
+      status: 'succeeded',
+      loaded: 3,
+      dead_lettered: 0,
+      data_responses: 2,
+      data_rows: 30,
+      error: null,
+      notes: [],
+    });
+    expect(await rowCounts(pool, '4002')).toEqual({
+      'airbnb.listings': 7,
+      'airbnb.chart_query': 0,
+      'airbnb.chart_summary': 0,
+      'airbnb.list_of_metrics': 0,
+    });
     expect(await metricValue('staysync_jobs_zero_rows_total', { source: 'airbnb' })).toBe(before + 1);
 
-    const { body } = await request(admin.getHttpServer()).get(`/api/v1/jobs/${emptyJob}`).set('X-API-Key', TEST_API_KEY).expect(200);
+    const { body } = await request(admin.getHttpServer())
+      .get(`/api/v1/jobs/${emptyJob}`)
+      .set('X-API-Key', TEST_API_KEY)
+      .expect(200);
     expect(body).toMatchObject({ status: 'succeeded', notes: [zeroRowsWarning(2)] });
-    expect(body.counts).toEqual({ planned: 0, fetched: 3, loaded: 3, failed: 0, dead_lettered: 0, data_responses: 2, data_rows: 0 });
-    const healthyView = await request(admin.getHttpServer()).get(`/api/v1/jobs/${healthyJob}`).set('X-API-Key', TEST_API_KEY).expect(200);
+    expect(body.counts).toEqual({
+      planned: 0,
+      fetched: 3,
+      loaded: 3,
+      failed: 0,
+      dead_lettered: 0,
+      data_responses: 2,
+      data_rows: 0,
+    });
+    const healthyView = await request(admin.getHttpServer())
+      .get(`/api/v1/jobs/${healthyJob}`)
+      .set('X-API-Key', TEST_API_KEY)
+      .expect(200);
     expect(healthyView.body).toMatchObject({ notes: [], counts: { data_responses: 2, data_rows: 30 } });
   });
 
@@ -266,7 +370,11 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
     await produce('raw.hostaway', [noResult, emptyListings, emptyReservations]);
 
     const [letter] = await lettersFor([noResult.requestKey]);
-    expect(letter).toMatchObject({ stage: 'parse', parserVersion: 1, error: { message: 'invalid Hostaway envelope: body.result is missing' } });
+    expect(letter).toMatchObject({
+      stage: 'parse',
+      parserVersion: 1,
+      error: { message: 'invalid Hostaway envelope: body.result is missing' },
+    });
     expect(await settled(jobId)).toEqual({
       status: 'failed',
       loaded: 2,
@@ -276,7 +384,14 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
       error: '1 response(s) could not be loaded and went to the dead-letter topic',
       notes: [zeroRowsWarning(2)],
     });
-    expect((await pool.query(`SELECT request_key, parser_version FROM hostaway.raw_responses WHERE job_id = $1 ORDER BY request_key COLLATE "C"`, [jobId])).rows).toEqual(
+    expect(
+      (
+        await pool.query(
+          `SELECT request_key, parser_version FROM hostaway.raw_responses WHERE job_id = $1 ORDER BY request_key COLLATE "C"`,
+          [jobId],
+        )
+      ).rows,
+    ).toEqual(
       [
         { request_key: noResult.requestKey, parser_version: null },
         { request_key: emptyListings.requestKey, parser_version: 1 },
@@ -290,17 +405,33 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
     // the envelope's account id fits its schema (200 characters), not the raw store's varchar(32)
     const accountId = '4'.repeat(40);
     const jobId = await runningJob('airbnb', '4007', 1);
-    const unkeepable = chartEnvelope({ accountId, jobId }, 'p3_impressions', renamedResponseField(CHART_BODY));
+    const unkeepable = chartEnvelope(
+      { accountId, jobId },
+      'p3_impressions',
+      renamedResponseField(CHART_BODY),
+    );
 
     await produce('raw.airbnb', [unkeepable]);
 
     const [letter] = await lettersFor([unkeepable.requestKey]);
-    expect(letter).toMatchObject({ stage: 'parse', error: { message: 'malformed Airbnb response: data.porygon.getPerformanceComponents is missing' } });
+    expect(letter).toMatchObject({
+      stage: 'parse',
+      error: { message: 'malformed Airbnb response: data.porygon.getPerformanceComponents is missing' },
+    });
     expect(await settled(jobId)).toMatchObject({ status: 'failed', loaded: 0, dead_lettered: 1 });
-    expect((await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE job_id = $1`, [jobId])).rows[0].n).toBe(0);
+    expect(
+      (await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE job_id = $1`, [jobId]))
+        .rows[0].n,
+    ).toBe(0);
     // one letter only: not a second one at stage load
     expect(deadLetters.filter((m) => m.key?.toString() === unkeepable.requestKey)).toHaveLength(1);
-    expect(logs.lines.filter((line) => line.includes('the raw store refuses an unparseable response') && line.includes(unkeepable.requestKey))).toHaveLength(1);
+    expect(
+      logs.lines.filter(
+        (line) =>
+          line.includes('the raw store refuses an unparseable response') &&
+          line.includes(unkeepable.requestKey),
+      ),
+    ).toHaveLength(1);
   });
 
   it('the fetcher finishing a job (the loader was done first) adds the warning too', async () => {
@@ -314,18 +445,34 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
     await loadEnvelopes(pool, [chartEnvelope(options, 'p3_impressions', emptyComponents(CHART_BODY))]);
 
     const snapshot = { planned: 1, fetched: 1, failed: 0, progress: {}, errors: [], notes: [] };
-    const finished = await new JobStore(pool, { owner: 'test-fetcher', leaseMs: 60_000 }).completeFetch(jobId, snapshot, null);
+    const finished = await new JobStore(pool, { owner: 'test-fetcher', leaseMs: 60_000 }).completeFetch(
+      jobId,
+      snapshot,
+      null,
+    );
 
     expect(finished).toEqual([{ id: jobId, source: 'airbnb', status: 'succeeded', zeroRows: true }]);
-    expect((await pool.query(`SELECT notes FROM ops.sync_jobs WHERE id = $1`, [jobId])).rows).toEqual([{ notes: [zeroRowsWarning(1)] }]);
+    expect((await pool.query(`SELECT notes FROM ops.sync_jobs WHERE id = $1`, [jobId])).rows).toEqual([
+      { notes: [zeroRowsWarning(1)] },
+    ]);
   });
 
   it('records dead letters only against jobs that exist; the others are counted and logged once per job id', async () => {
     const existing = await runningJob('airbnb', '4005', 5);
     const [goneA, goneB] = [randomUUID(), randomUUID()];
-    const poison = (jobId: string, n: number) => ({ ...chartEnvelope({ accountId: '4005', jobId }), window: null, requestKey: `4005:poison:${jobId}:${n}` });
-    const before = await metricValue('loader_dead_letters_without_job_total', { source: 'airbnb', stage: 'parse' });
-    const loggedFor = (jobId: string) => logs.lines.filter((line) => line.includes('dead letter of a job that does not exist') && line.includes(jobId)).length;
+    const poison = (jobId: string, n: number) => ({
+      ...chartEnvelope({ accountId: '4005', jobId }),
+      window: null,
+      requestKey: `4005:poison:${jobId}:${n}`,
+    });
+    const before = await metricValue('loader_dead_letters_without_job_total', {
+      source: 'airbnb',
+      stage: 'parse',
+    });
+    const loggedFor = (jobId: string) =>
+      logs.lines.filter(
+        (line) => line.includes('dead letter of a job that does not exist') && line.includes(jobId),
+      ).length;
 
     const first = [poison(goneA, 1), poison(goneA, 2), poison(goneB, 1), poison(existing, 1)];
     await produce('raw.airbnb', first);
@@ -334,13 +481,22 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
     await produce('raw.airbnb', again);
     await lettersFor(again.map((e) => e.requestKey));
 
-    expect(await metricValue('loader_dead_letters_without_job_total', { source: 'airbnb', stage: 'parse' })).toBe(before + 4);
+    expect(
+      await metricValue('loader_dead_letters_without_job_total', { source: 'airbnb', stage: 'parse' }),
+    ).toBe(before + 4);
     expect([loggedFor(goneA), loggedFor(goneB), loggedFor(existing)]).toEqual([1, 1, 0]);
-    const { rows } = await pool.query(`SELECT job_id::text, count(*)::int AS n FROM ops.dead_lettered_responses WHERE job_id = ANY($1::uuid[]) GROUP BY 1`, [[existing, goneA, goneB]]);
+    const { rows } = await pool.query(
+      `SELECT job_id::text, count(*)::int AS n FROM ops.dead_lettered_responses WHERE job_id = ANY($1::uuid[]) GROUP BY 1`,
+      [[existing, goneA, goneB]],
+    );
     expect(rows).toEqual([{ job_id: existing, n: 1 }]);
-    expect((await pool.query(`SELECT dead_lettered FROM ops.sync_jobs WHERE id = $1`, [existing])).rows).toEqual([{ dead_lettered: 1 }]);
+    expect(
+      (await pool.query(`SELECT dead_lettered FROM ops.sync_jobs WHERE id = $1`, [existing])).rows,
+    ).toEqual([{ dead_lettered: 1 }]);
     // every unparseable body is kept for a replay, whichever job it names
-    const kept = await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '4005' AND parser_version IS NULL`);
+    const kept = await pool.query(
+      `SELECT count(*)::int AS n FROM airbnb.raw_responses WHERE account_id = '4005' AND parser_version IS NULL`,
+    );
     expect(kept.rows[0].n).toBe(5);
   });
 });

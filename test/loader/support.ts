@@ -16,7 +16,10 @@ export interface EnvelopeOptions {
  * An Airbnb response wrapped as the fetcher would publish it. The request key gets the account in
  * front: the planner's keys do not name the account, and the raw store is unique on (key, fetched_at).
  */
-export function airbnbEnvelope(input: Omit<ParseCommandInput, 'scrapeDate'> & { scrapeDate?: string }, options: EnvelopeOptions): RawEnvelope {
+export function airbnbEnvelope(
+  input: Omit<ParseCommandInput, 'scrapeDate'> & { scrapeDate?: string },
+  options: EnvelopeOptions,
+): RawEnvelope {
   const envelope = buildEnvelope({ scrapeDate: SCRAPE_DATE, ...input, accountId: options.accountId });
   return {
     ...envelope,
@@ -26,19 +29,42 @@ export function airbnbEnvelope(input: Omit<ParseCommandInput, 'scrapeDate'> & { 
   };
 }
 
-export function chartEnvelope(options: EnvelopeOptions, metric = 'p3_impressions', body: unknown = loadFixture(AIRBNB_FIXTURES.chartP3Impressions)): RawEnvelope {
-  return airbnbEnvelope({ operation: 'ChartQuery', listingId: LISTING_ID, listingName: '211 N Wilbur', metric, window: '2025-01-12:2025-02-08', body }, options);
+export function chartEnvelope(
+  options: EnvelopeOptions,
+  metric = 'p3_impressions',
+  body: unknown = loadFixture(AIRBNB_FIXTURES.chartP3Impressions),
+): RawEnvelope {
+  return airbnbEnvelope(
+    {
+      operation: 'ChartQuery',
+      listingId: LISTING_ID,
+      listingName: '211 N Wilbur',
+      metric,
+      window: '2025-01-12:2025-02-08',
+      body,
+    },
+    options,
+  );
 }
 
 export function listOfMetricsEnvelope(options: EnvelopeOptions): RawEnvelope {
   return airbnbEnvelope(
-    { operation: 'ListOfMetricsQuery', listingId: LISTING_ID, metric: 'conversion_rate', window: '2025-07-06:2025-07-12', body: loadFixture(AIRBNB_FIXTURES.listOfMetricsConversionRate) },
+    {
+      operation: 'ListOfMetricsQuery',
+      listingId: LISTING_ID,
+      metric: 'conversion_rate',
+      window: '2025-07-06:2025-07-12',
+      body: loadFixture(AIRBNB_FIXTURES.listOfMetricsConversionRate),
+    },
     options,
   );
 }
 
 export function listingsEnvelope(options: EnvelopeOptions): RawEnvelope {
-  return airbnbEnvelope({ operation: 'ListingsSectionQuery', body: loadFixture(AIRBNB_FIXTURES.listingsSection) }, options);
+  return airbnbEnvelope(
+    { operation: 'ListingsSectionQuery', body: loadFixture(AIRBNB_FIXTURES.listingsSection) },
+    options,
+  );
 }
 
 /** The three recorded fixtures: 28 chart_query + 1 chart_summary, 1 list_of_metrics, 7 listings rows. */
@@ -46,13 +72,21 @@ export function fixtureEnvelopes(options: EnvelopeOptions): RawEnvelope[] {
   return [listingsEnvelope(options), chartEnvelope(options), listOfMetricsEnvelope(options)];
 }
 
-export const METRIC_TABLES = ['airbnb.listings', 'airbnb.chart_query', 'airbnb.chart_summary', 'airbnb.list_of_metrics'] as const;
+export const METRIC_TABLES = [
+  'airbnb.listings',
+  'airbnb.chart_query',
+  'airbnb.chart_summary',
+  'airbnb.list_of_metrics',
+] as const;
 
 /** Row count per table for one account. */
 export async function rowCounts(pool: Pool, accountId: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of METRIC_TABLES) {
-    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE account_id = $1`, [accountId]);
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${table} WHERE account_id = $1`,
+      [accountId],
+    );
     counts[table] = rows[0].n;
   }
   return counts;
@@ -62,13 +96,23 @@ export async function rowCounts(pool: Pool, accountId: string): Promise<Record<s
 export async function snapshot(pool: Pool, accountId: string): Promise<Record<string, unknown[]>> {
   const result: Record<string, unknown[]> = {};
   for (const table of METRIC_TABLES) {
-    const { rows } = await pool.query(`SELECT to_jsonb(t) - 'created_at' - 'updated_at' AS row FROM ${table} t WHERE account_id = $1 ORDER BY to_jsonb(t)::text`, [accountId]);
+    const { rows } = await pool.query(
+      `SELECT to_jsonb(t) - 'created_at' - 'updated_at' AS row FROM ${table} t WHERE account_id = $1 ORDER BY to_jsonb(t)::text`,
+      [accountId],
+    );
     result[table] = rows.map((r: { row: unknown }) => r.row);
   }
   return result;
 }
 
-export async function chartRow(pool: Pool, accountId: string, metricDate: string): Promise<Record<string, unknown>> {
-  const { rows } = await pool.query(`SELECT to_jsonb(t) AS row FROM airbnb.chart_query t WHERE account_id = $1 AND metric_date = $2`, [accountId, metricDate]);
+export async function chartRow(
+  pool: Pool,
+  accountId: string,
+  metricDate: string,
+): Promise<Record<string, unknown>> {
+  const { rows } = await pool.query(
+    `SELECT to_jsonb(t) AS row FROM airbnb.chart_query t WHERE account_id = $1 AND metric_date = $2`,
+    [accountId, metricDate],
+  );
   return (rows[0] as { row: Record<string, unknown> }).row;
 }

@@ -10,7 +10,12 @@ import { createLoaderApp } from '../../apps/loader/src/bootstrap';
 import { FAST_CONSUMER, FAST_RETRY, loaderEnv, setUpKafka, type LoaderTestKafka } from './kafka-support';
 import { fixtureEnvelopes, rowCounts, snapshot } from './support';
 
-const FIXTURE_COUNTS = { 'airbnb.listings': 7, 'airbnb.chart_query': 28, 'airbnb.chart_summary': 1, 'airbnb.list_of_metrics': 1 };
+const FIXTURE_COUNTS = {
+  'airbnb.listings': 7,
+  'airbnb.chart_query': 28,
+  'airbnb.chart_summary': 1,
+  'airbnb.list_of_metrics': 1,
+};
 const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
 
 /**
@@ -38,7 +43,10 @@ describe('loader > two loaders in one group (PostgreSQL + broker)', () => {
 
   async function startLoader(): Promise<INestApplication> {
     const config = loadLoaderConfig(loaderEnv(db.url, kafka.settings));
-    const app = await createLoaderApp(config, { logStream: quiet, consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY } });
+    const app = await createLoaderApp(config, {
+      logStream: quiet,
+      consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY },
+    });
     await app.init();
     loaders.push(app);
     return app;
@@ -63,38 +71,64 @@ describe('loader > two loaders in one group (PostgreSQL + broker)', () => {
 
   it('split the partitions, and after one leaves mid-load every response is loaded once, as one loader would', async () => {
     const [first] = [await startLoader(), await startLoader()];
-    const split = await waitFor(async () => {
-      const parts = await assignments();
-      return parts.length === 2 && parts.every((p) => p.length > 0) && parts;
-    }, { what: 'both loaders assigned raw partitions', timeoutMs: 30_000 });
+    const split = await waitFor(
+      async () => {
+        const parts = await assignments();
+        return parts.length === 2 && parts.every((p) => p.length > 0) && parts;
+      },
+      { what: 'both loaders assigned raw partitions', timeoutMs: 30_000 },
+    );
     expect(split.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
 
     // 24 accounts spread over the 12 partitions (one listing each: source:account:resource)
     const accounts = Array.from({ length: 24 }, (_, i) => String(5000 + i));
     const send = (ids: string[]) =>
-      kafka.producer.send('raw.airbnb', ids.flatMap((accountId) => fixtureEnvelopes({ accountId })).map((value) => ({ key: rawEnvelopeKey(value), value })));
+      kafka.producer.send(
+        'raw.airbnb',
+        ids
+          .flatMap((accountId) => fixtureEnvelopes({ accountId }))
+          .map((value) => ({ key: rawEnvelopeKey(value), value })),
+      );
     await send(accounts.slice(0, 12));
-    await waitFor(async () => (await rowCounts(pool, accounts[0]))['airbnb.chart_query'] === 28 || (await rowCounts(pool, accounts[1]))['airbnb.chart_query'] === 28, { what: 'loading under way' });
+    await waitFor(
+      async () =>
+        (await rowCounts(pool, accounts[0]))['airbnb.chart_query'] === 28 ||
+        (await rowCounts(pool, accounts[1]))['airbnb.chart_query'] === 28,
+      { what: 'loading under way' },
+    );
 
     // one loader leaves while the second half arrives: the other takes over its partitions
     await Promise.all([first.close(), send(accounts.slice(12))]);
     loaders.splice(loaders.indexOf(first), 1);
-    await waitFor(async () => {
-      const parts = await assignments();
-      return parts.length === 1 && parts[0].length === 12;
-    }, { what: 'the remaining loader owns every partition', timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        const parts = await assignments();
+        return parts.length === 1 && parts[0].length === 12;
+      },
+      { what: 'the remaining loader owns every partition', timeoutMs: 30_000 },
+    );
 
     for (const accountId of accounts) {
-      await waitFor(async () => JSON.stringify(await rowCounts(pool, accountId)) === JSON.stringify(FIXTURE_COUNTS), { what: `account ${accountId} loaded`, timeoutMs: 30_000 });
+      await waitFor(
+        async () => JSON.stringify(await rowCounts(pool, accountId)) === JSON.stringify(FIXTURE_COUNTS),
+        { what: `account ${accountId} loaded`, timeoutMs: 30_000 },
+      );
     }
-    const { rows } = await pool.query<{ n: number; keys: number }>(`SELECT count(*)::int AS n, count(DISTINCT request_key)::int AS keys FROM airbnb.raw_responses`);
+    const { rows } = await pool.query<{ n: number; keys: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT request_key)::int AS keys FROM airbnb.raw_responses`,
+    );
     expect(rows[0]).toEqual({ n: 72, keys: 72 });
 
     // the same envelopes loaded directly, once, give the same rows
     await loadEnvelopes(pool, fixtureEnvelopes({ accountId: 'reference' }));
-    const reference = JSON.stringify(await snapshot(pool, 'reference')).replaceAll('"reference"', '"ACCOUNT"');
+    const reference = JSON.stringify(await snapshot(pool, 'reference')).replaceAll(
+      '"reference"',
+      '"ACCOUNT"',
+    );
     for (const accountId of accounts) {
-      expect(JSON.stringify(await snapshot(pool, accountId)).replaceAll(`"${accountId}"`, '"ACCOUNT"')).toBe(reference);
+      expect(JSON.stringify(await snapshot(pool, accountId)).replaceAll(`"${accountId}"`, '"ACCOUNT"')).toBe(
+        reference,
+      );
     }
   }, 120_000);
 });

@@ -6,16 +6,25 @@ import request from 'supertest';
 import { createTestDatabase, randomTopicPrefix, type TestDatabase } from '../harness';
 import { adminTestConfig, startAdmin } from '../admin/admin-app';
 
-type Operation = { responses: Record<string, { content?: Record<string, { schema?: unknown; example?: unknown }> }>; security?: unknown[]; requestBody?: { content: Record<string, { example?: unknown }> } };
+type Operation = {
+  responses: Record<string, { content?: Record<string, { schema?: unknown; example?: unknown }> }>;
+  security?: unknown[];
+  requestBody?: { content: Record<string, { example?: unknown }> };
+};
 
 describe('read side > API documents a client can be generated from', () => {
   let db: TestDatabase;
   let app: NestExpressApplication;
-  let openApi: { paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, unknown> } };
+  let openApi: {
+    paths: Record<string, Record<string, Operation>>;
+    components: { securitySchemes: Record<string, unknown> };
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    ({ app } = await startAdmin(adminTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: randomTopicPrefix() })));
+    ({ app } = await startAdmin(
+      adminTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: randomTopicPrefix() }),
+    ));
     openApi = (await request(app.getHttpServer()).get('/docs/openapi.json').expect(200)).body;
     mkdirSync('artifacts/read-side', { recursive: true });
     writeFileSync('artifacts/read-side/openapi.json', JSON.stringify(openApi, null, 2));
@@ -39,12 +48,17 @@ describe('read side > API documents a client can be generated from', () => {
         if (success.length === 0) gaps.push(`${where}: no success response`);
         for (const code of success) {
           const content = op.responses[code].content;
-          if (code !== '204' && !Object.values(content ?? {}).some((c) => c.example !== undefined)) gaps.push(`${where} ${code}: no example`);
+          if (code !== '204' && !Object.values(content ?? {}).some((c) => c.example !== undefined))
+            gaps.push(`${where} ${code}: no example`);
         }
         const errors = codes.filter((c) => /^[45]/.test(c));
-        if (!errors.includes('401') || !errors.includes('429') || !errors.includes('500')) gaps.push(`${where}: errors ${errors.join(',')}`);
-        for (const code of errors) if (!op.responses[code].content?.['application/problem+json']) gaps.push(`${where} ${code}: not problem+json`);
-        if (op.requestBody && !Object.values(op.requestBody.content).some((c) => c.example !== undefined)) gaps.push(`${where}: request without example`);
+        if (!errors.includes('401') || !errors.includes('429') || !errors.includes('500'))
+          gaps.push(`${where}: errors ${errors.join(',')}`);
+        for (const code of errors)
+          if (!op.responses[code].content?.['application/problem+json'])
+            gaps.push(`${where} ${code}: not problem+json`);
+        if (op.requestBody && !Object.values(op.requestBody.content).some((c) => c.example !== undefined))
+          gaps.push(`${where}: request without example`);
         if (!Array.isArray(op.security)) gaps.push(`${where}: no security`);
       }
     }
@@ -56,6 +70,8 @@ describe('read side > API documents a client can be generated from', () => {
     const document = readFileSync('docs/asyncapi.json', 'utf8');
     expect(JSON.parse(document).asyncapi).toMatch(/^3\./);
     const diagnostics = await new Parser().validate(document);
-    expect(diagnostics.map((d) => `${d.severity} ${d.code}: ${d.message} at ${d.path.join('.')}`)).toEqual([]);
+    expect(diagnostics.map((d) => `${d.severity} ${d.code}: ${d.message} at ${d.path.join('.')}`)).toEqual(
+      [],
+    );
   });
 });

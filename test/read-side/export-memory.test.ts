@@ -21,11 +21,19 @@ describe('read side > export memory (PostgreSQL)', () => {
   });
 
   it(`streams ${ROWS} rows with a flat heap`, async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '-r', '@swc-node/register', 'test/read-side/export-memory.ts', String(ROWS)], {
-      env: { ...process.env, DATABASE_URL: db.url },
-      maxBuffer: 1024 * 1024,
-    });
-    const figures = JSON.parse(stdout.trim().split('\n').pop()!) as { rows: number; heapRetainedGrowthMB: number; heapPeakGrowthMB: number };
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--expose-gc', '-r', '@swc-node/register', 'test/read-side/export-memory.ts', String(ROWS)],
+      {
+        env: { ...process.env, DATABASE_URL: db.url },
+        maxBuffer: 1024 * 1024,
+      },
+    );
+    const figures = JSON.parse(stdout.trim().split('\n').pop()!) as {
+      rows: number;
+      heapRetainedGrowthMB: number;
+      heapPeakGrowthMB: number;
+    };
     mkdirSync('artifacts/read-side', { recursive: true });
     writeFileSync('artifacts/read-side/export-memory.json', `${JSON.stringify(figures, null, 2)}\n`);
     expect(figures.rows).toBe(ROWS);

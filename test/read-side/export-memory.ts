@@ -21,7 +21,9 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 async function fill(url: string, rows: number): Promise<void> {
   const pool = new Pool({ connectionString: url, max: 1 });
-  const { rows: count } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM airbnb.chart_query`);
+  const { rows: count } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM airbnb.chart_query`,
+  );
   if (count[0].n < rows) {
     // 1000 listings × ceil(rows / 1000) days, one snapshot each
     await pool.query(
@@ -80,7 +82,10 @@ async function main(): Promise<void> {
     peakAfterGc = Math.max(peakAfterGc, process.memoryUsage().heapUsed);
   }, 1000);
   const started = Date.now();
-  const { bytes, lines } = await download(`http://127.0.0.1:${port}/api/v1/airbnb/metrics/chart_query?format=csv`, apiKey);
+  const { bytes, lines } = await download(
+    `http://127.0.0.1:${port}/api/v1/airbnb/metrics/chart_query?format=csv`,
+    apiKey,
+  );
   const durationMs = Date.now() - started;
   clearInterval(sampler);
   clearInterval(collector);

@@ -5,7 +5,13 @@ import request from 'supertest';
 import { parse } from 'yaml';
 import { createFetcherApp } from '../../apps/fetcher/src/bootstrap';
 import { createLoaderApp } from '../../apps/loader/src/bootstrap';
-import { createTestDatabase, createTestTopics, isMockBroker, randomTopicPrefix, type TestDatabase } from '../harness';
+import {
+  createTestDatabase,
+  createTestTopics,
+  isMockBroker,
+  randomTopicPrefix,
+  type TestDatabase,
+} from '../harness';
 import { adminTestConfig, startAdmin } from '../admin/admin-app';
 import { fetcherTestConfig } from '../fetcher/fetcher-app';
 
@@ -15,9 +21,16 @@ function metricsIn(expr: string): string[] {
   return [...new Set(names.map((n) => n.replace(/_(bucket|sum|count)$/, '')))];
 }
 
-const dashboard = JSON.parse(readFileSync('deploy/grafana/dashboards/staysync.json', 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
-const rules = parse(readFileSync('deploy/prometheus/alerts.yml', 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
-const named = [...dashboard.panels.flatMap((p) => p.targets.map((t) => [`panel "${p.title}"`, t.expr])), ...rules.groups.flatMap((g) => g.rules.map((r) => [`alert ${r.alert}`, r.expr]))];
+const dashboard = JSON.parse(readFileSync('deploy/grafana/dashboards/staysync.json', 'utf8')) as {
+  panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+};
+const rules = parse(readFileSync('deploy/prometheus/alerts.yml', 'utf8')) as {
+  groups: Array<{ rules: Array<{ alert: string; expr: string }> }>;
+};
+const named = [
+  ...dashboard.panels.flatMap((p) => p.targets.map((t) => [`panel "${p.title}"`, t.expr])),
+  ...rules.groups.flatMap((g) => g.rules.map((r) => [`alert ${r.alert}`, r.expr])),
+];
 
 /**
  * The Grafana dashboard and the Prometheus alert rules in deploy/ only name metrics that the three
@@ -32,8 +45,12 @@ describe('read side > Grafana dashboard and alert rules name real metrics', () =
     db = await createTestDatabase();
     const prefix = randomTopicPrefix();
     await createTestTopics(prefix);
-    const { app: admin } = await startAdmin(adminTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix }));
-    const fetcher = await createFetcherApp(fetcherTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn' }));
+    const { app: admin } = await startAdmin(
+      adminTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix }),
+    );
+    const fetcher = await createFetcherApp(
+      fetcherTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn' }),
+    );
     await fetcher.init();
     const loader = await createLoaderApp(
       loadLoaderConfig({
@@ -58,8 +75,14 @@ describe('read side > Grafana dashboard and alert rules name real metrics', () =
   });
 
   it('reads the metrics out of PromQL', () => {
-    expect(metricsIn('histogram_quantile(0.95, sum by (le, source) (rate(fetcher_request_duration_seconds_bucket[5m])))')).toEqual(['fetcher_request_duration_seconds']);
-    expect(metricsIn('max(staysync_outbox_oldest_pending_seconds) > 300')).toEqual(['staysync_outbox_oldest_pending_seconds']);
+    expect(
+      metricsIn(
+        'histogram_quantile(0.95, sum by (le, source) (rate(fetcher_request_duration_seconds_bucket[5m])))',
+      ),
+    ).toEqual(['fetcher_request_duration_seconds']);
+    expect(metricsIn('max(staysync_outbox_oldest_pending_seconds) > 300')).toEqual([
+      'staysync_outbox_oldest_pending_seconds',
+    ]);
   });
 
   it.each(named)('%s', (_where, expr) => {

@@ -10,7 +10,15 @@ export const REVISED_SCRAPE_DATE = '2025-07-20';
 /** The recorded chart fixture scraped a second time, four days later (same numbers until a test revises them). */
 function laterChartEnvelope(accountId: string): RawEnvelope {
   return airbnbEnvelope(
-    { operation: 'ChartQuery', listingId: LISTING_ID, listingName: '211 N Wilbur', metric: 'p3_impressions', window: '2025-01-12:2025-02-08', body: loadFixture(AIRBNB_FIXTURES.chartP3Impressions), scrapeDate: REVISED_SCRAPE_DATE },
+    {
+      operation: 'ChartQuery',
+      listingId: LISTING_ID,
+      listingName: '211 N Wilbur',
+      metric: 'p3_impressions',
+      window: '2025-01-12:2025-02-08',
+      body: loadFixture(AIRBNB_FIXTURES.chartP3Impressions),
+      scrapeDate: REVISED_SCRAPE_DATE,
+    },
     { accountId, fetchedAt: `${REVISED_SCRAPE_DATE}T05:00:00.000Z` },
   );
 }
@@ -22,7 +30,10 @@ function laterChartEnvelope(accountId: string): RawEnvelope {
 export async function loadAirbnbFixtures(pool: Pool, accountId: string): Promise<void> {
   await loadEnvelopes(pool, fixtureEnvelopes({ accountId }));
   await loadEnvelopes(pool, [laterChartEnvelope(accountId)]);
-  await pool.query(`UPDATE airbnb.chart_query SET p3_impressions_your_value = 999 WHERE account_id = $1 AND metric_date = '2025-01-20' AND time = $2`, [accountId, REVISED_SCRAPE_DATE]);
+  await pool.query(
+    `UPDATE airbnb.chart_query SET p3_impressions_your_value = 999 WHERE account_id = $1 AND metric_date = '2025-01-20' AND time = $2`,
+    [accountId, REVISED_SCRAPE_DATE],
+  );
 }
 
 /** Hostaway rows whose payloads hold property secrets in clear (as rows loaded before sealing would). */

@@ -19,7 +19,7 @@ const parserV2: Parser = {
     const result = parserV1.parse(envelope);
     for (const row of result.rows['airbnb.chart_query'] ?? []) {
       for (const column of P3_VALUE_COLUMNS)
-        if (typeof row[column] === 'number') row[column] = (row[column]) * 10;
+        if (typeof row[column] === 'number') row[column] = row[column] * 10;
     }
     return result;
   },

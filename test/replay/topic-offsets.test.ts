@@ -10,15 +10,25 @@ import pino from 'pino';
  */
 describe('Replay > topic plan by timestamp (broker)', () => {
   const logger = pino({ level: 'silent' });
-  const settings = { brokers: testBrokers(), clientId: 'replay-offsets-test', topicPrefix: randomTopicPrefix(), idempotentProducer: !isMockBroker(), createTopics: !isMockBroker() };
+  const settings = {
+    brokers: testBrokers(),
+    clientId: 'replay-offsets-test',
+    topicPrefix: randomTopicPrefix(),
+    idempotentProducer: !isMockBroker(),
+    createTopics: !isMockBroker(),
+  };
   const kafka = createKafka(settings, logger);
   const topic = topicName('raw.airbnb', settings.topicPrefix);
   const admin = kafka.admin();
-  const producer = kafka.producer({ idempotent: settings.idempotentProducer, maxInFlightRequests: settings.idempotentProducer ? 1 : undefined });
+  const producer = kafka.producer({
+    idempotent: settings.idempotentProducer,
+    maxInFlightRequests: settings.idempotentProducer ? 1 : undefined,
+  });
 
   beforeAll(async () => {
     await Promise.all([admin.connect(), producer.connect()]);
-    if (!isMockBroker()) await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2 }] });
+    if (!isMockBroker())
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2 }] });
   });
   afterAll(async () => {
     await producer.disconnect();
@@ -28,13 +38,21 @@ describe('Replay > topic plan by timestamp (broker)', () => {
   it('starts each partition at the first record at or after `from`; the end is captured at start', async () => {
     const day = (d: number) => String(Date.UTC(2025, 0, d));
     // partition 0: five records from Jan 1–5; partition 1: three records from Jan 1–3
-    await producer.send({ topic, messages: [1, 2, 3, 4, 5].map((d) => ({ key: `k${d}`, value: 'x', partition: 0, timestamp: day(d) })) });
-    await producer.send({ topic, messages: [1, 2, 3].map((d) => ({ key: `k${d}`, value: 'x', partition: 1, timestamp: day(d) })) });
+    await producer.send({
+      topic,
+      messages: [1, 2, 3, 4, 5].map((d) => ({ key: `k${d}`, value: 'x', partition: 0, timestamp: day(d) })),
+    });
+    await producer.send({
+      topic,
+      messages: [1, 2, 3].map((d) => ({ key: `k${d}`, value: 'x', partition: 1, timestamp: day(d) })),
+    });
 
     const plans = await planPartitions(kafka, topic, new Date(Number(day(4))));
 
     if (isMockBroker()) {
-      console.warn('topic-offsets: the librdkafka mock answers -1 to offsets by timestamp; checking the earliest-offset fallback');
+      console.warn(
+        'topic-offsets: the librdkafka mock answers -1 to offsets by timestamp; checking the earliest-offset fallback',
+      );
       expect(plans.every((p) => p.startedFrom === 'earliest' && p.start === 0n)).toBe(true);
       return;
     }

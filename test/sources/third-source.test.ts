@@ -19,7 +19,13 @@ import { echoSource } from './echo/source';
 // The one line that registers the test-only source: every module of this file sees a registry with it.
 jest.mock('@staysync/sources', () => {
   const actual = jest.requireActual<typeof import('@staysync/sources')>('@staysync/sources');
-  return { ...actual, ...actual.createRegistry([...actual.SOURCES, jest.requireActual<typeof import('./echo/source')>('./echo/source').echoSource]) };
+  return {
+    ...actual,
+    ...actual.createRegistry([
+      ...actual.SOURCES,
+      jest.requireActual<typeof import('./echo/source')>('./echo/source').echoSource,
+    ]),
+  };
 });
 
 const ACCOUNT = '501';
@@ -50,15 +56,29 @@ describe('Sources > a test-only third source, end to end', () => {
     simulator.setItems(ACCOUNT, ITEMS);
     const keys = `k1:${randomBytes(32).toString('base64')}`;
     const cipher = new CredentialCipher(parseCredentialKeys(keys));
-    await sql.query(`INSERT INTO echo.accounts (account_id, api_token) VALUES ($1, $2)`, [ACCOUNT, cipher.encrypt(TOKEN)]);
+    await sql.query(`INSERT INTO echo.accounts (account_id, api_token) VALUES ($1, $2)`, [
+      ACCOUNT,
+      cipher.encrypt(TOKEN),
+    ]);
     const common = { DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: randomTopicPrefix(), CREDENTIALS_KEYS: keys };
     const loader = await createLoaderApp(
-      loadLoaderConfig({ ...common, KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_IDEMPOTENT_PRODUCER: String(!isMockBroker()), KAFKA_CREATE_TOPICS: String(!isMockBroker()) }),
+      loadLoaderConfig({
+        ...common,
+        KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+        KAFKA_IDEMPOTENT_PRODUCER: String(!isMockBroker()),
+        KAFKA_CREATE_TOPICS: String(!isMockBroker()),
+      }),
       { consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY } },
     );
     await loader.init();
     apps.push(loader);
-    apps.push((await startFetcher(fetcherTestConfig({ ...common, ECHO_BASE_URL: simulator.url }), { instanceId: 'fetcher-echo' })).app);
+    apps.push(
+      (
+        await startFetcher(fetcherTestConfig({ ...common, ECHO_BASE_URL: simulator.url }), {
+          instanceId: 'fetcher-echo',
+        })
+      ).app,
+    );
     admin = (await startAdmin(adminTestConfig(common))).app;
     apps.push(admin);
   });
@@ -73,16 +93,31 @@ describe('Sources > a test-only third source, end to end', () => {
   it('is scheduled, fetched, loaded, replayed and hard-deleted by the core', async () => {
     // scheduled: the scheduler's tick queues one job for the echo account (its mode from the plug-in)
     await admin.get(SyncScheduler).tick();
-    const { rows: jobs } = await sql.query<{ id: string; mode: string; trigger: string }>(`SELECT id, mode, trigger FROM ops.sync_jobs WHERE source = 'echo' AND account_id = $1`, [ACCOUNT]);
-    expect(jobs.map(({ mode, trigger }) => ({ mode, trigger }))).toEqual([{ mode: 'full', trigger: 'schedule' }]);
+    const { rows: jobs } = await sql.query<{ id: string; mode: string; trigger: string }>(
+      `SELECT id, mode, trigger FROM ops.sync_jobs WHERE source = 'echo' AND account_id = $1`,
+      [ACCOUNT],
+    );
+    expect(jobs.map(({ mode, trigger }) => ({ mode, trigger }))).toEqual([
+      { mode: 'full', trigger: 'schedule' },
+    ]);
 
     // fetched, on raw.echo.v1, loaded: the job succeeds with one response and the table holds the items
-    const job = await waitForJob(sql, jobs[0].id, (j) => j.finished_at !== null, 'the echo job finished', 60_000);
+    const job = await waitForJob(
+      sql,
+      jobs[0].id,
+      (j) => j.finished_at !== null,
+      'the echo job finished',
+      60_000,
+    );
     expect(job).toMatchObject({ status: 'succeeded', fetched: 1, loaded: 1, failed: 0 });
     expect(simulator.requests).toEqual([`/accounts/${ACCOUNT}/items`]);
-    const items = async () => (await sql.query(`SELECT id, title FROM echo.items WHERE account_id = $1 ORDER BY id`, [ACCOUNT])).rows;
+    const items = async () =>
+      (await sql.query(`SELECT id, title FROM echo.items WHERE account_id = $1 ORDER BY id`, [ACCOUNT])).rows;
     expect(await items()).toEqual(ITEMS);
-    const { rows: raw } = await sql.query(`SELECT operation, parser_version FROM echo.raw_responses WHERE account_id = $1`, [ACCOUNT]);
+    const { rows: raw } = await sql.query(
+      `SELECT operation, parser_version FROM echo.raw_responses WHERE account_id = $1`,
+      [ACCOUNT],
+    );
     expect(raw).toEqual([{ operation: 'items', parser_version: 1 }]);
 
     // replayed: the admin API takes the source from the registry and re-parses its stored response
@@ -92,7 +127,13 @@ describe('Sources > a test-only third source, end to end', () => {
     const started = await api()
       .post('/api/v1/replays')
       .set(auth)
-      .send({ source: 'echo', origin: 'store', from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z', account_id: ACCOUNT })
+      .send({
+        source: 'echo',
+        origin: 'store',
+        from: '2000-01-01T00:00:00Z',
+        to: '2100-01-01T00:00:00Z',
+        account_id: ACCOUNT,
+      })
       .expect(202);
     const replay = await waitFor(
       async () => {
@@ -101,13 +142,27 @@ describe('Sources > a test-only third source, end to end', () => {
       },
       { what: 'the echo replay finished', timeoutMs: 30_000 },
     );
-    expect(replay).toMatchObject({ status: 'succeeded', processed: 1, report: { rows: { 'echo.items': { added: 0, changed: 1, unchanged: 1 } }, poison: [] } });
+    expect(replay).toMatchObject({
+      status: 'succeeded',
+      processed: 1,
+      report: { rows: { 'echo.items': { added: 0, changed: 1, unchanged: 1 } }, poison: [] },
+    });
     expect(await items()).toEqual(ITEMS);
 
     // deleted: the hard delete removes the account's rows from the source's table and raw store
     const report = await admin.get(AccountHardDeleteService).hardDelete('echo', ACCOUNT, echoSource.tables);
     // tombstones: its one record on raw.echo.v1 is tombstoned for compaction
-    expect(report).toMatchObject({ rows: { 'echo.items': 2, 'echo.raw_responses': 1, 'echo.response_parses': 1, 'echo.accounts': 1, 'ops.sync_jobs': 1, 'ops.replays': 1 }, tombstones: 1 });
+    expect(report).toMatchObject({
+      rows: {
+        'echo.items': 2,
+        'echo.raw_responses': 1,
+        'echo.response_parses': 1,
+        'echo.accounts': 1,
+        'ops.sync_jobs': 1,
+        'ops.replays': 1,
+      },
+      tombstones: 1,
+    });
     expect(await items()).toEqual([]);
     expect((await sql.query(`SELECT count(*)::int AS n FROM echo.raw_responses`)).rows).toEqual([{ n: 0 }]);
     expect((await sql.query(`SELECT count(*)::int AS n FROM echo.accounts`)).rows).toEqual([{ n: 0 }]);

@@ -49,7 +49,15 @@ export class AdminModule {
         }),
         ThrottlerModule.forRoot(rateLimitOptions(config)),
       ],
-      controllers: [AirbnbAccountsController, HostawayAccountsController, HostawayWebhooksController, JobsController, ReplaysController, QueryController, ScheduleController],
+      controllers: [
+        AirbnbAccountsController,
+        HostawayAccountsController,
+        HostawayWebhooksController,
+        JobsController,
+        ReplaysController,
+        QueryController,
+        ScheduleController,
+      ],
       providers: [
         { provide: ADMIN_CONFIG, useValue: config },
         { provide: API_KEYS, useValue: config.apiKeys },

@@ -19,7 +19,6 @@ export const DEFAULT_RUNTIME: Omit<FetcherRuntimeOptions, 'instanceId' | 'leaseM
   commandConsumer: { maxWaitTimeInMs: 1_000 },
 };
 
-
 @Module({})
 export class FetcherModule {
   static forRoot(config: FetcherConfig, options: FetcherAppOptions = {}): DynamicModule {
@@ -34,9 +33,7 @@ export class FetcherModule {
     const logger = createLogger({ service: 'fetcher', level: config.logLevel, destination: logStream });
     return {
       module: FetcherModule,
-      imports: [
-        ...serviceInfrastructure({ config, logger, logStream }),
-      ],
+      imports: [...serviceInfrastructure({ config, logger, logStream })],
       providers: [
         { provide: FETCHER_CONFIG, useValue: config },
         { provide: FETCHER_RUNTIME, useValue: runtime },

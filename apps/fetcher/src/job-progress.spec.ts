@@ -14,7 +14,10 @@ describe('JobProgress', () => {
       planned: 4,
       fetched: 3,
       failed: 1,
-      progress: { listings: { planned: 1, fetched: 1, failed: 0 }, L1: { planned: 3, fetched: 2, failed: 1, error: 'FatalRequestError: Bad request' } },
+      progress: {
+        listings: { planned: 1, fetched: 1, failed: 0 },
+        L1: { planned: 3, fetched: 2, failed: 1, error: 'FatalRequestError: Bad request' },
+      },
       errors: [{ resourceId: 'L1', message: 'FatalRequestError: Bad request' }],
     });
   });

@@ -52,7 +52,8 @@ export class JobProgress implements FetchProgress {
     const resource = this.resource(resourceId);
     resource.failed += 1;
     resource.error = message;
-    if (this.errors.length < MAX_RECORDED_ERRORS) this.errors.push({ resourceId, message, at: new Date().toISOString() });
+    if (this.errors.length < MAX_RECORDED_ERRORS)
+      this.errors.push({ resourceId, message, at: new Date().toISOString() });
   }
 
   /** The envelopes of these request keys are on the raw topic (acknowledged by the broker). */

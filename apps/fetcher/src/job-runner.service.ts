@@ -1,7 +1,20 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { FetcherConfig } from '@staysync/config';
 import { rawTopicId, type SyncCommand } from '@staysync/contracts';
-import { AccountAuthError, isRetriable, type AccountRow, type FetchJob, type FetchJobOutcome, type FetchPlugin, type RawEnvelope } from '@staysync/core';
+import {
+  AccountAuthError,
+  isRetriable,
+  type AccountRow,
+  type FetchJob,
+  type FetchJobOutcome,
+  type FetchPlugin,
+  type RawEnvelope,
+} from '@staysync/core';
 import { CredentialCipher, sealSensitiveFields } from '@staysync/crypto';
 import { PG_POOL, type FinishedJob } from '@staysync/db';
 import { KafkaProducerService } from '@staysync/kafka';
@@ -76,12 +89,18 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
   /** A sync command: claim its job and start it in the background (the command's offset can commit at once). */
   async accept(command: SyncCommand): Promise<void> {
     if (!this.plugins.has(command.source)) {
-      this.logger.warn({ jobId: command.jobId, source: command.source }, 'no fetch plugin for this source; command skipped');
+      this.logger.warn(
+        { jobId: command.jobId, source: command.source },
+        'no fetch plugin for this source; command skipped',
+      );
       return;
     }
     const job = await this.store.claim(command.jobId);
     if (!job) {
-      this.logger.debug({ jobId: command.jobId }, 'job not claimable (taken, finished or unknown); command skipped');
+      this.logger.debug(
+        { jobId: command.jobId },
+        'job not claimable (taken, finished or unknown); command skipped',
+      );
       return;
     }
     this.start(job);
@@ -105,7 +124,10 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
       const free = this.limitFreeSlots();
       const jobs = await this.store.claimAbandoned([...this.plugins.keys()], free);
       for (const job of jobs) {
-        this.logger.info({ jobId: job.id, accountId: job.accountId }, 'resuming a job whose lease lapsed or was handed back');
+        this.logger.info(
+          { jobId: job.id, accountId: job.accountId },
+          'resuming a job whose lease lapsed or was handed back',
+        );
         this.start(job);
       }
     } catch (error) {
@@ -125,7 +147,12 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     // The lease is renewed from the claim on, also while the job waits for a concurrency slot.
     const flusher = setInterval(() => void this.flush(job, progress, abort), this.runtime.progressFlushMs);
     const done = this.limit(() => this.run(job, progress, abort.signal))
-      .catch((error: unknown) => this.logger.error({ err: error, jobId: job.id }, 'recording the job outcome failed; its lease will lapse and another fetcher resumes it'))
+      .catch((error: unknown) =>
+        this.logger.error(
+          { err: error, jobId: job.id },
+          'recording the job outcome failed; its lease will lapse and another fetcher resumes it',
+        ),
+      )
       .finally(() => {
         clearInterval(flusher);
         this.active.delete(job.id);
@@ -138,7 +165,10 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
       await this.savePublished(job, progress);
       const stillOurs = await this.store.saveProgress(job.id, progress.snapshot());
       if (!stillOurs && !abort.signal.aborted) {
-        this.logger.warn({ jobId: job.id }, 'lost the job (lease taken over or job ended elsewhere); stopping');
+        this.logger.warn(
+          { jobId: job.id },
+          'lost the job (lease taken over or job ended elsewhere); stopping',
+        );
         abort.abort(new Error('lease lost'));
       }
     } catch (error) {
@@ -187,7 +217,10 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
         account,
         credentials: async () => plugin.readCredentials(account, (sealed) => this.cipher.decrypt(sealed)),
         publish: async (envelopes) => {
-          await this.producer.send(rawTopicId(job.source), envelopes.map((value) => ({ key: value.requestKey, value: this.sealed(plugin, value) })));
+          await this.producer.send(
+            rawTopicId(job.source),
+            envelopes.map((value) => ({ key: value.requestKey, value: this.sealed(plugin, value) })),
+          );
           progress.published(envelopes.map((envelope) => envelope.requestKey));
         },
         skipRequestKeys: resume.skipRequestKeys,
@@ -210,7 +243,12 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     }
 
     const snapshot = progress.snapshot();
-    const summary = { planned: snapshot.planned, fetched: snapshot.fetched, failed: snapshot.failed, ms: Date.now() - started };
+    const summary = {
+      planned: snapshot.planned,
+      fetched: snapshot.fetched,
+      failed: snapshot.failed,
+      ms: Date.now() - started,
+    };
     const writes = this.outcomeWrites(plugin, job, outcome);
     this.metrics.jobsFinished.inc({ source: job.source, outcome: writes.errorCode ?? outcome.status });
     switch (outcome.status) {
@@ -218,13 +256,24 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
         log.info(summary, 'fetch completed');
         return this.countZeroRows(await this.store.completeFetch(job.id, snapshot, null, writes));
       case 'failed':
-        log.warn({ ...summary, err: outcome.error, errorCode: writes.errorCode }, 'fetch ended with a job-level failure');
-        return this.countZeroRows(await this.store.completeFetch(job.id, snapshot, errorMessage(outcome.error), writes));
+        log.warn(
+          { ...summary, err: outcome.error, errorCode: writes.errorCode },
+          'fetch ended with a job-level failure',
+        );
+        return this.countZeroRows(
+          await this.store.completeFetch(job.id, snapshot, errorMessage(outcome.error), writes),
+        );
       case 'auth_failed':
-        log.warn({ ...summary, reason: outcome.error.message }, 'credentials rejected: account marked needs_reauth, job failed');
+        log.warn(
+          { ...summary, reason: outcome.error.message },
+          'credentials rejected: account marked needs_reauth, job failed',
+        );
         return this.store.failForAuth(job, outcome.error.message, snapshot, writes);
       case 'blocked':
-        log.warn({ ...summary, reason: outcome.error.message, coolDownMs: outcome.coolDownMs }, 'blocked upstream: account cools down, job failed');
+        log.warn(
+          { ...summary, reason: outcome.error.message, coolDownMs: outcome.coolDownMs },
+          'blocked upstream: account cools down, job failed',
+        );
         return this.store.failForBlock(job, outcome.error.message, outcome.coolDownMs, snapshot, writes);
       case 'aborted':
         log.info(summary, 'stopped before the end; job handed back');
@@ -246,10 +295,23 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /** The job's error code and the credentials it renewed (sealed), written with its outcome in one transaction. */
-  private outcomeWrites(plugin: FetchPlugin, job: FetchJob, outcome: FetchJobOutcome | { status: 'crashed' }): OutcomeWrites {
+  private outcomeWrites(
+    plugin: FetchPlugin,
+    job: FetchJob,
+    outcome: FetchJobOutcome | { status: 'crashed' },
+  ): OutcomeWrites {
     const renewed = 'renewedCredentials' in outcome ? outcome.renewedCredentials : undefined;
-    const credentialColumns = renewed ? plugin.credentialColumns?.(renewed, (plain) => this.cipher.encrypt(plain)) ?? null : null;
-    const errorCode = outcome.status === 'auth_failed' ? 'needs_reauth' : outcome.status === 'blocked' ? 'blocked' : outcome.status === 'failed' ? outcome.code ?? null : null;
+    const credentialColumns = renewed
+      ? (plugin.credentialColumns?.(renewed, (plain) => this.cipher.encrypt(plain)) ?? null)
+      : null;
+    const errorCode =
+      outcome.status === 'auth_failed'
+        ? 'needs_reauth'
+        : outcome.status === 'blocked'
+          ? 'blocked'
+          : outcome.status === 'failed'
+            ? (outcome.code ?? null)
+            : null;
     return { account: { source: job.source, accountId: job.accountId }, errorCode, credentialColumns };
   }
 
@@ -273,7 +335,11 @@ export function accountProblem(account: AccountRow | null): string | null {
   if (account.is_active === false) return 'account is inactive';
   if (account.status === 'needs_reauth') return 'account needs re-authentication (credentials were rejected)';
   if (account.status === 'paused') return 'account is paused';
-  if (account.status === 'blocked' && account.blocked_until instanceof Date && account.blocked_until.getTime() > Date.now()) {
+  if (
+    account.status === 'blocked' &&
+    account.blocked_until instanceof Date &&
+    account.blocked_until.getTime() > Date.now()
+  ) {
     return `account is blocked upstream until ${account.blocked_until.toISOString()} (cool-down)`;
   }
   return null;

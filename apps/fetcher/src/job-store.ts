@@ -1,5 +1,11 @@
 import type { AccountRow, FetchJob, FetchMode } from '@staysync/core';
-import { finishJobsIfComplete, inTransaction, markBlocked, markNeedsReauth, type FinishedJob } from '@staysync/db';
+import {
+  finishJobsIfComplete,
+  inTransaction,
+  markBlocked,
+  markNeedsReauth,
+  type FinishedJob,
+} from '@staysync/db';
 import type { Pool, PoolClient } from 'pg';
 import type { ProgressSnapshot } from './job-progress';
 
@@ -80,7 +86,10 @@ export class JobStore {
 
   /** The account row, or null when it does not exist. */
   async account(source: string, accountId: string): Promise<AccountRow | null> {
-    const { rows } = await this.pool.query<AccountRow>(`SELECT * FROM ${source}.accounts WHERE account_id::text = $1`, [accountId]);
+    const { rows } = await this.pool.query<AccountRow>(
+      `SELECT * FROM ${source}.accounts WHERE account_id::text = $1`,
+      [accountId],
+    );
     return rows[0] ?? null;
   }
 
@@ -89,10 +98,10 @@ export class JobStore {
     const names = Object.keys(columns);
     if (names.length === 0) return;
     const assignments = names.map((name, i) => `${quoteIdent(name)} = $${i + 2}`).join(', ');
-    await this.pool.query(`UPDATE ${source}.accounts SET ${assignments}, updated_at = now() WHERE account_id::text = $1`, [
-      accountId,
-      ...names.map((name) => columns[name]),
-    ]);
+    await this.pool.query(
+      `UPDATE ${source}.accounts SET ${assignments}, updated_at = now() WHERE account_id::text = $1`,
+      [accountId, ...names.map((name) => columns[name])],
+    );
   }
 
   /**
@@ -105,7 +114,10 @@ export class JobStore {
         UNION SELECT request_key FROM ops.published_requests WHERE job_id = $1`,
       [jobId],
     );
-    const { rows: plans } = await this.pool.query<{ plan: unknown }>(`SELECT plan FROM ops.sync_jobs WHERE id = $1`, [jobId]);
+    const { rows: plans } = await this.pool.query<{ plan: unknown }>(
+      `SELECT plan FROM ops.sync_jobs WHERE id = $1`,
+      [jobId],
+    );
     return { skipRequestKeys: new Set(rows.map((r) => r.request_key)), plan: plans[0]?.plan ?? undefined };
   }
 
@@ -120,7 +132,11 @@ export class JobStore {
 
   /** Keeps the job's plan for a resume (only while the job is ours). */
   async savePlan(jobId: string, plan: unknown): Promise<void> {
-    await this.pool.query(`UPDATE ops.sync_jobs SET plan = $3::jsonb WHERE id = $1 AND owner = $2`, [jobId, this.options.owner, JSON.stringify(plan)]);
+    await this.pool.query(`UPDATE ops.sync_jobs SET plan = $3::jsonb WHERE id = $1 AND owner = $2`, [
+      jobId,
+      this.options.owner,
+      JSON.stringify(plan),
+    ]);
   }
 
   /** Writes progress and renews the lease; false when the job is no longer ours. */
@@ -137,7 +153,12 @@ export class JobStore {
    * Everything was requested: record it (with renewed credentials; an account whose block cooled down
    * is active again, as its session got through), then finish the job if the loader has already caught up.
    */
-  async completeFetch(jobId: string, snapshot: ProgressSnapshot, error: string | null, writes: OutcomeWrites = {}): Promise<FinishedJob[]> {
+  async completeFetch(
+    jobId: string,
+    snapshot: ProgressSnapshot,
+    error: string | null,
+    writes: OutcomeWrites = {},
+  ): Promise<FinishedJob[]> {
     const rowCount = await inTransaction(this.pool, async (client) => {
       await writeAccount(client, writes, { liftBlock: true });
       const { rowCount } = await client.query(
@@ -168,16 +189,34 @@ export class JobStore {
   }
 
   /** The account's credentials were rejected: account → needs_reauth (+ outbox event) and the job fails, atomically. */
-  async failForAuth(job: FetchJob, reason: string, snapshot: ProgressSnapshot, writes: OutcomeWrites = {}): Promise<void> {
+  async failForAuth(
+    job: FetchJob,
+    reason: string,
+    snapshot: ProgressSnapshot,
+    writes: OutcomeWrites = {},
+  ): Promise<void> {
     await inTransaction(this.pool, async (client) => {
       await writeAccount(client, writes);
       await markNeedsReauth(client, job.source, job.accountId, reason);
-      await failJob(client, job.id, this.options.owner, `authentication failed: ${reason}`, snapshot, 'needs_reauth');
+      await failJob(
+        client,
+        job.id,
+        this.options.owner,
+        `authentication failed: ${reason}`,
+        snapshot,
+        'needs_reauth',
+      );
     });
   }
 
   /** The upstream's edge blocks the account: account → blocked until the cool-down ends (+ outbox event), job fails; atomically. */
-  async failForBlock(job: FetchJob, reason: string, coolDownMs: number, snapshot: ProgressSnapshot, writes: OutcomeWrites = {}): Promise<void> {
+  async failForBlock(
+    job: FetchJob,
+    reason: string,
+    coolDownMs: number,
+    snapshot: ProgressSnapshot,
+    writes: OutcomeWrites = {},
+  ): Promise<void> {
     await inTransaction(this.pool, async (client) => {
       await writeAccount(client, writes);
       await markBlocked(client, job.source, job.accountId, reason, coolDownMs);
@@ -187,10 +226,26 @@ export class JobStore {
 }
 
 function progressParams(jobId: string, owner: string, s: ProgressSnapshot): unknown[] {
-  return [jobId, owner, s.planned, s.fetched, s.failed, JSON.stringify(s.progress), JSON.stringify(s.errors), JSON.stringify(s.notes)];
+  return [
+    jobId,
+    owner,
+    s.planned,
+    s.fetched,
+    s.failed,
+    JSON.stringify(s.progress),
+    JSON.stringify(s.errors),
+    JSON.stringify(s.notes),
+  ];
 }
 
-async function failJob(db: Pick<Pool, 'query'>, jobId: string, owner: string, error: string, snapshot?: ProgressSnapshot, errorCode: string | null = null): Promise<void> {
+async function failJob(
+  db: Pick<Pool, 'query'>,
+  jobId: string,
+  owner: string,
+  error: string,
+  snapshot?: ProgressSnapshot,
+  errorCode: string | null = null,
+): Promise<void> {
   const s = snapshot ?? { planned: 0, fetched: 0, failed: 0, progress: {}, errors: [], notes: [] };
   await db.query(
     `UPDATE ops.sync_jobs
@@ -201,21 +256,36 @@ async function failJob(db: Pick<Pool, 'query'>, jobId: string, owner: string, er
             errors = CASE WHEN $8::jsonb = '[]'::jsonb THEN errors ELSE $8::jsonb END,
             notes = CASE WHEN $9::jsonb = '[]'::jsonb THEN notes ELSE $9::jsonb END
       WHERE id = $1 AND owner = $2 AND status = 'running'`,
-    [jobId, owner, error.slice(0, 1000), s.planned, s.fetched, s.failed, JSON.stringify(s.progress), JSON.stringify(s.errors), JSON.stringify(s.notes), errorCode],
+    [
+      jobId,
+      owner,
+      error.slice(0, 1000),
+      s.planned,
+      s.fetched,
+      s.failed,
+      JSON.stringify(s.progress),
+      JSON.stringify(s.errors),
+      JSON.stringify(s.notes),
+      errorCode,
+    ],
   );
 }
 
 /** Renewed credentials onto the account row; `liftBlock`: a blocked account whose job got through is active again. */
-async function writeAccount(client: PoolClient, writes: OutcomeWrites, options: { liftBlock?: boolean } = {}): Promise<void> {
+async function writeAccount(
+  client: PoolClient,
+  writes: OutcomeWrites,
+  options: { liftBlock?: boolean } = {},
+): Promise<void> {
   const { account, credentialColumns } = writes;
   if (!account) return;
   const names = Object.keys(credentialColumns ?? {});
   if (credentialColumns && names.length > 0) {
     const assignments = names.map((name, i) => `${quoteIdent(name)} = $${i + 2}`).join(', ');
-    await client.query(`UPDATE ${account.source}.accounts SET ${assignments}, updated_at = now() WHERE account_id::text = $1`, [
-      account.accountId,
-      ...names.map((name) => credentialColumns[name]),
-    ]);
+    await client.query(
+      `UPDATE ${account.source}.accounts SET ${assignments}, updated_at = now() WHERE account_id::text = $1`,
+      [account.accountId, ...names.map((name) => credentialColumns[name])],
+    );
   }
   if (options.liftBlock) {
     await client.query(
@@ -232,5 +302,11 @@ function quoteIdent(name: string): string {
 }
 
 function toJob(row: JobRow): FetchJob {
-  return { id: row.id, source: row.source, accountId: row.account_id, mode: row.mode, scrapeDate: row.scrape_date };
+  return {
+    id: row.id,
+    source: row.source,
+    accountId: row.account_id,
+    mode: row.mode,
+    scrapeDate: row.scrape_date,
+  };
 }

@@ -1,4 +1,9 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { FetcherConfig } from '@staysync/config';
 import { BatchConsumerFactory, type BatchConsumer } from '@staysync/kafka';
 import type { Logger } from 'pino';
@@ -49,7 +54,10 @@ export class SyncCommandsConsumer implements OnApplicationBootstrap, BeforeAppli
         await this.consumer.start();
         return;
       } catch (error) {
-        this.logger.warn({ err: error }, `sync.commands consumer could not start; retrying in ${START_RETRY_MS} ms`);
+        this.logger.warn(
+          { err: error },
+          `sync.commands consumer could not start; retrying in ${START_RETRY_MS} ms`,
+        );
         await new Promise((resolve) => setTimeout(resolve, START_RETRY_MS).unref());
       }
     }

@@ -5,8 +5,13 @@ import type { LoaderConfig } from '@staysync/config';
 import { LoaderModule, type LoaderAppOptions } from './loader.module';
 
 /** Builds the loader app (used by main.ts, the demo and the integration tests); `init()` starts consuming. */
-export async function createLoaderApp(config: LoaderConfig, options: LoaderAppOptions = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(LoaderModule.forRoot(config, options), { bufferLogs: true });
+export async function createLoaderApp(
+  config: LoaderConfig,
+  options: LoaderAppOptions = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(LoaderModule.forRoot(config, options), {
+    bufferLogs: true,
+  });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   return app;

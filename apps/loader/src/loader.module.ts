@@ -19,12 +19,14 @@ export interface LoaderAppOptions {
 @Module({})
 export class LoaderModule {
   static forRoot(config: LoaderConfig, options: LoaderAppOptions = {}): DynamicModule {
-    const logger = createLogger({ service: 'loader', level: config.logLevel, destination: options.logStream });
+    const logger = createLogger({
+      service: 'loader',
+      level: config.logLevel,
+      destination: options.logStream,
+    });
     return {
       module: LoaderModule,
-      imports: [
-        ...serviceInfrastructure({ config, logger, logStream: options.logStream }),
-      ],
+      imports: [...serviceInfrastructure({ config, logger, logStream: options.logStream })],
       providers: [
         { provide: LOADER_CONFIG, useValue: config },
         { provide: LOADER_LOGGER, useValue: logger satisfies Logger },
@@ -32,7 +34,8 @@ export class LoaderModule {
         {
           provide: RAW_TOMBSTONES,
           inject: [KAFKA_CLIENT, KAFKA_CONTEXT],
-          useFactory: (kafka: Kafka, context: KafkaContext) => new RawTombstoneSender(kafka, context.settings),
+          useFactory: (kafka: Kafka, context: KafkaContext) =>
+            new RawTombstoneSender(kafka, context.settings),
         },
         LoaderService,
         RawResponsesConsumer,
@@ -40,4 +43,3 @@ export class LoaderModule {
     };
   }
 }
-

@@ -7,9 +7,24 @@ import type { LoaderConfig } from '@staysync/config';
 import { publishedTopics, type RawTopicId } from '@staysync/contracts';
 import { groupCommit, type StoredRow } from '@staysync/core';
 import { PG_POOL, recordDeadLettered, type DeadLetteredResponse } from '@staysync/db';
-import { KafkaProducerService, type BatchResult, type DecodedMessage, type PoisonMessage } from '@staysync/kafka';
+import {
+  KafkaProducerService,
+  type BatchResult,
+  type DecodedMessage,
+  type PoisonMessage,
+} from '@staysync/kafka';
 import { METRICS_REGISTRY } from '@staysync/observability';
-import { countZeroRowJobs, createPipelineMetrics, parseEnvelopes, tombstonesFor, type RawTombstoneSender, writeParsed, type ParsedEnvelopes, type PipelineMetrics, type WriteResult } from '@staysync/pipeline';
+import {
+  countZeroRowJobs,
+  createPipelineMetrics,
+  parseEnvelopes,
+  tombstonesFor,
+  type RawTombstoneSender,
+  writeParsed,
+  type ParsedEnvelopes,
+  type PipelineMetrics,
+  type WriteResult,
+} from '@staysync/pipeline';
 import { LOADER_CONFIG, LOADER_LOGGER, RAW_TOMBSTONES } from './tokens';
 
 /** a group of batches written in one transaction stops growing at this many responses */
@@ -70,7 +85,12 @@ export class LoaderService implements OnApplicationShutdown {
       messages.map((m) => m.value),
       { metrics: this.metrics, logger: this.logger },
     );
-    const unparseable = parsed.poison.map(({ index, error, parserVersion }) => ({ message: messages[index], error, stage: 'parse' as const, parserVersion }));
+    const unparseable = parsed.poison.map(({ index, error, parserVersion }) => ({
+      message: messages[index],
+      error,
+      stage: 'parse' as const,
+      parserVersion,
+    }));
     const lane = this.lanes[(messages[0]?.partition ?? 0) % this.lanes.length];
     const dlq = [...unparseable, ...(await this.load(messages, parsed, lane))];
     // before the consumer sends them and commits: a redelivery records them again, once
@@ -84,19 +104,35 @@ export class LoaderService implements OnApplicationShutdown {
    * Dead letters naming a job that does not exist go to the DLQ topic but not against a job: counted,
    * and logged once per job id (a replayed topic or a deleted account can bring thousands).
    */
-  private reportMissingJobs(withoutJob: DeadLetteredResponse[], messages: DecodedMessage<RawTopicId>[]): void {
+  private reportMissingJobs(
+    withoutJob: DeadLetteredResponse[],
+    messages: DecodedMessage<RawTopicId>[],
+  ): void {
     if (withoutJob.length === 0) return;
     const source = messages[0]?.value.source ?? 'unknown';
     for (const letter of withoutJob) {
       this.metrics.deadLettersWithoutJob.inc({ source, stage: letter.stage });
       if (this.loggedMissingJobs.has(letter.jobId)) continue;
       this.loggedMissingJobs.set(letter.jobId, true);
-      this.logger.warn({ jobId: letter.jobId, source, stage: letter.stage, requestKey: letter.requestKey, reason: letter.reason }, 'dead letter of a job that does not exist: not recorded against a job (logged once per job)');
+      this.logger.warn(
+        {
+          jobId: letter.jobId,
+          source,
+          stage: letter.stage,
+          requestKey: letter.requestKey,
+          reason: letter.reason,
+        },
+        'dead letter of a job that does not exist: not recorded against a job (logged once per job)',
+      );
     }
   }
 
   /** Writes (group commit) and publishes the parsed batch; returns what the database refused. */
-  private async load(messages: DecodedMessage<RawTopicId>[], parsed: ParsedEnvelopes, write: (parsed: ParsedEnvelopes) => Promise<Written>): Promise<PoisonMessage<RawTopicId>[]> {
+  private async load(
+    messages: DecodedMessage<RawTopicId>[],
+    parsed: ParsedEnvelopes,
+    write: (parsed: ParsedEnvelopes) => Promise<Written>,
+  ): Promise<PoisonMessage<RawTopicId>[]> {
     try {
       const { published } = await write(parsed);
       await published;
@@ -111,7 +147,10 @@ export class LoaderService implements OnApplicationShutdown {
         return [];
       } catch (aloneError) {
         if (!isDataError(aloneError)) throw aloneError;
-        this.logger.warn({ err: aloneError }, 'the database refuses a value in this batch: loading it response by response');
+        this.logger.warn(
+          { err: aloneError },
+          'the database refuses a value in this batch: loading it response by response',
+        );
         return this.loadOneByOne(messages, parsed);
       }
     }
@@ -120,11 +159,17 @@ export class LoaderService implements OnApplicationShutdown {
   /** One group commit: a transaction per source, then its stored rows go to the topics their sources publish. */
   private async writeGroup(group: ParsedEnvelopes[]): Promise<Written> {
     const stopTimer = this.metrics.transactionSeconds.startTimer();
-    const written = await writeParsed(this.pool, group, { returnStored: this.config.publishMetrics, metrics: this.metrics });
+    const written = await writeParsed(this.pool, group, {
+      returnStored: this.config.publishMetrics,
+      metrics: this.metrics,
+    });
     const seconds = stopTimer();
     await this.tombstoneRefused(written);
     this.metrics.transactionResponses.observe(written.responses);
-    this.logger.debug({ batches: group.length, responses: written.responses, ms: Math.round(seconds * 1000) }, 'transaction committed');
+    this.logger.debug(
+      { batches: group.length, responses: written.responses, ms: Math.round(seconds * 1000) },
+      'transaction committed',
+    );
     return { published: this.publish(written.storedRows) };
   }
 
@@ -132,7 +177,10 @@ export class LoaderService implements OnApplicationShutdown {
    * Each response in its own transaction; the ones the database refuses come back as poison. An
    * unparseable one (already dead-lettered at stage parse) the raw store refuses is only not kept.
    */
-  private async loadOneByOne(messages: DecodedMessage<RawTopicId>[], parsed: ParsedEnvelopes): Promise<PoisonMessage<RawTopicId>[]> {
+  private async loadOneByOne(
+    messages: DecodedMessage<RawTopicId>[],
+    parsed: ParsedEnvelopes,
+  ): Promise<PoisonMessage<RawTopicId>[]> {
     const refused: PoisonMessage<RawTopicId>[] = [];
     const poisonIndexes = new Set(parsed.poison.map((p) => p.index));
     for (const [index, message] of messages.entries()) {
@@ -142,9 +190,17 @@ export class LoaderService implements OnApplicationShutdown {
       } catch (error) {
         if (!isDataError(error)) throw error;
         if (poisonIndexes.has(index)) {
-          this.logger.warn({ err: error, requestKey: message.value.requestKey }, 'the raw store refuses an unparseable response: dead-lettered, not kept for a replay');
+          this.logger.warn(
+            { err: error, requestKey: message.value.requestKey },
+            'the raw store refuses an unparseable response: dead-lettered, not kept for a replay',
+          );
         } else {
-          refused.push({ message, error, stage: 'load', parserVersion: single.sources[0]?.parserVersion ?? null });
+          refused.push({
+            message,
+            error,
+            stage: 'load',
+            parserVersion: single.sources[0]?.parserVersion ?? null,
+          });
         }
       }
     }
@@ -153,7 +209,10 @@ export class LoaderService implements OnApplicationShutdown {
 
   /** Outside the group commit: its own transaction, then its stored rows published. */
   private async writeAloneAndPublish(parsed: ParsedEnvelopes): Promise<void> {
-    const written = await writeParsed(this.pool, [parsed], { returnStored: this.config.publishMetrics, metrics: this.metrics });
+    const written = await writeParsed(this.pool, [parsed], {
+      returnStored: this.config.publishMetrics,
+      metrics: this.metrics,
+    });
     await this.tombstoneRefused(written);
     await this.publish(written.storedRows);
   }
@@ -168,7 +227,10 @@ export class LoaderService implements OnApplicationShutdown {
     for (const source of new Set(written.refused.map((e) => e.source))) {
       await this.tombstones.send(source, tombstonesFor(written.refused.filter((e) => e.source === source)));
     }
-    this.logger.info({ refused: written.refused.length }, 'refused envelopes of hard-deleted accounts; raw-topic records tombstoned');
+    this.logger.info(
+      { refused: written.refused.length },
+      'refused envelopes of hard-deleted accounts; raw-topic records tombstoned',
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -196,10 +258,23 @@ export class LoaderService implements OnApplicationShutdown {
   }
 }
 
-function deadLetteredResponse({ message, error, stage, parserVersion }: PoisonMessage<RawTopicId>): DeadLetteredResponse[] {
+function deadLetteredResponse({
+  message,
+  error,
+  stage,
+  parserVersion,
+}: PoisonMessage<RawTopicId>): DeadLetteredResponse[] {
   const { jobId, requestKey } = message.value;
   if (typeof jobId !== 'string' || !UUID.test(jobId) || typeof requestKey !== 'string') return [];
-  return [{ jobId, requestKey, stage, reason: error instanceof Error ? error.message : String(error), parserVersion: parserVersion ?? null }];
+  return [
+    {
+      jobId,
+      requestKey,
+      stage,
+      reason: error instanceof Error ? error.message : String(error),
+      parserVersion: parserVersion ?? null,
+    },
+  ];
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

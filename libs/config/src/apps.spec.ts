@@ -23,7 +23,8 @@ describe('Config', () => {
   });
 
   it('names every missing or malformed variable', () => {
-    const attempt = () => loadAdminConfig({ ...base, DATABASE_URL: undefined, PORT: 'eighty', CREDENTIALS_KEYS: 'k1:c2hvcnQ=' });
+    const attempt = () =>
+      loadAdminConfig({ ...base, DATABASE_URL: undefined, PORT: 'eighty', CREDENTIALS_KEYS: 'k1:c2hvcnQ=' });
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();
@@ -40,7 +41,10 @@ describe('Config', () => {
     const config = loadFetcherConfig(env);
     expect(config.accountConcurrency).toBe(3);
     expect(Object.keys(config.sources)).toEqual(SOURCES.map((plugin) => plugin.name));
-    for (const plugin of SOURCES) expect(config.sources[plugin.name]).toEqual(plugin.fetch.config(parseEnv(plugin.fetch.configShape, env)));
+    for (const plugin of SOURCES)
+      expect(config.sources[plugin.name]).toEqual(
+        plugin.fetch.config(parseEnv(plugin.fetch.configShape, env)),
+      );
   });
 
   it('builds each registered source’s admin section from its own variables', () => {
@@ -49,17 +53,24 @@ describe('Config', () => {
     expect(config.syncCron).toBe('0 6 * * *');
     const withAdmin = SOURCES.filter((plugin) => plugin.admin);
     expect(Object.keys(config.sources)).toEqual(withAdmin.map((plugin) => plugin.name));
-    for (const plugin of withAdmin) expect(config.sources[plugin.name]).toEqual(plugin.admin!.config(parseEnv(plugin.admin!.configShape, env)));
+    for (const plugin of withAdmin)
+      expect(config.sources[plugin.name]).toEqual(
+        plugin.admin!.config(parseEnv(plugin.admin!.configShape, env)),
+      );
   });
 
   it('names a bad source variable together with a bad core one', () => {
     const name = SOURCES.flatMap((plugin) => Object.entries(plugin.fetch.configShape))
       .filter(([, schema]) => !schema.safeParse('not valid').success)
       .map(([key]) => key)[0];
-    expect(() => loadFetcherConfig({ ...base, PORT: 'eighty', [name]: 'not valid' })).toThrow(new RegExp(`PORT: [^]*${name}: `));
+    expect(() => loadFetcherConfig({ ...base, PORT: 'eighty', [name]: 'not valid' })).toThrow(
+      new RegExp(`PORT: [^]*${name}: `),
+    );
   });
 
   it('rejects a bad boolean', () => {
-    expect(() => loadLoaderConfig({ ...base, KAFKA_IDEMPOTENT_PRODUCER: 'maybe' })).toThrow(/KAFKA_IDEMPOTENT_PRODUCER: expected true or false/);
+    expect(() => loadLoaderConfig({ ...base, KAFKA_IDEMPOTENT_PRODUCER: 'maybe' })).toThrow(
+      /KAFKA_IDEMPOTENT_PRODUCER: expected true or false/,
+    );
   });
 });

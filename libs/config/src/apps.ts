@@ -22,21 +22,25 @@ function parseApiKey(spec: string): { name: string; key: string; scope: ApiKeySc
   const [name, rest] = at > 0 ? [spec.slice(0, at), spec.slice(at + 1)] : ['default', spec];
   const last = rest.lastIndexOf(':');
   const scope = rest.slice(last + 1);
-  return last > 0 && (API_KEY_SCOPES as readonly string[]).includes(scope) ? { name, key: rest.slice(0, last), scope: scope as ApiKeyScope } : { name, key: rest, scope: 'admin' };
+  return last > 0 && (API_KEY_SCOPES as readonly string[]).includes(scope)
+    ? { name, key: rest.slice(0, last), scope: scope as ApiKeyScope }
+    : { name, key: rest, scope: 'admin' };
 }
 
-const apiKeys = z.string({ message: 'expected <name>:<key>[:read|admin][,…] with keys of at least 16 characters' }).transform((spec, ctx) => {
-  const keys = spec
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean)
-    .map(parseApiKey);
-  if (keys.length === 0 || keys.some((k) => k.key.length < 16)) {
-    ctx.addIssue({ code: 'custom', message: 'each key must be at least 16 characters' });
-    return z.NEVER;
-  }
-  return keys;
-});
+const apiKeys = z
+  .string({ message: 'expected <name>:<key>[:read|admin][,…] with keys of at least 16 characters' })
+  .transform((spec, ctx) => {
+    const keys = spec
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map(parseApiKey);
+    if (keys.length === 0 || keys.some((k) => k.key.length < 16)) {
+      ctx.addIssue({ code: 'custom', message: 'each key must be at least 16 characters' });
+      return z.NEVER;
+    }
+    return keys;
+  });
 
 /** Request limits of the admin API (read side, issue 16): per API key, per client IP, and on failed authentication. */
 const apiProtectionShape = {
@@ -63,7 +67,10 @@ export const adminShape = {
   ...credentialsShape,
   PORT: port(3000),
   ADMIN_API_KEYS: apiKeys,
-  HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 64kb').default('64kb'),
+  HTTP_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'expected a size like 64kb')
+    .default('64kb'),
   SYNC_CRON: cron,
   SCHEDULER_ENABLED: bool(true),
   OUTBOX_POLL_MS: int(500, { min: 10 }),
@@ -105,7 +112,14 @@ export interface AdminConfig extends CommonConfig {
   syncCron: string;
   schedulerEnabled: boolean;
   outboxPollMs: number;
-  rateLimits: { windowMs: number; perKey: number; perIp: number; authFailures: number; authFailureWindowMs: number; authFailureBlockMs: number };
+  rateLimits: {
+    windowMs: number;
+    perKey: number;
+    perIp: number;
+    authFailures: number;
+    authFailureWindowMs: number;
+    authFailureBlockMs: number;
+  };
   /** origins allowed to call the API from a browser; empty: CORS off */
   corsOrigins: string[];
   /** PUBLIC_BASE_URL without a trailing slash; null: webhooks are not registered */
@@ -134,7 +148,10 @@ export interface LoaderConfig extends CommonConfig {
 
 export function loadAdminConfig(env: Env = process.env): AdminConfig {
   // one parse, so a bad source variable is reported with the core's
-  const e = parseEnv({ ...adminShape, ...sourceAdminShapes() }, env) as z.infer<z.ZodObject<typeof adminShape>> & Record<string, unknown>;
+  const e = parseEnv({ ...adminShape, ...sourceAdminShapes() }, env) as z.infer<
+    z.ZodObject<typeof adminShape>
+  > &
+    Record<string, unknown>;
   return {
     ...toCommonConfig('admin', e),
     port: e.PORT,
@@ -154,14 +171,19 @@ export function loadAdminConfig(env: Env = process.env): AdminConfig {
     },
     corsOrigins: e.CORS_ORIGINS,
     publicBaseUrl: e.PUBLIC_BASE_URL ?? null,
-    sources: Object.fromEntries(SOURCES.flatMap((plugin) => (plugin.admin ? [[plugin.name, plugin.admin.config(e)]] : []))),
+    sources: Object.fromEntries(
+      SOURCES.flatMap((plugin) => (plugin.admin ? [[plugin.name, plugin.admin.config(e)]] : [])),
+    ),
     retention: retentionFrom(e),
   };
 }
 
 export function loadFetcherConfig(env: Env = process.env): FetcherConfig {
   // one parse, so a bad source variable is reported with the core's
-  const e = parseEnv({ ...fetcherShape, ...sourceFetchShapes() }, env) as z.infer<z.ZodObject<typeof fetcherShape>> & Record<string, unknown>;
+  const e = parseEnv({ ...fetcherShape, ...sourceFetchShapes() }, env) as z.infer<
+    z.ZodObject<typeof fetcherShape>
+  > &
+    Record<string, unknown>;
   return {
     ...toCommonConfig('fetcher', e),
     port: e.PORT,

@@ -24,7 +24,10 @@ export const commonShape = {
   DATABASE_POOL_MAX: int(10, { min: 1, max: 200 }),
   KAFKA_BROKERS: list(),
   KAFKA_CLIENT_ID: z.string().optional(),
-  KAFKA_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only')
+    .default(''),
   KAFKA_IDEMPOTENT_PRODUCER: bool(true),
   KAFKA_CREATE_TOPICS: bool(true),
   KAFKA_SSL: bool(false),
@@ -84,8 +87,18 @@ function saslConfig(e: z.infer<z.ZodObject<typeof commonShape>>): KafkaConfig['s
   const given = SASL_VARIABLES.filter((name) => e[name] !== undefined);
   if (given.length === 0) return undefined;
   const missing = SASL_VARIABLES.filter((name) => e[name] === undefined);
-  if (missing.length > 0) throw new ConfigError(missing.map((name) => `${name} is required when ${given.join(' and ')} ${given.length > 1 ? 'are' : 'is'} set (SASL takes all three or none)`));
-  return { mechanism: e.KAFKA_SASL_MECHANISM!, username: e.KAFKA_SASL_USERNAME!, password: e.KAFKA_SASL_PASSWORD! };
+  if (missing.length > 0)
+    throw new ConfigError(
+      missing.map(
+        (name) =>
+          `${name} is required when ${given.join(' and ')} ${given.length > 1 ? 'are' : 'is'} set (SASL takes all three or none)`,
+      ),
+    );
+  return {
+    mechanism: e.KAFKA_SASL_MECHANISM!,
+    username: e.KAFKA_SASL_USERNAME!,
+    password: e.KAFKA_SASL_PASSWORD!,
+  };
 }
 
 export const credentialsShape = {

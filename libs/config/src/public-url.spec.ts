@@ -25,12 +25,20 @@ describe('PUBLIC_BASE_URL', () => {
 
   it.each([
     ['http', 'http://staysync.example.com', 'must use https (Hostaway only calls https webhooks)'],
-    ['a port', 'https://staysync.example.com:8443', 'must not contain a port (Hostaway refuses webhook URLs with a port)'],
+    [
+      'a port',
+      'https://staysync.example.com:8443',
+      'must not contain a port (Hostaway refuses webhook URLs with a port)',
+    ],
     ['an IPv4 address', 'https://203.0.113.7', 'must use a domain name, not an IP address'],
     ['an IPv6 address', 'https://[2001:db8::1]', 'must use a domain name, not an IP address'],
     ['localhost', 'https://localhost', 'must use a fully qualified domain name (e.g. staysync.example.com)'],
     ['a .localhost name', 'https://admin.localhost', 'must be reachable from the internet, not localhost'],
-    ['a single-label host', 'https://staysync', 'must use a fully qualified domain name (e.g. staysync.example.com)'],
+    [
+      'a single-label host',
+      'https://staysync',
+      'must use a fully qualified domain name (e.g. staysync.example.com)',
+    ],
     ['user info', 'https://user:pw@staysync.example.com', 'must not contain user info'],
     ['a query', 'https://staysync.example.com/?a=1', 'must not contain a query or a fragment'],
     ['a fragment', 'https://staysync.example.com/#x', 'must not contain a query or a fragment'],
@@ -43,7 +51,9 @@ describe('PUBLIC_BASE_URL', () => {
     expect(() => loadAdminConfig({ ...base, PUBLIC_BASE_URL: 'http://staysync.example.com:8080' })).toThrow(
       /PUBLIC_BASE_URL: must use https/,
     );
-    expect(loadAdminConfig({ ...base, PUBLIC_BASE_URL: 'https://staysync.example.com/' }).publicBaseUrl).toBe('https://staysync.example.com');
+    expect(loadAdminConfig({ ...base, PUBLIC_BASE_URL: 'https://staysync.example.com/' }).publicBaseUrl).toBe(
+      'https://staysync.example.com',
+    );
     expect(loadAdminConfig(base).publicBaseUrl).toBeNull();
   });
 });

@@ -25,6 +25,7 @@ export function parsePublicBaseUrl(value: string): string {
   if (labels.length < 2 || labels.some((l) => l === '') || /^\d+$/.test(labels[labels.length - 1])) {
     throw new Error('must use a fully qualified domain name (e.g. staysync.example.com)');
   }
-  if (labels[labels.length - 1] === 'localhost') throw new Error('must be reachable from the internet, not localhost');
+  if (labels[labels.length - 1] === 'localhost')
+    throw new Error('must be reachable from the internet, not localhost');
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }

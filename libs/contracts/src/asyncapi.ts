@@ -47,7 +47,8 @@ export function buildAsyncApi(): Record<string, unknown> {
         host: 'kafka:9092',
         protocol: 'kafka',
         title: 'docker-compose broker',
-        description: 'The broker of docker-compose.yml (KAFKA_BROKERS of each service); other deployments set their own.',
+        description:
+          'The broker of docker-compose.yml (KAFKA_BROKERS of each service); other deployments set their own.',
         tags: [{ name: 'local', description: 'Started by docker-compose.yml' }],
       },
       local: {
@@ -63,7 +64,10 @@ export function buildAsyncApi(): Record<string, unknown> {
     components: {
       messages,
       tags: {
-        public: { name: 'public', description: 'A contract with other teams: changes are versioned (a new topic suffix).' },
+        public: {
+          name: 'public',
+          description: 'A contract with other teams: changes are versioned (a new topic suffix).',
+        },
         internal: { name: 'internal', description: 'Between staysync services; may change with them.' },
       },
     },
@@ -74,7 +78,9 @@ function channelOf(id: TopicId, topic: TopicDefinition): Record<string, unknown>
   return {
     address: topic.baseName,
     title: topic.baseName,
-    description: topic.partitionedBy ? `${topic.description} Partitioned by ${topic.partitionedBy.description}.` : topic.description,
+    description: topic.partitionedBy
+      ? `${topic.description} Partitioned by ${topic.partitionedBy.description}.`
+      : topic.description,
     messages: { [id]: { $ref: `#/components/messages/${id}` } },
     bindings: {
       kafka: {

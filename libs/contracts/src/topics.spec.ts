@@ -63,7 +63,11 @@ describe('Contracts > TOPICS registry', () => {
     const ids = rawTopicIds();
     expect(ids).toEqual(SOURCES.map((plugin) => `raw.${plugin.name}`));
     for (const id of ids) {
-      expect(TOPICS[id]).toMatchObject({ baseName: `${id}.v1`, schema: TOPICS[ids[0]].schema, compression: 'gzip' });
+      expect(TOPICS[id]).toMatchObject({
+        baseName: `${id}.v1`,
+        schema: TOPICS[ids[0]].schema,
+        compression: 'gzip',
+      });
       expect(TOPICS[id].configs['cleanup.policy']).toBe('compact,delete');
     }
   });
@@ -72,7 +76,9 @@ describe('Contracts > TOPICS registry', () => {
     const published = publishedTopics();
     expect(published.length).toBeGreaterThan(0);
     for (const topic of published) expect(TOPICS[topic.id]).toBe(topic.definition);
-    expect([...TOPIC_IDS].sort()).toEqual([...Object.keys(CORE_TOPICS), ...rawTopicIds(), ...published.map((t) => t.id)].sort());
+    expect([...TOPIC_IDS].sort()).toEqual(
+      [...Object.keys(CORE_TOPICS), ...rawTopicIds(), ...published.map((t) => t.id)].sort(),
+    );
   });
 
   it('every core topic folder is registered', () => {
@@ -85,7 +91,9 @@ describe('Contracts > TOPICS registry', () => {
 
   it('rawTopicId maps a registered source to its raw topic and refuses unknown sources', () => {
     for (const plugin of SOURCES) expect(rawTopicId(plugin.name)).toBe(`raw.${plugin.name}`);
-    expect(() => rawTopicId('vrbo')).toThrow('no raw topic for source "vrbo": it is not in the source registry');
+    expect(() => rawTopicId('vrbo')).toThrow(
+      'no raw topic for source "vrbo": it is not in the source registry',
+    );
   });
 });
 

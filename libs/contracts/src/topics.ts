@@ -49,7 +49,8 @@ const RAW_TOPIC = {
   visibility: 'internal',
   key: 'RawEnvelope.requestKey: source:account:operation:resource:variables:window:scrapeDate',
   partitionedBy: {
-    description: 'source:accountId:resourceId (murmur2, as for keys): one partition per listing, so one loader writes its rows',
+    description:
+      'source:accountId:resourceId (murmur2, as for keys): one partition per listing, so one loader writes its rows',
     of: rawPartitionKey,
   },
   schema: rawEnvelopeSchema,
@@ -129,7 +130,8 @@ function sourceTopics(plugins: readonly SourcePlugin[]): Record<SourceTopicId, T
     topics[`raw.${plugin.name}`] = rawTopicOf(plugin);
     for (const published of plugin.topics.published ?? []) topics[published.id] = published.definition;
   }
-  for (const id of Object.keys(topics)) if (isCoreTopicId(id)) throw new Error(`a source declares the topic id "${id}", which the core uses`);
+  for (const id of Object.keys(topics))
+    if (isCoreTopicId(id)) throw new Error(`a source declares the topic id "${id}", which the core uses`);
   return topics;
 }
 
@@ -141,11 +143,18 @@ function isCoreTopicId(value: string): value is CoreTopicId {
  * Every topic, declared once: the core's, then each registered source's (its raw topic and what it
  * publishes). Names on the wire are `<prefix><baseName>`.
  */
-export const TOPICS: Readonly<typeof CORE_TOPICS & Record<SourceTopicId, TopicDefinition>> = { ...CORE_TOPICS, ...sourceTopics(SOURCES) };
+export const TOPICS: Readonly<typeof CORE_TOPICS & Record<SourceTopicId, TopicDefinition>> = {
+  ...CORE_TOPICS,
+  ...sourceTopics(SOURCES),
+};
 
 export type TopicId = CoreTopicId | SourceTopicId;
 /** A topic's value type: the core's own, the raw envelope on `raw.<source>`, and unknown for what sources publish. */
-export type TopicValue<T extends TopicId> = T extends CoreTopicId ? CoreTopicValues[T] : T extends RawTopicId ? RawEnvelope : unknown;
+export type TopicValue<T extends TopicId> = T extends CoreTopicId
+  ? CoreTopicValues[T]
+  : T extends RawTopicId
+    ? RawEnvelope
+    : unknown;
 
 export const TOPIC_IDS = Object.keys(TOPICS) as TopicId[];
 
@@ -163,7 +172,10 @@ export function topicDefinition(topicId: TopicId): TopicDefinition {
 /** `raw.<source>`: the raw-response topic of a registered source. */
 export function rawTopicId(source: string): RawTopicId {
   const id: RawTopicId = `raw.${source}`;
-  if (!isTopicId(id)) throw new Error(`no raw topic for source "${source}": it is not in the source registry (libs/sources/index.ts)`);
+  if (!isTopicId(id))
+    throw new Error(
+      `no raw topic for source "${source}": it is not in the source registry (libs/sources/index.ts)`,
+    );
   return id;
 }
 

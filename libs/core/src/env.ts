@@ -12,7 +12,9 @@ export type Env = Record<string, string | undefined>;
 
 /** Parses the environment against a shape whose keys are the variable names. */
 export function parseEnv<S extends ZodRawShape>(shape: S, env: Env): z.infer<z.ZodObject<S>> {
-  const cleaned = Object.fromEntries(Object.keys(shape).map((name) => [name, env[name] === '' ? undefined : env[name]]));
+  const cleaned = Object.fromEntries(
+    Object.keys(shape).map((name) => [name, env[name] === '' ? undefined : env[name]]),
+  );
   const result = z.object(shape).safeParse(cleaned);
   if (result.success) return result.data;
   throw new ConfigError(
@@ -50,4 +52,7 @@ export const url = (protocols: string[]) =>
     .string()
     .url('expected a URL')
     // zod runs refinements after a failed .url() too: an unparseable value must not throw here
-    .refine((v) => !URL.canParse(v) || protocols.includes(new URL(v).protocol.replace(':', '')), `expected a ${protocols.join('/')} URL`);
+    .refine(
+      (v) => !URL.canParse(v) || protocols.includes(new URL(v).protocol.replace(':', '')),
+      `expected a ${protocols.join('/')} URL`,
+    );

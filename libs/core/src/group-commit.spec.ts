@@ -48,7 +48,10 @@ describe('groupCommit', () => {
 
   it('keeps a group within maxSize, measured by sizeOf; an oversized item goes alone', async () => {
     const sizes: number[][] = [];
-    const write = groupCommit<number[]>(async (items) => void sizes.push(items.map((i) => i.length)), { maxSize: 3, sizeOf: (item) => item.length });
+    const write = groupCommit<number[]>(async (items) => void sizes.push(items.map((i) => i.length)), {
+      maxSize: 3,
+      sizeOf: (item) => item.length,
+    });
     await Promise.all([write([1, 2]), write([1]), write([1, 2]), write([1, 2, 3, 4]), write([1])]);
     expect(sizes).toEqual([[2, 1], [2], [4], [1]]);
   });

@@ -21,7 +21,10 @@ export interface GroupCommitOptions<T> {
  * Per-write costs (round trips, statement overhead, the commit's log flush) are then paid once per
  * group, and groups grow by themselves while the database is the bottleneck.
  */
-export function groupCommit<T, R = void>(write: (items: T[]) => Promise<R>, options: GroupCommitOptions<T> = {}): (item: T) => Promise<R> {
+export function groupCommit<T, R = void>(
+  write: (items: T[]) => Promise<R>,
+  options: GroupCommitOptions<T> = {},
+): (item: T) => Promise<R> {
   const maxSize = options.maxSize ?? 5000;
   const sizeOf = options.sizeOf ?? (() => 1);
   const waiting: Waiting<T, R>[] = [];

@@ -14,7 +14,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-
 export interface RetryPolicy {
   /** total tries, the first included */
   maxAttempts: number;

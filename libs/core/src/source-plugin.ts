@@ -99,7 +99,10 @@ export interface SourceFetch<TConfig = unknown> extends SourceConfigSection<TCon
 }
 
 /** Types a config section by its own shape: `config` receives the parsed variables of `configShape`. */
-export function sourceConfig<S extends ZodRawShape, TConfig>(spec: { configShape: S; config(env: z.infer<z.ZodObject<S>>): TConfig }): SourceConfigSection<TConfig> {
+export function sourceConfig<S extends ZodRawShape, TConfig>(spec: {
+  configShape: S;
+  config(env: z.infer<z.ZodObject<S>>): TConfig;
+}): SourceConfigSection<TConfig> {
   return { configShape: spec.configShape, config: (env) => spec.config(env as z.infer<z.ZodObject<S>>) };
 }
 

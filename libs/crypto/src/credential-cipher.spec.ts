@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { CredentialCipher, constantTimeEqual, hashSecret, parseCredentialKeys, verifySecret } from './credential-cipher';
+import {
+  CredentialCipher,
+  constantTimeEqual,
+  hashSecret,
+  parseCredentialKeys,
+  verifySecret,
+} from './credential-cipher';
 
 const key = (id: string) => ({ id, key: randomBytes(32) });
 

@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  randomBytes,
+  scryptSync,
+  timingSafeEqual,
+} from 'node:crypto';
 
 /**
  * AES-256-GCM for credentials at rest. A ciphertext is one string that names the key it was
@@ -44,7 +51,10 @@ export class CredentialCipher {
   encryptDeterministic(plaintext: string, context: string): string {
     // a subkey, so the AES key itself is never also used as an HMAC key
     this.ivKey ??= createHmac('sha256', this.ring[0].key).update('staysync deterministic IV').digest();
-    const iv = createHmac('sha256', this.ivKey).update(`${context}\0${plaintext}`).digest().subarray(0, IV_BYTES);
+    const iv = createHmac('sha256', this.ivKey)
+      .update(`${context}\0${plaintext}`)
+      .digest()
+      .subarray(0, IV_BYTES);
     return this.seal(plaintext, iv);
   }
 
@@ -53,7 +63,13 @@ export class CredentialCipher {
     // the key id is bound as associated data, so a ciphertext cannot be relabelled to another key
     cipher.setAAD(Buffer.from(this.activeKeyId));
     const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return [FORMAT, this.activeKeyId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join(':');
+    return [
+      FORMAT,
+      this.activeKeyId,
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      data.toString('base64url'),
+    ].join(':');
   }
 
   decrypt(sealed: string): string {
@@ -64,7 +80,9 @@ export class CredentialCipher {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
     decipher.setAAD(Buffer.from(keyId));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString(
+      'utf8',
+    );
   }
 
   keyIdOf(sealed: string): string {
@@ -85,7 +103,8 @@ export function parseCredentialKeys(spec: string): CredentialKey[] {
     .filter(Boolean)
     .map((part) => {
       const [id, encoded] = part.split(':');
-      if (!id || !encoded) throw new Error('each credential key must be written as <id>:<base64 of 32 bytes>');
+      if (!id || !encoded)
+        throw new Error('each credential key must be written as <id>:<base64 of 32 bytes>');
       return { id, key: Buffer.from(encoded, 'base64') };
     });
 }

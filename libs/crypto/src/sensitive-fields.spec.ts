@@ -1,9 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { CredentialCipher } from './credential-cipher';
-import { isSealedValue, maskSealedValues, MASKED_VALUE, openSensitiveValue, resealValues, sealSensitiveFields, sensitiveFieldsFrom } from './sensitive-fields';
+import {
+  isSealedValue,
+  maskSealedValues,
+  MASKED_VALUE,
+  openSensitiveValue,
+  resealValues,
+  sealSensitiveFields,
+  sensitiveFieldsFrom,
+} from './sensitive-fields';
 
 const key = (id: string) => ({ id, key: randomBytes(32) });
-const FIELDS = sensitiveFieldsFrom(['wifiUsername', 'wifiPassword', 'doorSecurityCode'], 'password|secret|doorCode|lockbox');
+const FIELDS = sensitiveFieldsFrom(
+  ['wifiUsername', 'wifiPassword', 'doorSecurityCode'],
+  'password|secret|doorCode|lockbox',
+);
 
 const listing = {
   id: 100201,
@@ -24,14 +35,28 @@ describe('Crypto > sensitive fields', () => {
   it('seals the listed keys and the pattern matches at any depth, keeps nulls and everything else', () => {
     const sealed = sealSensitiveFields(listing, FIELDS, cipher);
     expect(Object.keys(sealed)).toEqual(Object.keys(listing));
-    for (const value of [sealed.wifiUsername, sealed.wifiPassword, sealed.doorSecurityCode, sealed.lockboxCode, sealed.reservation.doorCode, sealed.photos[0].adminPassword]) {
+    for (const value of [
+      sealed.wifiUsername,
+      sealed.wifiPassword,
+      sealed.doorSecurityCode,
+      sealed.lockboxCode,
+      sealed.reservation.doorCode,
+      sealed.photos[0].adminPassword,
+    ]) {
       expect(isSealedValue(value)).toBe(true);
       expect(value).toMatch(/^v1:k1:/);
     }
-    expect(sealed).toMatchObject({ id: 100201, name: 'Test Cottage', specialInstruction: null, reservation: { id: 5000001, guestName: 'Jane Doe' }, photos: [{ caption: 'hall' }] });
+    expect(sealed).toMatchObject({
+      id: 100201,
+      name: 'Test Cottage',
+      specialInstruction: null,
+      reservation: { id: 5000001, guestName: 'Jane Doe' },
+      photos: [{ caption: 'hall' }],
+    });
     expect(sealed.listingAmenities).toEqual(listing.listingAmenities);
     const text = JSON.stringify(sealed);
-    for (const secret of ['Guest-AB12', 'p4ssw0rd-wifi', '"4821"', '7731', '9090', 'nested-in-array']) expect(text).not.toContain(secret);
+    for (const secret of ['Guest-AB12', 'p4ssw0rd-wifi', '"4821"', '7731', '9090', 'nested-in-array'])
+      expect(text).not.toContain(secret);
     // the input is left alone
     expect(listing.wifiPassword).toBe('p4ssw0rd-wifi');
   });
@@ -47,13 +72,22 @@ describe('Crypto > sensitive fields', () => {
     expect(sealSensitiveFields(listing, FIELDS, cipher)).toEqual(once);
     expect(sealSensitiveFields(once, FIELDS, cipher)).toEqual(once);
     // same value under another key name seals differently; another key differs altogether
-    expect(sealSensitiveFields({ wifiPassword: '4821' }, FIELDS, cipher).wifiPassword).not.toBe(once.doorSecurityCode);
-    expect(sealSensitiveFields(listing, FIELDS, new CredentialCipher([key('k1')])).doorSecurityCode).not.toBe(once.doorSecurityCode);
+    expect(sealSensitiveFields({ wifiPassword: '4821' }, FIELDS, cipher).wifiPassword).not.toBe(
+      once.doorSecurityCode,
+    );
+    expect(sealSensitiveFields(listing, FIELDS, new CredentialCipher([key('k1')])).doorSecurityCode).not.toBe(
+      once.doorSecurityCode,
+    );
   });
 
   it('masks sealed values for API readers', () => {
     const masked = maskSealedValues(sealSensitiveFields(listing, FIELDS, cipher));
-    expect(masked).toMatchObject({ name: 'Test Cottage', wifiPassword: MASKED_VALUE, doorSecurityCode: MASKED_VALUE, reservation: { doorCode: MASKED_VALUE } });
+    expect(masked).toMatchObject({
+      name: 'Test Cottage',
+      wifiPassword: MASKED_VALUE,
+      doorSecurityCode: MASKED_VALUE,
+      reservation: { doorCode: MASKED_VALUE },
+    });
   });
 
   it('re-seals values of an older key under the active one, as a fresh seal would', () => {

@@ -33,7 +33,9 @@ export function isSensitiveKey(key: string, fields: SensitiveFields): boolean {
  * fetches and the loaders' "update only when changed" still holds.
  */
 export function sealSensitiveFields<T>(value: T, fields: SensitiveFields, cipher: CredentialCipher): T {
-  return mapSensitive(value, fields, (key, v) => (v === null || isSealedValue(v) ? v : cipher.encryptDeterministic(JSON.stringify(v), key))) as T;
+  return mapSensitive(value, fields, (key, v) =>
+    v === null || isSealedValue(v) ? v : cipher.encryptDeterministic(JSON.stringify(v), key),
+  ) as T;
 }
 
 /** The JSON value a sealed field held. */
@@ -65,18 +67,24 @@ export function resealValues<T>(value: T, cipher: CredentialCipher): { value: T;
   return { value: changed ? next : value, changed };
 }
 
-function mapSensitive(node: unknown, fields: SensitiveFields, seal: (key: string, value: unknown) => unknown): unknown {
+function mapSensitive(
+  node: unknown,
+  fields: SensitiveFields,
+  seal: (key: string, value: unknown) => unknown,
+): unknown {
   if (Array.isArray(node)) return node.map((item) => mapSensitive(item, fields, seal));
   if (!isPlainObject(node)) return node;
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(node)) out[key] = isSensitiveKey(key, fields) ? seal(key, v) : mapSensitive(v, fields, seal);
+  for (const [key, v] of Object.entries(node))
+    out[key] = isSensitiveKey(key, fields) ? seal(key, v) : mapSensitive(v, fields, seal);
   return out;
 }
 
 function mapStrings(node: unknown, map: (s: string) => string): unknown {
   if (typeof node === 'string') return map(node);
   if (Array.isArray(node)) return node.map((item) => mapStrings(item, map));
-  if (isPlainObject(node)) return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, mapStrings(v, map)]));
+  if (isPlainObject(node))
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, mapStrings(v, map)]));
   return node;
 }
 

@@ -34,14 +34,24 @@ export interface UpsertResult extends UpsertCounts {
  * Runs in the caller's transaction, or in its own when the connection is not in one (the staging
  * table empties itself at COMMIT).
  */
-export async function upsertRows(client: ClientBase, spec: TableSpec, rows: Row[], options: { returnStored?: boolean } = {}): Promise<UpsertResult> {
+export async function upsertRows(
+  client: ClientBase,
+  spec: TableSpec,
+  rows: Row[],
+  options: { returnStored?: boolean } = {},
+): Promise<UpsertResult> {
   if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
   const returnStored = options.returnStored ?? false;
   if (client.getTransactionStatus() !== 'I') return upsertInTransaction(client, spec, rows, returnStored);
   return inClientTransaction(client, () => upsertInTransaction(client, spec, rows, returnStored));
 }
 
-async function upsertInTransaction(client: ClientBase, spec: TableSpec, rows: Row[], returnStored: boolean): Promise<UpsertResult> {
+async function upsertInTransaction(
+  client: ClientBase,
+  spec: TableSpec,
+  rows: Row[],
+  returnStored: boolean,
+): Promise<UpsertResult> {
   const counts: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
   const types = new Map(spec.columns.map((c) => [c.name, c.type]));
   const staging = await stagingTable(client, spec.table, spec.columns);
@@ -50,7 +60,11 @@ async function upsertInTransaction(client: ClientBase, spec: TableSpec, rows: Ro
   const stored = new Map<string, Row>();
   for (const group of groupRows(spec, mergeByKey(spec, rows))) {
     await copyRows(client, staging, group.columns, types, group.rows);
-    const result = await client.query<unknown[]>({ text: upsertSql(spec, staging, group.columns, types, returnStored, group.partial), rowMode: 'array', types: TEXT_VALUES });
+    const result = await client.query<unknown[]>({
+      text: upsertSql(spec, staging, group.columns, types, returnStored, group.partial),
+      rowMode: 'array',
+      types: TEXT_VALUES,
+    });
     // empty again for the next column set or the next call in this transaction
     await client.query(`DELETE FROM ${qualifiedName(staging)}`);
     for (const values of result.rows) {
@@ -58,7 +72,8 @@ async function upsertInTransaction(client: ClientBase, spec: TableSpec, rows: Ro
       else counts.updated++;
       if (!returnStored) continue;
       const row: Row = {};
-      for (let i = 0; i < decoders.length; i++) row[spec.columns[i].name] = values[i + 1] === null ? null : decoders[i](values[i + 1] as string);
+      for (let i = 0; i < decoders.length; i++)
+        row[spec.columns[i].name] = values[i + 1] === null ? null : decoders[i](values[i + 1] as string);
       stored.set(conflictKeyOf(spec, row), row);
     }
     counts.unchanged += group.rows.length - result.rows.length;
@@ -67,7 +82,14 @@ async function upsertInTransaction(client: ClientBase, spec: TableSpec, rows: Ro
   return counts;
 }
 
-function upsertSql(spec: TableSpec, staging: string, columns: string[], types: ReadonlyMap<string, string>, returnStored: boolean, partial = false): string {
+function upsertSql(
+  spec: TableSpec,
+  staging: string,
+  columns: string[],
+  types: ReadonlyMap<string, string>,
+  returnStored: boolean,
+  partial = false,
+): string {
   const target = qualifiedName(spec.table);
   const list = columns.map(quoteIdent).join(', ');
   const updatable = columns.filter((c) => !spec.conflictKey.includes(c));
@@ -80,9 +102,15 @@ function upsertSql(spec: TableSpec, staging: string, columns: string[], types: R
   );
   if (spec.mode === 'if-changed') assignments.push('updated_at = now()');
   const key = spec.conflictKey.map(quoteIdent).join(', ');
-  const action = assignments.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${assignments.join(', ')}${updateCondition(spec, columns, partial)}`;
+  const action =
+    assignments.length === 0
+      ? 'DO NOTHING'
+      : `DO UPDATE SET ${assignments.join(', ')}${updateCondition(spec, columns, partial)}`;
   // xmax = 0 only for freshly inserted tuples: tells inserts from updates without a second query
-  const returning = ['(xmax = 0)', ...(returnStored ? spec.columns.map((c) => storedValueSql(c.name, c.type)) : [])].join(', ');
+  const returning = [
+    '(xmax = 0)',
+    ...(returnStored ? spec.columns.map((c) => storedValueSql(c.name, c.type)) : []),
+  ].join(', ');
   return `INSERT INTO ${target} AS t (${list}) SELECT ${list} FROM ${qualifiedName(staging)} ORDER BY ${key} ON CONFLICT (${key}) ${action} RETURNING ${returning}`;
 }
 
@@ -97,7 +125,9 @@ function updateCondition(spec: TableSpec, columns: string[], partial = false): s
   const conditions: string[] = [];
   if (spec.changeColumn) {
     const c = quoteIdent(spec.changeColumn);
-    conditions.push(`t.${c} IS DISTINCT FROM ${partial ? mergedPayloadSql(spec.changeColumn) : `EXCLUDED.${c}`}`);
+    conditions.push(
+      `t.${c} IS DISTINCT FROM ${partial ? mergedPayloadSql(spec.changeColumn) : `EXCLUDED.${c}`}`,
+    );
   }
   if (spec.versionColumn && columns.includes(spec.versionColumn)) {
     const v = quoteIdent(spec.versionColumn);
@@ -114,15 +144,43 @@ function updateCondition(spec: TableSpec, columns: string[], partial = false): s
  */
 const TEXT_VALUES = { getTypeParser: () => (value: string) => value };
 
-const NUMERIC_TYPES = new Set(['int2', 'int4', 'int8', 'smallint', 'integer', 'bigint', 'float4', 'float8', 'real', 'double precision', 'numeric', 'decimal']);
-const TEXT_TYPES = new Set(['text', 'varchar', 'character varying', 'char', 'character', 'bpchar', 'uuid', 'citext', 'name']);
+const NUMERIC_TYPES = new Set([
+  'int2',
+  'int4',
+  'int8',
+  'smallint',
+  'integer',
+  'bigint',
+  'float4',
+  'float8',
+  'real',
+  'double precision',
+  'numeric',
+  'decimal',
+]);
+const TEXT_TYPES = new Set([
+  'text',
+  'varchar',
+  'character varying',
+  'char',
+  'character',
+  'bpchar',
+  'uuid',
+  'citext',
+  'name',
+]);
 const JSON_TYPES = new Set(['json', 'jsonb']);
 const BOOLEAN_TYPES = new Set(['bool', 'boolean']);
 /** what to_jsonb makes of the float and numeric values JSON has no number for */
 const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
 
-const baseType = (type: string): string => type.toLowerCase().replace(/\(.*\)/, '').trim();
-const passesAsText = (type: string): boolean => [NUMERIC_TYPES, TEXT_TYPES, JSON_TYPES, BOOLEAN_TYPES].some((set) => set.has(baseType(type)));
+const baseType = (type: string): string =>
+  type
+    .toLowerCase()
+    .replace(/\(.*\)/, '')
+    .trim();
+const passesAsText = (type: string): boolean =>
+  [NUMERIC_TYPES, TEXT_TYPES, JSON_TYPES, BOOLEAN_TYPES].some((set) => set.has(baseType(type)));
 
 function storedValueSql(column: string, type: string): string {
   return passesAsText(type) ? `t.${quoteIdent(column)}` : `to_jsonb(t.${quoteIdent(column)})::text`;
@@ -149,7 +207,8 @@ function mergeByKey(spec: TableSpec, rows: Row[]): Row[] {
     if (!previous) merged.set(key, row);
     else if (spec.mode === 'merge-present') merged.set(key, mergePresent(previous, row, copies));
     else if (spec.versionColumn && isOlder(row[spec.versionColumn], previous[spec.versionColumn])) continue;
-    else if (spec.partialFlag && row[spec.partialFlag] === true) merged.set(key, mergePartial(spec, previous, row));
+    else if (spec.partialFlag && row[spec.partialFlag] === true)
+      merged.set(key, mergePartial(spec, previous, row));
     else merged.set(key, row);
   }
   return [...merged.values()];
@@ -159,7 +218,8 @@ function mergeByKey(spec: TableSpec, rows: Row[]): Row[] {
 export function mergePartial(spec: TableSpec, previous: Row, row: Row): Row {
   const into: Row = { ...previous, ...row };
   const change = spec.changeColumn;
-  if (change && isPlainObject(previous[change]) && isPlainObject(row[change])) into[change] = { ...previous[change], ...row[change] };
+  if (change && isPlainObject(previous[change]) && isPlainObject(row[change]))
+    into[change] = { ...previous[change], ...row[change] };
   into[spec.partialFlag!] = previous[spec.partialFlag!] === true;
   return into;
 }
@@ -169,13 +229,19 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Column-set groups, partial rows (see TableSpec.partialFlag) apart from whole ones. */
-function groupRows(spec: TableSpec, rows: Row[]): Array<{ columns: string[]; rows: Row[]; partial: boolean }> {
+function groupRows(
+  spec: TableSpec,
+  rows: Row[],
+): Array<{ columns: string[]; rows: Row[]; partial: boolean }> {
   const names = spec.columns.map((c) => c.name);
   const flag = spec.partialFlag;
   if (!flag) return groupByColumnSet(rows, names).map((g) => ({ ...g, partial: false }));
   const partial = rows.filter((r) => r[flag] === true);
   const whole = partial.length === 0 ? rows : rows.filter((r) => r[flag] !== true);
-  return [...groupByColumnSet(whole, names).map((g) => ({ ...g, partial: false })), ...groupByColumnSet(partial, names).map((g) => ({ ...g, partial: true }))];
+  return [
+    ...groupByColumnSet(whole, names).map((g) => ({ ...g, partial: false })),
+    ...groupByColumnSet(partial, names).map((g) => ({ ...g, partial: true })),
+  ];
 }
 
 /** `row`'s columns over `previous`'s (into a copy, unless `previous` is one already); `extra` objects merged. */
@@ -197,7 +263,10 @@ function conflictKeyOf(spec: TableSpec, row: Row): string {
   let key = '';
   for (const column of spec.conflictKey) {
     const value = row[column];
-    key += value === null || value === undefined ? '\u0000\u0001' : `\u0000\u0002${(value as string | number | boolean | bigint).toString()}`;
+    key +=
+      value === null || value === undefined
+        ? '\u0000\u0001'
+        : `\u0000\u0002${(value as string | number | boolean | bigint).toString()}`;
   }
   return key;
 }
@@ -208,19 +277,22 @@ function isOlder(a: unknown, b: unknown): boolean {
 }
 
 function mergedExtra(a: unknown, b: unknown): Row | undefined {
-  if (a && b && typeof a === 'object' && typeof b === 'object') return { ...(a), ...(b) };
+  if (a && b && typeof a === 'object' && typeof b === 'object') return { ...a, ...b };
   return undefined;
 }
 
 /** Rows grouped by which of the spec's columns they carry (not undefined), each group's columns in spec order. */
-function groupByColumnSet(rows: Row[], columns: readonly string[]): Array<{ columns: string[]; rows: Row[] }> {
+function groupByColumnSet(
+  rows: Row[],
+  columns: readonly string[],
+): Array<{ columns: string[]; rows: Row[] }> {
   const groups = new Map<string, { columns: string[]; rows: Row[] }>();
   for (const row of rows) {
     // one bit per column, 30 to a word: cheaper per row than listing names
     let id = '';
     let word = 0;
     for (let i = 0; i < columns.length; i++) {
-      if (row[columns[i]] !== undefined) word |= 1 << i % 30;
+      if (row[columns[i]] !== undefined) word |= 1 << (i % 30);
       if (i % 30 === 29 || i === columns.length - 1) {
         id += `${word},`;
         word = 0;

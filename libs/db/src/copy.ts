@@ -3,7 +3,6 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Row } from '@staysync/core';
 import { qualifiedName, quoteIdent } from './identifiers';
 
-
 /** Rows are sent in chunks of about this many bytes (one stream write each). */
 const CHUNK_BYTES = 1 << 20;
 const TAB = 0x09;
@@ -17,9 +16,17 @@ const NEWLINE = 0x0a;
  * Each value is encoded straight into a chunk buffer: concatenating megabytes of text first and then
  * encoding it cost about three times as much.
  */
-export async function copyRows(client: ClientBase, table: string, columns: readonly string[], types: ReadonlyMap<string, string>, rows: readonly Row[]): Promise<void> {
+export async function copyRows(
+  client: ClientBase,
+  table: string,
+  columns: readonly string[],
+  types: ReadonlyMap<string, string>,
+  rows: readonly Row[],
+): Promise<void> {
   if (rows.length === 0) return;
-  const stream = client.query(copyFrom(`COPY ${qualifiedName(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`));
+  const stream = client.query(
+    copyFrom(`COPY ${qualifiedName(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`),
+  );
   const done = new Promise<void>((resolve, reject) => {
     stream.on('finish', resolve);
     stream.on('error', reject);

@@ -1,4 +1,13 @@
-import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import type { Pool } from 'pg';
 import { ormConfig } from './orm-config';
@@ -15,7 +24,10 @@ class DatabaseLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationBootstrap() {
     const { mode, version } = await detectStorageMode(this.pool);
-    this.logger.log({ storageMode: mode, timescaleVersion: version }, `storage mode: ${mode}${version ? ` ${version}` : ' (TimescaleDB not installed: plain tables)'}`);
+    this.logger.log(
+      { storageMode: mode, timescaleVersion: version },
+      `storage mode: ${mode}${version ? ` ${version}` : ' (TimescaleDB not installed: plain tables)'}`,
+    );
   }
 
   async onApplicationShutdown() {
@@ -34,8 +46,13 @@ export interface DbLogger {
 /** The service's pool: a lost connection is logged and fails only the work that held it (see createPool). */
 function servicePool(options: DbModuleOptions): Pool {
   const logger: DbLogger = options.logger ?? new Logger('Database');
-  return createPool({ connectionString: options.url, max: options.poolMax, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }, (error, where) =>
-    logger.warn({ err: { message: error.message, code: (error as { code?: string }).code }, connection: where }, `database connection lost (${where})`),
+  return createPool(
+    { connectionString: options.url, max: options.poolMax, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
+    (error, where) =>
+      logger.warn(
+        { err: { message: error.message, code: (error as { code?: string }).code }, connection: where },
+        `database connection lost (${where})`,
+      ),
   );
 }
 
@@ -52,10 +69,7 @@ export class DbModule {
     return {
       module: DbModule,
       imports: [MikroOrmModule.forRoot({ ...ormConfig(options), registerRequestContext: true })],
-      providers: [
-        { provide: PG_POOL, useFactory: () => servicePool(options) },
-        DatabaseLifecycle,
-      ],
+      providers: [{ provide: PG_POOL, useFactory: () => servicePool(options) }, DatabaseLifecycle],
       exports: [PG_POOL],
     };
   }

@@ -52,7 +52,8 @@ export interface FinishedJob {
  * The note on a job whose data responses all parsed to zero rows (`%n`: how many). A changed response
  * shape that still parses (as empty) looks exactly like this; see the runbook's "zero-row warning".
  */
-export const ZERO_ROWS_WARNING = 'warning: all %n data response(s) parsed to zero rows: check for a changed upstream response shape (runbook: zero-row warning)';
+export const ZERO_ROWS_WARNING =
+  'warning: all %n data response(s) parsed to zero rows: check for a changed upstream response shape (runbook: zero-row warning)';
 
 export function zeroRowsWarning(dataResponses: number): string {
   return ZERO_ROWS_WARNING.replace('%n', String(dataResponses));
@@ -100,11 +101,16 @@ export interface JobLoadCounts {
  * while the job is unfinished). The job rows are locked in id order first, so two loader transactions
  * updating the same jobs never deadlock.
  */
-export async function addJobLoadCounts(db: Pool | ClientBase, counts: ReadonlyMap<string, JobLoadCounts>): Promise<void> {
-  const ids = [...counts.keys()].filter((id) => {
-    const c = counts.get(id)!;
-    return c.loaded > 0 || c.dataResponses > 0;
-  }).sort();
+export async function addJobLoadCounts(
+  db: Pool | ClientBase,
+  counts: ReadonlyMap<string, JobLoadCounts>,
+): Promise<void> {
+  const ids = [...counts.keys()]
+    .filter((id) => {
+      const c = counts.get(id)!;
+      return c.loaded > 0 || c.dataResponses > 0;
+    })
+    .sort();
   if (ids.length === 0) return;
   const of = (field: keyof JobLoadCounts) => ids.map((id) => counts.get(id)![field]);
   await db.query(`SELECT 1 FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
@@ -121,7 +127,10 @@ export async function addJobLoadCounts(db: Pool | ClientBase, counts: ReadonlyMa
 }
 
 /** Adds to the dead_lettered counter of each job, the job rows locked in id order first (no deadlocks between writers). */
-async function addDeadLetteredCounts(db: Pool | ClientBase, added: ReadonlyMap<string, number>): Promise<void> {
+async function addDeadLetteredCounts(
+  db: Pool | ClientBase,
+  added: ReadonlyMap<string, number>,
+): Promise<void> {
   const ids = [...added.keys()].filter((id) => (added.get(id) ?? 0) > 0).sort();
   if (ids.length === 0) return;
   await db.query(`SELECT 1 FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
@@ -153,10 +162,16 @@ export interface RecordedDeadLetters {
  * the others come back in `withoutJob` for the caller to count (a hard-deleted account's jobs are
  * gone, and nothing of them may be kept).
  */
-export async function recordDeadLettered(db: Pool, responses: DeadLetteredResponse[]): Promise<RecordedDeadLetters> {
+export async function recordDeadLettered(
+  db: Pool,
+  responses: DeadLetteredResponse[],
+): Promise<RecordedDeadLetters> {
   if (responses.length === 0) return { withoutJob: [], finished: [] };
   const { jobIds, withoutJob } = await inTransaction(db, async (client) => {
-    const existing = await client.query<{ id: string }>(`SELECT id::text FROM ops.sync_jobs WHERE id = ANY($1::uuid[])`, [[...new Set(responses.map((r) => r.jobId))]]);
+    const existing = await client.query<{ id: string }>(
+      `SELECT id::text FROM ops.sync_jobs WHERE id = ANY($1::uuid[])`,
+      [[...new Set(responses.map((r) => r.jobId))]],
+    );
     const jobs = new Set(existing.rows.map((r) => r.id));
     const ofJobs = responses.filter((r) => jobs.has(r.jobId.toLowerCase()));
     const { rows } = await client.query<{ job_id: string }>(
@@ -177,7 +192,10 @@ export async function recordDeadLettered(db: Pool, responses: DeadLetteredRespon
     const added = new Map<string, number>();
     for (const { job_id } of rows) added.set(job_id, (added.get(job_id) ?? 0) + 1);
     await addDeadLetteredCounts(client, added);
-    return { jobIds: [...added.keys()], withoutJob: responses.filter((r) => !jobs.has(r.jobId.toLowerCase())) };
+    return {
+      jobIds: [...added.keys()],
+      withoutJob: responses.filter((r) => !jobs.has(r.jobId.toLowerCase())),
+    };
   });
   return { withoutJob, finished: await finishJobsIfComplete(db, jobIds) };
 }

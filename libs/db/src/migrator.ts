@@ -16,7 +16,10 @@ async function withOrm<T>(url: string, fn: (orm: MikroORM) => Promise<T>): Promi
 }
 
 /** Applies pending migrations; a second run applies nothing. */
-export async function migrateUp(url: string, options: { silent?: boolean; to?: string } = {}): Promise<MigrateResult> {
+export async function migrateUp(
+  url: string,
+  options: { silent?: boolean; to?: string } = {},
+): Promise<MigrateResult> {
   return withOrm(url, async (orm) => {
     const migrator = orm.getMigrator();
     const applied = await migrator.up(options.to ? { to: options.to } : undefined);
@@ -30,7 +33,10 @@ export async function migrateUp(url: string, options: { silent?: boolean; to?: s
 }
 
 /** Reverts migrations: the last one by default, or all down to (and excluding) `to`; `to: 0` reverts everything. */
-export async function migrateDown(url: string, options: { to?: string | 0; silent?: boolean } = {}): Promise<string[]> {
+export async function migrateDown(
+  url: string,
+  options: { to?: string | 0; silent?: boolean } = {},
+): Promise<string[]> {
   return withOrm(url, async (orm) => {
     const migrator = orm.getMigrator();
     const reverted = await migrator.down(options.to === undefined ? undefined : { to: options.to });

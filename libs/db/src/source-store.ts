@@ -10,7 +10,10 @@ import { hypertableSql } from './timescale';
  *   `response_parses` / `response_parser_versions`: the parser version behind each response's rows.
  * `source` is a registered source's name (a schema name: checkSources allows [a-z][a-z0-9_]*).
  */
-export function sourceStoreSql(source: string, options: { accountIdType?: 'varchar(32)' | 'bigint' } = {}): string[] {
+export function sourceStoreSql(
+  source: string,
+  options: { accountIdType?: 'varchar(32)' | 'bigint' } = {},
+): string[] {
   const accountId = options.accountIdType ?? 'varchar(32)';
   return [
     `CREATE SCHEMA IF NOT EXISTS ${source}`,
@@ -54,7 +57,14 @@ export function sourceStoreSql(source: string, options: { accountIdType?: 'varch
     `CREATE INDEX ix_${source}_raw_responses_account ON ${source}.raw_responses (account_id, fetched_at DESC)`,
     `CREATE INDEX ix_${source}_raw_responses_job ON ${source}.raw_responses (job_id) WHERE job_id IS NOT NULL`,
     `CREATE INDEX ix_${source}_raw_responses_unparsed ON ${source}.raw_responses (fetched_at) WHERE parser_version IS NULL`,
-    hypertableSql({ table: `${source}.raw_responses`, timeColumn: 'fetched_at', chunkInterval: '7 days', segmentBy: 'account_id', orderBy: 'fetched_at DESC', compressAfter: '7 days' }),
+    hypertableSql({
+      table: `${source}.raw_responses`,
+      timeColumn: 'fetched_at',
+      chunkInterval: '7 days',
+      segmentBy: 'account_id',
+      orderBy: 'fetched_at DESC',
+      compressAfter: '7 days',
+    }),
     `CREATE TABLE ${source}.response_parses (
       request_key text NOT NULL,
       fetched_at timestamptz NOT NULL,

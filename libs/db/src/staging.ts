@@ -12,13 +12,20 @@ import { quoteIdent } from './identifiers';
  *
  * Callers empty it after use too, for a second use in the same transaction.
  */
-export async function stagingTable(client: ClientBase, label: string, columns: readonly ColumnSpec[]): Promise<string> {
+export async function stagingTable(
+  client: ClientBase,
+  label: string,
+  columns: readonly ColumnSpec[],
+): Promise<string> {
   const definition = `(${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`;
   const key = `${label} ${definition}`;
   let staging = stagingTables.get(key);
   if (!staging) {
     const name = `staging_${createHash('sha256').update(key).digest('hex').slice(0, 20)}`;
-    staging = { name: `pg_temp.${name}`, ddl: `CREATE TEMP TABLE IF NOT EXISTS ${name} ${definition} ON COMMIT DELETE ROWS` };
+    staging = {
+      name: `pg_temp.${name}`,
+      ddl: `CREATE TEMP TABLE IF NOT EXISTS ${name} ${definition} ON COMMIT DELETE ROWS`,
+    };
     stagingTables.set(key, staging);
   }
   await client.query(staging.ddl);

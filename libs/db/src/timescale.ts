@@ -23,8 +23,12 @@ export function hypertableSql(options: {
     BEGIN
       IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') THEN
         PERFORM create_hypertable('${table}', '${timeColumn}', chunk_time_interval => INTERVAL '${chunkInterval}', if_not_exists => TRUE, migrate_data => TRUE);
-        ${compressAfter ? `EXECUTE 'ALTER TABLE ${table} SET (${compressSettings})';
-        PERFORM add_compression_policy('${table}', INTERVAL '${compressAfter}', if_not_exists => TRUE);` : ''}
+        ${
+          compressAfter
+            ? `EXECUTE 'ALTER TABLE ${table} SET (${compressSettings})';
+        PERFORM add_compression_policy('${table}', INTERVAL '${compressAfter}', if_not_exists => TRUE);`
+            : ''
+        }
       END IF;
     END
     $$`;

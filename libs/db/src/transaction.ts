@@ -7,7 +7,11 @@ const failedRollbacks = new WeakMap<ClientBase, Error>();
  * Runs `work` in a transaction on one pooled connection: COMMIT when it resolves (ROLLBACK instead
  * with `rollback: true`, e.g. a dry run), ROLLBACK when it throws; the connection goes back either way.
  */
-export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>, options: { rollback?: boolean } = {}): Promise<T> {
+export async function inTransaction<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+  options: { rollback?: boolean } = {},
+): Promise<T> {
   const client = await pool.connect();
   // A connection that breaks mid-transaction emits 'error' (which would end the process unheard) and
   // rejects the query in flight: the work fails, and the connection is destroyed, not pooled again.
@@ -24,14 +28,20 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
 }
 
 /** The same on a connection the caller holds (which must not be in a transaction already). */
-export async function inClientTransaction<T>(client: ClientBase, work: () => Promise<T>, options: { rollback?: boolean } = {}): Promise<T> {
+export async function inClientTransaction<T>(
+  client: ClientBase,
+  work: () => Promise<T>,
+  options: { rollback?: boolean } = {},
+): Promise<T> {
   await client.query('BEGIN');
   try {
     const result = await work();
     await client.query(options.rollback ? 'ROLLBACK' : 'COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch((rollbackError: Error) => failedRollbacks.set(client, rollbackError));
+    await client
+      .query('ROLLBACK')
+      .catch((rollbackError: Error) => failedRollbacks.set(client, rollbackError));
     throw error;
   }
 }

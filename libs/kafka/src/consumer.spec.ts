@@ -213,13 +213,18 @@ function fakeKafkajs(options: { crashOnJoin?: (instance: number) => boolean } = 
       instances.push(instance);
       return {
         events: { CRASH: 'consumer.crash', GROUP_JOIN: 'consumer.group_join' },
-        on: (event: string, listener: (event: { payload: unknown }) => void) => listeners.set(event, listener),
+        on: (event: string, listener: (event: { payload: unknown }) => void) =>
+          listeners.set(event, listener),
         connect: async () => void calls.push('connect'),
         subscribe: async () => void calls.push('subscribe'),
         // kafkajs reports a join that failed past its retries as a crash before run() resolves
         run: async () => {
           calls.push('run');
-          if (options.crashOnJoin?.(index)) instance.emit('consumer.crash', { error: new Error('The coordinator is not aware of this member'), restart: false });
+          if (options.crashOnJoin?.(index))
+            instance.emit('consumer.crash', {
+              error: new Error('The coordinator is not aware of this member'),
+              restart: false,
+            });
         },
         pause: () => void calls.push('pause'),
         stop: async () => void calls.push('stop'),

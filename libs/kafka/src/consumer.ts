@@ -1,6 +1,15 @@
 import type { DeadLetterStage, TopicId, TopicValue } from '@staysync/contracts';
 import { isRetriable, StaysyncError } from '@staysync/core';
-import type { Admin, Batch, Consumer, ConsumerConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type {
+  Admin,
+  Batch,
+  Consumer,
+  ConsumerConfig,
+  EachBatchPayload,
+  IHeaders,
+  Kafka,
+  KafkaMessage,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 import { backoffDelay, DEFAULT_BACKOFF, PartitionRetries, type BackoffOptions } from './backoff';
 import type { ValueCodec } from './codec';
@@ -90,7 +99,12 @@ export interface RestartPolicy extends BackoffOptions {
   stableMs: number;
 }
 
-export const DEFAULT_RESTART: RestartPolicy = { initialMs: 1_000, maxMs: 30_000, maxAttempts: 8, stableMs: 60_000 };
+export const DEFAULT_RESTART: RestartPolicy = {
+  initialMs: 1_000,
+  maxMs: 30_000,
+  maxAttempts: 8,
+  stableMs: 60_000,
+};
 
 const DEFAULT_LAG_REFRESH_MS = 10_000;
 
@@ -238,13 +252,19 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
     restartAttempts += 1;
     if (restartAttempts > restartPolicy.maxAttempts) {
       state = 'failed';
-      log.fatal({ err: error, restarts: restartAttempts - 1 }, 'consumer crashed and its restarts are used up; giving up');
+      log.fatal(
+        { err: error, restarts: restartAttempts - 1 },
+        'consumer crashed and its restarts are used up; giving up',
+      );
       options.onGiveUp?.(error);
       return;
     }
     metrics?.consumerRestarts.inc({ group: groupId });
     const delayMs = backoffDelay(restartAttempts, restartPolicy);
-    log.error({ err: error, attempt: restartAttempts, delayMs }, 'consumer crashed; starting a new one after a backoff');
+    log.error(
+      { err: error, attempt: restartAttempts, delayMs },
+      'consumer crashed; starting a new one after a backoff',
+    );
     restartTimer = setTimeout(() => {
       restartTimer = undefined;
       void restart();
@@ -286,7 +306,10 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
             if (!end) continue;
             const from = BigInt(offset) >= 0n ? BigInt(offset) : BigInt(end.low);
             const lag = BigInt(end.high) - from;
-            metrics?.consumerLag.set({ topic, partition: String(partition), group: groupId }, Number(lag > 0n ? lag : 0n));
+            metrics?.consumerLag.set(
+              { topic, partition: String(partition), group: groupId },
+              Number(lag > 0n ? lag : 0n),
+            );
           }
         }
       } catch (error) {
@@ -336,33 +359,46 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
     const { batch } = payload;
     const started = performance.now();
     const partitionKey = `${batch.topic}:${batch.partition}`;
-    const pipeline = pipelines.get(partitionKey) ?? pipelines.set(partitionKey, { epoch: 0, tail: Promise.resolve() }).get(partitionKey)!;
+    const pipeline =
+      pipelines.get(partitionKey) ??
+      pipelines.set(partitionKey, { epoch: 0, tail: Promise.resolve() }).get(partitionKey)!;
     const epoch = pipeline.epoch;
     const work = handleBatch(batch);
     // awaited below, in offset order; until then a failure must not count as an unhandled rejection
     work.catch(() => undefined);
     payload.resolveOffset(batch.lastOffset());
-    const done = pipeline.tail.then(async () => {
-      let outcome: { handled: number; deadLettered: number };
-      try {
-        outcome = await work;
-      } catch (error) {
-        if (pipeline.epoch === epoch) rewind(batch, partitionKey, pipeline, error);
-        return;
-      }
-      // an earlier batch of the partition failed, or the group rebalanced: this one comes again
-      if (pipeline.epoch !== epoch) return;
-      await commit(batch);
-      retries.succeeded(partitionKey);
-      record(batch, outcome, started);
-    }).catch((error: unknown) => log.error({ err: error, topic: batch.topic, partition: batch.partition }, 'settling a pipelined batch failed'));
+    const done = pipeline.tail
+      .then(async () => {
+        let outcome: { handled: number; deadLettered: number };
+        try {
+          outcome = await work;
+        } catch (error) {
+          if (pipeline.epoch === epoch) rewind(batch, partitionKey, pipeline, error);
+          return;
+        }
+        // an earlier batch of the partition failed, or the group rebalanced: this one comes again
+        if (pipeline.epoch !== epoch) return;
+        await commit(batch);
+        retries.succeeded(partitionKey);
+        record(batch, outcome, started);
+      })
+      .catch((error: unknown) =>
+        log.error(
+          { err: error, topic: batch.topic, partition: batch.partition },
+          'settling a pipelined batch failed',
+        ),
+      );
     pipeline.tail = done;
     inFlight.add(done);
     void done.finally(() => inFlight.delete(done));
 
     if (inFlight.size < maxInFlight) return;
     const keepAlive = setInterval(() => {
-      payload.heartbeat().catch((error: unknown) => log.debug({ err: error }, 'heartbeat while waiting for batches in flight failed'));
+      payload
+        .heartbeat()
+        .catch((error: unknown) =>
+          log.debug({ err: error }, 'heartbeat while waiting for batches in flight failed'),
+        );
     }, heartbeatEveryMs);
     try {
       while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
@@ -377,7 +413,10 @@ export function createBatchConsumer<T extends TopicId>(options: BatchConsumerOpt
       await consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
     } catch (error) {
       // e.g. the group rebalanced meanwhile: the partition's next owner starts from the last commit
-      log.warn({ err: error, topic: batch.topic, partition: batch.partition, offset }, 'offset commit failed; the batch will be delivered again');
+      log.warn(
+        { err: error, topic: batch.topic, partition: batch.partition, offset },
+        'offset commit failed; the batch will be delivered again',
+      );
     }
   }
 

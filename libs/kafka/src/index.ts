@@ -25,7 +25,12 @@ export type { BackoffOptions } from './backoff';
 export { buildDeadLetter, deadLetterMessage } from './dlq';
 export type { DeadLetterInput } from './dlq';
 export { provisionTopics, topicConfigs } from './provision';
-export { probeCapabilities, effectiveSettings, settingsForCluster, type BrokerCapabilities } from './capabilities';
+export {
+  probeCapabilities,
+  effectiveSettings,
+  settingsForCluster,
+  type BrokerCapabilities,
+} from './capabilities';
 export type { ProvisionOptions, ProvisionReport } from './provision';
 export { checkBroker } from './health';
 export type { BrokerHealth } from './health';
@@ -52,5 +57,10 @@ export {
   resolveKafkaJars,
 } from './local-kafka';
 export type { LocalKafka, LocalKafkaOptions } from './local-kafka';
-export { startLocalKafkaConnect, kafkaConnectUnavailable, kafkaConnectVersions, resolveKafkaConnectJars } from './local-kafka-connect';
+export {
+  startLocalKafkaConnect,
+  kafkaConnectUnavailable,
+  kafkaConnectVersions,
+  resolveKafkaConnectJars,
+} from './local-kafka-connect';
 export type { LocalKafkaConnect, LocalKafkaConnectOptions, ConnectorStatus } from './local-kafka-connect';

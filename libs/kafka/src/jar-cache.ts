@@ -20,7 +20,10 @@ export interface JarBundle {
 }
 
 export function jarCacheRoot(): string {
-  return process.env.STAYSYNC_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'staysync');
+  return (
+    process.env.STAYSYNC_CACHE_DIR ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'staysync')
+  );
 }
 
 /** `<cache root>/<name>-<first 8 hex of the pom's sha256>` */
@@ -54,11 +57,17 @@ export function bundleCached(bundle: JarBundle): boolean {
  * Resolves a bundle's jars into the cache (once; later calls return at once) and returns the cache dir
  * (jars in `<dir>/lib`). `missingMaven` is the message's advice when Maven is needed and absent.
  */
-export function resolveBundle(bundle: JarBundle, log: (line: string) => void = () => undefined, missingMaven = 'install Maven (apt-get install -y maven)'): string {
+export function resolveBundle(
+  bundle: JarBundle,
+  log: (line: string) => void = () => undefined,
+  missingMaven = 'install Maven (apt-get install -y maven)',
+): string {
   const dir = bundleDir(bundle);
   if (existsSync(join(dir, '.complete'))) return dir;
   if (spawnSync('mvn', ['-v'], { stdio: 'ignore' }).status !== 0) {
-    throw new Error(`Maven (mvn) not found, and the ${bundle.label} jars are not cached in ${dir}: ${missingMaven}`);
+    throw new Error(
+      `Maven (mvn) not found, and the ${bundle.label} jars are not cached in ${dir}: ${missingMaven}`,
+    );
   }
   log(`resolving ${bundle.label} jars from Maven Central into ${dir} (once)`);
   mkdirSync(join(dir, '..'), { recursive: true });
@@ -66,12 +75,22 @@ export function resolveBundle(bundle: JarBundle, log: (line: string) => void = (
   const staging = mkdtempSync(`${dir}.partial-`);
   const result = spawnSync(
     'mvn',
-    ['-q', '-B', '-f', bundle.pom, 'dependency:copy-dependencies', `-DoutputDirectory=${join(staging, 'lib')}`, '-DincludeScope=runtime'],
+    [
+      '-q',
+      '-B',
+      '-f',
+      bundle.pom,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${join(staging, 'lib')}`,
+      '-DincludeScope=runtime',
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   if (result.status !== 0) {
     rmSync(staging, { recursive: true, force: true });
-    throw new Error(`mvn dependency:copy-dependencies -f ${bundle.pom} failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
+    throw new Error(
+      `mvn dependency:copy-dependencies -f ${bundle.pom} failed (exit ${result.status}):\n${result.stdout}${result.stderr}`,
+    );
   }
   writeFileSync(join(staging, '.complete'), `${bundle.label}\n`);
   try {

@@ -60,7 +60,11 @@ export function kafkaConnectVersions(): { kafka: string; debezium: string } {
 /** Connect's jars: tools/kafka-connect/pom.xml, cached as `kafka-connect-<kafka>-debezium-<debezium>-<pom hash>`. */
 export function kafkaConnectBundle(): JarBundle {
   const v = kafkaConnectVersions();
-  return { pom: POM, name: `kafka-connect-${v.kafka}-debezium-${v.debezium}`, label: `Kafka Connect ${v.kafka} with Debezium JDBC sink ${v.debezium}` };
+  return {
+    pom: POM,
+    name: `kafka-connect-${v.kafka}-debezium-${v.debezium}`,
+    label: `Kafka Connect ${v.kafka} with Debezium JDBC sink ${v.debezium}`,
+  };
 }
 
 /**
@@ -70,8 +74,10 @@ export function kafkaConnectBundle(): JarBundle {
 export function kafkaConnectUnavailable(): string | null {
   const bundle = kafkaConnectBundle();
   const p = jvmPrerequisites(bundle);
-  if (!p.java) return 'Java not found (Kafka Connect needs a JDK 17+: apt-get install -y openjdk-17-jre-headless)';
-  if (!p.cached && !p.maven) return `Maven (mvn) not found and the Kafka Connect jars are not cached in ${bundleDir(bundle)} (apt-get install -y maven)`;
+  if (!p.java)
+    return 'Java not found (Kafka Connect needs a JDK 17+: apt-get install -y openjdk-17-jre-headless)';
+  if (!p.cached && !p.maven)
+    return `Maven (mvn) not found and the Kafka Connect jars are not cached in ${bundleDir(bundle)} (apt-get install -y maven)`;
   return null;
 }
 
@@ -112,7 +118,9 @@ export async function startLocalKafkaConnect(options: LocalKafkaConnectOptions):
   try {
     const pid = await started;
     await waitUntilReady(restUrl, options.startTimeoutMs ?? 120_000, child, logFile);
-    log(`kafka connect: ${versions.kafka} standalone, Debezium ${versions.debezium}, REST at ${restUrl}, pid ${pid}`);
+    log(
+      `kafka connect: ${versions.kafka} standalone, Debezium ${versions.debezium}, REST at ${restUrl}, pid ${pid}`,
+    );
     return {
       restUrl,
       versions,
@@ -124,15 +132,26 @@ export async function startLocalKafkaConnect(options: LocalKafkaConnectOptions):
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ name, config }),
         });
-        if (!response.ok) throw new Error(`kafka connect: creating connector ${name} failed (${response.status}): ${await response.text()}`);
+        if (!response.ok)
+          throw new Error(
+            `kafka connect: creating connector ${name} failed (${response.status}): ${await response.text()}`,
+          );
       },
       deleteConnector: async (name) => {
-        const response = await fetch(`${restUrl}/connectors/${encodeURIComponent(name)}`, { method: 'DELETE' });
-        if (!response.ok) throw new Error(`kafka connect: deleting connector ${name} failed (${response.status}): ${await response.text()}`);
+        const response = await fetch(`${restUrl}/connectors/${encodeURIComponent(name)}`, {
+          method: 'DELETE',
+        });
+        if (!response.ok)
+          throw new Error(
+            `kafka connect: deleting connector ${name} failed (${response.status}): ${await response.text()}`,
+          );
       },
       connectorStatus: async (name) => {
         const response = await fetch(`${restUrl}/connectors/${encodeURIComponent(name)}/status`);
-        if (!response.ok) throw new Error(`kafka connect: status of ${name} failed (${response.status}): ${await response.text()}`);
+        if (!response.ok)
+          throw new Error(
+            `kafka connect: status of ${name} failed (${response.status}): ${await response.text()}`,
+          );
         return (await response.json()) as ConnectorStatus;
       },
       stop: (timeoutMs = 20_000) => (stopped ??= stopTethered(child, pid, timeoutMs).finally(removeHome)),
@@ -146,7 +165,12 @@ export async function startLocalKafkaConnect(options: LocalKafkaConnectOptions):
   }
 }
 
-function workerProperties(home: string, brokers: string, port: number, extra: Record<string, string | number>): string {
+function workerProperties(
+  home: string,
+  brokers: string,
+  port: number,
+  extra: Record<string, string | number>,
+): string {
   const props: Record<string, string | number> = {
     'bootstrap.servers': brokers,
     'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
@@ -182,7 +206,12 @@ logger.c3p0.level = warn
 `;
 
 /** The REST API answers `GET /connector-plugins` (the worker has started and loaded its plugins). */
-async function waitUntilReady(restUrl: string, timeoutMs: number, child: ChildProcess, logFile: string): Promise<void> {
+async function waitUntilReady(
+  restUrl: string,
+  timeoutMs: number,
+  child: ChildProcess,
+  logFile: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   child.once('exit', () => (exited = true));

@@ -97,12 +97,18 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
 
   const java = ['-cp', `${jars}/*`];
   // `--cluster-id=<id>`: a random id may start with `-`, which as a separate argument reads as an option
-  const format = spawnSync('java', [...java, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', properties], {
-    encoding: 'utf8',
-  });
+  const format = spawnSync(
+    'java',
+    [...java, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', properties],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (format.status !== 0) {
     rmSync(home, { recursive: true, force: true });
-    throw new Error(`formatting the KRaft storage failed (exit ${format.status}): ${format.stdout}${format.stderr}`);
+    throw new Error(
+      `formatting the KRaft storage failed (exit ${format.status}): ${format.stdout}${format.stderr}`,
+    );
   }
 
   const jvm = [
@@ -139,8 +145,12 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
   }
 }
 
-
-function serverProperties(home: string, port: number, controllerPort: number, extra: Record<string, string | number>): string {
+function serverProperties(
+  home: string,
+  port: number,
+  controllerPort: number,
+  extra: Record<string, string | number>,
+): string {
   const props: Record<string, string | number> = {
     'process.roles': 'broker,controller',
     'node.id': 1,
@@ -193,9 +203,19 @@ function clusterId(): string {
 }
 
 /** Metadata answers and the group coordinator is loaded (the first consumer group would otherwise wait for it). */
-async function waitUntilAnswering(brokers: string, timeoutMs: number, child: ChildProcess, logFile: string): Promise<void> {
+async function waitUntilAnswering(
+  brokers: string,
+  timeoutMs: number,
+  child: ChildProcess,
+  logFile: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const kafka = new Kafka({ clientId: 'staysync-local-kafka', brokers: [brokers], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const kafka = new Kafka({
+    clientId: 'staysync-local-kafka',
+    brokers: [brokers],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
   let exited = false;
   child.once('exit', () => (exited = true));
   let lastError = '';

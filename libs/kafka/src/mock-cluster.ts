@@ -25,16 +25,27 @@ export function kcatAvailable(): boolean {
 
 export async function startMockCluster(options: { timeoutMs?: number } = {}): Promise<MockCluster> {
   if (!kcatAvailable()) {
-    throw new Error('kcat not found: install it (apt-get install -y kcat), or a JDK 17+ for a local Apache Kafka, or set KAFKA_BROKERS to a running broker');
+    throw new Error(
+      'kcat not found: install it (apt-get install -y kcat), or a JDK 17+ for a local Apache Kafka, or set KAFKA_BROKERS to a running broker',
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), 'staysync-kcat-'));
   const logFile = join(dir, 'kcat.log');
-  const { child, pid: started } = spawnTethered('kcat', ['-b', 'localhost:1', '-X', 'test.mock.num.brokers=1', '-C', '-t', '_staysync_keepalive', '-q'], logFile);
+  const { child, pid: started } = spawnTethered(
+    'kcat',
+    ['-b', 'localhost:1', '-X', 'test.mock.num.brokers=1', '-C', '-t', '_staysync_keepalive', '-q'],
+    logFile,
+  );
   try {
     const pid = await started;
     const brokers = await waitForAddress(child, logFile, options.timeoutMs ?? 10_000);
     let stopped: Promise<void> | undefined;
-    return { brokers, pid, stop: () => (stopped ??= stopProcess(child).finally(() => rmSync(dir, { recursive: true, force: true }))) };
+    return {
+      brokers,
+      pid,
+      stop: () =>
+        (stopped ??= stopProcess(child).finally(() => rmSync(dir, { recursive: true, force: true }))),
+    };
   } catch (error) {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });

@@ -131,7 +131,11 @@ const partitionKeyPartitioner: ICustomPartitioner = () => {
   const byKey = Partitioners.DefaultPartitioner();
   return ({ topic, partitionMetadata, message }) => {
     const { partitionKey } = message as PartitionedMessage;
-    return byKey({ topic, partitionMetadata, message: partitionKey === undefined ? message : { ...message, key: partitionKey } });
+    return byKey({
+      topic,
+      partitionMetadata,
+      message: partitionKey === undefined ? message : { ...message, key: partitionKey },
+    });
   };
 };
 

@@ -56,7 +56,9 @@ export async function provisionTopics({
     if (settings.createTopics) {
       // creating topics goes through the controller; without one kafkajs retries for a long time and then fails
       const capabilities = await probeCapabilities(admin);
-      const cannotCreate = capabilities.controller ? await tryCreateTopics(admin, missing) : capabilities.reason!;
+      const cannotCreate = capabilities.controller
+        ? await tryCreateTopics(admin, missing)
+        : capabilities.reason!;
       if (cannotCreate === null) {
         log.info({ created: names(missing) }, 'created topics');
         return { mode: 'create-topics', created: names(missing), existing: names(existing), autoCreated: [] };
@@ -89,7 +91,10 @@ async function tryCreateTopics(
       topics: missing.map(({ id, name }) => ({
         topic: name,
         numPartitions: TOPICS[id].partitions,
-        configEntries: Object.entries(topicConfigs(id)).map(([configName, value]) => ({ name: configName, value })),
+        configEntries: Object.entries(topicConfigs(id)).map(([configName, value]) => ({
+          name: configName,
+          value,
+        })),
       })),
     });
     return null;
@@ -167,5 +172,8 @@ function names(topics: Array<{ name: string }>): string[] {
  */
 export function topicConfigs(id: TopicId): Record<string, string> {
   const topic = TOPICS[id];
-  return { ...topic.configs, 'compression.type': topic.compression === 'none' ? 'producer' : topic.compression };
+  return {
+    ...topic.configs,
+    'compression.type': topic.compression === 'none' ? 'producer' : topic.compression,
+  };
 }

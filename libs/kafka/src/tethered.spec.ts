@@ -15,7 +15,10 @@ describe('spawnTethered', () => {
 
   it('runs the command with the given env and cwd, logs its output and exits with its status', async () => {
     const log = join(dir, 'status.log');
-    const { child, pid } = spawnTethered('sh', ['-c', 'echo "$GREETING from $(pwd)"; exit 3'], log, { env: { ...process.env, GREETING: 'hello' }, cwd: dir });
+    const { child, pid } = spawnTethered('sh', ['-c', 'echo "$GREETING from $(pwd)"; exit 3'], log, {
+      env: { ...process.env, GREETING: 'hello' },
+      cwd: dir,
+    });
     const code = exited(child);
     expect(await pid).toBeGreaterThan(0);
     expect(await code).toBe(3);

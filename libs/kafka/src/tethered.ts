@@ -13,7 +13,10 @@ export function spawnTethered(
   logFile: string,
   options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): { child: ChildProcess; pid: Promise<number> } {
-  const child = spawn('sh', ['-c', WATCHDOG, 'staysync-tethered', logFile, command, ...args], { stdio: ['pipe', 'pipe', 'ignore'], ...options });
+  const child = spawn('sh', ['-c', WATCHDOG, 'staysync-tethered', logFile, command, ...args], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+    ...options,
+  });
   return { child, pid: firstLine(child) };
 }
 

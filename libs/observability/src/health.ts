@@ -9,7 +9,10 @@ export interface ReadinessReport {
   checks: Record<string, { status: 'up' | 'down'; error?: string; ms: number }>;
 }
 
-export async function runReadinessChecks(checks: ReadinessCheck[], timeoutMs = 3000): Promise<ReadinessReport> {
+export async function runReadinessChecks(
+  checks: ReadinessCheck[],
+  timeoutMs = 3000,
+): Promise<ReadinessReport> {
   const entries = await Promise.all(
     checks.map(async (readiness) => {
       const { name } = readiness;
@@ -18,7 +21,10 @@ export async function runReadinessChecks(checks: ReadinessCheck[], timeoutMs = 3
         await withTimeout(readiness.check(), timeoutMs, name);
         return [name, { status: 'up' as const, ms: Date.now() - started }] as const;
       } catch (error) {
-        return [name, { status: 'down' as const, error: (error as Error).message, ms: Date.now() - started }] as const;
+        return [
+          name,
+          { status: 'down' as const, error: (error as Error).message, ms: Date.now() - started },
+        ] as const;
       }
     }),
   );

@@ -4,7 +4,11 @@ import { REDACT_PATHS } from './redaction';
 export type { Logger } from 'pino';
 
 /** JSON logger for scripts and non-HTTP code paths; the HTTP apps get the same options through nestjs-pino. */
-export function createLogger(options: { service: string; level?: string; destination?: DestinationStream }): Logger {
+export function createLogger(options: {
+  service: string;
+  level?: string;
+  destination?: DestinationStream;
+}): Logger {
   return pino(loggerOptions(options), options.destination);
 }
 

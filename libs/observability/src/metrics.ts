@@ -28,7 +28,11 @@ export function httpMetrics(registry: Registry) {
 }
 
 /** Pool gauges read at scrape time. */
-export function registerPoolMetrics(registry: Registry, name: string, pool: Pick<Pool, 'totalCount' | 'idleCount' | 'waitingCount'>): void {
+export function registerPoolMetrics(
+  registry: Registry,
+  name: string,
+  pool: Pick<Pool, 'totalCount' | 'idleCount' | 'waitingCount'>,
+): void {
   new Gauge({
     name: 'db_pool_connections',
     help: 'Database pool connections by state',

@@ -1,6 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Controller, DynamicModule, Get, Global, HttpCode, Inject, Injectable, MiddlewareConsumer, Module, NestModule, Res, type NestMiddleware } from '@nestjs/common';
+import {
+  Controller,
+  DynamicModule,
+  Get,
+  Global,
+  HttpCode,
+  Inject,
+  Injectable,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+  Res,
+  type NestMiddleware,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response, NextFunction } from 'express';
 import { LoggerModule } from 'nestjs-pino';
@@ -61,7 +74,7 @@ class HttpMetricsMiddleware implements NestMiddleware {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       // the matched route pattern keeps label cardinality bounded (ids are not labels)
-      const route = ((req.route as { path?: string } | undefined)?.path) ?? 'unmatched';
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.metrics.requests.inc({ method: req.method, route, status: String(res.statusCode) });
       this.metrics.duration.observe({ method: req.method, route }, seconds);

@@ -10,7 +10,11 @@ interface Closable {
  * Graceful shutdown on SIGTERM/SIGINT comes from Nest's enableShutdownHooks in each app,
  * bounded by SHUTDOWN_TIMEOUT_MS.
  */
-export function runApp<C extends { shutdownTimeoutMs: number }>(name: string, loadConfig: () => C, start: (config: C) => Promise<Closable>): void {
+export function runApp<C extends { shutdownTimeoutMs: number }>(
+  name: string,
+  loadConfig: () => C,
+  start: (config: C) => Promise<Closable>,
+): void {
   let config: C;
   try {
     config = loadConfig();
@@ -27,7 +31,9 @@ export function runApp<C extends { shutdownTimeoutMs: number }>(name: string, lo
         process.once(signal, () => {
           // Nest runs the shutdown hooks; this only bounds how long they may take
           setTimeout(() => {
-            process.stderr.write(`${name}: shutdown did not finish within ${config.shutdownTimeoutMs} ms, exiting\n`);
+            process.stderr.write(
+              `${name}: shutdown did not finish within ${config.shutdownTimeoutMs} ms, exiting\n`,
+            );
             process.exit(1);
           }, config.shutdownTimeoutMs).unref();
         });

@@ -18,37 +18,47 @@ export interface PipelineMetrics {
 /** The pipeline's Prometheus metrics on `registry` (idempotent: a second call reuses them). */
 export function createPipelineMetrics(registry: Registry): PipelineMetrics {
   return {
-    unknownMetrics: existing(registry, 'loader_unknown_metrics_total') ?? new Counter({
-      name: 'loader_unknown_metrics_total',
-      help: 'Metric names in upstream responses that have no column (kept in extra), per response',
-      labelNames: ['source', 'table'] as const,
-      registers: [registry],
-    }),
-    refusedEnvelopes: existing(registry, 'loader_refused_envelopes_total') ?? new Counter({
-      name: 'loader_refused_envelopes_total',
-      help: 'Envelopes of hard-deleted accounts refused by a loader or replay write (nothing of them is stored)',
-      labelNames: ['source'] as const,
-      registers: [registry],
-    }),
-    transactionResponses: existing(registry, 'loader_transaction_responses') ?? new Histogram({
-      name: 'loader_transaction_responses',
-      help: 'Responses written per loader transaction (batches arriving during a write share the next one)',
-      buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000],
-      registers: [registry],
-    }),
-    transactionSeconds: existing(registry, 'loader_transaction_seconds') ?? new Histogram({
-      name: 'loader_transaction_seconds',
-      help: 'Duration of a loader transaction, raw store and upserts to commit',
-      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [registry],
-    }),
+    unknownMetrics:
+      existing(registry, 'loader_unknown_metrics_total') ??
+      new Counter({
+        name: 'loader_unknown_metrics_total',
+        help: 'Metric names in upstream responses that have no column (kept in extra), per response',
+        labelNames: ['source', 'table'] as const,
+        registers: [registry],
+      }),
+    refusedEnvelopes:
+      existing(registry, 'loader_refused_envelopes_total') ??
+      new Counter({
+        name: 'loader_refused_envelopes_total',
+        help: 'Envelopes of hard-deleted accounts refused by a loader or replay write (nothing of them is stored)',
+        labelNames: ['source'] as const,
+        registers: [registry],
+      }),
+    transactionResponses:
+      existing(registry, 'loader_transaction_responses') ??
+      new Histogram({
+        name: 'loader_transaction_responses',
+        help: 'Responses written per loader transaction (batches arriving during a write share the next one)',
+        buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000],
+        registers: [registry],
+      }),
+    transactionSeconds:
+      existing(registry, 'loader_transaction_seconds') ??
+      new Histogram({
+        name: 'loader_transaction_seconds',
+        help: 'Duration of a loader transaction, raw store and upserts to commit',
+        buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        registers: [registry],
+      }),
     zeroRowJobs: zeroRowJobsCounter(registry),
-    deadLettersWithoutJob: existing(registry, 'loader_dead_letters_without_job_total') ?? new Counter({
-      name: 'loader_dead_letters_without_job_total',
-      help: 'Dead-lettered envelopes naming a job that does not exist: sent to the DLQ topic, not recorded against a job',
-      labelNames: ['source', 'stage'] as const,
-      registers: [registry],
-    }),
+    deadLettersWithoutJob:
+      existing(registry, 'loader_dead_letters_without_job_total') ??
+      new Counter({
+        name: 'loader_dead_letters_without_job_total',
+        help: 'Dead-lettered envelopes naming a job that does not exist: sent to the DLQ topic, not recorded against a job',
+        labelNames: ['source', 'stage'] as const,
+        registers: [registry],
+      }),
   };
 }
 

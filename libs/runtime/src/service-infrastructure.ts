@@ -6,7 +6,13 @@ import type { Registry } from 'prom-client';
 import type { CommonConfig } from '@staysync/config';
 import { DbModule, PG_POOL } from '@staysync/db';
 import { BatchConsumerFactory, KafkaHealthService, KafkaModule } from '@staysync/kafka';
-import { METRICS_REGISTRY, ObservabilityModule, READINESS_CHECKS, registerPoolMetrics, type ReadinessCheck } from '@staysync/observability';
+import {
+  METRICS_REGISTRY,
+  ObservabilityModule,
+  READINESS_CHECKS,
+  registerPoolMetrics,
+  type ReadinessCheck,
+} from '@staysync/observability';
 
 /**
  * What every staysync service needs to be ready: its database answers, the brokers' metadata
@@ -18,7 +24,12 @@ function serviceReadiness(service: string): Provider {
   return {
     provide: READINESS_CHECKS,
     inject: [PG_POOL, KafkaHealthService, BatchConsumerFactory, METRICS_REGISTRY],
-    useFactory: (pool: Pool, kafka: KafkaHealthService, consumers: BatchConsumerFactory, registry: Registry): ReadinessCheck[] => {
+    useFactory: (
+      pool: Pool,
+      kafka: KafkaHealthService,
+      consumers: BatchConsumerFactory,
+      registry: Registry,
+    ): ReadinessCheck[] => {
       registerPoolMetrics(registry, service, pool);
       return [
         { name: 'database', check: async () => void (await pool.query('SELECT 1')) },
@@ -46,7 +57,11 @@ function serviceReadiness(service: string): Provider {
  * unaware of each other): logging/metrics/health, the database and Kafka
  * (whose components log through `logger` and register metrics in the service's registry).
  */
-export function serviceInfrastructure(options: { config: CommonConfig; logger: Logger; logStream?: DestinationStream }): DynamicModule[] {
+export function serviceInfrastructure(options: {
+  config: CommonConfig;
+  logger: Logger;
+  logStream?: DestinationStream;
+}): DynamicModule[] {
   const { config, logger, logStream } = options;
   return [
     ObservabilityModule.forRoot({

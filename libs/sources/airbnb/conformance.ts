@@ -12,7 +12,12 @@ const LISTING_ID = '745515258634591476';
  */
 export function goldenEnvelopes(): RawEnvelope[] {
   return [
-    buildEnvelope({ operation: 'ListingsSectionQuery', scrapeDate: SCRAPE_DATE, accountId: ACCOUNT_ID, body: loadFixture(AIRBNB_FIXTURES.listingsSection) }),
+    buildEnvelope({
+      operation: 'ListingsSectionQuery',
+      scrapeDate: SCRAPE_DATE,
+      accountId: ACCOUNT_ID,
+      body: loadFixture(AIRBNB_FIXTURES.listingsSection),
+    }),
     buildEnvelope({
       operation: 'ChartQuery',
       scrapeDate: SCRAPE_DATE,

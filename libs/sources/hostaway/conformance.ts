@@ -1,5 +1,12 @@
 import type { RawEnvelope } from '@staysync/core';
-import { CANCEL_WEBHOOK, LISTING, MESSAGE, MESSAGE_WEBHOOK, RESERVATION, listBody } from './src/__fixtures__/examples';
+import {
+  CANCEL_WEBHOOK,
+  LISTING,
+  MESSAGE,
+  MESSAGE_WEBHOOK,
+  RESERVATION,
+  listBody,
+} from './src/__fixtures__/examples';
 
 const ACCOUNT_ID = '10001';
 const SCRAPE_DATE = '2025-07-03';
@@ -28,12 +35,25 @@ function envelope(operation: string, body: unknown, extra: Partial<RawEnvelope> 
  * deliveries, built from the reference's example payloads (./src/__fixtures__/examples).
  */
 export function goldenEnvelopes(): RawEnvelope[] {
-  const webhook = (key: string, body: unknown, fetchedAt: string) => envelope('webhook', body, { requestKey: `hostaway:webhook:${key}`, variables: {}, fetchedAt });
+  const webhook = (key: string, body: unknown, fetchedAt: string) =>
+    envelope('webhook', body, { requestKey: `hostaway:webhook:${key}`, variables: {}, fetchedAt });
   return [
     envelope('listings', listBody([LISTING])),
     envelope('reservations', listBody([RESERVATION])),
-    envelope('conversations', listBody([{ id: MESSAGE.conversationId, reservationId: MESSAGE.reservationId, listingMapId: MESSAGE.listingMapId }])),
-    envelope('messages', listBody([MESSAGE]), { resourceId: String(MESSAGE.conversationId), requestKey: `hostaway:${ACCOUNT_ID}:${SCRAPE_DATE}:messages:${MESSAGE.conversationId}:0` }),
+    envelope(
+      'conversations',
+      listBody([
+        {
+          id: MESSAGE.conversationId,
+          reservationId: MESSAGE.reservationId,
+          listingMapId: MESSAGE.listingMapId,
+        },
+      ]),
+    ),
+    envelope('messages', listBody([MESSAGE]), {
+      resourceId: String(MESSAGE.conversationId),
+      requestKey: `hostaway:${ACCOUNT_ID}:${SCRAPE_DATE}:messages:${MESSAGE.conversationId}:0`,
+    }),
     webhook('cancel', CANCEL_WEBHOOK, '2025-07-03T05:00:00.000Z'),
     webhook('message', MESSAGE_WEBHOOK, '2025-07-03T05:01:00.000Z'),
   ];

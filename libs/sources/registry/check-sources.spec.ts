@@ -3,12 +3,23 @@ import { checkSources, SOURCES } from '../index';
 
 const plugin = (over: Partial<SourcePlugin> = {}): SourcePlugin => ({
   name: 'guesty',
-  tables: [{ table: 'guesty.listings', columns: [{ name: 'id', type: 'text' }], conflictKey: ['id'], mode: 'if-changed' }],
+  tables: [
+    {
+      table: 'guesty.listings',
+      columns: [{ name: 'id', type: 'text' }],
+      conflictKey: ['id'],
+      mode: 'if-changed',
+    },
+  ],
   operations: ['listings'],
   parsers: [{ version: 1, parse: () => ({ rows: {}, unknownMetrics: [] }) }],
   dataOperations: ['listings'],
   topics: { raw: { description: 'Raw Guesty responses.' } },
-  fetch: sourceFetch({ configShape: { GUESTY_PAGE_SIZE: int(100) }, config: (e) => e.GUESTY_PAGE_SIZE, plugin: () => ({}) as FetchPlugin }),
+  fetch: sourceFetch({
+    configShape: { GUESTY_PAGE_SIZE: int(100) },
+    config: (e) => e.GUESTY_PAGE_SIZE,
+    plugin: () => ({}) as FetchPlugin,
+  }),
   scheduledSyncMode: () => 'full',
   ...over,
 });
@@ -24,18 +35,49 @@ describe('Sources > registry', () => {
   });
 
   it.each<[string, Partial<SourcePlugin>, string]>([
-    ['no raw topic', { topics: undefined }, 'source "guesty" cannot be registered: it declares no raw topic (topics.raw.description)'],
+    [
+      'no raw topic',
+      { topics: undefined },
+      'source "guesty" cannot be registered: it declares no raw topic (topics.raw.description)',
+    ],
     ['an empty raw topic description', { topics: { raw: { description: '' } } }, 'it declares no raw topic'],
     ['no parser', { parsers: [] }, 'source "guesty" cannot be registered: it has no parser'],
     ['no operation', { operations: [] }, 'source "guesty" cannot be registered: it declares no operation'],
-    ['a table in another schema', { tables: [{ table: 'ops.listings', columns: [], conflictKey: [], mode: 'if-changed' }] }, 'its table ops.listings is not in the schema "guesty"'],
-    ['a name that is no schema name', { name: 'Guesty-PMS' }, 'source "Guesty-PMS" cannot be registered: its name must match'],
-    ['a variable of another namespace', { fetch: sourceFetch({ configShape: { PAGE_SIZE: int(100) }, config: (e) => e.PAGE_SIZE, plugin: () => ({}) as FetchPlugin }) }, 'its variable PAGE_SIZE must start with GUESTY_'],
+    [
+      'a table in another schema',
+      { tables: [{ table: 'ops.listings', columns: [], conflictKey: [], mode: 'if-changed' }] },
+      'its table ops.listings is not in the schema "guesty"',
+    ],
+    [
+      'a name that is no schema name',
+      { name: 'Guesty-PMS' },
+      'source "Guesty-PMS" cannot be registered: its name must match',
+    ],
+    [
+      'a variable of another namespace',
+      {
+        fetch: sourceFetch({
+          configShape: { PAGE_SIZE: int(100) },
+          config: (e) => e.PAGE_SIZE,
+          plugin: () => ({}) as FetchPlugin,
+        }),
+      },
+      'its variable PAGE_SIZE must start with GUESTY_',
+    ],
     ['no fetch side', { fetch: undefined }, 'it has no fetch side'],
-    ['an admin variable of another namespace', { admin: sourceConfig({ configShape: { WEBHOOK_URL: int(1) }, config: (e) => e.WEBHOOK_URL }) }, 'its variable WEBHOOK_URL must start with GUESTY_'],
+    [
+      'an admin variable of another namespace',
+      { admin: sourceConfig({ configShape: { WEBHOOK_URL: int(1) }, config: (e) => e.WEBHOOK_URL }) },
+      'its variable WEBHOOK_URL must start with GUESTY_',
+    ],
     [
       'a published topic outside its namespace',
-      { topics: { raw: { description: 'x' }, published: [{ id: 'other.metrics', definition: { schema: {} } as never, messages: () => [] }] } },
+      {
+        topics: {
+          raw: { description: 'x' },
+          published: [{ id: 'other.metrics', definition: { schema: {} } as never, messages: () => [] }],
+        },
+      },
       'its published topic id "other.metrics" must start with "guesty."',
     ],
   ])('refuses a plug-in with %s, naming it', (_, over, message) => {
@@ -43,6 +85,8 @@ describe('Sources > registry', () => {
   });
 
   it('refuses two sources with one name', () => {
-    expect(() => checkSources([plugin(), plugin()])).toThrow('source "guesty" cannot be registered: a source with that name is already registered');
+    expect(() => checkSources([plugin(), plugin()])).toThrow(
+      'source "guesty" cannot be registered: a source with that name is already registered',
+    );
   });
 });

@@ -23,16 +23,24 @@ export function checkSources(plugins: readonly SourcePlugin[]): readonly SourceP
     if (!plugin.parsers?.length) fail('it has no parser');
     if (!plugin.operations?.length) fail('it declares no operation');
     if (!plugin.tables?.length) fail('it has no table');
-    for (const { table } of plugin.tables) if (!table.startsWith(`${name}.`)) fail(`its table ${table} is not in the schema "${name}"`);
-    if (typeof plugin.topics?.raw?.description !== 'string' || plugin.topics.raw.description === '') fail('it declares no raw topic (topics.raw.description)');
-    if (!plugin.fetch?.configShape || typeof plugin.fetch.plugin !== 'function') fail('it has no fetch side (fetch: sourceFetch({ configShape, config, plugin }))');
+    for (const { table } of plugin.tables)
+      if (!table.startsWith(`${name}.`)) fail(`its table ${table} is not in the schema "${name}"`);
+    if (typeof plugin.topics?.raw?.description !== 'string' || plugin.topics.raw.description === '')
+      fail('it declares no raw topic (topics.raw.description)');
+    if (!plugin.fetch?.configShape || typeof plugin.fetch.plugin !== 'function')
+      fail('it has no fetch side (fetch: sourceFetch({ configShape, config, plugin }))');
     const prefix = `${name.toUpperCase()}_`;
-    for (const variable of [...Object.keys(plugin.fetch.configShape), ...Object.keys(plugin.admin?.configShape ?? {})])
+    for (const variable of [
+      ...Object.keys(plugin.fetch.configShape),
+      ...Object.keys(plugin.admin?.configShape ?? {}),
+    ])
       if (!variable.startsWith(prefix)) fail(`its variable ${variable} must start with ${prefix}`);
     for (const topic of plugin.topics.published ?? []) {
-      if (!topic.id.startsWith(`${name}.`)) fail(`its published topic id "${topic.id}" must start with "${name}."`);
+      if (!topic.id.startsWith(`${name}.`))
+        fail(`its published topic id "${topic.id}" must start with "${name}."`);
       if (topicIds.has(topic.id)) fail(`the topic id "${topic.id}" is declared twice`);
-      if (!topic.definition?.schema || typeof topic.messages !== 'function') fail(`its published topic "${topic.id}" needs a definition with a schema and a messages() function`);
+      if (!topic.definition?.schema || typeof topic.messages !== 'function')
+        fail(`its published topic "${topic.id}" needs a definition with a schema and a messages() function`);
       topicIds.add(topic.id);
     }
   }

@@ -5,10 +5,14 @@ import { productionFiles, readSource, sourceMentions } from './source-mentions';
 /** The core: everything that must work for any registered source. Sources live in libs/sources/<name>. */
 const CORE = ['libs/core', 'libs/pipeline', 'libs/kafka', 'libs/db', 'libs/contracts', 'libs/config', 'apps'];
 
-const ACCOUNTS = 'admin’s per-source account surface (controllers, services, DTOs, credential check): not yet one /:source/accounts over plug-in hooks';
-const WEBHOOKS = 'the Hostaway webhook receiver and registrar: a source’s admin hook not yet behind the plug-in';
-const READ_SIDE = 'the read API, retention and state metrics list source tables and routes; plug-ins do not declare them yet';
-const TOOLS = 'a CLI tool that drives one source’s simulator, tables or credentials (demo, bench, chaos, parse, rotate-key)';
+const ACCOUNTS =
+  'admin’s per-source account surface (controllers, services, DTOs, credential check): not yet one /:source/accounts over plug-in hooks';
+const WEBHOOKS =
+  'the Hostaway webhook receiver and registrar: a source’s admin hook not yet behind the plug-in';
+const READ_SIDE =
+  'the read API, retention and state metrics list source tables and routes; plug-ins do not declare them yet';
+const TOOLS =
+  'a CLI tool that drives one source’s simulator, tables or credentials (demo, bench, chaos, parse, rotate-key)';
 const EXAMPLES = 'example values of the public contract (AsyncAPI, OpenAPI) show a real source';
 const ENTITIES = 'the account entities still live in libs/db, not in the sources’ folders';
 
@@ -25,7 +29,8 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'apps/admin/src/accounts/hostaway-accounts.controller.ts': ACCOUNTS,
   'apps/admin/src/accounts/hostaway-accounts.service.ts': ACCOUNTS,
   'apps/admin/src/admin.module.ts': ACCOUNTS,
-  'apps/admin/src/scheduler/sync-scheduler.service.ts': 'imports the blocked-account rule from accounts/airbnb-cool-down.ts (a file name; the rule is generic)',
+  'apps/admin/src/scheduler/sync-scheduler.service.ts':
+    'imports the blocked-account rule from accounts/airbnb-cool-down.ts (a file name; the rule is generic)',
   'apps/admin/src/webhooks/hostaway-webhook-plan.ts': WEBHOOKS,
   'apps/admin/src/webhooks/hostaway-webhook-registrar.ts': WEBHOOKS,
   'apps/admin/src/webhooks/hostaway-webhook.ts': WEBHOOKS,
@@ -68,11 +73,20 @@ describe('Architecture > the core names no source', () => {
   const mentions = new Map(files.map((file) => [file, sourceMentions(readSource(ROOT, file), SOURCE_NAMES)]));
 
   it('scans the core', () => {
-    expect(files).toEqual(expect.arrayContaining(['apps/loader/src/loader.service.ts', 'apps/fetcher/src/plugins.ts', 'libs/pipeline/src/load/load-envelopes.ts', 'libs/contracts/src/topics.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'apps/loader/src/loader.service.ts',
+        'apps/fetcher/src/plugins.ts',
+        'libs/pipeline/src/load/load-envelopes.ts',
+        'libs/contracts/src/topics.ts',
+      ]),
+    );
   });
 
   it('no core file outside the allow-list names a registered source or imports a source package', () => {
-    const offenders = files.filter((file) => !(file in ALLOWED) && mentions.get(file)!.length > 0).map((file) => ({ file, mentions: mentions.get(file) }));
+    const offenders = files
+      .filter((file) => !(file in ALLOWED) && mentions.get(file)!.length > 0)
+      .map((file) => ({ file, mentions: mentions.get(file) }));
     expect(offenders).toEqual([]);
   });
 
@@ -93,6 +107,11 @@ describe('Architecture > sourceMentions', () => {
       "const column = 'guesty_token';",
       "const word = 'guestyish';",
     ].join('\n');
-    expect(sourceMentions(code, ['guesty'])).toEqual(['@staysync/source-guesty', './guesty-accounts.service', 'guesty.listings', 'guesty_token']);
+    expect(sourceMentions(code, ['guesty'])).toEqual([
+      '@staysync/source-guesty',
+      './guesty-accounts.service',
+      'guesty.listings',
+      'guesty_token',
+    ]);
   });
 });

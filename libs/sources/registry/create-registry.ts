@@ -13,7 +13,8 @@ export interface SourceRegistry {
 export function createRegistry(plugins: readonly SourcePlugin[]): SourceRegistry {
   const SOURCES = checkSources(plugins);
   const SOURCE_NAMES = SOURCES.map((plugin) => plugin.name);
-  const sourceByName = (name: string): SourcePlugin | undefined => SOURCES.find((plugin) => plugin.name === name);
+  const sourceByName = (name: string): SourcePlugin | undefined =>
+    SOURCES.find((plugin) => plugin.name === name);
   return {
     SOURCES,
     SOURCE_NAMES,

@@ -12,7 +12,12 @@ export function sourceMentions(code: string, sourceNames: readonly string[]): st
   const word = new RegExp(`(^|[^a-z0-9])(${sourceNames.join('|')})([^a-z0-9]|$)`, 'i');
   const found: string[] = [];
   const visit = (node: ts.Node): void => {
-    if (ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) {
+    if (
+      ts.isStringLiteralLike(node) ||
+      ts.isTemplateHead(node) ||
+      ts.isTemplateMiddle(node) ||
+      ts.isTemplateTail(node)
+    ) {
       const text = node.text;
       if (text.startsWith('@staysync/source-') || word.test(text)) found.push(text);
     }
@@ -25,7 +30,11 @@ export function sourceMentions(code: string, sourceNames: readonly string[]): st
 /** The production TypeScript files under `dirs` (specs excluded), relative to `root`, sorted. */
 export function productionFiles(root: string, dirs: readonly string[]): string[] {
   return dirs
-    .flatMap((dir) => readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).map((file) => join(root, dir, file)))
+    .flatMap((dir) =>
+      readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).map((file) =>
+        join(root, dir, file),
+      ),
+    )
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts') && !file.includes('node_modules'))
     .map((file) => relative(root, file))
     .sort();

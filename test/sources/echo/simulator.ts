@@ -18,7 +18,9 @@ export async function startEchoSimulator(tokens: Record<string, string>): Promis
     requests.push(req.url ?? '');
     if (!match) return void res.writeHead(404).end();
     if (req.headers.authorization !== `Bearer ${tokens[match[1]]}`) return void res.writeHead(401).end();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: items.get(match[1]) ?? [] }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ items: items.get(match[1]) ?? [] }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -1,4 +1,12 @@
-import { AccountAuthError, PoisonMessageError, sourceFetch, url, type FetchPlugin, type RawEnvelope, type SourcePlugin } from '@staysync/core';
+import {
+  AccountAuthError,
+  PoisonMessageError,
+  sourceFetch,
+  url,
+  type FetchPlugin,
+  type RawEnvelope,
+  type SourcePlugin,
+} from '@staysync/core';
 
 /**
  * A source that exists only in the tests: one operation (`items`), one table, a tiny upstream
@@ -17,8 +25,12 @@ function echoFetchPlugin(options: { baseUrl: string }): FetchPlugin<EchoCredenti
       const { token } = await ctx.credentials();
       const path = `/accounts/${ctx.job.accountId}/items`;
       ctx.progress.planned('items', 1);
-      const response = await fetch(`${options.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` }, signal: ctx.signal });
-      if (response.status === 401) return { status: 'auth_failed', error: new AccountAuthError('echo refused the token') };
+      const response = await fetch(`${options.baseUrl}${path}`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: ctx.signal,
+      });
+      if (response.status === 401)
+        return { status: 'auth_failed', error: new AccountAuthError('echo refused the token') };
       if (!response.ok) return { status: 'failed', error: new Error(`echo answered ${response.status}`) };
       const envelope: RawEnvelope = {
         schemaVersion: 1,

@@ -58,12 +58,19 @@ export class AccountHardDeleteService implements OnApplicationShutdown {
    * null when the account does not exist. `beforeRowsDeleted` runs once the account is recorded as
    * deleted, while its row (and credentials) still exist: the source's upstream clean-up.
    */
-  async hardDelete(source: string, accountId: string, dataTables: readonly TableSpec[], beforeRowsDeleted?: () => Promise<void>): Promise<HardDeleteReport | null> {
+  async hardDelete(
+    source: string,
+    accountId: string,
+    dataTables: readonly TableSpec[],
+    beforeRowsDeleted?: () => Promise<void>,
+  ): Promise<HardDeleteReport | null> {
     const found = await inTransaction(this.pool, (client) => this.recordDeleted(client, source, accountId));
     if (!found) return null;
     await beforeRowsDeleted?.();
     const tombstones = await this.tombstones.send(source, await this.knownRequestKeys(source, accountId));
-    const rows = await inTransaction(this.pool, (client) => this.deleteRows(client, source, accountId, dataTables));
+    const rows = await inTransaction(this.pool, (client) =>
+      this.deleteRows(client, source, accountId, dataTables),
+    );
     this.outbox.relay.nudge();
     const report = { rows, tombstones };
     this.logger.info({ source, accountId, ...report }, 'account hard-deleted');
@@ -81,7 +88,10 @@ export class AccountHardDeleteService implements OnApplicationShutdown {
       [accountId],
     );
     if (rowCount === 0) return false;
-    await client.query(`INSERT INTO ops.deleted_accounts (source, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [source, accountId]);
+    await client.query(
+      `INSERT INTO ops.deleted_accounts (source, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+      [source, accountId],
+    );
     return true;
   }
 
@@ -103,21 +113,34 @@ export class AccountHardDeleteService implements OnApplicationShutdown {
     ];
   }
 
-  private async deleteRows(client: PoolClient, source: string, accountId: string, dataTables: readonly TableSpec[]): Promise<Record<string, number>> {
+  private async deleteRows(
+    client: PoolClient,
+    source: string,
+    accountId: string,
+    dataTables: readonly TableSpec[],
+  ): Promise<Record<string, number>> {
     const rows: Record<string, number> = {};
     const remove = async (table: string, where: string, params: unknown[]) => {
       const { rowCount } = await client.query(`DELETE FROM ${table} WHERE ${where}`, params);
       rows[table] = (rows[table] ?? 0) + (rowCount ?? 0);
     };
     const jobsOfAccount = `SELECT id FROM ops.sync_jobs WHERE source = $1 AND account_id = $2`;
-    for (const table of [...dataTables.map((t) => t.table), `${source}.raw_responses`, `${source}.response_parses`]) {
+    for (const table of [
+      ...dataTables.map((t) => t.table),
+      `${source}.raw_responses`,
+      `${source}.response_parses`,
+    ]) {
       await remove(table, `account_id::text = $1`, [accountId]);
     }
     await remove('ops.dead_lettered_responses', `job_id IN (${jobsOfAccount})`, [source, accountId]);
     await remove('ops.sync_jobs', `source = $1 AND account_id = $2`, [source, accountId]);
     await remove('ops.replays', `source = $1 AND account_id = $2`, [source, accountId]);
     // every message about the account, unsent (sync commands, account and job events) and sent
-    await remove('ops.outbox', `message_key = $1 OR (value->>'source' = $2 AND value->>'accountId' = $3)`, [`${source}:${accountId}`, source, accountId]);
+    await remove('ops.outbox', `message_key = $1 OR (value->>'source' = $2 AND value->>'accountId' = $3)`, [
+      `${source}:${accountId}`,
+      source,
+      accountId,
+    ]);
     const { rows: deleted } = await client.query<AccountRow>(
       `DELETE FROM ${source}.accounts WHERE account_id::text = $1
        RETURNING account_id::text, customer_id, status, last_sync_at, credentials_updated_at, deleted_at`,
@@ -144,5 +167,9 @@ async function queueDeletedEvent(client: PoolClient, source: string, row: Accoun
     },
     ['deleted_at', 'is_active', 'data'],
   );
-  await client.query(`INSERT INTO ops.outbox (topic, message_key, value) VALUES ($1, $2, $3)`, [topic, key, JSON.stringify(value)]);
+  await client.query(`INSERT INTO ops.outbox (topic, message_key, value) VALUES ($1, $2, $3)`, [
+    topic,
+    key,
+    JSON.stringify(value),
+  ]);
 }

@@ -3,7 +3,12 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { AdminConfig } from '@staysync/config';
 import type { CredentialCipher } from '@staysync/crypto';
 import { AirbnbAccount } from '@staysync/db';
-import { accountIdFromCookie, airbnbAdminConfigOf, airbnbSource, filterAuthCookies } from '@staysync/source-airbnb';
+import {
+  accountIdFromCookie,
+  airbnbAdminConfigOf,
+  airbnbSource,
+  filterAuthCookies,
+} from '@staysync/source-airbnb';
 import { ADMIN_CONFIG } from '../admin-config';
 import { ProblemException } from '../http/problem.filter';
 import { SyncJobsService } from '../jobs/sync-jobs.service';
@@ -47,10 +52,18 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
   }
 
   /** Create-or-update; a soft-deleted account is restored. A new account gets its backfill queued at once. */
-  async upsert(dto: UpsertAirbnbAccountDto, options: { validate?: boolean } = {}): Promise<{ account: AirbnbAccount; created: boolean }> {
+  async upsert(
+    dto: UpsertAirbnbAccountDto,
+    options: { validate?: boolean } = {},
+  ): Promise<{ account: AirbnbAccount; created: boolean }> {
     const accountId = this.resolveAccountId(dto);
     const cookie = this.authCookies(dto.cookie);
-    if (options.validate ?? this.checkByDefault) await this.credentialCheck.assertLive({ cookie, userAgent: dto.user_agent, clientVersion: dto.x_client_version });
+    if (options.validate ?? this.checkByDefault)
+      await this.credentialCheck.assertLive({
+        cookie,
+        userAgent: dto.user_agent,
+        clientVersion: dto.x_client_version,
+      });
     const result = await this.em.transactional(async (tx) => {
       const existing = await tx.findOne(AirbnbAccount, { accountId }, { lockMode: undefined });
       if (!existing) {
@@ -62,12 +75,22 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
           userAgent: dto.user_agent,
           syncCron: dto.sync_cron ? normalizeCron(dto.sync_cron) : null,
         } as never);
-        recordAccountEvent(tx, 'created', this.snapshot(account), ['account_id', 'customer_id', 'credentials']);
+        recordAccountEvent(tx, 'created', this.snapshot(account), [
+          'account_id',
+          'customer_id',
+          'credentials',
+        ]);
         this.jobs.queueJob(tx, { source: this.source, accountId, mode: 'backfill', trigger: 'startup' });
         await tx.flush();
         return { account, created: true, changed: account.syncCron ? ['sync_cron'] : [] };
       }
-      const changed = this.applyChanges(existing, { cookie, xClientVersion: dto.x_client_version, userAgent: dto.user_agent, customerId: dto.customer_id, syncCron: dto.sync_cron });
+      const changed = this.applyChanges(existing, {
+        cookie,
+        xClientVersion: dto.x_client_version,
+        userAgent: dto.user_agent,
+        customerId: dto.customer_id,
+        syncCron: dto.sync_cron,
+      });
       const type = this.restoreIfDeleted(existing, changed);
       if (changed.length > 0) recordAccountEvent(tx, type, this.snapshot(existing), changed);
       await tx.flush();
@@ -77,12 +100,20 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
     return { account: result.account, created: result.created };
   }
 
-  async patch(accountId: string, dto: PatchAirbnbAccountDto, options: { validate?: boolean } = {}): Promise<AirbnbAccount> {
-    const newCredentials = dto.cookie !== undefined || dto.user_agent !== undefined || dto.x_client_version !== undefined;
+  async patch(
+    accountId: string,
+    dto: PatchAirbnbAccountDto,
+    options: { validate?: boolean } = {},
+  ): Promise<AirbnbAccount> {
+    const newCredentials =
+      dto.cookie !== undefined || dto.user_agent !== undefined || dto.x_client_version !== undefined;
     if ((options.validate ?? this.checkByDefault) && newCredentials) {
       const stored = await this.get(accountId);
       await this.credentialCheck.assertLive({
-        cookie: dto.cookie === undefined ? this.cipher.decrypt(stored.cookieCiphertext) : this.authCookies(dto.cookie, accountId),
+        cookie:
+          dto.cookie === undefined
+            ? this.cipher.decrypt(stored.cookieCiphertext)
+            : this.authCookies(dto.cookie, accountId),
         userAgent: dto.user_agent ?? stored.userAgent,
         clientVersion: dto.x_client_version ?? stored.xClientVersion,
       });
@@ -97,7 +128,11 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
           userAgent: dto.user_agent,
           customerId: dto.customer_id,
         }),
-        ...this.applyCommonChanges(account, { isActive: dto.is_active, status: dto.status, syncCron: dto.sync_cron }),
+        ...this.applyCommonChanges(account, {
+          isActive: dto.is_active,
+          status: dto.status,
+          syncCron: dto.sync_cron,
+        }),
       ];
       this.recordPatch(tx, account, wasActive, changed);
       await tx.flush();
@@ -113,7 +148,11 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
    */
   async validate(accountId: string): Promise<AirbnbValidation> {
     const stored = await this.get(accountId);
-    const credentials: AirbnbCredentialsToCheck = { cookie: this.cipher.decrypt(stored.cookieCiphertext), userAgent: stored.userAgent, clientVersion: stored.xClientVersion };
+    const credentials: AirbnbCredentialsToCheck = {
+      cookie: this.cipher.decrypt(stored.cookieCiphertext),
+      userAgent: stored.userAgent,
+      clientVersion: stored.xClientVersion,
+    };
     const verdict = await this.credentialCheck.check(credentials);
     const account = await this.em.transactional(async (tx) => {
       const account = await this.get(accountId, tx);
@@ -149,9 +188,12 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
     }
     const accountId = dto.account_id ?? derived;
     if (!accountId) {
-      throw new ProblemException(400, 'Bad Request', 'account_id is missing and cannot be derived from the cookie (no _user_attributes with an id)', [
-        { field: 'account_id', message: 'required when the cookie has no _user_attributes' },
-      ]);
+      throw new ProblemException(
+        400,
+        'Bad Request',
+        'account_id is missing and cannot be derived from the cookie (no _user_attributes with an id)',
+        [{ field: 'account_id', message: 'required when the cookie has no _user_attributes' }],
+      );
     }
     return accountId;
   }
@@ -159,7 +201,9 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
   private authCookies(cookie: string, expectedAccountId?: string): string {
     const derived = accountIdFromCookie(cookie);
     if (expectedAccountId && derived && derived !== expectedAccountId) {
-      throw new ProblemException(400, 'Bad Request', 'the cookie belongs to another Airbnb user', [{ field: 'cookie', message: 'belongs to another user' }]);
+      throw new ProblemException(400, 'Bad Request', 'the cookie belongs to another Airbnb user', [
+        { field: 'cookie', message: 'belongs to another user' },
+      ]);
     }
     const auth = filterAuthCookies(cookie);
     if (!auth) {
@@ -172,7 +216,13 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
 
   private applyChanges(
     account: AirbnbAccount,
-    next: { cookie?: string; xClientVersion?: string; userAgent?: string; customerId?: string | null; syncCron?: string | null },
+    next: {
+      cookie?: string;
+      xClientVersion?: string;
+      userAgent?: string;
+      customerId?: string | null;
+      syncCron?: string | null;
+    },
   ): string[] {
     const changed: string[] = [];
     if (next.cookie !== undefined && this.cipher.decrypt(account.cookieCiphertext) !== next.cookie) {
@@ -187,6 +237,9 @@ export class AirbnbAccountsService extends SourceAccountsService<AirbnbAccount> 
       account.userAgent = next.userAgent;
       changed.push('user_agent');
     }
-    return [...changed, ...this.applyCommonChanges(account, { customerId: next.customerId, syncCron: next.syncCron })];
+    return [
+      ...changed,
+      ...this.applyCommonChanges(account, { customerId: next.customerId, syncCron: next.syncCron }),
+    ];
   }
 }

@@ -1,5 +1,11 @@
 import { isRetriable } from '@staysync/core';
-import { createAirbnbClient, createSessionJar, filterAuthCookies, type AirbnbClient, type PreflightVerdict } from '@staysync/source-airbnb';
+import {
+  createAirbnbClient,
+  createSessionJar,
+  filterAuthCookies,
+  type AirbnbClient,
+  type PreflightVerdict,
+} from '@staysync/source-airbnb';
 import { ProblemException } from '../http/problem.filter';
 
 export interface AirbnbCredentialsToCheck {
@@ -17,7 +23,11 @@ export class AirbnbCredentialCheck {
 
   constructor(options: { baseUrl: string; preflightTimeoutMs: number }) {
     // the preflight sends no API key; only GraphQL calls do
-    this.client = createAirbnbClient({ baseUrl: options.baseUrl, apiKey: '', preflightTimeoutMs: options.preflightTimeoutMs });
+    this.client = createAirbnbClient({
+      baseUrl: options.baseUrl,
+      apiKey: '',
+      preflightTimeoutMs: options.preflightTimeoutMs,
+    });
     this.baseUrl = options.baseUrl;
   }
 
@@ -30,7 +40,11 @@ export class AirbnbCredentialCheck {
       return await this.client.preflight(credentials, jar);
     } catch (error) {
       if (!isRetriable(error)) throw error;
-      throw new ProblemException(503, 'Service Unavailable', `the Airbnb credential check could not reach Airbnb (${(error as Error).message}); retry, or store without it (?validate=false)`);
+      throw new ProblemException(
+        503,
+        'Service Unavailable',
+        `the Airbnb credential check could not reach Airbnb (${(error as Error).message}); retry, or store without it (?validate=false)`,
+      );
     }
   }
 
@@ -39,11 +53,18 @@ export class AirbnbCredentialCheck {
     const verdict = await this.check(credentials);
     if (verdict.state === 'live') return;
     if (verdict.state === 'dead') {
-      throw new ProblemException(422, 'Unprocessable Entity', `the Airbnb session is dead (${verdict.signal}): ${verdict.message}`, [
-        { field: 'cookie', message: `preflight signal ${verdict.signal}` },
-      ]);
+      throw new ProblemException(
+        422,
+        'Unprocessable Entity',
+        `the Airbnb session is dead (${verdict.signal}): ${verdict.message}`,
+        [{ field: 'cookie', message: `preflight signal ${verdict.signal}` }],
+      );
     }
-    throw new ProblemException(503, 'Service Unavailable', `Airbnb blocked the credential check (${verdict.message}); retry later, or store without it (?validate=false)`);
+    throw new ProblemException(
+      503,
+      'Service Unavailable',
+      `Airbnb blocked the credential check (${verdict.message}); retry later, or store without it (?validate=false)`,
+    );
   }
 
   close(): void {

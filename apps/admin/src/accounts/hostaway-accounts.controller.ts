@@ -1,11 +1,22 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DEFAULT_PAGE_LIMIT } from '../http/page-limit.query';
 import { jobView } from '../jobs/sync-jobs.service';
 import { hostawayAccountView } from './account-view';
 import { DeleteAccountQuery, ListAccountsQuery } from './dto/account-queries';
-import { HostawaySyncQuery, PatchHostawayAccountDto, UpsertHostawayAccountDto } from './dto/hostaway-account.dto';
+import {
+  HostawaySyncQuery,
+  PatchHostawayAccountDto,
+  UpsertHostawayAccountDto,
+} from './dto/hostaway-account.dto';
 import { HostawayAccountsService } from './hostaway-accounts.service';
 
 const AccountIdParam = () => Param('id');
@@ -28,7 +39,11 @@ export class HostawayAccountsController {
 
   @Get()
   async list(@Query() query: ListAccountsQuery) {
-    const page = await this.accounts.list({ activeOnly: query.active_only ?? false, limit: query.limit ?? DEFAULT_PAGE_LIMIT, cursor: query.cursor });
+    const page = await this.accounts.list({
+      activeOnly: query.active_only ?? false,
+      limit: query.limit ?? DEFAULT_PAGE_LIMIT,
+      cursor: query.cursor,
+    });
     return { items: page.items.map(hostawayAccountView), next_cursor: page.nextCursor };
   }
 
@@ -51,7 +66,11 @@ export class HostawayAccountsController {
 
   @Post(':id/sync')
   @ApiAcceptedResponse({ description: 'Job queued (or the unfinished job already running for this account)' })
-  async sync(@AccountIdParam() id: string, @Query() query: HostawaySyncQuery, @Res({ passthrough: true }) res: Response) {
+  async sync(
+    @AccountIdParam() id: string,
+    @Query() query: HostawaySyncQuery,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { job, created } = await this.accounts.requestSync(numericId(id), query.mode);
     res.status(created ? 202 : 200);
     res.setHeader('Location', `/api/v1/jobs/${job.id}`);

@@ -41,7 +41,11 @@ export class HostawayAccountsService extends SourceAccountsService<HostawayAccou
           syncCron: dto.sync_cron ? normalizeCron(dto.sync_cron) : null,
           ...this.webhookColumns(dto),
         } as never);
-        recordAccountEvent(tx, 'created', this.snapshot(account), ['account_id', 'customer_id', 'credentials']);
+        recordAccountEvent(tx, 'created', this.snapshot(account), [
+          'account_id',
+          'customer_id',
+          'credentials',
+        ]);
         this.jobs.queueJob(tx, { source: this.source, accountId, mode: 'full', trigger: 'startup' });
         await tx.flush();
         return { account, created: true, changed: account.syncCron ? ['sync_cron'] : [] };
@@ -105,7 +109,12 @@ export class HostawayAccountsService extends SourceAccountsService<HostawayAccou
 
   /** New webhook credentials, or an account (re)activated or deactivated: the registrar looks again. */
   private webhookChanged(account: HostawayAccount, changed: readonly string[]): void {
-    if (changed.some((field) => field === 'webhook_credentials' || field === 'is_active' || field === 'deleted_at')) account.webhookStatus = 'pending';
+    if (
+      changed.some(
+        (field) => field === 'webhook_credentials' || field === 'is_active' || field === 'deleted_at',
+      )
+    )
+      account.webhookStatus = 'pending';
   }
 
   private webhookColumns(dto: { webhook_login?: string; webhook_password?: string }) {
@@ -121,7 +130,13 @@ export class HostawayAccountsService extends SourceAccountsService<HostawayAccou
 
   private applyChanges(
     account: HostawayAccount,
-    next: { clientSecret?: string; customerId?: string | null; webhookLogin?: string; webhookPassword?: string; syncCron?: string | null },
+    next: {
+      clientSecret?: string;
+      customerId?: string | null;
+      webhookLogin?: string;
+      webhookPassword?: string;
+      syncCron?: string | null;
+    },
   ): string[] {
     const changed: string[] = [];
     if (next.clientSecret !== undefined && this.cipher.decrypt(account.clientSecret) !== next.clientSecret) {
@@ -132,15 +147,29 @@ export class HostawayAccountsService extends SourceAccountsService<HostawayAccou
       account.accessTokenExpiresAt = null;
       this.credentialsRenewed(account, changed);
     }
-    if (next.webhookLogin !== undefined && next.webhookPassword !== undefined && !this.sameWebhookCredentials(account, next.webhookLogin, next.webhookPassword)) {
-      Object.assign(account, this.webhookColumns({ webhook_login: next.webhookLogin, webhook_password: next.webhookPassword }));
+    if (
+      next.webhookLogin !== undefined &&
+      next.webhookPassword !== undefined &&
+      !this.sameWebhookCredentials(account, next.webhookLogin, next.webhookPassword)
+    ) {
+      Object.assign(
+        account,
+        this.webhookColumns({ webhook_login: next.webhookLogin, webhook_password: next.webhookPassword }),
+      );
       changed.push('webhook_credentials');
     }
-    return [...changed, ...this.applyCommonChanges(account, { customerId: next.customerId, syncCron: next.syncCron })];
+    return [
+      ...changed,
+      ...this.applyCommonChanges(account, { customerId: next.customerId, syncCron: next.syncCron }),
+    ];
   }
 
   /** The same login and password again changes nothing (no upstream update). */
   private sameWebhookCredentials(account: HostawayAccount, login: string, password: string): boolean {
-    return account.webhookLogin === login && account.webhookPassword !== null && this.cipher.decrypt(account.webhookPassword) === password;
+    return (
+      account.webhookLogin === login &&
+      account.webhookPassword !== null &&
+      this.cipher.decrypt(account.webhookPassword) === password
+    );
   }
 }

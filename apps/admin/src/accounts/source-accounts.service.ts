@@ -53,7 +53,16 @@ export abstract class SourceAccountsService<A extends SourceAccount> {
 
   snapshot(account: A): AccountSnapshot {
     const { accountId, customerId, isActive, status, lastSyncAt, credentialsUpdatedAt, deletedAt } = account;
-    return { source: this.source, accountId: String(accountId), customerId, isActive, status, lastSyncAt, credentialsUpdatedAt, deletedAt };
+    return {
+      source: this.source,
+      accountId: String(accountId),
+      customerId,
+      isActive,
+      status,
+      lastSyncAt,
+      credentialsUpdatedAt,
+      deletedAt,
+    };
   }
 
   async list(options: { activeOnly: boolean; limit: number; cursor?: string }): Promise<AccountPage<A>> {
@@ -63,9 +72,15 @@ export abstract class SourceAccountsService<A extends SourceAccount> {
       ...(options.activeOnly ? { isActive: true } : {}),
       ...(after ? { accountId: { $gt: after } } : {}),
     };
-    const items = await this.em.find(this.entity, where as never, { orderBy: { accountId: 'asc' } as never, limit: options.limit + 1 });
+    const items = await this.em.find(this.entity, where as never, {
+      orderBy: { accountId: 'asc' } as never,
+      limit: options.limit + 1,
+    });
     const page = items.slice(0, options.limit);
-    return { items: page, nextCursor: items.length > options.limit ? encodeCursor(String(page[page.length - 1].accountId)) : null };
+    return {
+      items: page,
+      nextCursor: items.length > options.limit ? encodeCursor(String(page[page.length - 1].accountId)) : null,
+    };
   }
 
   async get(accountId: string, em: EntityManager = this.em): Promise<A> {
@@ -81,7 +96,9 @@ export abstract class SourceAccountsService<A extends SourceAccount> {
    */
   async delete(accountId: string, hard: boolean): Promise<void> {
     if (hard) {
-      const report = await this.hardDeletes.hardDelete(this.source, accountId, this.dataTables, () => this.beforeHardDeleteRows(accountId));
+      const report = await this.hardDeletes.hardDelete(this.source, accountId, this.dataTables, () =>
+        this.beforeHardDeleteRows(accountId),
+      );
       if (!report) throw this.notFound(accountId);
     } else {
       await this.em.transactional(async (tx) => {
@@ -109,9 +126,20 @@ export abstract class SourceAccountsService<A extends SourceAccount> {
 
   async requestSync(accountId: string, mode?: SyncMode) {
     const account = await this.get(accountId);
-    if (!account.isActive) throw new ProblemException(409, 'Conflict', `${this.source} account ${accountId} is inactive`);
-    if (account.status === 'needs_reauth') throw new ProblemException(409, 'Conflict', `${this.source} account ${accountId} needs new credentials (status needs_reauth)`);
-    return this.jobs.requestSync({ source: this.source, accountId: String(accountId), mode: mode ?? this.defaultSyncMode(account), trigger: 'manual' });
+    if (!account.isActive)
+      throw new ProblemException(409, 'Conflict', `${this.source} account ${accountId} is inactive`);
+    if (account.status === 'needs_reauth')
+      throw new ProblemException(
+        409,
+        'Conflict',
+        `${this.source} account ${accountId} needs new credentials (status needs_reauth)`,
+      );
+    return this.jobs.requestSync({
+      source: this.source,
+      accountId: String(accountId),
+      mode: mode ?? this.defaultSyncMode(account),
+      trigger: 'manual',
+    });
   }
 
   protected notFound(accountId: string): ProblemException {
@@ -119,9 +147,18 @@ export abstract class SourceAccountsService<A extends SourceAccount> {
   }
 
   /** Applies `customer_id`, `is_active`, `status` and `sync_cron` changes; returns the changed field names. */
-  protected applyCommonChanges(account: A, next: { customerId?: string | null; isActive?: boolean; status?: 'active' | 'paused'; syncCron?: string | null }): string[] {
+  protected applyCommonChanges(
+    account: A,
+    next: {
+      customerId?: string | null;
+      isActive?: boolean;
+      status?: 'active' | 'paused';
+      syncCron?: string | null;
+    },
+  ): string[] {
     const changed: string[] = [];
-    const syncCron = next.syncCron === undefined || next.syncCron === null ? next.syncCron : normalizeCron(next.syncCron);
+    const syncCron =
+      next.syncCron === undefined || next.syncCron === null ? next.syncCron : normalizeCron(next.syncCron);
     if (syncCron !== undefined && syncCron !== account.syncCron) {
       account.syncCron = syncCron;
       changed.push('sync_cron');
@@ -154,7 +191,8 @@ export abstract class SourceAccountsService<A extends SourceAccount> {
   /** Publishes a PATCH's changes (if any) as updated / reactivated / deactivated. */
   protected recordPatch(tx: EntityManager, account: A, wasActive: boolean, changed: string[]): void {
     if (changed.length === 0) return;
-    const type: AccountEventType = wasActive === account.isActive ? 'updated' : account.isActive ? 'reactivated' : 'deactivated';
+    const type: AccountEventType =
+      wasActive === account.isActive ? 'updated' : account.isActive ? 'reactivated' : 'deactivated';
     recordAccountEvent(tx, type, this.snapshot(account), changed);
   }
 
@@ -181,5 +219,7 @@ function decodeCursor(cursor: string): string {
   } catch {
     // fall through
   }
-  throw new ProblemException(400, 'Bad Request', 'cursor is not valid', [{ field: 'cursor', message: 'not a cursor returned by this API' }]);
+  throw new ProblemException(400, 'Bad Request', 'cursor is not valid', [
+    { field: 'cursor', message: 'not a cursor returned by this API' },
+  ]);
 }

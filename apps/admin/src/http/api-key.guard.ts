@@ -40,15 +40,23 @@ export class ApiKeyGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const presented = this.presentedKey(req);
-    if (!presented) throw new ProblemException(401, 'Unauthorized', 'an API key is required (X-API-Key header)');
+    if (!presented)
+      throw new ProblemException(401, 'Unauthorized', 'an API key is required (X-API-Key header)');
     // compare against every key so the time taken does not reveal which one matched
     let match: ApiKey | undefined;
     for (const candidate of this.keys) if (constantTimeEqual(presented, candidate.key)) match ??= candidate;
     if (!match) throw new ProblemException(401, 'Unauthorized', 'the API key is not valid');
     req.apiKeyName = match.name;
     req.apiKeyScope = match.scope;
-    const required = this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, targets) ?? (READ_METHODS.has(req.method) ? 'read' : 'admin');
-    if (required === 'admin' && match.scope !== 'admin') throw new ProblemException(403, 'Forbidden', `the API key "${match.name}" has the ${match.scope} scope; this operation needs admin`);
+    const required =
+      this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, targets) ??
+      (READ_METHODS.has(req.method) ? 'read' : 'admin');
+    if (required === 'admin' && match.scope !== 'admin')
+      throw new ProblemException(
+        403,
+        'Forbidden',
+        `the API key "${match.name}" has the ${match.scope} scope; this operation needs admin`,
+      );
     return true;
   }
 

@@ -32,7 +32,15 @@ export class AuthFailureLimiter {
           .status(429)
           .setHeader('Retry-After', String(retryAfter))
           .type('application/problem+json')
-          .send(JSON.stringify({ type: 'about:blank', title: 'Too Many Requests', status: 429, detail: `too many failed authentications from this address; retry after ${retryAfter} s`, instance: req.originalUrl }));
+          .send(
+            JSON.stringify({
+              type: 'about:blank',
+              title: 'Too Many Requests',
+              status: 429,
+              detail: `too many failed authentications from this address; retry after ${retryAfter} s`,
+              instance: req.originalUrl,
+            }),
+          );
         return;
       }
       res.on('finish', () => {
@@ -55,7 +63,13 @@ export class AuthFailureLimiter {
   private async recordFailure(ip: string): Promise<void> {
     const { authFailures, authFailureWindowMs, authFailureBlockMs } = this.config.rateLimits;
     // the limit-th failure is still answered 401; from the next request on the address is blocked
-    const record = await this.storage.increment(`${THROTTLER}:${ip}`, authFailureWindowMs, authFailures - 1, authFailureBlockMs, THROTTLER);
+    const record = await this.storage.increment(
+      `${THROTTLER}:${ip}`,
+      authFailureWindowMs,
+      authFailures - 1,
+      authFailureBlockMs,
+      THROTTLER,
+    );
     if (record.isBlocked) this.blockedUntil.set(ip, Date.now() + record.timeToBlockExpire * 1000);
   }
 }

@@ -8,7 +8,12 @@ export interface FieldProblem {
 
 /** RFC 9457 problem details for every error the API returns. */
 export class ProblemException extends HttpException {
-  constructor(status: number, title: string, detail?: string, readonly fieldErrors?: FieldProblem[]) {
+  constructor(
+    status: number,
+    title: string,
+    detail?: string,
+    readonly fieldErrors?: FieldProblem[],
+  ) {
     super({ title, detail }, status);
   }
 }
@@ -38,24 +43,55 @@ export class ProblemFilter implements ExceptionFilter {
     res
       .status(status)
       .type('application/problem+json')
-      .send(JSON.stringify({ type: 'about:blank', title, status, detail, instance: req.originalUrl, ...(errors ? { errors } : {}) }));
+      .send(
+        JSON.stringify({
+          type: 'about:blank',
+          title,
+          status,
+          detail,
+          instance: req.originalUrl,
+          ...(errors ? { errors } : {}),
+        }),
+      );
   }
 
-  private describe(exception: unknown): { status: number; title: string; detail?: string; errors?: FieldProblem[] } {
+  private describe(exception: unknown): {
+    status: number;
+    title: string;
+    detail?: string;
+    errors?: FieldProblem[];
+  } {
     if (exception instanceof ProblemException) {
       const body = exception.getResponse() as { title: string; detail?: string };
-      return { status: exception.getStatus(), title: body.title, detail: body.detail, errors: exception.fieldErrors };
+      return {
+        status: exception.getStatus(),
+        title: body.title,
+        detail: body.detail,
+        errors: exception.fieldErrors,
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
       const message = typeof body === 'string' ? body : (body as { message?: string | string[] }).message;
-      return { status, title: TITLES[status] ?? 'Error', detail: Array.isArray(message) ? message.join('; ') : message };
+      return {
+        status,
+        title: TITLES[status] ?? 'Error',
+        detail: Array.isArray(message) ? message.join('; ') : message,
+      };
     }
     // body-parser errors (oversized or malformed JSON) carry their status on the error object
     const bodyError = exception as { status?: number; type?: string; message?: string };
-    if (bodyError && typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
-      const detail = bodyError.type === 'entity.too.large' ? 'request body exceeds the configured limit' : bodyError.message;
+    if (
+      bodyError &&
+      typeof bodyError.status === 'number' &&
+      bodyError.status >= 400 &&
+      bodyError.status < 500
+    ) {
+      const detail =
+        bodyError.type === 'entity.too.large'
+          ? 'request body exceeds the configured limit'
+          : bodyError.message;
       return { status: bodyError.status, title: TITLES[bodyError.status] ?? 'Bad Request', detail };
     }
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, title: TITLES[500] };

@@ -32,7 +32,8 @@ export function rateLimitOptions(config: AdminConfig): ThrottlerModuleOptions {
         name: 'ip',
         ttl: windowMs,
         limit: perIp,
-        skipIf: (context) => OPERATIONS_PATHS.has(context.switchToHttp().getRequest<AuthenticatedRequest>().path),
+        skipIf: (context) =>
+          OPERATIONS_PATHS.has(context.switchToHttp().getRequest<AuthenticatedRequest>().path),
       },
     ],
   };
@@ -41,14 +42,25 @@ export function rateLimitOptions(config: AdminConfig): ThrottlerModuleOptions {
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return context.getType() !== 'http' || this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]) === true;
+    return (
+      context.getType() !== 'http' ||
+      this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]) ===
+        true
+    );
   }
 
   /** 429 as problem+json with the standard Retry-After (the library names it per throttler). */
-  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
     const res = context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>();
     res.setHeader('Retry-After', String(Math.max(1, detail.timeToBlockExpire)));
     const who = detail.key.startsWith('key:') ? 'API key' : 'client IP';
-    throw new ProblemException(429, 'Too Many Requests', `more than ${detail.limit} requests per ${Math.round(detail.ttl / 1000)} s for this ${who}; retry after ${detail.timeToBlockExpire} s`);
+    throw new ProblemException(
+      429,
+      'Too Many Requests',
+      `more than ${detail.limit} requests per ${Math.round(detail.ttl / 1000)} s for this ${who}; retry after ${detail.timeToBlockExpire} s`,
+    );
   }
 }

@@ -23,5 +23,6 @@ export const STRICT_CSP = {
 export function securityHeaders() {
   const strict = helmet({ contentSecurityPolicy: { useDefaults: false, directives: STRICT_CSP } });
   const docs = helmet();
-  return (req: Request, res: Response, next: NextFunction) => (req.path === '/docs' || req.path.startsWith('/docs/') ? docs : strict)(req, res, next);
+  return (req: Request, res: Response, next: NextFunction) =>
+    (req.path === '/docs' || req.path.startsWith('/docs/') ? docs : strict)(req, res, next);
 }

@@ -17,7 +17,12 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     exceptionFactory: (errors) => {
       const fieldErrors = flatten(errors);
-      return new ProblemException(400, 'Bad Request', fieldErrors.map((e) => `${e.field}: ${e.message}`).join('; '), fieldErrors);
+      return new ProblemException(
+        400,
+        'Bad Request',
+        fieldErrors.map((e) => `${e.field}: ${e.message}`).join('; '),
+        fieldErrors,
+      );
     },
   });
 }

@@ -32,7 +32,12 @@ export class JobsController {
   @Get()
   @ApiOkResponse({ description: 'Jobs, newest first' })
   async list(@Query() query: ListJobsQuery) {
-    const jobs = await this.jobs.list({ accountId: query.account_id, source: query.source, status: query.status, limit: query.limit ?? DEFAULT_PAGE_LIMIT });
+    const jobs = await this.jobs.list({
+      accountId: query.account_id,
+      source: query.source,
+      status: query.status,
+      limit: query.limit ?? DEFAULT_PAGE_LIMIT,
+    });
     return { items: jobs.map((job) => jobView(job)) };
   }
 

@@ -27,7 +27,10 @@ export class SyncJobsService {
    * Queues a job and its `sync.commands.v1` command in one transaction. While the account already
    * has an unfinished job, that job is returned instead (a partial unique index backs this up).
    */
-  async requestSync(request: SyncRequest, em: EntityManager = this.em): Promise<{ job: SyncJob; created: boolean }> {
+  async requestSync(
+    request: SyncRequest,
+    em: EntityManager = this.em,
+  ): Promise<{ job: SyncJob; created: boolean }> {
     const existing = await this.activeJob(request.source, request.accountId, em);
     if (existing) return { job: existing, created: false };
     try {
@@ -65,7 +68,14 @@ export class SyncJobsService {
       ...(request.window ? { window: request.window } : {}),
       requestedAt: new Date().toISOString(),
     };
-    em.persist(em.create(OutboxMessage, { topic: 'sync.commands', key: `${request.source}:${request.accountId}`, value: command, headers: {} } as never));
+    em.persist(
+      em.create(OutboxMessage, {
+        topic: 'sync.commands',
+        key: `${request.source}:${request.accountId}`,
+        value: command,
+        headers: {},
+      } as never),
+    );
     return job;
   }
 
@@ -107,7 +117,12 @@ export class SyncJobsService {
 /** The job as the API shows it; with `loaded` per resource when given (the detail view). */
 export function jobView(job: SyncJob, loadedByResource?: Record<string, number>) {
   const progress = loadedByResource
-    ? Object.fromEntries(Object.entries(job.progress ?? {}).map(([resource, p]) => [resource, { ...(p as object), loaded: loadedByResource[resource] ?? 0 }]))
+    ? Object.fromEntries(
+        Object.entries(job.progress ?? {}).map(([resource, p]) => [
+          resource,
+          { ...(p as object), loaded: loadedByResource[resource] ?? 0 },
+        ]),
+      )
     : job.progress;
   return {
     id: job.id,
@@ -117,7 +132,15 @@ export function jobView(job: SyncJob, loadedByResource?: Record<string, number>)
     trigger: job.trigger,
     status: job.status,
     scrape_date: job.scrapeDate,
-    counts: { planned: job.planned, fetched: job.fetched, loaded: job.loaded, failed: job.failed, dead_lettered: job.deadLettered, data_responses: job.dataResponses, data_rows: job.dataRows },
+    counts: {
+      planned: job.planned,
+      fetched: job.fetched,
+      loaded: job.loaded,
+      failed: job.failed,
+      dead_lettered: job.deadLettered,
+      data_responses: job.dataResponses,
+      data_rows: job.dataRows,
+    },
     progress,
     errors: job.errors,
     notes: job.notes,

@@ -11,7 +11,9 @@ import { OutboxRelay } from './outbox-relay';
 
 /** Runs the outbox relay for the app's lifetime and wakes it after every committed transaction. */
 @Injectable()
-export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown, EventSubscriber {
+export class OutboxRelayService
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, EventSubscriber
+{
   readonly relay: OutboxRelay;
 
   constructor(
@@ -23,8 +25,13 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   ) {
     logger.setContext('OutboxRelay');
     // outbox rows name logical topic ids; their values were validated by the producer's codec on send
-    const publisher = { send: (topic: string, messages: OutgoingMessage<TopicId>[]) => producer.send(topic as TopicId, messages) };
-    this.relay = new OutboxRelay(pool, publisher, logger.logger.child({ component: 'outbox' }), { pollMs: config.outboxPollMs });
+    const publisher = {
+      send: (topic: string, messages: OutgoingMessage<TopicId>[]) =>
+        producer.send(topic as TopicId, messages),
+    };
+    this.relay = new OutboxRelay(pool, publisher, logger.logger.child({ component: 'outbox' }), {
+      pollMs: config.outboxPollMs,
+    });
   }
 
   onApplicationBootstrap() {

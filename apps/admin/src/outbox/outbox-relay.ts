@@ -3,7 +3,10 @@ import type { Logger } from 'pino';
 
 /** Anything that can put keyed JSON values on a logical topic (the Kafka producer in production). */
 export interface MessagePublisher {
-  send(topicId: string, messages: Array<{ key: string; value: never; headers?: Record<string, string> }>): Promise<unknown>;
+  send(
+    topicId: string,
+    messages: Array<{ key: string; value: never; headers?: Record<string, string> }>,
+  ): Promise<unknown>;
 }
 
 interface OutboxRow {
@@ -86,7 +89,10 @@ export class OutboxRelay {
       this.failures = 0;
     } catch (error) {
       this.failures++;
-      this.logger.warn({ err: { message: (error as Error).message }, failures: this.failures }, 'outbox relay could not publish; will retry');
+      this.logger.warn(
+        { err: { message: (error as Error).message }, failures: this.failures },
+        'outbox relay could not publish; will retry',
+      );
     }
     const backoff = Math.min(this.options.pollMs * 2 ** this.failures, this.options.maxBackoffMs ?? 10_000);
     const delay = this.failures > 0 ? backoff : this.nudged ? 0 : this.options.pollMs;
@@ -98,7 +104,10 @@ export class OutboxRelay {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const { rows: lock } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [RELAY_LOCK_KEY]);
+      const { rows: lock } = await client.query<{ ok: boolean }>(
+        'SELECT pg_try_advisory_xact_lock($1) AS ok',
+        [RELAY_LOCK_KEY],
+      );
       if (!lock[0].ok) {
         await client.query('ROLLBACK');
         return 0;
@@ -120,7 +129,10 @@ export class OutboxRelay {
         throw error;
       }
       if (rows.length > 0) {
-        await client.query('UPDATE ops.outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+        await client.query(
+          'UPDATE ops.outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])',
+          [rows.map((r) => r.id)],
+        );
       }
       await client.query('COMMIT');
       return rows.length;
@@ -135,13 +147,19 @@ export class OutboxRelay {
   private async recordFailure(client: PoolClient, rows: OutboxRow[], error: Error): Promise<void> {
     if (rows.length === 0) return;
     await client
-      .query('UPDATE ops.outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [rows[0].id, error.message.slice(0, 500)])
+      .query('UPDATE ops.outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [
+        rows[0].id,
+        error.message.slice(0, 500),
+      ])
       .catch(() => undefined);
   }
 
   /** Removes published messages older than `olderThanDays`. */
   async prune(olderThanDays = 7): Promise<number> {
-    const { rowCount } = await this.pool.query(`DELETE FROM ops.outbox WHERE published_at < now() - make_interval(days => $1)`, [olderThanDays]);
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM ops.outbox WHERE published_at < now() - make_interval(days => $1)`,
+      [olderThanDays],
+    );
     return rowCount ?? 0;
   }
 }

@@ -5,7 +5,17 @@ describe('Admin > Query > buildQuery', () => {
   const chart = METRIC_TABLES.chart_query;
 
   it('latest snapshot per key, filtered by account, listings and days, continuing after a cursor', () => {
-    const query = buildQuery(chart, { accountId: '6001', listingIds: ['1', '2'], from: '2026-11-01', to: '2026-11-30', metrics: ['p3_impressions'] }, { after: ['6001', '1', '2026-11-05'], limit: 51 });
+    const query = buildQuery(
+      chart,
+      {
+        accountId: '6001',
+        listingIds: ['1', '2'],
+        from: '2026-11-01',
+        to: '2026-11-30',
+        metrics: ['p3_impressions'],
+      },
+      { after: ['6001', '1', '2026-11-05'], limit: 51 },
+    );
     expect(query.text).toBe(
       [
         'SELECT DISTINCT ON ("account_id", "airbnb_listing_id", "metric_date") "account_id", "time", "airbnb_listing_id", "airbnb_internal_name", "metric_date", ' +
@@ -17,7 +27,16 @@ describe('Admin > Query > buildQuery', () => {
         'LIMIT $8::bigint',
       ].join('\n'),
     );
-    expect(query.values).toEqual(['6001', ['1', '2'], '2026-11-01', '2026-11-30', '6001', '1', '2026-11-05', 51]);
+    expect(query.values).toEqual([
+      '6001',
+      ['1', '2'],
+      '2026-11-01',
+      '2026-11-30',
+      '6001',
+      '1',
+      '2026-11-05',
+      51,
+    ]);
     expect(query.cursorColumns).toEqual(['account_id', 'airbnb_listing_id', 'metric_date']);
   });
 
@@ -29,35 +48,64 @@ describe('Admin > Query > buildQuery', () => {
   });
 
   it('as_of=all returns every snapshot, keyed by the whole key including time', () => {
-    const query = buildQuery(chart, { asOf: 'all' }, { after: ['6001', '1', '2026-11-05', '2026-11-22'], limit: 10 });
+    const query = buildQuery(
+      chart,
+      { asOf: 'all' },
+      { after: ['6001', '1', '2026-11-05', '2026-11-22'], limit: 10 },
+    );
     expect(query.text).toMatch(/^SELECT "account_id"/);
-    expect(query.text).toContain('WHERE ("account_id", "airbnb_listing_id", "metric_date", "time") > ($1::text, $2::text, $3::date, $4::date)');
+    expect(query.text).toContain(
+      'WHERE ("account_id", "airbnb_listing_id", "metric_date", "time") > ($1::text, $2::text, $3::date, $4::date)',
+    );
     expect(query.text).toContain('ORDER BY "account_id", "airbnb_listing_id", "metric_date", "time"\n');
   });
 
   it('Hostaway messages: days bound an instant column (to is inclusive), status, single-column keyset', () => {
-    const query = buildQuery(HOSTAWAY_TABLES.messages, { accountId: '10452', from: '2026-11-01', to: '2026-11-02', status: 'sent' }, { after: ['99'], limit: 3 });
-    expect(query.text).toContain('WHERE "account_id" = $1::bigint AND "sent_at" >= $2::date AND "sent_at" < $3::date + 1 AND "status" = $4::text AND "id" > $5::bigint');
+    const query = buildQuery(
+      HOSTAWAY_TABLES.messages,
+      { accountId: '10452', from: '2026-11-01', to: '2026-11-02', status: 'sent' },
+      { after: ['99'], limit: 3 },
+    );
+    expect(query.text).toContain(
+      'WHERE "account_id" = $1::bigint AND "sent_at" >= $2::date AND "sent_at" < $3::date + 1 AND "status" = $4::text AND "id" > $5::bigint',
+    );
     expect(query.text).toContain('ORDER BY "id"\nLIMIT $6::bigint');
   });
 
   it('refuses filters a table has no index-backed column for', () => {
-    expect(() => buildQuery(HOSTAWAY_TABLES.listings, { from: '2026-11-01' })).toThrow('hostaway_listings has no date filter');
-    expect(() => buildQuery(HOSTAWAY_TABLES.listings, { status: 'x' })).toThrow('hostaway_listings has no status filter');
-    expect(() => buildQuery(chart, {}, { after: ['6001'], limit: 1 })).toThrow('cursor does not match this query');
+    expect(() => buildQuery(HOSTAWAY_TABLES.listings, { from: '2026-11-01' })).toThrow(
+      'hostaway_listings has no date filter',
+    );
+    expect(() => buildQuery(HOSTAWAY_TABLES.listings, { status: 'x' })).toThrow(
+      'hostaway_listings has no status filter',
+    );
+    expect(() => buildQuery(chart, {}, { after: ['6001'], limit: 1 })).toThrow(
+      'cursor does not match this query',
+    );
   });
 });
 
 describe('Admin > Query > selectedColumns', () => {
   it('a metric name selects every column it prefixes; descriptive columns stay', () => {
     expect(selectedColumns(METRIC_TABLES.chart_summary, ['conversion_rate'])).toEqual([
-      'account_id', 'time', 'airbnb_listing_id', 'airbnb_internal_name', 'window_start', 'window_end',
-      'conversion_rate_value', 'conversion_rate_value_string', 'conversion_rate_value_change', 'conversion_rate_value_change_string', 'extra',
+      'account_id',
+      'time',
+      'airbnb_listing_id',
+      'airbnb_internal_name',
+      'window_start',
+      'window_end',
+      'conversion_rate_value',
+      'conversion_rate_value_string',
+      'conversion_rate_value_change',
+      'conversion_rate_value_change_string',
+      'extra',
     ]);
   });
 
   it('an unknown metric is an error naming the known ones', () => {
     expect(() => selectedColumns(METRIC_TABLES.chart_query, ['bookings'])).toThrow(UnknownMetricError);
-    expect(() => selectedColumns(METRIC_TABLES.chart_query, ['bookings'])).toThrow(/unknown metric "bookings"; known: conversion_rate_your_value, /);
+    expect(() => selectedColumns(METRIC_TABLES.chart_query, ['bookings'])).toThrow(
+      /unknown metric "bookings"; known: conversion_rate_your_value, /,
+    );
   });
 });

@@ -84,14 +84,19 @@ export function buildQuery(table: QueryTable, filters: QueryFilters, page?: Keys
   }
   if (filters.listingIds?.length) {
     if (!table.listing) throw new Error(`${table.name} has no listing filter`);
-    where.push(`${ident(table.listing)} = ANY(${param(filters.listingIds, `${typeOf(table.listing)}[]` as SqlType)})`);
+    where.push(
+      `${ident(table.listing)} = ANY(${param(filters.listingIds, `${typeOf(table.listing)}[]` as SqlType)})`,
+    );
   }
   if ((filters.from || filters.to) && !table.date) throw new Error(`${table.name} has no date filter`);
   if (table.date) {
     const date = ident(table.date);
     const instant = typeOf(table.date) === 'timestamptz';
     if (filters.from) where.push(`${date} >= ${param(filters.from, 'date')}`);
-    if (filters.to) where.push(instant ? `${date} < ${param(filters.to, 'date')} + 1` : `${date} <= ${param(filters.to, 'date')}`);
+    if (filters.to)
+      where.push(
+        instant ? `${date} < ${param(filters.to, 'date')} + 1` : `${date} <= ${param(filters.to, 'date')}`,
+      );
   }
   if (filters.status !== undefined) {
     if (!table.status) throw new Error(`${table.name} has no status filter`);
@@ -99,7 +104,8 @@ export function buildQuery(table: QueryTable, filters: QueryFilters, page?: Keys
   }
 
   const everySnapshot = !table.snapshot || filters.asOf === 'all';
-  if (table.snapshot && filters.asOf && filters.asOf !== 'all') where.push(`"time" <= ${param(filters.asOf, 'date')}`);
+  if (table.snapshot && filters.asOf && filters.asOf !== 'all')
+    where.push(`"time" <= ${param(filters.asOf, 'date')}`);
   // the latest snapshot per key: one row per key without `time`, so the cursor is that shorter key
   const cursorColumns = everySnapshot ? table.key : table.key.filter((c) => c !== 'time');
   if (page?.after) {

@@ -43,9 +43,22 @@ const METRIC_TYPES: Record<string, SqlType> = {
   window_start: 'date',
 };
 
-function metricTable(name: string, spec: { table: string; columns: Array<{ name: string }> }, dateColumn: string): QueryTable {
+function metricTable(
+  name: string,
+  spec: { table: string; columns: Array<{ name: string }> },
+  dateColumn: string,
+): QueryTable {
   const columns = names(spec);
-  const fixed = new Set(['account_id', 'time', 'airbnb_listing_id', 'airbnb_internal_name', 'metric_date', 'window_start', 'window_end', 'extra']);
+  const fixed = new Set([
+    'account_id',
+    'time',
+    'airbnb_listing_id',
+    'airbnb_internal_name',
+    'metric_date',
+    'window_start',
+    'window_end',
+    'extra',
+  ]);
   return {
     name,
     relation: spec.table,
@@ -69,7 +82,16 @@ export const METRIC_TABLES: Record<string, QueryTable> = {
 export const AIRBNB_LISTINGS: QueryTable = {
   name: 'airbnb_listings',
   relation: 'airbnb.listings',
-  columns: ['account_id', 'airbnb_listing_id', 'airbnb_internal_name', 'listing_name', 'thumbnail_url', 'last_seen_date', 'created_at', 'updated_at'],
+  columns: [
+    'account_id',
+    'airbnb_listing_id',
+    'airbnb_internal_name',
+    'listing_name',
+    'thumbnail_url',
+    'last_seen_date',
+    'created_at',
+    'updated_at',
+  ],
   types: { account_id: 'text', airbnb_listing_id: 'text' },
   key: ['account_id', 'airbnb_listing_id'],
   account: 'account_id',
@@ -89,7 +111,20 @@ export const HOSTAWAY_TABLES: Record<string, QueryTable> = {
   listings: {
     name: 'hostaway_listings',
     relation: 'hostaway.listings',
-    columns: ['id', 'account_id', 'name', 'city', 'country_code', 'currency_code', 'time_zone', 'latest_activity_on', 'raw_payload', 'observed_at', 'created_at', 'updated_at'],
+    columns: [
+      'id',
+      'account_id',
+      'name',
+      'city',
+      'country_code',
+      'currency_code',
+      'time_zone',
+      'latest_activity_on',
+      'raw_payload',
+      'observed_at',
+      'created_at',
+      'updated_at',
+    ],
     types: HOSTAWAY_TYPES,
     key: ['id'],
     account: 'account_id',
@@ -98,8 +133,20 @@ export const HOSTAWAY_TABLES: Record<string, QueryTable> = {
     name: 'hostaway_reservations',
     relation: 'hostaway.reservations',
     columns: [
-      'id', 'account_id', 'listing_id', 'channel_id', 'channel_name', 'status', 'arrival_date', 'departure_date', 'cancelled_at',
-      'upstream_updated_at', 'raw_payload', 'observed_at', 'created_at', 'updated_at',
+      'id',
+      'account_id',
+      'listing_id',
+      'channel_id',
+      'channel_name',
+      'status',
+      'arrival_date',
+      'departure_date',
+      'cancelled_at',
+      'upstream_updated_at',
+      'raw_payload',
+      'observed_at',
+      'created_at',
+      'updated_at',
     ],
     types: HOSTAWAY_TYPES,
     key: ['id'],
@@ -111,7 +158,20 @@ export const HOSTAWAY_TABLES: Record<string, QueryTable> = {
   messages: {
     name: 'hostaway_messages',
     relation: 'hostaway.messages',
-    columns: ['id', 'account_id', 'conversation_id', 'reservation_id', 'listing_id', 'sent_at', 'is_incoming', 'status', 'raw_payload', 'observed_at', 'created_at', 'updated_at'],
+    columns: [
+      'id',
+      'account_id',
+      'conversation_id',
+      'reservation_id',
+      'listing_id',
+      'sent_at',
+      'is_incoming',
+      'status',
+      'raw_payload',
+      'observed_at',
+      'created_at',
+      'updated_at',
+    ],
     types: HOSTAWAY_TYPES,
     key: ['id'],
     account: 'account_id',

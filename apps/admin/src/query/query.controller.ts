@@ -3,9 +3,22 @@ import { ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DEFAULT_PAGE_LIMIT } from '../http/page-limit.query';
 import { ProblemException } from '../http/problem.filter';
-import { AirbnbListingsQuery, HostawayListingsQuery, HostawayMessagesQuery, HostawayReservationsQuery, MetricsQuery, ReadQuery } from './query.dto';
+import {
+  AirbnbListingsQuery,
+  HostawayListingsQuery,
+  HostawayMessagesQuery,
+  HostawayReservationsQuery,
+  MetricsQuery,
+  ReadQuery,
+} from './query.dto';
 import type { QueryFilters } from './query-sql';
-import { AIRBNB_LISTINGS, DEAD_LETTERS, HOSTAWAY_TABLES, METRIC_TABLES, type QueryTable } from './query-tables';
+import {
+  AIRBNB_LISTINGS,
+  DEAD_LETTERS,
+  HOSTAWAY_TABLES,
+  METRIC_TABLES,
+  type QueryTable,
+} from './query-tables';
 import { QueryService } from './query.service';
 import { CONTENT_TYPES } from './row-format';
 
@@ -24,8 +37,25 @@ export class QueryController {
   @Get('airbnb/metrics/:table')
   async metrics(@Param('table') name: string, @Query() q: MetricsQuery, @Res() res: Response) {
     const table = METRIC_TABLES[name];
-    if (!table) throw new ProblemException(404, 'Not Found', `no metric table "${name}"; one of ${Object.keys(METRIC_TABLES).join(', ')}`);
-    await this.answer(table, q, { accountId: q.account_id, listingIds: q.listing_id, from: q.from, to: q.to, asOf: q.as_of, metrics: q.metrics }, res);
+    if (!table)
+      throw new ProblemException(
+        404,
+        'Not Found',
+        `no metric table "${name}"; one of ${Object.keys(METRIC_TABLES).join(', ')}`,
+      );
+    await this.answer(
+      table,
+      q,
+      {
+        accountId: q.account_id,
+        listingIds: q.listing_id,
+        from: q.from,
+        to: q.to,
+        asOf: q.as_of,
+        metrics: q.metrics,
+      },
+      res,
+    );
   }
 
   @Get('airbnb/listings')
@@ -40,16 +70,30 @@ export class QueryController {
 
   @Get('hostaway/reservations')
   async hostawayReservations(@Query() q: HostawayReservationsQuery, @Res() res: Response) {
-    await this.answer(HOSTAWAY_TABLES.reservations, q, { accountId: q.account_id, listingIds: q.listing_id, from: q.from, to: q.to, status: q.status }, res);
+    await this.answer(
+      HOSTAWAY_TABLES.reservations,
+      q,
+      { accountId: q.account_id, listingIds: q.listing_id, from: q.from, to: q.to, status: q.status },
+      res,
+    );
   }
 
   @Get('hostaway/messages')
   async hostawayMessages(@Query() q: HostawayMessagesQuery, @Res() res: Response) {
-    await this.answer(HOSTAWAY_TABLES.messages, q, { accountId: q.account_id, from: q.from, to: q.to, status: q.status }, res);
+    await this.answer(
+      HOSTAWAY_TABLES.messages,
+      q,
+      { accountId: q.account_id, from: q.from, to: q.to, status: q.status },
+      res,
+    );
   }
 
   @Get('jobs/:id/dead-letters')
-  async deadLetters(@Param('id', new ParseUUIDPipe()) id: string, @Query() q: ReadQuery, @Res() res: Response) {
+  async deadLetters(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() q: ReadQuery,
+    @Res() res: Response,
+  ) {
     await this.answer(DEAD_LETTERS, q, { jobId: id }, res);
   }
 
@@ -68,7 +112,8 @@ export class QueryController {
     } catch (error) {
       // before the first byte the problem filter answers; after it the download can only be cut short
       if (!res.headersSent) throw error;
-      if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') this.logger.warn({ err: error, table: table.name }, 'export failed mid-stream');
+      if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE')
+        this.logger.warn({ err: error, table: table.name }, 'export failed mid-stream');
       res.destroy();
     }
   }

@@ -7,7 +7,14 @@ import { PG_POOL } from '@staysync/db';
 import { ProblemException } from '../http/problem.filter';
 import { buildQuery, UnknownMetricError, type BuiltQuery, type QueryFilters } from './query-sql';
 import type { QueryTable } from './query-tables';
-import { decodeCursor, encodeCursor, maskSensitive, READ_TYPES, rowEncoder, type ExportFormat } from './row-format';
+import {
+  decodeCursor,
+  encodeCursor,
+  maskSensitive,
+  READ_TYPES,
+  rowEncoder,
+  type ExportFormat,
+} from './row-format';
 
 /** rows the export cursor fetches per round trip (and buffers at most, with the stream's high-water mark) */
 const EXPORT_BATCH_ROWS = 500;
@@ -27,26 +34,48 @@ export class QueryService {
     let after: string[] | undefined;
     if (cursor) {
       after = decodeCursor(cursor, probe.cursorColumns.length) ?? undefined;
-      if (!after) throw new ProblemException(400, 'Bad Request', 'cursor is not valid for this query', [{ field: 'cursor', message: 'not a cursor of this query' }]);
+      if (!after)
+        throw new ProblemException(400, 'Bad Request', 'cursor is not valid for this query', [
+          { field: 'cursor', message: 'not a cursor of this query' },
+        ]);
     }
     // one row more than asked tells whether another page exists
     const query = this.build(table, filters, { after, limit: limit + 1 });
-    const { rows } = await this.pool.query<Record<string, unknown>>({ text: query.text, values: query.values, types: READ_TYPES });
+    const { rows } = await this.pool.query<Record<string, unknown>>({
+      text: query.text,
+      values: query.values,
+      types: READ_TYPES,
+    });
     const items = rows.slice(0, limit).map((row) => maskSensitive(row) as Record<string, unknown>);
     const last = items[items.length - 1];
-    return { items, next_cursor: rows.length > limit && last ? encodeCursor(query.cursorColumns.map((c) => last[c])) : null };
+    return {
+      items,
+      next_cursor: rows.length > limit && last ? encodeCursor(query.cursorColumns.map((c) => last[c])) : null,
+    };
   }
 
   /**
    * Streams every matching row to `out` through a server-side cursor: the database sends the next batch
    * only when the response has drained the previous one, so memory stays flat whatever the row count.
    */
-  async export(table: QueryTable, filters: QueryFilters, format: ExportFormat, out: Writable, beforeFirstByte: (columns: string[]) => void): Promise<void> {
+  async export(
+    table: QueryTable,
+    filters: QueryFilters,
+    format: ExportFormat,
+    out: Writable,
+    beforeFirstByte: (columns: string[]) => void,
+  ): Promise<void> {
     const query = this.build(table, filters);
     const client = await this.pool.connect();
     let failure: Error | undefined;
     try {
-      const rows = client.query(new QueryStream(query.text, query.values, { batchSize: EXPORT_BATCH_ROWS, highWaterMark: EXPORT_BATCH_ROWS, types: READ_TYPES }));
+      const rows = client.query(
+        new QueryStream(query.text, query.values, {
+          batchSize: EXPORT_BATCH_ROWS,
+          highWaterMark: EXPORT_BATCH_ROWS,
+          types: READ_TYPES,
+        }),
+      );
       beforeFirstByte(query.columns);
       await pipeline(rows, rowEncoder(format, query.columns), out);
     } catch (error) {
@@ -58,11 +87,18 @@ export class QueryService {
     }
   }
 
-  private build(table: QueryTable, filters: QueryFilters, page?: { after?: string[]; limit: number }): BuiltQuery {
+  private build(
+    table: QueryTable,
+    filters: QueryFilters,
+    page?: { after?: string[]; limit: number },
+  ): BuiltQuery {
     try {
       return buildQuery(table, filters, page);
     } catch (error) {
-      if (error instanceof UnknownMetricError) throw new ProblemException(400, 'Bad Request', error.message, [{ field: 'metrics', message: error.message }]);
+      if (error instanceof UnknownMetricError)
+        throw new ProblemException(400, 'Bad Request', error.message, [
+          { field: 'metrics', message: error.message },
+        ]);
       throw new ProblemException(400, 'Bad Request', (error as Error).message);
     }
   }

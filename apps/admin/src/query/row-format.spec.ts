@@ -34,14 +34,23 @@ describe('Admin > Query > CSV and NDJSON', () => {
   });
 
   it('CSV: header then masked rows in column order; an empty result is the header alone', async () => {
-    const rows = [{ id: 1, raw_payload: { doorCode: '1234', city: 'Lisbon' } }, { id: 2, raw_payload: null }];
-    expect(await text(Readable.from(rows).pipe(rowEncoder('csv', ['id', 'raw_payload'])))).toBe('id,raw_payload\r\n1,"{""doorCode"":""***"",""city"":""Lisbon""}"\r\n2,\r\n');
-    expect(await text(Readable.from([]).pipe(rowEncoder('csv', ['id', 'raw_payload'])))).toBe('id,raw_payload\r\n');
+    const rows = [
+      { id: 1, raw_payload: { doorCode: '1234', city: 'Lisbon' } },
+      { id: 2, raw_payload: null },
+    ];
+    expect(await text(Readable.from(rows).pipe(rowEncoder('csv', ['id', 'raw_payload'])))).toBe(
+      'id,raw_payload\r\n1,"{""doorCode"":""***"",""city"":""Lisbon""}"\r\n2,\r\n',
+    );
+    expect(await text(Readable.from([]).pipe(rowEncoder('csv', ['id', 'raw_payload'])))).toBe(
+      'id,raw_payload\r\n',
+    );
   });
 
   it('NDJSON: one masked object per line', async () => {
     const rows = [{ id: 1, raw_payload: { wifiPassword: 'p' } }];
-    expect(await text(Readable.from(rows).pipe(rowEncoder('ndjson', ['id'])))).toBe('{"id":1,"raw_payload":{"wifiPassword":"***"}}\n');
+    expect(await text(Readable.from(rows).pipe(rowEncoder('ndjson', ['id'])))).toBe(
+      '{"id":1,"raw_payload":{"wifiPassword":"***"}}\n',
+    );
   });
 });
 

@@ -13,7 +13,8 @@ export function maskSensitive(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskSensitive);
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) out[key] = SENSITIVE_KEY.test(key) ? (inner === null ? null : MASK) : maskSensitive(inner);
+  for (const [key, inner] of Object.entries(value))
+    out[key] = SENSITIVE_KEY.test(key) ? (inner === null ? null : MASK) : maskSensitive(inner);
   return out;
 }
 
@@ -28,13 +29,17 @@ const READ_PARSERS: Record<number, (text: string) => unknown> = {
 
 /** Type parsing of the read API: dates as `YYYY-MM-DD`, instants as ISO-8601 UTC, bigints as numbers. */
 export const READ_TYPES: CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => READ_PARSERS[oid] ?? pgTypes.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    READ_PARSERS[oid] ?? pgTypes.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
 };
 
 /** RFC 4180 field: quoted when it holds a separator, quote or line break; objects as JSON. */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : (value as string | number | boolean | bigint).toString();
+  const text =
+    typeof value === 'object'
+      ? JSON.stringify(value)
+      : (value as string | number | boolean | bigint).toString();
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -83,7 +88,8 @@ export function encodeCursor(values: unknown[]): string {
 export function decodeCursor(cursor: string, length: number): string[] | null {
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(values) && values.length === length && values.every((v) => typeof v === 'string')) return values;
+    if (Array.isArray(values) && values.length === length && values.every((v) => typeof v === 'string'))
+      return values;
   } catch {
     // fall through: not one of ours
   }

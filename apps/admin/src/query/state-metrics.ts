@@ -42,7 +42,8 @@ export class StateMetrics implements OnModuleInit {
         const { rows } = await pool.query<{ source: string; status: string; n: number }>(
           // source names are schema names (checkSources: lower-case letters, digits, _), safe in SQL text
           SOURCE_NAMES.map(
-            (name) => `SELECT '${name}' AS source, status, count(*)::int AS n FROM ${name}.accounts WHERE is_active AND deleted_at IS NULL GROUP BY status`,
+            (name) =>
+              `SELECT '${name}' AS source, status, count(*)::int AS n FROM ${name}.accounts WHERE is_active AND deleted_at IS NULL GROUP BY status`,
           ).join('\n           UNION ALL\n           '),
         );
         for (const row of rows) this.set({ source: row.source, status: row.status }, row.n);
@@ -67,7 +68,9 @@ export class StateMetrics implements OnModuleInit {
       help: 'Outbox rows not yet published to Kafka',
       registers: [this.registry],
       async collect() {
-        const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ops.outbox WHERE published_at IS NULL`);
+        const { rows } = await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM ops.outbox WHERE published_at IS NULL`,
+        );
         this.set(rows[0].n);
       },
     });
@@ -76,7 +79,9 @@ export class StateMetrics implements OnModuleInit {
       help: 'Age of the oldest outbox row not yet published (0 when none)',
       registers: [this.registry],
       async collect() {
-        const { rows } = await pool.query<{ age: number }>(`SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age FROM ops.outbox WHERE published_at IS NULL`);
+        const { rows } = await pool.query<{ age: number }>(
+          `SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age FROM ops.outbox WHERE published_at IS NULL`,
+        );
         this.set(rows[0].age);
       },
     });

@@ -17,7 +17,14 @@ export class ReplaysController {
   @HttpCode(202)
   @ApiAcceptedResponse({ description: 'Replay started; poll the Location for progress and the report' })
   async create(@Body() dto: CreateReplayDto, @Res({ passthrough: true }) res: Response) {
-    const request = { source: dto.source, origin: dto.origin, from: new Date(dto.from), to: new Date(dto.to), accountId: dto.account_id, dryRun: dto.dry_run ?? false };
+    const request = {
+      source: dto.source,
+      origin: dto.origin,
+      from: new Date(dto.from),
+      to: new Date(dto.to),
+      accountId: dto.account_id,
+      dryRun: dto.dry_run ?? false,
+    };
     try {
       validateReplayRequest(request);
     } catch (error) {

@@ -48,8 +48,18 @@ export class ReplaysService implements BeforeApplicationShutdown {
     const abort = new AbortController();
     const log = this.logger.child({ replayId: id });
     log.info({ source: request.source, origin: request.origin, dryRun: request.dryRun }, 'replay started');
-    const done = runReplay({ pool: this.pool, kafka: this.kafka, settings: this.kafkaContext.settings, logger: log }, id, request, { signal: abort.signal })
-      .then((report) => log.info({ responses: report.responses, rows: report.rows, durationMs: report.durationMs }, 'replay finished'))
+    const done = runReplay(
+      { pool: this.pool, kafka: this.kafka, settings: this.kafkaContext.settings, logger: log },
+      id,
+      request,
+      { signal: abort.signal },
+    )
+      .then((report) =>
+        log.info(
+          { responses: report.responses, rows: report.rows, durationMs: report.durationMs },
+          'replay finished',
+        ),
+      )
       .catch((error: unknown) => log.warn({ err: error }, 'replay failed'))
       .finally(() => this.running.delete(id));
     this.running.set(id, { abort, done });
@@ -62,7 +72,10 @@ export class ReplaysService implements BeforeApplicationShutdown {
   }
 
   async list(limit: number): Promise<ReplayRow[]> {
-    const { rows } = await this.pool.query<ReplayRow>(`SELECT * FROM ops.replays ORDER BY created_at DESC LIMIT $1`, [limit]);
+    const { rows } = await this.pool.query<ReplayRow>(
+      `SELECT * FROM ops.replays ORDER BY created_at DESC LIMIT $1`,
+      [limit],
+    );
     return rows;
   }
 

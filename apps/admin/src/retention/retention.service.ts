@@ -25,8 +25,16 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationBootstrap(): void {
     if (!this.config.retention.enabled) return;
-    this.cron = CronJob.from({ cronTime: this.config.retention.cron, timeZone: 'UTC', start: true, onTick: () => void this.tick().catch(() => undefined) });
-    this.logger.info({ cron: this.config.retention.cron, days: this.config.retention.days }, 'retention scheduled');
+    this.cron = CronJob.from({
+      cronTime: this.config.retention.cron,
+      timeZone: 'UTC',
+      start: true,
+      onTick: () => void this.tick().catch(() => undefined),
+    });
+    this.logger.info(
+      { cron: this.config.retention.cron, days: this.config.retention.days },
+      'retention scheduled',
+    );
   }
 
   onApplicationShutdown(): void {
@@ -37,11 +45,18 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   async tick(options: { dryRun?: boolean } = {}): Promise<DataSetOutcome[] | null> {
     const client = await this.pool.connect();
     try {
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RETENTION_LOCK_KEY]);
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+        RETENTION_LOCK_KEY,
+      ]);
       if (!rows[0].locked) return null;
       try {
-        const outcomes = await runRetention(this.pool, this.config.retention, { dryRun: options.dryRun ?? false });
-        this.logger.info({ outcomes: outcomes.filter((o) => o.rows > 0 || (o.chunks ?? 0) > 0) }, 'retention pass done');
+        const outcomes = await runRetention(this.pool, this.config.retention, {
+          dryRun: options.dryRun ?? false,
+        });
+        this.logger.info(
+          { outcomes: outcomes.filter((o) => o.rows > 0 || (o.chunks ?? 0) > 0) },
+          'retention pass done',
+        );
         return outcomes;
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK_KEY]);

@@ -23,8 +23,18 @@ export const DATA_SETS: readonly DataSet[] = [
   { table: 'hostaway.listings', setting: 'hostaway', timeColumn: 'observed_at' },
   { table: 'hostaway.reservations', setting: 'hostaway', timeColumn: 'observed_at' },
   { table: 'hostaway.messages', setting: 'hostaway', timeColumn: 'observed_at' },
-  { table: 'ops.sync_jobs', setting: 'jobs', timeColumn: 'finished_at', where: `status IN ('succeeded', 'failed', 'cancelled')` },
-  { table: 'ops.replays', setting: 'jobs', timeColumn: 'finished_at', where: `status IN ('succeeded', 'failed')` },
+  {
+    table: 'ops.sync_jobs',
+    setting: 'jobs',
+    timeColumn: 'finished_at',
+    where: `status IN ('succeeded', 'failed', 'cancelled')`,
+  },
+  {
+    table: 'ops.replays',
+    setting: 'jobs',
+    timeColumn: 'finished_at',
+    where: `status IN ('succeeded', 'failed')`,
+  },
   { table: 'ops.outbox', setting: 'outbox', timeColumn: 'published_at' },
   { table: 'ops.dead_lettered_responses', setting: 'deadLetters', timeColumn: 'created_at' },
 ];
@@ -48,17 +58,31 @@ export interface DataSetOutcome {
  * matching the setting, which drops whole chunks on Timescale's own schedule. A dry run counts what
  * would go and changes nothing.
  */
-export async function runRetention(pool: Pool, config: RetentionConfig, options: { dryRun: boolean }): Promise<DataSetOutcome[]> {
+export async function runRetention(
+  pool: Pool,
+  config: RetentionConfig,
+  options: { dryRun: boolean },
+): Promise<DataSetOutcome[]> {
   const hypertables = await hypertablesOf(pool);
   const outcomes: DataSetOutcome[] = [];
   for (const set of DATA_SETS) {
     const days = config.days[set.setting];
     const hypertable = hypertables.has(set.table);
     const mode = days === 0 ? 'kept' : hypertable ? 'policy' : 'batches';
-    const outcome: DataSetOutcome = { table: set.table, setting: set.setting, days, mode, rows: 0, chunks: hypertable ? 0 : null };
+    const outcome: DataSetOutcome = {
+      table: set.table,
+      setting: set.setting,
+      days,
+      mode,
+      rows: 0,
+      chunks: hypertable ? 0 : null,
+    };
     if (hypertable && !options.dryRun) await applyRetentionPolicy(pool, set.table, days);
     if (days > 0) {
-      outcome.rows = options.dryRun || hypertable ? await countOlder(pool, set, days) : await deleteOlder(pool, set, days, config.batchRows);
+      outcome.rows =
+        options.dryRun || hypertable
+          ? await countOlder(pool, set, days)
+          : await deleteOlder(pool, set, days, config.batchRows);
       if (hypertable) outcome.chunks = await countOldChunks(pool, set.table, days);
     }
     outcomes.push(outcome);
@@ -66,10 +90,14 @@ export async function runRetention(pool: Pool, config: RetentionConfig, options:
   return outcomes;
 }
 
-const olderThan = (set: DataSet) => `${set.timeColumn} < now() - make_interval(days => $1)${set.where ? ` AND ${set.where}` : ''}`;
+const olderThan = (set: DataSet) =>
+  `${set.timeColumn} < now() - make_interval(days => $1)${set.where ? ` AND ${set.where}` : ''}`;
 
 async function countOlder(pool: Pool, set: DataSet, days: number): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${set.table} WHERE ${olderThan(set)}`, [days]);
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${set.table} WHERE ${olderThan(set)}`,
+    [days],
+  );
   return rows[0].n;
 }
 
@@ -88,12 +116,17 @@ async function deleteOlder(pool: Pool, set: DataSet, days: number, batchRows: nu
 async function hypertablesOf(pool: Pool): Promise<Set<string>> {
   const { rows: extension } = await pool.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`);
   if (extension.length === 0) return new Set();
-  const { rows } = await pool.query<{ name: string }>(`SELECT hypertable_schema || '.' || hypertable_name AS name FROM timescaledb_information.hypertables`);
+  const { rows } = await pool.query<{ name: string }>(
+    `SELECT hypertable_schema || '.' || hypertable_name AS name FROM timescaledb_information.hypertables`,
+  );
   return new Set(rows.map((r) => r.name));
 }
 
 async function countOldChunks(pool: Pool, table: string, days: number): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM show_chunks($1::regclass, older_than => make_interval(days => $2))`, [table, days]);
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM show_chunks($1::regclass, older_than => make_interval(days => $2))`,
+    [table, days],
+  );
   return rows[0].n;
 }
 
@@ -110,5 +143,9 @@ export async function applyRetentionPolicy(pool: Pool, table: string, days: numb
   const wanted = days === 0 ? null : `${days} days`;
   if ((rows[0]?.drop_after ?? null) === wanted) return;
   await pool.query(`SELECT remove_retention_policy($1::regclass, if_exists => true)`, [table]);
-  if (days > 0) await pool.query(`SELECT add_retention_policy($1::regclass, drop_after => make_interval(days => $2))`, [table, days]);
+  if (days > 0)
+    await pool.query(`SELECT add_retention_policy($1::regclass, drop_after => make_interval(days => $2))`, [
+      table,
+      days,
+    ]);
 }

@@ -1,9 +1,12 @@
 import { isSyncCron, normalizeCron } from './cron-expression';
 
 describe('sync_cron', () => {
-  it.each(['30 6 * * *', '0 */6 * * *', '0 0 * * 1-5', '0 30 6 * * *', '15 7 1 * *', '0 * * * *'])('accepts %s', (expression) => {
-    expect(isSyncCron(expression)).toBe(true);
-  });
+  it.each(['30 6 * * *', '0 */6 * * *', '0 0 * * 1-5', '0 30 6 * * *', '15 7 1 * *', '0 * * * *'])(
+    'accepts %s',
+    (expression) => {
+      expect(isSyncCron(expression)).toBe(true);
+    },
+  );
 
   it.each([
     ['not a cron', 'not a cron'],

@@ -14,7 +14,12 @@ const LOOKAHEAD_FIRES = 24;
  * MIN_SYNC_CRON_INTERVAL_MS.
  */
 export function isSyncCron(value: unknown): boolean {
-  if (typeof value !== 'string' || !/^\s*(\S+\s+){4,5}\S+\s*$/.test(value) || !validateCronExpression(value.trim()).valid) return false;
+  if (
+    typeof value !== 'string' ||
+    !/^\s*(\S+\s+){4,5}\S+\s*$/.test(value) ||
+    !validateCronExpression(value.trim()).valid
+  )
+    return false;
   let fires: number[];
   try {
     fires = new CronTime(value.trim(), 'UTC').sendAt(LOOKAHEAD_FIRES).map((at) => at.toMillis());

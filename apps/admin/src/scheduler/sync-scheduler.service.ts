@@ -68,7 +68,9 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     this.refreshTimer.unref();
     this.logger.info({ cron: this.globalCron, next: this.cron.nextDate().toISO() }, 'sync scheduler started');
     // a database not reachable yet must not stop admin: the next refresh (a minute later) tries again
-    await this.refreshAccountCrons().catch((error: unknown) => this.logger.error({ err: error }, "could not read the accounts' sync_cron"));
+    await this.refreshAccountCrons().catch((error: unknown) =>
+      this.logger.error({ err: error }, "could not read the accounts' sync_cron"),
+    );
   }
 
   onApplicationShutdown(): void {
@@ -83,7 +85,9 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   /** Re-reads the accounts' `sync_cron` soon (after an API change); failures are logged. */
   refreshSoon(): void {
     if (!this.cron) return;
-    this.refreshAccountCrons().catch((error: unknown) => this.logger.error({ err: error }, "could not read the accounts' sync_cron"));
+    this.refreshAccountCrons().catch((error: unknown) =>
+      this.logger.error({ err: error }, "could not read the accounts' sync_cron"),
+    );
   }
 
   /** Starts a cron for every per-account expression in use and stops those no longer used. */
@@ -108,7 +112,10 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
         this.logger.info({ cron: expression }, 'per-account sync schedule started');
       } catch (error) {
         // the API validates sync_cron; a bad value written by hand is skipped, not fatal
-        this.logger.error({ cron: expression, err: error }, 'invalid sync_cron; its accounts are not scheduled');
+        this.logger.error(
+          { cron: expression, err: error },
+          'invalid sync_cron; its accounts are not scheduled',
+        );
       }
     }
   }
@@ -124,7 +131,11 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     const [lock, unlock, params] =
       expression === this.globalCron
         ? ['SELECT pg_try_advisory_lock($1) AS locked', 'SELECT pg_advisory_unlock($1)', [SCHEDULER_LOCK_KEY]]
-        : ['SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', 'SELECT pg_advisory_unlock($1, hashtext($2))', [SCHEDULER_LOCK_KEY, expression]];
+        : [
+            'SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked',
+            'SELECT pg_advisory_unlock($1, hashtext($2))',
+            [SCHEDULER_LOCK_KEY, expression],
+          ];
     try {
       const { rows } = await client.query<{ locked: boolean }>(lock, params);
       if (!rows[0].locked) return null;
@@ -154,7 +165,12 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   private cronFor(expression: string): CronJob {
     // tick logs its failure; the next tick tries again
-    return CronJob.from({ cronTime: expression, timeZone: 'UTC', start: true, onTick: () => void this.tick(expression).catch(() => undefined) });
+    return CronJob.from({
+      cronTime: expression,
+      timeZone: 'UTC',
+      start: true,
+      onTick: () => void this.tick(expression).catch(() => undefined),
+    });
   }
 
   private async queueSource(source: SourcePlugin, cron: string): Promise<number> {
@@ -164,10 +180,21 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     const accounts = candidates.filter((account) => isSchedulable(account, now));
     let queued = 0;
     for (const account of accounts) {
-      const { created } = await this.jobs.requestSync({ source: source.name, accountId: account.accountId, mode: source.scheduledSyncMode(account), trigger: 'schedule' }, em);
+      const { created } = await this.jobs.requestSync(
+        {
+          source: source.name,
+          accountId: account.accountId,
+          mode: source.scheduledSyncMode(account),
+          trigger: 'schedule',
+        },
+        em,
+      );
       if (created) queued++;
     }
-    this.logger.info({ source: source.name, cron, accounts: accounts.length, queued }, 'scheduled syncs queued');
+    this.logger.info(
+      { source: source.name, cron, accounts: accounts.length, queued },
+      'scheduled syncs queued',
+    );
     return queued;
   }
 

@@ -17,7 +17,9 @@ export class ScheduleController {
     return {
       cron: this.config.syncCron,
       enabled: this.config.schedulerEnabled,
-      next_run_at: this.config.schedulerEnabled ? new CronTime(this.config.syncCron, 'UTC').sendAt().toUTC().toISO() : null,
+      next_run_at: this.config.schedulerEnabled
+        ? new CronTime(this.config.syncCron, 'UTC').sendAt().toUTC().toISO()
+        : null,
     };
   }
 }

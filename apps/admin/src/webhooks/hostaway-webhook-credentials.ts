@@ -49,8 +49,12 @@ export class HostawayWebhookCredentials {
   private async account(accountId: string): Promise<AccountCredentials> {
     const cached = this.accounts.get(accountId);
     if (cached && cached.until > Date.now()) return cached.value;
-    const row = /^[0-9]{1,18}$/.test(accountId) ? await this.em.fork().findOne(HostawayAccount, { accountId, deletedAt: null }) : null;
-    const value = row ? { login: row.webhookLogin, passwordHash: row.webhookPasswordHash, active: row.isActive } : { login: null, passwordHash: null, active: false };
+    const row = /^[0-9]{1,18}$/.test(accountId)
+      ? await this.em.fork().findOne(HostawayAccount, { accountId, deletedAt: null })
+      : null;
+    const value = row
+      ? { login: row.webhookLogin, passwordHash: row.webhookPasswordHash, active: row.isActive }
+      : { login: null, passwordHash: null, active: false };
     this.accounts.set(accountId, { value, until: Date.now() + TTL_MS });
     return value;
   }

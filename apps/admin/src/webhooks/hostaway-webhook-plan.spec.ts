@@ -14,19 +14,28 @@ const registered: WebhookAccountState = {
 describe('planWebhook', () => {
   it('builds the URL from PUBLIC_BASE_URL (a path prefix kept)', () => {
     expect(hostawayWebhookUrl('https://staysync.example.com')).toBe(URL);
-    expect(hostawayWebhookUrl('https://example.com/staysync')).toBe('https://example.com/staysync/api/v1/hostaway/webhooks');
+    expect(hostawayWebhookUrl('https://example.com/staysync')).toBe(
+      'https://example.com/staysync/api/v1/hostaway/webhooks',
+    );
     expect(hostawayWebhookUrl(null)).toBeNull();
   });
 
   it('registers once, then only checks an unchanged registration', () => {
-    expect(planWebhook({ ...registered, webhookId: null, webhookUrl: null, webhookRegisteredCredentialsAt: null }, URL)).toEqual({ kind: 'register', url: URL });
+    expect(
+      planWebhook(
+        { ...registered, webhookId: null, webhookUrl: null, webhookRegisteredCredentialsAt: null },
+        URL,
+      ),
+    ).toEqual({ kind: 'register', url: URL });
     expect(planWebhook(registered, URL)).toEqual({ kind: 'verify', id: 7, url: URL });
   });
 
   it('updates the same id when the URL or the credentials changed', () => {
     const moved = 'https://new.example.com/api/v1/hostaway/webhooks';
     expect(planWebhook(registered, moved)).toEqual({ kind: 'update', id: 7, url: moved });
-    expect(planWebhook({ ...registered, webhookCredentialsUpdatedAt: new Date(AT.getTime() + 1) }, URL)).toEqual({ kind: 'update', id: 7, url: URL });
+    expect(
+      planWebhook({ ...registered, webhookCredentialsUpdatedAt: new Date(AT.getTime() + 1) }, URL),
+    ).toEqual({ kind: 'update', id: 7, url: URL });
   });
 
   it('removes the webhook of an account that is inactive or deleted, and does nothing without one', () => {
@@ -36,7 +45,10 @@ describe('planWebhook', () => {
 
   it('says why it cannot register: no PUBLIC_BASE_URL, no credentials', () => {
     const fresh = { ...registered, webhookId: null, webhookUrl: null };
-    expect(planWebhook(fresh, null)).toEqual({ kind: 'unconfigured', reason: 'PUBLIC_BASE_URL is not set: no webhook URL to register' });
+    expect(planWebhook(fresh, null)).toEqual({
+      kind: 'unconfigured',
+      reason: 'PUBLIC_BASE_URL is not set: no webhook URL to register',
+    });
     expect(planWebhook({ ...fresh, hasCredentials: false }, URL)).toEqual({
       kind: 'unconfigured',
       reason: 'the account has no webhook_login/webhook_password to register (set both with PATCH)',

@@ -38,14 +38,23 @@ export type WebhookAction =
  * only checked; an inactive or deleted account's webhook is removed.
  */
 export function planWebhook(account: WebhookAccountState, url: string | null): WebhookAction {
-  if (!account.wanted) return account.webhookId === null ? { kind: 'none' } : { kind: 'remove', id: account.webhookId };
+  if (!account.wanted)
+    return account.webhookId === null ? { kind: 'none' } : { kind: 'remove', id: account.webhookId };
   if (url === null) {
-    return account.webhookId === null ? { kind: 'unconfigured', reason: 'PUBLIC_BASE_URL is not set: no webhook URL to register' } : { kind: 'none' };
+    return account.webhookId === null
+      ? { kind: 'unconfigured', reason: 'PUBLIC_BASE_URL is not set: no webhook URL to register' }
+      : { kind: 'none' };
   }
   if (!account.hasCredentials) {
-    return { kind: 'unconfigured', reason: 'the account has no webhook_login/webhook_password to register (set both with PATCH)' };
+    return {
+      kind: 'unconfigured',
+      reason: 'the account has no webhook_login/webhook_password to register (set both with PATCH)',
+    };
   }
   if (account.webhookId === null) return { kind: 'register', url };
-  const credentialsChanged = account.webhookRegisteredCredentialsAt?.getTime() !== account.webhookCredentialsUpdatedAt?.getTime();
-  return credentialsChanged || account.webhookUrl !== url ? { kind: 'update', id: account.webhookId, url } : { kind: 'verify', id: account.webhookId, url };
+  const credentialsChanged =
+    account.webhookRegisteredCredentialsAt?.getTime() !== account.webhookCredentialsUpdatedAt?.getTime();
+  return credentialsChanged || account.webhookUrl !== url
+    ? { kind: 'update', id: account.webhookId, url }
+    : { kind: 'verify', id: account.webhookId, url };
 }

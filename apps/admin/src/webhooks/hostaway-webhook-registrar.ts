@@ -24,7 +24,10 @@ import { hostawayWebhookUrl, planWebhook, type WebhookAction } from './hostaway-
 
 /** What one reconciliation did. */
 export type WebhookOutcome =
-  | { accountId: string; result: 'unchanged' | 'registered' | 'adopted' | 'updated' | 'removed' | 'unconfigured' }
+  | {
+      accountId: string;
+      result: 'unchanged' | 'registered' | 'adopted' | 'updated' | 'removed' | 'unconfigured';
+    }
   | { accountId: string; result: 'failed'; error: string };
 
 // two-key advisory locks (class, hashtext(account id)): one reconciliation per account at a time
@@ -98,8 +101,15 @@ export class HostawayWebhookRegistrar implements OnApplicationBootstrap, OnAppli
     // a PUBLIC_BASE_URL set since: what could not be registered is tried again
     if (this.url !== null) {
       await this.pool
-        .query(`UPDATE hostaway.accounts SET webhook_status = 'pending' WHERE webhook_status = 'unconfigured'`)
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'could not mark unconfigured webhooks pending; they are tried after their next sync'));
+        .query(
+          `UPDATE hostaway.accounts SET webhook_status = 'pending' WHERE webhook_status = 'unconfigured'`,
+        )
+        .catch((error: unknown) =>
+          this.logger.warn(
+            { err: error },
+            'could not mark unconfigured webhooks pending; they are tried after their next sync',
+          ),
+        );
     }
     this.stopped = false;
     this.schedule(0);
@@ -155,7 +165,10 @@ export class HostawayWebhookRegistrar implements OnApplicationBootstrap, OnAppli
   }
 
   private async apply(db: PoolClient, accountId: string): Promise<WebhookOutcome> {
-    const { rows } = await db.query<AccountRow & { read_at: Date }>(`SELECT a.*, now() AS read_at FROM hostaway.accounts a WHERE a.account_id::text = $1`, [accountId]);
+    const { rows } = await db.query<AccountRow & { read_at: Date }>(
+      `SELECT a.*, now() AS read_at FROM hostaway.accounts a WHERE a.account_id::text = $1`,
+      [accountId],
+    );
     const row = rows[0];
     if (!row) return { accountId, result: 'unchanged' };
     const state = webhookState(row);
@@ -163,26 +176,44 @@ export class HostawayWebhookRegistrar implements OnApplicationBootstrap, OnAppli
     // the look starts when the row was read: a sync finishing after that gets its own look
     const checkedAt = row.read_at;
     if (action.kind === 'none') {
-      await db.query(`UPDATE hostaway.accounts SET webhook_status = $2, webhook_error = NULL, webhook_checked_at = $3 WHERE account_id::text = $1`, [
-        accountId,
-        state.webhookId === null ? (state.wanted ? 'pending' : 'removed') : 'registered',
-        checkedAt,
-      ]);
+      await db.query(
+        `UPDATE hostaway.accounts SET webhook_status = $2, webhook_error = NULL, webhook_checked_at = $3 WHERE account_id::text = $1`,
+        [
+          accountId,
+          state.webhookId === null ? (state.wanted ? 'pending' : 'removed') : 'registered',
+          checkedAt,
+        ],
+      );
       return { accountId, result: 'unchanged' };
     }
     if (action.kind === 'unconfigured') {
-      await this.record(db, accountId, { webhook_status: 'unconfigured', webhook_error: action.reason, webhook_checked_at: checkedAt });
+      await this.record(db, accountId, {
+        webhook_status: 'unconfigured',
+        webhook_error: action.reason,
+        webhook_checked_at: checkedAt,
+      });
       this.logger.warn({ accountId, reason: action.reason }, 'Hostaway webhook not registered');
       return { accountId, result: 'unconfigured' };
     }
     try {
       const result = await this.upstream(db, row, action);
       if (result.kind === 'unchanged') {
-        await this.record(db, accountId, { webhook_status: 'registered', webhook_error: null, webhook_checked_at: checkedAt });
+        await this.record(db, accountId, {
+          webhook_status: 'registered',
+          webhook_error: null,
+          webhook_checked_at: checkedAt,
+        });
         return { accountId, result: result.kind };
       }
       if (action.kind === 'remove') {
-        await this.record(db, accountId, { webhook_id: null, webhook_url: null, webhook_registered_credentials_at: null, webhook_status: 'removed', webhook_error: null, webhook_checked_at: checkedAt });
+        await this.record(db, accountId, {
+          webhook_id: null,
+          webhook_url: null,
+          webhook_registered_credentials_at: null,
+          webhook_status: 'removed',
+          webhook_error: null,
+          webhook_checked_at: checkedAt,
+        });
       } else {
         await this.record(db, accountId, {
           webhook_id: result.id,
@@ -194,30 +225,68 @@ export class HostawayWebhookRegistrar implements OnApplicationBootstrap, OnAppli
           webhook_registered_at: new Date(),
         });
       }
-      this.logger.info({ accountId, webhookId: result.id, result: result.kind, url: action.kind === 'remove' ? undefined : action.url }, 'Hostaway webhook reconciled');
+      this.logger.info(
+        {
+          accountId,
+          webhookId: result.id,
+          result: result.kind,
+          url: action.kind === 'remove' ? undefined : action.url,
+        },
+        'Hostaway webhook reconciled',
+      );
       return { accountId, result: result.kind };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      await this.record(db, accountId, { webhook_status: 'failed', webhook_error: message.slice(0, 1000), webhook_checked_at: checkedAt });
-      this.logger.warn({ accountId, webhookId: state.webhookId, action: action.kind, err: { name: (error as Error)?.name, message } }, 'Hostaway webhook call failed; recorded on the account');
+      await this.record(db, accountId, {
+        webhook_status: 'failed',
+        webhook_error: message.slice(0, 1000),
+        webhook_checked_at: checkedAt,
+      });
+      this.logger.warn(
+        {
+          accountId,
+          webhookId: state.webhookId,
+          action: action.kind,
+          err: { name: (error as Error)?.name, message },
+        },
+        'Hostaway webhook call failed; recorded on the account',
+      );
       return { accountId, result: 'failed', error: message };
     }
   }
 
   /** The upstream calls of one action, with the account's token. */
-  private async upstream(db: PoolClient, row: AccountRow, action: Exclude<WebhookAction, { kind: 'none' | 'unconfigured' }>) {
+  private async upstream(
+    db: PoolClient,
+    row: AccountRow,
+    action: Exclude<WebhookAction, { kind: 'none' | 'unconfigured' }>,
+  ) {
     const credentials = readHostawayCredentials(row, (sealed) => this.cipher.decrypt(sealed));
-    const client = createHostawayClient({ baseUrl: hostawayAdminConfigOf(this.config).baseUrl, timeoutMs: hostawayAdminConfigOf(this.config).timeoutMs });
+    const client = createHostawayClient({
+      baseUrl: hostawayAdminConfigOf(this.config).baseUrl,
+      timeoutMs: hostawayAdminConfigOf(this.config).timeoutMs,
+    });
     const tokens = new HostawayTokenProvider({
       clientId: credentials.accountId,
       clientSecret: credentials.clientSecret,
-      stored: credentials.accessToken ? { accessToken: credentials.accessToken, issuedAt: credentials.accessTokenIssuedAt, expiresAt: credentials.accessTokenExpiresAt } : null,
+      stored: credentials.accessToken
+        ? {
+            accessToken: credentials.accessToken,
+            issuedAt: credentials.accessTokenIssuedAt,
+            expiresAt: credentials.accessTokenExpiresAt,
+          }
+        : null,
       mint: (id, secret) => withRetries(() => client.mintToken(id, secret), RETRY),
       persist: async (token) => {
-        await this.record(db, credentials.accountId, hostawayCredentialColumns(mintedTokenUpdate(token), (plain) => this.cipher.encrypt(plain)));
+        await this.record(
+          db,
+          credentials.accountId,
+          hostawayCredentialColumns(mintedTokenUpdate(token), (plain) => this.cipher.encrypt(plain)),
+        );
       },
     });
-    const call = <T>(send: (token: string) => Promise<T>) => withRetries(() => withTokenRefresh(tokens, send), RETRY);
+    const call = <T>(send: (token: string) => Promise<T>) =>
+      withRetries(() => withTokenRefresh(tokens, send), RETRY);
     try {
       if (action.kind === 'remove') {
         await call((token) => client.deleteWebhook(action.id, token)).catch((error: unknown) => {
@@ -225,19 +294,30 @@ export class HostawayWebhookRegistrar implements OnApplicationBootstrap, OnAppli
         });
         return { kind: 'removed' as const, id: action.id };
       }
-      const spec: UnifiedWebhookSpec = { url: action.url, login: String(row.webhook_login), password: this.cipher.decrypt(String(row.webhook_password)) };
+      const spec: UnifiedWebhookSpec = {
+        url: action.url,
+        login: String(row.webhook_login),
+        password: this.cipher.decrypt(String(row.webhook_password)),
+      };
       if (action.kind === 'verify') {
         try {
           const upstream = await call((token) => client.getWebhook(action.id, token));
-          if (upstream.isEnabled && upstream.url === spec.url && upstream.login === spec.login) return { kind: 'unchanged' as const, id: action.id };
-          return { kind: 'updated' as const, id: (await call((token) => client.updateWebhook(action.id, spec, token))).id };
+          if (upstream.isEnabled && upstream.url === spec.url && upstream.login === spec.login)
+            return { kind: 'unchanged' as const, id: action.id };
+          return {
+            kind: 'updated' as const,
+            id: (await call((token) => client.updateWebhook(action.id, spec, token))).id,
+          };
         } catch (error) {
           if (!(error instanceof NotFoundError)) throw error; // deleted upstream: register again
         }
       }
       if (action.kind === 'update') {
         try {
-          return { kind: 'updated' as const, id: (await call((token) => client.updateWebhook(action.id, spec, token))).id };
+          return {
+            kind: 'updated' as const,
+            id: (await call((token) => client.updateWebhook(action.id, spec, token))).id,
+          };
         } catch (error) {
           if (!(error instanceof NotFoundError)) throw error; // deleted upstream (by hand, or disabled): register again
         }
@@ -253,18 +333,32 @@ export class HostawayWebhookRegistrar implements OnApplicationBootstrap, OnAppli
    * stored, or duplicates from before ids were kept): the first is adopted and updated, the others
    * deleted, so the account ends with exactly one.
    */
-  private async register(client: HostawayClient, call: <T>(send: (token: string) => Promise<T>) => Promise<T>, spec: UnifiedWebhookSpec) {
+  private async register(
+    client: HostawayClient,
+    call: <T>(send: (token: string) => Promise<T>) => Promise<T>,
+    spec: UnifiedWebhookSpec,
+  ) {
     const ours = (await call((token) => client.listWebhooks(token))).filter((w) => w.url === spec.url);
-    if (ours.length === 0) return { kind: 'registered' as const, id: (await call((token) => client.createWebhook(spec, token))).id };
+    if (ours.length === 0)
+      return {
+        kind: 'registered' as const,
+        id: (await call((token) => client.createWebhook(spec, token))).id,
+      };
     const [kept, ...duplicates] = ours;
     for (const duplicate of duplicates) await call((token) => client.deleteWebhook(duplicate.id, token));
-    return { kind: 'adopted' as const, id: (await call((token) => client.updateWebhook(kept.id, spec, token))).id };
+    return {
+      kind: 'adopted' as const,
+      id: (await call((token) => client.updateWebhook(kept.id, spec, token))).id,
+    };
   }
 
   private async record(db: PoolClient, accountId: string, columns: Record<string, unknown>): Promise<void> {
     const names = Object.keys(columns);
     if (names.length === 0) return;
-    await db.query(`UPDATE hostaway.accounts SET ${names.map((n, i) => `${n} = $${i + 2}`).join(', ')} WHERE account_id::text = $1`, [accountId, ...names.map((n) => columns[n])]);
+    await db.query(
+      `UPDATE hostaway.accounts SET ${names.map((n, i) => `${n} = $${i + 2}`).join(', ')} WHERE account_id::text = $1`,
+      [accountId, ...names.map((n) => columns[n])],
+    );
   }
 
   private async locked<T>(accountId: string, work: (db: PoolClient) => Promise<T>): Promise<T> {
@@ -287,7 +381,9 @@ export class HostawayWebhookRegistrar implements OnApplicationBootstrap, OnAppli
     this.timer = setTimeout(() => {
       this.timer = null;
       this.running = this.pass()
-        .catch((error: unknown) => this.logger.error({ err: error }, 'Hostaway webhook pass failed; the next poll tries again'))
+        .catch((error: unknown) =>
+          this.logger.error({ err: error }, 'Hostaway webhook pass failed; the next poll tries again'),
+        )
         .finally(() => {
           this.running = null;
           const again = this.nudged;

@@ -14,7 +14,12 @@ export const HOSTAWAY_WEBHOOK_SCHEMA = {
   required: ['accountId'],
   anyOf: [{ required: ['event'] }, { required: ['eventType'] }],
   properties: {
-    accountId: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]{1,18}$' }] },
+    accountId: {
+      anyOf: [
+        { type: 'integer', minimum: 1 },
+        { type: 'string', pattern: '^[0-9]{1,18}$' },
+      ],
+    },
     event: { type: 'string', minLength: 1, maxLength: 128 },
     eventType: { type: 'string', minLength: 1, maxLength: 128 },
     object: { type: 'string' },
@@ -35,11 +40,22 @@ export interface HostawayWebhook {
 /** The delivery, or the reasons it is not one. */
 export function readHostawayWebhook(body: unknown): { webhook: HostawayWebhook } | { errors: string[] } {
   if (!validate(body)) {
-    return { errors: (validate.errors ?? []).map((e) => `${e.instancePath.slice(1) || 'body'} ${e.message ?? 'is invalid'}`) };
+    return {
+      errors: (validate.errors ?? []).map(
+        (e) => `${e.instancePath.slice(1) || 'body'} ${e.message ?? 'is invalid'}`,
+      ),
+    };
   }
   const value = body as unknown as Record<string, unknown>;
   const event = String(value.event ?? value.eventType);
-  return { webhook: { accountId: String(value.accountId), event, known: (HOSTAWAY_WEBHOOK_EVENTS as readonly string[]).includes(event), body: value } };
+  return {
+    webhook: {
+      accountId: String(value.accountId),
+      event,
+      known: (HOSTAWAY_WEBHOOK_EVENTS as readonly string[]).includes(event),
+      body: value,
+    },
+  };
 }
 
 /**

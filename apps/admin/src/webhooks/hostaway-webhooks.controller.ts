@@ -46,14 +46,22 @@ export class HostawayWebhooksController {
     const basic = parseBasicAuth(authorization);
     if (!basic) return this.reject('none', 401, 'HTTP Basic credentials are required');
     const read = readHostawayWebhook(body);
-    if ('errors' in read) return this.reject('none', 400, `not a Hostaway webhook: ${read.errors.join('; ')}`);
+    if ('errors' in read)
+      return this.reject('none', 400, `not a Hostaway webhook: ${read.errors.join('; ')}`);
     const { webhook } = read;
     const eventLabel = webhook.known ? webhook.event : 'unknown';
     if (!(await this.credentials.verify(webhook.accountId, basic.login, basic.password))) {
       return this.reject(eventLabel, 401, 'the credentials are not valid for this account');
     }
     // property secrets (door codes…) are sealed before the delivery goes on the topic
-    const envelope = webhookEnvelope({ ...webhook, body: sealSensitiveFields(webhook.body, hostawayAdminConfigOf(this.config).sensitiveFields, this.cipher) });
+    const envelope = webhookEnvelope({
+      ...webhook,
+      body: sealSensitiveFields(
+        webhook.body,
+        hostawayAdminConfigOf(this.config).sensitiveFields,
+        this.cipher,
+      ),
+    });
     await this.producer.send('raw.hostaway', [{ key: envelope.requestKey, value: envelope }]);
     this.deliveries.inc({ event: eventLabel, outcome: 'accepted' });
     return { status: 'accepted' };

@@ -5,7 +5,16 @@ import { migrateUp } from '@staysync/db';
 import { startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
 import { startInfrastructure } from '../commands/infrastructure';
 import { kafkaConnectUnavailable } from '@staysync/kafka';
-import { fetcherConfig, insertAccounts, METRIC_TABLES, newCredentialsKeys, tableCounts, truncateLoaderTables, type BenchContext, type BenchSizes } from './context';
+import {
+  fetcherConfig,
+  insertAccounts,
+  METRIC_TABLES,
+  newCredentialsKeys,
+  tableCounts,
+  truncateLoaderTables,
+  type BenchContext,
+  type BenchSizes,
+} from './context';
 import type { CpuMs } from './cpu';
 import { parseEnvelopes, ratioToCeiling, runCopyCeiling } from './copy-ceiling';
 import { expectedCounts } from './expected';
@@ -41,7 +50,8 @@ export const BENCH_DATABASE = 'staysync_bench';
 const LOADER_RUNS = 3;
 let clock = performance.now();
 /** progress lines carry the seconds since the bench started */
-const log = (line: string) => process.stderr.write(`[${((performance.now() - clock) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+const log = (line: string) =>
+  process.stderr.write(`[${((performance.now() - clock) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
 
 /**
  * `npm run bench [-- --json]`: fetch-only run (pacing overhead), loader throughput on pre-produced real
@@ -57,7 +67,9 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
     listings: positiveInt(options.listings ?? '5', '--listings'),
     lookaheadWeeks: positiveInt(options.lookaheadWeeks ?? '25', '--lookahead-weeks', 0),
     pacingMs: positiveInt(options.pacingMs ?? '20', '--pacing-ms', 0),
-    ...(options.fetcherConcurrency ? { fetcherConcurrency: positiveInt(options.fetcherConcurrency, '--fetcher-concurrency') } : {}),
+    ...(options.fetcherConcurrency
+      ? { fetcherConcurrency: positiveInt(options.fetcherConcurrency, '--fetcher-concurrency') }
+      : {}),
   };
   const manyAccounts = positiveInt(options.manyAccounts ?? '0', '--many-accounts', 0);
   const infra = options.infrastructure
@@ -69,7 +81,11 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
     await migrateUp(infra.databaseUrl, { silent: true });
     pool = new Pool({ connectionString: infra.databaseUrl, max: 4 });
     const accountIds = Array.from({ length: sizes.accounts }, (_, i) => String(800000001 + i));
-    simulator = await startAirbnbSimulator({ accounts: accountIds.map((accountId) => ({ accountId, listingCount: sizes.listings })), latencyMs: 0, today: () => todayUtc() });
+    simulator = await startAirbnbSimulator({
+      accounts: accountIds.map((accountId) => ({ accountId, listingCount: sizes.listings })),
+      latencyMs: 0,
+      today: () => todayUtc(),
+    });
     const ctx: BenchContext = {
       sizes,
       databaseUrl: infra.databaseUrl,
@@ -84,21 +100,38 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
       log,
     };
     const sim = simulator;
-    const expected = expectedCounts(accountIds.map((id) => sim.listingsFor(id)), fetcherConfig(ctx, 'x.'), todayUtc());
-    log(`bench: ${sizes.accounts} account(s) × ${sizes.listings} listing(s), lookahead ${sizes.lookaheadWeeks} weeks → ${expected.requests} requests planned; ${cpus().length} cpu(s), broker ${infra.broker ?? (infra.mock ? 'librdkafka-mock' : 'external')} at ${infra.brokers}`);
+    const expected = expectedCounts(
+      accountIds.map((id) => sim.listingsFor(id)),
+      fetcherConfig(ctx, 'x.'),
+      todayUtc(),
+    );
+    log(
+      `bench: ${sizes.accounts} account(s) × ${sizes.listings} listing(s), lookahead ${sizes.lookaheadWeeks} weeks → ${expected.requests} requests planned; ${cpus().length} cpu(s), broker ${infra.broker ?? (infra.mock ? 'librdkafka-mock' : 'external')} at ${infra.brokers}`,
+    );
 
     log('[1/5] fetch only');
     const fetched = await runFetchPhase(ctx);
-    const jobIds = (await pool.query<{ id: string }>(`SELECT id FROM ops.sync_jobs WHERE account_id = ANY($1::text[])`, [accountIds])).rows.map((r) => r.id);
+    const jobIds = (
+      await pool.query<{ id: string }>(`SELECT id FROM ops.sync_jobs WHERE account_id = ANY($1::text[])`, [
+        accountIds,
+      ])
+    ).rows.map((r) => r.id);
     const parsed = parseEnvelopes(fetched.envelopes);
 
-    log(`[2/5] one loader on pre-produced responses (a warm-up run, then ${LOADER_RUNS} runs: the fastest is reported, as for the COPY ceiling)`);
+    log(
+      `[2/5] one loader on pre-produced responses (a warm-up run, then ${LOADER_RUNS} runs: the fastest is reported, as for the COPY ceiling)`,
+    );
     const cold = await runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 1);
-    const runs = await repeated(LOADER_RUNS, () => runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 1));
+    const runs = await repeated(LOADER_RUNS, () =>
+      runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 1),
+    );
     const one = fastest(runs);
     const rows = await tableCounts(pool);
     const rowsMatchPlan = Object.entries(expected.rows).every(([table, n]) => rows[table] === n);
-    if (!rowsMatchPlan) log(`warning: loaded rows ${JSON.stringify(rows)} differ from the plan ${JSON.stringify(expected.rows)}`);
+    if (!rowsMatchPlan)
+      log(
+        `warning: loaded rows ${JSON.stringify(rows)} differ from the plan ${JSON.stringify(expected.rows)}`,
+      );
     // what the loader left in its metric tables: peer 1 is done when its tables hold exactly this
     const loaderEndState = await tablesDigest(pool, [...METRIC_TABLES]);
 
@@ -106,44 +139,90 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
     const copy = await runCopyCeiling(pool);
     const metricRows = Object.values(rows).reduce((a, b) => a + b, 0);
     const loaderToCopy = ratioToCeiling(one, copy);
-    const loaderToCopyMetricTables = ratioToCeiling({ rows: metricRows, rows_per_s: (metricRows / one.duration_ms) * 1000 }, copy.metric_tables, 'loader_to_copy_metric_tables_ratio');
-    log(`copy (${copy.storage}): the loaded ${copy.rows} rows (${Math.round(copy.bytes / 2 ** 20)} MiB) in ${copy.duration_ms} ms → ${copy.rows_per_s} rows/s; metric tables alone ${copy.metric_tables.rows} rows in ${copy.metric_tables.duration_ms} ms`);
+    const loaderToCopyMetricTables = ratioToCeiling(
+      { rows: metricRows, rows_per_s: (metricRows / one.duration_ms) * 1000 },
+      copy.metric_tables,
+      'loader_to_copy_metric_tables_ratio',
+    );
+    log(
+      `copy (${copy.storage}): the loaded ${copy.rows} rows (${Math.round(copy.bytes / 2 ** 20)} MiB) in ${copy.duration_ms} ms → ${copy.rows_per_s} rows/s; metric tables alone ${copy.metric_tables.rows} rows in ${copy.metric_tables.duration_ms} ms`,
+    );
     const direct = await runDirectLoad(ctx, fetched.envelopes, jobIds, one.mean_transaction_responses);
 
-    log('[3/5] peer: the seed\'s per-listing multi-row INSERT … ON CONFLICT through node-postgres');
+    log("[3/5] peer: the seed's per-listing multi-row INSERT … ON CONFLICT through node-postgres");
     await truncateLoaderTables(pool);
     const perListing = await runPerListingInsert(pool, parsed);
-    log(`per-listing INSERT: ${perListing.rows} rows of ${perListing.listings} listings in ${perListing.statements} statements, ${perListing.duration_ms} ms → ${perListing.rows_per_s} rows/s`);
-    const loaderMetricTables = { rows: metricRows, rows_per_s: (metricRows / one.duration_ms) * 1000, cpu_ms: one.cpu_ms.loader_process + (one.cpu_ms.postgres ?? 0) };
+    log(
+      `per-listing INSERT: ${perListing.rows} rows of ${perListing.listings} listings in ${perListing.statements} statements, ${perListing.duration_ms} ms → ${perListing.rows_per_s} rows/s`,
+    );
+    const loaderMetricTables = {
+      rows: metricRows,
+      rows_per_s: (metricRows / one.duration_ms) * 1000,
+      cpu_ms: one.cpu_ms.loader_process + (one.cpu_ms.postgres ?? 0),
+    };
 
     const connectSkip = kafkaConnectSkipReason(options, infra.mock);
     let connectRan: KafkaConnectJdbcResult | null = null;
     if (connectSkip) {
       log(`[3/5] peer Kafka Connect + Debezium JDBC sink skipped: ${connectSkip}`);
     } else {
-      log('[3/5] peer: Kafka Connect (standalone) + Debezium JDBC sink, upsert on the same tables and keys (records produced first; worker start not timed)');
-      connectRan = await runKafkaConnectJdbc({ pool, databaseUrl: infra.databaseUrl, brokers: infra.brokers, topicPrefix: ctx.runId, parsed, expected: loaderEndState, log });
-      log(`kafka connect JDBC sink: ${connectRan.rows} rows from ${connectRan.records} records in ${connectRan.duration_ms} ms → ${connectRan.rows_per_s} rows/s (worker start ${connectRan.worker_start_ms} ms, not timed)`);
+      log(
+        '[3/5] peer: Kafka Connect (standalone) + Debezium JDBC sink, upsert on the same tables and keys (records produced first; worker start not timed)',
+      );
+      connectRan = await runKafkaConnectJdbc({
+        pool,
+        databaseUrl: infra.databaseUrl,
+        brokers: infra.brokers,
+        topicPrefix: ctx.runId,
+        parsed,
+        expected: loaderEndState,
+        log,
+      });
+      log(
+        `kafka connect JDBC sink: ${connectRan.rows} rows from ${connectRan.records} records in ${connectRan.duration_ms} ms → ${connectRan.rows_per_s} rows/s (worker start ${connectRan.worker_start_ms} ms, not timed)`,
+      );
     }
 
     log(`[4/5] two loaders, one consumer group (${LOADER_RUNS} runs, the fastest is reported)`);
-    const twoRuns = await repeated(LOADER_RUNS, () => runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 2));
+    const twoRuns = await repeated(LOADER_RUNS, () =>
+      runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 2),
+    );
     const two = fastest(twoRuns);
 
     log('[5/5] live: fetcher + loader together');
     const lag = await runLivePhase(ctx);
     const manyLag = manyAccounts > 0 ? await runManyAccountsLive(ctx, manyAccounts) : null;
 
-    const serverVersion = (await pool.query<{ server_version: string }>(`SHOW server_version`)).rows[0].server_version;
+    const serverVersion = (await pool.query<{ server_version: string }>(`SHOW server_version`)).rows[0]
+      .server_version;
     const summary = {
-      sizes: { accounts: sizes.accounts, listings: sizes.listings, lookahead_weeks: sizes.lookaheadWeeks, pacing_ms: sizes.pacingMs },
-      machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? 'unknown', total_mem_mb: Math.round(totalmem() / 2 ** 20), loadavg_1m: round(loadavg()[0], 2), node: process.version, postgres: serverVersion },
+      sizes: {
+        accounts: sizes.accounts,
+        listings: sizes.listings,
+        lookahead_weeks: sizes.lookaheadWeeks,
+        pacing_ms: sizes.pacingMs,
+      },
+      machine: {
+        cpus: cpus().length,
+        cpu_model: cpus()[0]?.model ?? 'unknown',
+        total_mem_mb: Math.round(totalmem() / 2 ** 20),
+        loadavg_1m: round(loadavg()[0], 2),
+        node: process.version,
+        postgres: serverVersion,
+      },
       storage: copy.storage,
-      broker: { kind: infra.mock ? ('mock' as const) : ('real' as const), name: infra.broker ?? (infra.mock ? 'librdkafka-mock' : 'external'), raw_topic_partitions: one.raw_topic_partitions },
+      broker: {
+        kind: infra.mock ? ('mock' as const) : ('real' as const),
+        name: infra.broker ?? (infra.mock ? 'librdkafka-mock' : 'external'),
+        raw_topic_partitions: one.raw_topic_partitions,
+      },
       counts: {
         requests: fetched.result.requests,
         envelopes: fetched.envelopes.length,
-        parsed_rows: { total: parsed.total, ...Object.fromEntries([...parsed.byTable].map(([t, r]) => [t.replace('airbnb.', ''), r.length])) },
+        parsed_rows: {
+          total: parsed.total,
+          ...Object.fromEntries([...parsed.byTable].map(([t, r]) => [t.replace('airbnb.', ''), r.length])),
+        },
         rows,
         expected: expected,
         rows_match_plan: rowsMatchPlan,
@@ -153,20 +232,36 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
         ...one,
         publish_metrics: ctx.publishMetrics,
         runs_duration_ms: runs.map((run) => run.duration_ms),
-        cold_run: { duration_ms: cold.duration_ms, responses_per_s: cold.responses_per_s, rows_per_s: cold.rows_per_s },
+        cold_run: {
+          duration_ms: cold.duration_ms,
+          responses_per_s: cold.responses_per_s,
+          rows_per_s: cold.rows_per_s,
+        },
       },
       copy_ceiling: copy,
       loader_to_copy_ratio: loaderToCopy,
       loader_to_copy_metric_tables_ratio: loaderToCopyMetricTables,
       peers: {
-        per_listing_insert: { ...perListing, rows_per_cpu_s: perCpuSecond(perListing.rows, perListing.cpu_ms) },
-        kafka_connect_jdbc: connectRan ? { ...connectRan, rows_per_cpu_s: perCpuSecond(connectRan.rows, jvmCpu(connectRan)) } : { skipped: connectSkip! },
+        per_listing_insert: {
+          ...perListing,
+          rows_per_cpu_s: perCpuSecond(perListing.rows, perListing.cpu_ms),
+        },
+        kafka_connect_jdbc: connectRan
+          ? { ...connectRan, rows_per_cpu_s: perCpuSecond(connectRan.rows, jvmCpu(connectRan)) }
+          : { skipped: connectSkip! },
       },
-      loader_rows_per_cpu_s: perCpuSecond(metricRows, { node_process: one.cpu_ms.loader_process, postgres: one.cpu_ms.postgres }),
+      loader_rows_per_cpu_s: perCpuSecond(metricRows, {
+        node_process: one.cpu_ms.loader_process,
+        postgres: one.cpu_ms.postgres,
+      }),
       loader_to_per_listing_ratio: peerRatio(loaderMetricTables, perListing, 'loader_to_per_listing_ratio'),
       loader_to_per_listing_cpu_ratio: cpuRatio(loaderMetricTables, perListing),
-      loader_to_kafka_connect_ratio: connectRan ? peerRatio(loaderMetricTables, connectRan, 'loader_to_kafka_connect_ratio') : null,
-      loader_to_kafka_connect_cpu_ratio: connectRan ? cpuRatio(loaderMetricTables, { rows: connectRan.rows, cpu_ms: jvmCpu(connectRan) }) : null,
+      loader_to_kafka_connect_ratio: connectRan
+        ? peerRatio(loaderMetricTables, connectRan, 'loader_to_kafka_connect_ratio')
+        : null,
+      loader_to_kafka_connect_cpu_ratio: connectRan
+        ? cpuRatio(loaderMetricTables, { rows: connectRan.rows, cpu_ms: jvmCpu(connectRan) })
+        : null,
       direct_load: { ...direct, to_copy_ratio: round(direct.rows_per_s / copy.rows_per_s, 3) },
       loaders_2: { ...two, runs_duration_ms: twoRuns.map((run) => run.duration_ms) },
       loaders_2_to_1_ratio: round(two.responses_per_s / one.responses_per_s, 3),
@@ -200,7 +295,13 @@ export type BenchSummary = {
   };
   fetch: Awaited<ReturnType<typeof runFetchPhase>>['result'];
   /** the second of two runs in this process (the first, `cold_run`, pays JIT compilation and pool warm-up) */
-  loader: Awaited<ReturnType<typeof runLoaderPhase>> & { publish_metrics: boolean; cold_run: Pick<Awaited<ReturnType<typeof runLoaderPhase>>, 'duration_ms' | 'responses_per_s' | 'rows_per_s'> };
+  loader: Awaited<ReturnType<typeof runLoaderPhase>> & {
+    publish_metrics: boolean;
+    cold_run: Pick<
+      Awaited<ReturnType<typeof runLoaderPhase>>,
+      'duration_ms' | 'responses_per_s' | 'rows_per_s'
+    >;
+  };
   copy_ceiling: Awaited<ReturnType<typeof runCopyCeiling>>;
   /** the same rows per second: what the loader left in its tables, by the loader vs by COPY alone */
   loader_to_copy_ratio: number;
@@ -226,7 +327,8 @@ export type BenchSummary = {
   loaders_2_to_1_ratio: number;
   lag_ms: Awaited<ReturnType<typeof runLivePhase>>;
   /** --many-accounts: the live phase with many accounts of one listing each, paced 1 s (null when not asked for) */
-  live_many_accounts: (Awaited<ReturnType<typeof runLivePhase>> & { accounts: number; fetcher_concurrency: number }) | null;
+  live_many_accounts:
+    (Awaited<ReturnType<typeof runLivePhase>> & { accounts: number; fetcher_concurrency: number }) | null;
   duration_ms: number;
 };
 
@@ -247,7 +349,9 @@ function report(s: BenchSummary): void {
     `  loader ×2      ${s.loaders_2.responses_per_s} responses/s (per instance ${s.loaders_2.per_instance_responses.join('/')}) → ×${s.loaders_2_to_1_ratio} of one loader`,
     `  lag            p50 ${s.lag_ms.p50} ms, p99 ${s.lag_ms.p99} ms, max ${s.lag_ms.max} ms (${s.lag_ms.samples} responses; fetchedAt → loader commit)`,
     ...(s.live_many_accounts
-      ? [`  many accounts  ${s.live_many_accounts.accounts} accounts × 1 listing, pacing 1000 ms, fetcher concurrency ${s.live_many_accounts.fetcher_concurrency}: lag p50 ${s.live_many_accounts.p50} ms, p99 ${s.live_many_accounts.p99} ms (target < 1000), max ${s.live_many_accounts.max} ms (${s.live_many_accounts.samples} responses)`]
+      ? [
+          `  many accounts  ${s.live_many_accounts.accounts} accounts × 1 listing, pacing 1000 ms, fetcher concurrency ${s.live_many_accounts.fetcher_concurrency}: lag p50 ${s.live_many_accounts.p50} ms, p99 ${s.live_many_accounts.p99} ms (target < 1000), max ${s.live_many_accounts.max} ms (${s.live_many_accounts.samples} responses)`,
+        ]
       : []),
     `  total ${s.duration_ms} ms`,
     '',
@@ -262,8 +366,15 @@ function perCpuSecond(rows: number, cpu: CpuMs): number | null {
 }
 
 /** the loader's metric-table rows per second over a peer's, refused when they did not write the same rows */
-function peerRatio(loader: { rows: number; rows_per_s: number }, peer: { rows: number; rows_per_s: number }, name: string): number {
-  if (loader.rows !== peer.rows) throw new Error(`bench: refusing to report ${name}: the peer left ${peer.rows} rows but the loader left ${loader.rows} rows in the metric tables`);
+function peerRatio(
+  loader: { rows: number; rows_per_s: number },
+  peer: { rows: number; rows_per_s: number },
+  name: string,
+): number {
+  if (loader.rows !== peer.rows)
+    throw new Error(
+      `bench: refusing to report ${name}: the peer left ${peer.rows} rows but the loader left ${loader.rows} rows in the metric tables`,
+    );
   return round(loader.rows_per_s / peer.rows_per_s, 3);
 }
 
@@ -279,22 +390,42 @@ function kafkaConnectSkipReason(options: BenchOptions, mock: boolean): string | 
   return kafkaConnectUnavailable();
 }
 
-function cpuRatio(loader: { rows: number; cpu_ms: number }, peer: { rows: number; cpu_ms: CpuMs }): number | null {
+function cpuRatio(
+  loader: { rows: number; cpu_ms: number },
+  peer: { rows: number; cpu_ms: CpuMs },
+): number | null {
   const peerPerCpu = perCpuSecond(peer.rows, peer.cpu_ms);
-  return peerPerCpu && loader.cpu_ms > 0 ? round(((loader.rows / loader.cpu_ms) * 1000) / peerPerCpu, 3) : null;
+  return peerPerCpu && loader.cpu_ms > 0
+    ? round(((loader.rows / loader.cpu_ms) * 1000) / peerPerCpu, 3)
+    : null;
 }
 
 /**
  * The live phase at many accounts (issue 17's stall case: 100 accounts × 1 listing, 1 week, 1 s pacing):
  * its own simulator and accounts, every account fetched in parallel unless --fetcher-concurrency says less.
  */
-async function runManyAccountsLive(ctx: BenchContext, accounts: number): Promise<NonNullable<BenchSummary['live_many_accounts']>> {
+async function runManyAccountsLive(
+  ctx: BenchContext,
+  accounts: number,
+): Promise<NonNullable<BenchSummary['live_many_accounts']>> {
   const accountIds = Array.from({ length: accounts }, (_, i) => String(900000001 + i));
-  const simulator = await startAirbnbSimulator({ accounts: accountIds.map((accountId) => ({ accountId, listingCount: 1 })), latencyMs: 0, today: () => todayUtc() });
+  const simulator = await startAirbnbSimulator({
+    accounts: accountIds.map((accountId) => ({ accountId, listingCount: 1 })),
+    latencyMs: 0,
+    today: () => todayUtc(),
+  });
   try {
-    const sizes: BenchSizes = { accounts, listings: 1, lookaheadWeeks: 1, pacingMs: 1000, fetcherConcurrency: ctx.sizes.fetcherConcurrency ?? accounts };
+    const sizes: BenchSizes = {
+      accounts,
+      listings: 1,
+      lookaheadWeeks: 1,
+      pacingMs: 1000,
+      fetcherConcurrency: ctx.sizes.fetcherConcurrency ?? accounts,
+    };
     const many: BenchContext = { ...ctx, sizes, simulator, accountIds, runId: `${ctx.runId}m` };
-    log(`[live, many accounts] ${accounts} accounts × 1 listing, lookahead 1 week, pacing 1000 ms, fetcher concurrency ${sizes.fetcherConcurrency}`);
+    log(
+      `[live, many accounts] ${accounts} accounts × 1 listing, lookahead 1 week, pacing 1000 ms, fetcher concurrency ${sizes.fetcherConcurrency}`,
+    );
     await insertAccounts(many, fetcherConfig(many, 'x.'));
     const lag = await runLivePhase(many);
     return { ...lag, accounts, fetcher_concurrency: sizes.fetcherConcurrency! };

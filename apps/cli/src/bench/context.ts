@@ -35,7 +35,12 @@ export interface BenchContext {
 export const LOG_STREAM = { write: (line: string) => void process.stderr.write(line) };
 
 /** Short group timings like the integration tests: joins on the mock otherwise take long to settle. */
-export const FAST_CONSUMER = { sessionTimeout: 6_000, rebalanceTimeout: 6_000, heartbeatInterval: 500, maxWaitTimeInMs: 100 };
+export const FAST_CONSUMER = {
+  sessionTimeout: 6_000,
+  rebalanceTimeout: 6_000,
+  heartbeatInterval: 500,
+  maxWaitTimeInMs: 100,
+};
 export const FAST_RETRY = { initialMs: 100, maxMs: 400 };
 
 function baseEnv(ctx: BenchContext, topicPrefix: string): Record<string, string> {
@@ -65,7 +70,10 @@ export function fetcherConfig(ctx: BenchContext, topicPrefix: string): FetcherCo
 }
 
 export function loaderConfig(ctx: BenchContext, topicPrefix: string): LoaderConfig {
-  return loadLoaderConfig({ ...baseEnv(ctx, topicPrefix), LOADER_PUBLISH_METRICS: String(ctx.publishMetrics) });
+  return loadLoaderConfig({
+    ...baseEnv(ctx, topicPrefix),
+    LOADER_PUBLISH_METRICS: String(ctx.publishMetrics),
+  });
 }
 
 export function newCredentialsKeys(): string {
@@ -89,7 +97,10 @@ export async function insertJobs(ctx: BenchContext, accountIds: string[]): Promi
   const ids: string[] = [];
   for (const accountId of accountIds) {
     const id = randomUUID();
-    await ctx.pool.query(`INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger) VALUES ($1, 'airbnb', $2, 'backfill', 'manual')`, [id, accountId]);
+    await ctx.pool.query(
+      `INSERT INTO ops.sync_jobs (id, source, account_id, mode, trigger) VALUES ($1, 'airbnb', $2, 'backfill', 'manual')`,
+      [id, accountId],
+    );
     ids.push(id);
   }
   return ids;
@@ -99,11 +110,24 @@ export function syncCommands(jobIds: string[], accountIds: string[]) {
   const requestedAt = new Date().toISOString();
   return jobIds.map((jobId, i) => ({
     key: `airbnb:${accountIds[i]}`,
-    value: { schemaVersion: 1 as const, jobId, source: 'airbnb', accountId: accountIds[i], mode: 'backfill' as const, trigger: 'manual' as const, requestedAt },
+    value: {
+      schemaVersion: 1 as const,
+      jobId,
+      source: 'airbnb',
+      accountId: accountIds[i],
+      mode: 'backfill' as const,
+      trigger: 'manual' as const,
+      requestedAt,
+    },
   }));
 }
 
-export const METRIC_TABLES = ['airbnb.listings', 'airbnb.chart_query', 'airbnb.list_of_metrics', 'airbnb.chart_summary'] as const;
+export const METRIC_TABLES = [
+  'airbnb.listings',
+  'airbnb.chart_query',
+  'airbnb.list_of_metrics',
+  'airbnb.chart_summary',
+] as const;
 
 /** Empty loader tables, so each timed load starts from the same state. */
 export async function truncateLoaderTables(pool: Pool): Promise<void> {
@@ -112,7 +136,10 @@ export async function truncateLoaderTables(pool: Pool): Promise<void> {
 
 export async function tableCounts(pool: Pool): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of METRIC_TABLES) counts[table.replace('airbnb.', '')] = Number((await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
+  for (const table of METRIC_TABLES)
+    counts[table.replace('airbnb.', '')] = Number(
+      (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n,
+    );
   return counts;
 }
 
@@ -122,7 +149,9 @@ export async function loadedTableRows(pool: Pool): Promise<Record<string, number
 }
 
 export async function countRawResponses(pool: Pool): Promise<number> {
-  return Number((await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM airbnb.raw_responses`)).rows[0].n);
+  return Number(
+    (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM airbnb.raw_responses`)).rows[0].n,
+  );
 }
 
 /** Polls `probe` until it returns a truthy value; `report` runs about once a second while waiting. */
@@ -135,7 +164,8 @@ export async function waitUntil<T>(
   for (;;) {
     const value = await probe();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`bench: timed out after ${options.timeoutMs} ms waiting for ${options.what}`);
+    if (Date.now() > deadline)
+      throw new Error(`bench: timed out after ${options.timeoutMs} ms waiting for ${options.what}`);
     if (options.report && Date.now() >= nextReport) {
       process.stderr.write(`  … ${await options.report()}\n`);
       nextReport = Date.now() + 1000;

@@ -13,12 +13,20 @@ describe('ratioToCeiling (the row-count guard)', () => {
   });
 
   it('names the ratio it refuses', () => {
-    expect(() => ratioToCeiling({ rows: 5, rows_per_s: 1 }, { rows: 4, rows_per_s: 1 }, 'loader_to_copy_metric_tables_ratio')).toThrow(
+    expect(() =>
+      ratioToCeiling(
+        { rows: 5, rows_per_s: 1 },
+        { rows: 4, rows_per_s: 1 },
+        'loader_to_copy_metric_tables_ratio',
+      ),
+    ).toThrow(
       'bench: refusing to report loader_to_copy_metric_tables_ratio: the COPY ceiling read back 4 rows but the loader left 5 rows in its tables',
     );
   });
 
   it('refuses a ceiling that wrote nothing', () => {
-    expect(() => ratioToCeiling({ rows: 0, rows_per_s: 0 }, { rows: 0, rows_per_s: 0 })).toThrow('the COPY ceiling wrote 0 rows at 0 rows/s');
+    expect(() => ratioToCeiling({ rows: 0, rows_per_s: 0 }, { rows: 0, rows_per_s: 0 })).toThrow(
+      'the COPY ceiling wrote 0 rows at 0 rows/s',
+    );
   });
 });

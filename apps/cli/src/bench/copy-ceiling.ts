@@ -29,7 +29,13 @@ export function parseEnvelopes(envelopes: RawEnvelope[]): ParsedRows {
 }
 
 /** The tables the Airbnb loader writes, parents first: its metric tables, then the raw store. */
-export const LOADED_TABLES = ['airbnb.listings', 'airbnb.chart_query', 'airbnb.list_of_metrics', 'airbnb.chart_summary', 'airbnb.raw_responses'] as const;
+export const LOADED_TABLES = [
+  'airbnb.listings',
+  'airbnb.chart_query',
+  'airbnb.list_of_metrics',
+  'airbnb.chart_summary',
+  'airbnb.raw_responses',
+] as const;
 export const RAW_STORE = 'airbnb.raw_responses';
 
 export interface CopyTiming {
@@ -86,8 +92,11 @@ export async function runCopyCeiling(pool: Pool): Promise<CopyCeilingResult> {
     const { durationMs, tables } = best!;
 
     const all = Object.values(tables);
-    const metrics = Object.entries(tables).filter(([t]) => `airbnb.${t}` !== RAW_STORE).map(([, v]) => v);
-    const sum = (list: CopyTiming[], field: 'rows' | 'bytes' | 'duration_ms') => list.reduce((n, t) => n + t[field], 0);
+    const metrics = Object.entries(tables)
+      .filter(([t]) => `airbnb.${t}` !== RAW_STORE)
+      .map(([, v]) => v);
+    const sum = (list: CopyTiming[], field: 'rows' | 'bytes' | 'duration_ms') =>
+      list.reduce((n, t) => n + t[field], 0);
     return {
       ...timing(sum(all, 'rows'), sum(all, 'bytes'), durationMs),
       format: 'text',
@@ -105,7 +114,10 @@ export async function runCopyCeiling(pool: Pool): Promise<CopyCeilingResult> {
 }
 
 /** One timed attempt: every table's bytes in one transaction. */
-async function copyIn(client: PoolClient, dumps: Map<string, Buffer>): Promise<{ durationMs: number; tables: Record<string, CopyTiming> }> {
+async function copyIn(
+  client: PoolClient,
+  dumps: Map<string, Buffer>,
+): Promise<{ durationMs: number; tables: Record<string, CopyTiming> }> {
   const tables: Record<string, CopyTiming> = {};
   const started = performance.now();
   await client.query('BEGIN');
@@ -140,7 +152,9 @@ async function copyOut(client: PoolClient, table: string): Promise<Buffer> {
 
 /** `postgresql`, or `timescaledb <version>` when the extension is installed in this database. */
 export async function storageOf(client: Pick<PoolClient, 'query'>): Promise<string> {
-  const { rows } = await client.query<{ extversion: string }>(`SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'`);
+  const { rows } = await client.query<{ extversion: string }>(
+    `SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'`,
+  );
   return rows.length > 0 ? `timescaledb ${rows[0].extversion}` : 'postgresql';
 }
 
@@ -154,23 +168,40 @@ async function likeHypertable(client: PoolClient, table: string): Promise<void> 
   );
   if (rows.length === 0) return;
   const { column_name: column, time_interval: interval } = rows[0];
-  await client.query(`SELECT create_hypertable($1::regclass, $2::name, chunk_time_interval => $3::interval)`, [scratch(table), column, interval ?? '7 days']);
+  await client.query(
+    `SELECT create_hypertable($1::regclass, $2::name, chunk_time_interval => $3::interval)`,
+    [scratch(table), column, interval ?? '7 days'],
+  );
 }
 
 /**
  * A ratio against the ceiling means something only when both wrote the same rows: refuses (throws,
  * naming both counts) when the ceiling read back a different number of rows than the loader left.
  */
-export function ratioToCeiling(loader: { rows: number; rows_per_s: number }, ceiling: { rows: number; rows_per_s: number }, name = 'loader_to_copy_ratio'): number {
+export function ratioToCeiling(
+  loader: { rows: number; rows_per_s: number },
+  ceiling: { rows: number; rows_per_s: number },
+  name = 'loader_to_copy_ratio',
+): number {
   if (loader.rows !== ceiling.rows) {
-    throw new Error(`bench: refusing to report ${name}: the COPY ceiling read back ${ceiling.rows} rows but the loader left ${loader.rows} rows in its tables`);
+    throw new Error(
+      `bench: refusing to report ${name}: the COPY ceiling read back ${ceiling.rows} rows but the loader left ${loader.rows} rows in its tables`,
+    );
   }
-  if (!(ceiling.rows_per_s > 0)) throw new Error(`bench: refusing to report ${name}: the COPY ceiling wrote ${ceiling.rows} rows at ${ceiling.rows_per_s} rows/s`);
+  if (!(ceiling.rows_per_s > 0))
+    throw new Error(
+      `bench: refusing to report ${name}: the COPY ceiling wrote ${ceiling.rows} rows at ${ceiling.rows_per_s} rows/s`,
+    );
   return round(loader.rows_per_s / ceiling.rows_per_s, 3);
 }
 
 function timing(rows: number, bytes: number, durationMs: number): CopyTiming {
-  return { rows, bytes, duration_ms: round(durationMs, 1), rows_per_s: durationMs > 0 ? round((rows / durationMs) * 1000, 1) : 0 };
+  return {
+    rows,
+    bytes,
+    duration_ms: round(durationMs, 1),
+    rows_per_s: durationMs > 0 ? round((rows / durationMs) * 1000, 1) : 0,
+  };
 }
 
 /** COPY text format: one line per row (newlines inside values are escaped as \n). */

@@ -13,14 +13,22 @@ export function expectedCounts(
   scrapeDay: string,
 ): ExpectedCounts {
   const airbnb = airbnbFetchOptionsOf(config);
-  const metrics = { chart: parseMetricList(airbnb.chartMetrics.join(',')), listOfMetrics: parseMetricList(airbnb.listOfMetrics.join(',')) };
+  const metrics = {
+    chart: parseMetricList(airbnb.chartMetrics.join(',')),
+    listOfMetrics: parseMetricList(airbnb.listOfMetrics.join(',')),
+  };
   const lookaheadWeeks = airbnb.lookaheadWeeks;
   const windows = planWindows({ scrapeDay, firstRun: true, lookaheadWeeks });
-  const chartDays = windows.chart.reduce((sum, w) => sum + (Date.parse(w.end) - Date.parse(w.start)) / 86_400_000 + 1, 0);
+  const chartDays = windows.chart.reduce(
+    (sum, w) => sum + (Date.parse(w.end) - Date.parse(w.start)) / 86_400_000 + 1,
+    0,
+  );
   let requests = 0;
   let listings = 0;
   for (const accountListings of listingsByAccount) {
-    requests += 1 + planRequests({ listings: accountListings, scrapeDay, firstRun: true, lookaheadWeeks, metrics }).length;
+    requests +=
+      1 +
+      planRequests({ listings: accountListings, scrapeDay, firstRun: true, lookaheadWeeks, metrics }).length;
     listings += accountListings.length;
   }
   const hasChart = metrics.chart.length > 0;

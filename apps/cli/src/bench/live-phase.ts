@@ -2,7 +2,19 @@ import type { INestApplication } from '@nestjs/common';
 import { KafkaProducerService } from '@staysync/kafka';
 import { createFetcherApp } from '../../../fetcher/src/bootstrap';
 import { createLoaderApp } from '../../../loader/src/bootstrap';
-import { FAST_CONSUMER, FAST_RETRY, LOG_STREAM, closeAll, fetcherConfig, insertJobs, loaderConfig, syncCommands, truncateLoaderTables, waitUntil, type BenchContext } from './context';
+import {
+  FAST_CONSUMER,
+  FAST_RETRY,
+  LOG_STREAM,
+  closeAll,
+  fetcherConfig,
+  insertJobs,
+  loaderConfig,
+  syncCommands,
+  truncateLoaderTables,
+  waitUntil,
+  type BenchContext,
+} from './context';
 import { BENCH_FETCHER_RUNTIME, round, warmUp } from './fetch-phase';
 import { instrumentLoader } from './loader-phase';
 
@@ -32,9 +44,13 @@ export async function runLivePhase(ctx: BenchContext): Promise<LagResult> {
   const lags = new Map<string, number>();
   const apps: INestApplication[] = [];
   try {
-    const loader = await createLoaderApp(loaderConfig(ctx, prefix), { logStream: LOG_STREAM, consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY } });
+    const loader = await createLoaderApp(loaderConfig(ctx, prefix), {
+      logStream: LOG_STREAM,
+      consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY },
+    });
     instrumentLoader(loader, 0, (batch) => {
-      for (const e of batch.envelopes) if (!lags.has(e.requestKey)) lags.set(e.requestKey, batch.committedAt - Date.parse(e.fetchedAt));
+      for (const e of batch.envelopes)
+        if (!lags.has(e.requestKey)) lags.set(e.requestKey, batch.committedAt - Date.parse(e.fetchedAt));
     });
     apps.push(loader);
     const fetcher = await createFetcherApp(fetcherConfig(ctx, prefix), BENCH_FETCHER_RUNTIME);
@@ -48,12 +64,19 @@ export async function runLivePhase(ctx: BenchContext): Promise<LagResult> {
     await fetcher.get(KafkaProducerService).send('sync.commands', syncCommands(jobIds, ctx.accountIds));
     await waitUntil(
       async () => {
-        const { rows } = await ctx.pool.query<{ status: string; fetched: number }>(`SELECT status, fetched FROM ops.sync_jobs WHERE id = ANY($1::uuid[])`, [jobIds]);
+        const { rows } = await ctx.pool.query<{ status: string; fetched: number }>(
+          `SELECT status, fetched FROM ops.sync_jobs WHERE id = ANY($1::uuid[])`,
+          [jobIds],
+        );
         // a job finishes inside the last batch's handler, just before the handler returns and its lags are recorded
         const fetched = rows.reduce((sum, r) => sum + r.fetched, 0);
         return rows.every((r) => r.status === 'succeeded' || r.status === 'failed') && lags.size >= fetched;
       },
-      { what: 'the live jobs to finish', timeoutMs: 30 * 60_000, report: () => `live: ${lags.size} responses loaded` },
+      {
+        what: 'the live jobs to finish',
+        timeoutMs: 30 * 60_000,
+        report: () => `live: ${lags.size} responses loaded`,
+      },
     );
     const wallMs = Date.now() - t0;
     const values = [...lags.values()].sort((a, b) => a - b);
@@ -63,24 +86,38 @@ export async function runLivePhase(ctx: BenchContext): Promise<LagResult> {
       p99: percentile(values, 99),
       max: values.at(-1) ?? 0,
       samples: values.length,
-      measured_as: 'envelope fetchedAt → return of the loader batch handler (after COMMIT), same process clock',
+      measured_as:
+        'envelope fetchedAt → return of the loader batch handler (after COMMIT), same process clock',
       ...db,
       wall_ms: wallMs,
     };
-    ctx.log(`live: lag p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms over ${values.length} responses (db tx-start p50 ${result.db_tx_start_p50} ms)`);
+    ctx.log(
+      `live: lag p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms over ${values.length} responses (db tx-start p50 ${result.db_tx_start_p50} ms)`,
+    );
     return result;
   } finally {
     await closeAll(apps);
   }
 }
 
-async function dbLags(ctx: BenchContext): Promise<Pick<LagResult, 'db_tx_start_p50' | 'db_tx_start_p99' | 'db_commit_p50' | 'db_commit_p99'>> {
+async function dbLags(
+  ctx: BenchContext,
+): Promise<Pick<LagResult, 'db_tx_start_p50' | 'db_tx_start_p99' | 'db_commit_p50' | 'db_commit_p99'>> {
   const pct = (expr: string) =>
     `percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ${expr} - fetched_at) * 1000) AS p50,
      percentile_disc(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM ${expr} - fetched_at) * 1000) AS p99`;
-  const txStart = (await ctx.pool.query<Percentiles>(`SELECT ${pct('parsed_at')} FROM airbnb.raw_responses`)).rows[0];
-  const tracked = (await ctx.pool.query<{ on: string }>(`SELECT current_setting('track_commit_timestamp') AS on`)).rows[0].on === 'on';
-  const commit = tracked ? (await ctx.pool.query<Percentiles>(`SELECT ${pct('pg_xact_commit_timestamp(xmin)')} FROM airbnb.raw_responses`)).rows[0] : null;
+  const txStart = (await ctx.pool.query<Percentiles>(`SELECT ${pct('parsed_at')} FROM airbnb.raw_responses`))
+    .rows[0];
+  const tracked =
+    (await ctx.pool.query<{ on: string }>(`SELECT current_setting('track_commit_timestamp') AS on`)).rows[0]
+      .on === 'on';
+  const commit = tracked
+    ? (
+        await ctx.pool.query<Percentiles>(
+          `SELECT ${pct('pg_xact_commit_timestamp(xmin)')} FROM airbnb.raw_responses`,
+        )
+      ).rows[0]
+    : null;
   return {
     db_tx_start_p50: round(Number(txStart.p50)),
     db_tx_start_p99: round(Number(txStart.p99)),

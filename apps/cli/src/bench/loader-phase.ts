@@ -1,6 +1,16 @@
 import type { INestApplication } from '@nestjs/common';
 import type { RawEnvelope } from '@staysync/core';
-import { createJsonCodec, createKafka, createProducer, provisionTopics, settingsForCluster, topicName, type BatchResult, type DecodedMessage, type KafkaSettings } from '@staysync/kafka';
+import {
+  createJsonCodec,
+  createKafka,
+  createProducer,
+  provisionTopics,
+  settingsForCluster,
+  topicName,
+  type BatchResult,
+  type DecodedMessage,
+  type KafkaSettings,
+} from '@staysync/kafka';
 import { METRICS_REGISTRY } from '@staysync/observability';
 import { loadEnvelopes } from '@staysync/pipeline';
 import type { Kafka } from 'kafkajs';
@@ -9,7 +19,18 @@ import type { Registry } from 'prom-client';
 import { createLoaderApp } from '../../../loader/src/bootstrap';
 import { LoaderService } from '../../../loader/src/loader.service';
 import type { RawTopicId } from '@staysync/contracts';
-import { FAST_CONSUMER, FAST_RETRY, LOG_STREAM, closeAll, countRawResponses, loadedTableRows, loaderConfig, truncateLoaderTables, waitUntil, type BenchContext } from './context';
+import {
+  FAST_CONSUMER,
+  FAST_RETRY,
+  LOG_STREAM,
+  closeAll,
+  countRawResponses,
+  loadedTableRows,
+  loaderConfig,
+  truncateLoaderTables,
+  waitUntil,
+  type BenchContext,
+} from './context';
 import { cpuSpent, sampleCpu, type CpuMs, type CpuSample } from './cpu';
 import { round } from './fetch-phase';
 
@@ -37,7 +58,9 @@ export function instrumentLoader(
 ): void {
   const service = app.get(LoaderService);
   const handle = service.handleRawBatch.bind(service);
-  service.handleRawBatch = async (messages: DecodedMessage<RawTopicId>[]): Promise<BatchResult<RawTopicId>> => {
+  service.handleRawBatch = async (
+    messages: DecodedMessage<RawTopicId>[],
+  ): Promise<BatchResult<RawTopicId>> => {
     onStart();
     const startedAt = performance.now();
     let result: BatchResult<RawTopicId>;
@@ -48,7 +71,14 @@ export function instrumentLoader(
       onFailure(error);
       throw error;
     }
-    onBatch({ instance, startedAt, endedAt: performance.now(), committedAt: Date.now(), envelopes: messages.map((m) => m.value), poison: result.dlq?.length ?? 0 });
+    onBatch({
+      instance,
+      startedAt,
+      endedAt: performance.now(),
+      committedAt: Date.now(),
+      envelopes: messages.map((m) => m.value),
+      poison: result.dlq?.length ?? 0,
+    });
     return result;
   };
 }
@@ -90,12 +120,23 @@ export interface LoaderRunResult {
  * Produces every envelope onto a fresh raw topic first, then starts `instances` loader apps (one consumer
  * group) and times them from the first batch handed to any of them until every envelope is loaded.
  */
-export async function runLoaderPhase(ctx: BenchContext, envelopes: RawEnvelope[], parsedRows: number, jobIds: string[], instances: number): Promise<LoaderRunResult> {
+export async function runLoaderPhase(
+  ctx: BenchContext,
+  envelopes: RawEnvelope[],
+  parsedRows: number,
+  jobIds: string[],
+  instances: number,
+): Promise<LoaderRunResult> {
   await truncateLoaderTables(ctx.pool);
-  await ctx.pool.query(`UPDATE ops.sync_jobs SET status = 'running', loaded = 0, finished_at = NULL WHERE id = ANY($1::uuid[])`, [jobIds]);
+  await ctx.pool.query(
+    `UPDATE ops.sync_jobs SET status = 'running', loaded = 0, finished_at = NULL WHERE id = ANY($1::uuid[])`,
+    [jobIds],
+  );
   const prefix = `${ctx.runId}l${instances}.`;
   const partitions = await produceEnvelopes(ctx, prefix, envelopes);
-  ctx.log(`loader ×${instances}: ${envelopes.length} envelopes pre-produced on ${prefix}raw.airbnb.v1 (${partitions} partitions); starting ${instances} loader app(s)`);
+  ctx.log(
+    `loader ×${instances}: ${envelopes.length} envelopes pre-produced on ${prefix}raw.airbnb.v1 (${partitions} partitions); starting ${instances} loader app(s)`,
+  );
 
   const apps: INestApplication[] = [];
   const loaded = new Set<string>();
@@ -110,24 +151,33 @@ export async function runLoaderPhase(ctx: BenchContext, envelopes: RawEnvelope[]
   const failures: Record<string, number> = {};
   try {
     for (let i = 0; i < instances; i++) {
-      const app = await createLoaderApp(loaderConfig(ctx, prefix), { logStream: LOG_STREAM, consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY } });
-      instrumentLoader(app, i, (batch) => {
-        batches++;
-        busyMs += batch.endedAt - batch.startedAt;
-        firstStart = Math.min(firstStart, batch.startedAt);
-        perInstance[batch.instance] += batch.envelopes.length - batch.poison;
-        const before = loaded.size;
-        for (const e of batch.envelopes) loaded.add(e.requestKey);
-        if (loaded.size > before && loaded.size >= envelopes.length) {
-          lastEnd = batch.endedAt;
-          cpuAtEnd = sampleCpu();
-        }
-      }, (error) => {
-        const key = failureKey(error);
-        failures[key] = (failures[key] ?? 0) + 1;
-      }, () => {
-        cpuAtStart ??= sampleCpu();
+      const app = await createLoaderApp(loaderConfig(ctx, prefix), {
+        logStream: LOG_STREAM,
+        consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY },
       });
+      instrumentLoader(
+        app,
+        i,
+        (batch) => {
+          batches++;
+          busyMs += batch.endedAt - batch.startedAt;
+          firstStart = Math.min(firstStart, batch.startedAt);
+          perInstance[batch.instance] += batch.envelopes.length - batch.poison;
+          const before = loaded.size;
+          for (const e of batch.envelopes) loaded.add(e.requestKey);
+          if (loaded.size > before && loaded.size >= envelopes.length) {
+            lastEnd = batch.endedAt;
+            cpuAtEnd = sampleCpu();
+          }
+        },
+        (error) => {
+          const key = failureKey(error);
+          failures[key] = (failures[key] ?? 0) + 1;
+        },
+        () => {
+          cpuAtStart ??= sampleCpu();
+        },
+      );
       apps.push(app);
     }
     // init() resolves once the consumer joined; concurrently, so both members join the first generation
@@ -135,15 +185,25 @@ export async function runLoaderPhase(ctx: BenchContext, envelopes: RawEnvelope[]
     await waitUntil(async () => lastEnd > 0 && (await countRawResponses(ctx.pool)) >= envelopes.length, {
       what: `${instances} loader(s) to load ${envelopes.length} envelopes`,
       timeoutMs: 30 * 60_000,
-      report: () => `loader ×${instances}: ${loaded.size}/${envelopes.length} responses loaded in ${batches} batches`,
+      report: () =>
+        `loader ×${instances}: ${loaded.size}/${envelopes.length} responses loaded in ${batches} batches`,
     });
-    for (const app of apps) transactions += await histogramCount(app.get<Registry>(METRICS_REGISTRY), 'loader_transaction_responses');
+    for (const app of apps)
+      transactions += await histogramCount(
+        app.get<Registry>(METRICS_REGISTRY),
+        'loader_transaction_responses',
+      );
   } finally {
     await closeAll(apps);
   }
   const durationMs = lastEnd - firstStart;
   const tableRows = Object.values(await loadedTableRows(ctx.pool)).reduce((a, b) => a + b, 0);
-  const finished = (await ctx.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) AND status = 'succeeded'`, [jobIds])).rows[0].n;
+  const finished = (
+    await ctx.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) AND status = 'succeeded'`,
+      [jobIds],
+    )
+  ).rows[0].n;
   const result: LoaderRunResult = {
     instances,
     responses: loaded.size,
@@ -165,7 +225,9 @@ export async function runLoaderPhase(ctx: BenchContext, envelopes: RawEnvelope[]
     raw_topic_partitions: partitions,
     jobs_finished: Number(finished),
   };
-  ctx.log(`loader ×${instances}: ${result.responses} responses, ${tableRows} table rows in ${result.duration_ms} ms → ${result.responses_per_s} responses/s, ${result.rows_per_s} rows/s (per instance ${perInstance.join('/')}, ${batches} batches in ${transactions} transactions, ${result.failed_batches} failed and redelivered)`);
+  ctx.log(
+    `loader ×${instances}: ${result.responses} responses, ${tableRows} table rows in ${result.duration_ms} ms → ${result.responses_per_s} responses/s, ${result.rows_per_s} rows/s (per instance ${perInstance.join('/')}, ${batches} batches in ${transactions} transactions, ${result.failed_batches} failed and redelivered)`,
+  );
   return result;
 }
 
@@ -180,7 +242,11 @@ const FETCH_BYTES_PER_PARTITION = 1 << 20;
  * producer's send sizes. So on the mock the envelopes go out in sends whose per-partition record batches
  * hold about as many (uncompressed) bytes as a real broker's fetch would return.
  */
-async function produceEnvelopes(ctx: BenchContext, prefix: string, envelopes: RawEnvelope[]): Promise<number> {
+async function produceEnvelopes(
+  ctx: BenchContext,
+  prefix: string,
+  envelopes: RawEnvelope[],
+): Promise<number> {
   const configured: KafkaSettings = {
     brokers: ctx.brokers.split(','),
     clientId: 'staysync-bench',
@@ -194,9 +260,14 @@ async function produceEnvelopes(ctx: BenchContext, prefix: string, envelopes: Ra
   await provisionTopics({ kafka, settings, logger, topics: ['raw.airbnb'] });
   const producer = createProducer({ kafka, settings, codec: createJsonCodec(), logger });
   try {
-    const chunk = ctx.mock ? sendSizeForFetchSizedBatches(envelopes, await partitionCount(kafka, prefix)) : 100;
+    const chunk = ctx.mock
+      ? sendSizeForFetchSizedBatches(envelopes, await partitionCount(kafka, prefix))
+      : 100;
     for (let i = 0; i < envelopes.length; i += chunk) {
-      await producer.send('raw.airbnb', envelopes.slice(i, i + chunk).map((value) => ({ key: value.requestKey, value })));
+      await producer.send(
+        'raw.airbnb',
+        envelopes.slice(i, i + chunk).map((value) => ({ key: value.requestKey, value })),
+      );
     }
   } finally {
     await producer.disconnect();
@@ -205,7 +276,8 @@ async function produceEnvelopes(ctx: BenchContext, prefix: string, envelopes: Ra
 }
 
 function sendSizeForFetchSizedBatches(envelopes: RawEnvelope[], partitions: number): number {
-  const meanBytes = envelopes.reduce((sum, e) => sum + JSON.stringify(e).length, 0) / Math.max(1, envelopes.length);
+  const meanBytes =
+    envelopes.reduce((sum, e) => sum + JSON.stringify(e).length, 0) / Math.max(1, envelopes.length);
   return Math.max(1, Math.floor(FETCH_BYTES_PER_PARTITION / meanBytes)) * Math.max(1, partitions);
 }
 
@@ -228,12 +300,16 @@ async function histogramCount(registry: Registry, name: string): Promise<number>
   const metric = registry.getSingleMetric(name);
   if (!metric) return 0;
   const { values } = await metric.get();
-  return values.filter((v) => (v as { metricName?: string }).metricName === `${name}_count`).reduce((sum, v) => sum + v.value, 0);
+  return values
+    .filter((v) => (v as { metricName?: string }).metricName === `${name}_count`)
+    .reduce((sum, v) => sum + v.value, 0);
 }
 
 function failureKey(error: unknown): string {
   const e = error as { code?: string; message?: string };
-  return e?.code ? `pg ${e.code}${e.message ? ` ${e.message}` : ''}` : String(e?.message ?? error).slice(0, 80);
+  return e?.code
+    ? `pg ${e.code}${e.message ? ` ${e.message}` : ''}`
+    : String(e?.message ?? error).slice(0, 80);
 }
 
 export interface DirectLoadResult {
@@ -249,12 +325,21 @@ export interface DirectLoadResult {
  * Diagnostic: loadEnvelopes (the loader's parse and database work: raw store, upserts, job counts) called
  * directly, sequentially, in batches of `batchSize`, with no Kafka, no consumer and no concurrent batches.
  */
-export async function runDirectLoad(ctx: BenchContext, envelopes: RawEnvelope[], jobIds: string[], batchSize: number): Promise<DirectLoadResult> {
+export async function runDirectLoad(
+  ctx: BenchContext,
+  envelopes: RawEnvelope[],
+  jobIds: string[],
+  batchSize: number,
+): Promise<DirectLoadResult> {
   await truncateLoaderTables(ctx.pool);
-  await ctx.pool.query(`UPDATE ops.sync_jobs SET status = 'running', loaded = 0, finished_at = NULL WHERE id = ANY($1::uuid[])`, [jobIds]);
+  await ctx.pool.query(
+    `UPDATE ops.sync_jobs SET status = 'running', loaded = 0, finished_at = NULL WHERE id = ANY($1::uuid[])`,
+    [jobIds],
+  );
   const size = Math.max(1, Math.round(batchSize));
   const started = performance.now();
-  for (let i = 0; i < envelopes.length; i += size) await loadEnvelopes(ctx.pool, envelopes.slice(i, i + size));
+  for (let i = 0; i < envelopes.length; i += size)
+    await loadEnvelopes(ctx.pool, envelopes.slice(i, i + size));
   const durationMs = performance.now() - started;
   const rows = Object.values(await loadedTableRows(ctx.pool)).reduce((a, b) => a + b, 0);
   const result: DirectLoadResult = {
@@ -265,6 +350,8 @@ export async function runDirectLoad(ctx: BenchContext, envelopes: RawEnvelope[],
     responses_per_s: round((envelopes.length / durationMs) * 1000, 1),
     rows_per_s: round((rows / durationMs) * 1000, 1),
   };
-  ctx.log(`direct loadEnvelopes (batches of ${size}, sequential, no Kafka): ${result.rows_per_s} rows/s, ${result.responses_per_s} responses/s`);
+  ctx.log(
+    `direct loadEnvelopes (batches of ${size}, sequential, no Kafka): ${result.rows_per_s} rows/s, ${result.responses_per_s} responses/s`,
+  );
   return result;
 }

@@ -12,7 +12,17 @@ import { publishBatchSize } from '@staysync/source-airbnb';
 import { makeAirbnbCookie, startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
 import { expectedCounts, type ExpectedCounts } from '../bench/expected';
 import { startInfrastructure } from '../commands/infrastructure';
-import { COMPARED_TABLES, formatTable, judge, percent, tableFiguresSql, type DeadLetterStage, type PoisonFigures, type RunFigures, type TableFigures } from './figures';
+import {
+  COMPARED_TABLES,
+  formatTable,
+  judge,
+  percent,
+  tableFiguresSql,
+  type DeadLetterStage,
+  type PoisonFigures,
+  type RunFigures,
+  type TableFigures,
+} from './figures';
 import { POISON_ACCOUNT, poisonMessages, poisonStage } from './poison';
 import { SCENARIOS, SkipScenario, type RunControl, type Scenario, type ScenarioOptions } from './scenarios';
 import { freePort, ServiceProcess, sleep, type Death, type ServiceKind } from './services';
@@ -35,7 +45,15 @@ export interface ChaosOptions {
 
 export interface ChaosReport {
   date: string;
-  sizes: { accounts: number; listings: number; lookahead_weeks: number; pacing_ms: number; poison: number; fetcher_concurrency: number; publish_batch: number };
+  sizes: {
+    accounts: number;
+    listings: number;
+    lookahead_weeks: number;
+    pacing_ms: number;
+    poison: number;
+    fetcher_concurrency: number;
+    publish_batch: number;
+  };
   broker: string;
   hash: { tables: Record<string, string[]>; note: string };
   expected: ExpectedCounts;
@@ -74,8 +92,26 @@ export async function chaosCommand(options: ChaosOptions): Promise<ChaosReport> 
   });
 
   const infra = options.infrastructure
-    ? { databaseUrl: withDatabase(options.infrastructure.serverUrl, `${options.infrastructure.databasePrefix}_tpl`), brokers: options.infrastructure.brokers, broker: 'external', brokerPid: options.infrastructure.brokerPid, stop: async () => undefined, fresh: true }
-    : { ...(await startInfrastructure({ database: 'staysync_chaos', label: 'chaos', embeddedPort: 54331, log })), fresh: false };
+    ? {
+        databaseUrl: withDatabase(
+          options.infrastructure.serverUrl,
+          `${options.infrastructure.databasePrefix}_tpl`,
+        ),
+        brokers: options.infrastructure.brokers,
+        broker: 'external',
+        brokerPid: options.infrastructure.brokerPid,
+        stop: async () => undefined,
+        fresh: true,
+      }
+    : {
+        ...(await startInfrastructure({
+          database: 'staysync_chaos',
+          label: 'chaos',
+          embeddedPort: 54331,
+          log,
+        })),
+        fresh: false,
+      };
   const databasePrefix = options.infrastructure?.databasePrefix ?? 'staysync_chaos';
   const serverUrl = withDatabase(infra.databaseUrl, 'postgres');
   const runDatabases: string[] = [];
@@ -85,7 +121,11 @@ export async function chaosCommand(options: ChaosOptions): Promise<ChaosReport> 
     if (infra.fresh) await adminQuery(serverUrl, `CREATE DATABASE ${template}`);
     await migrateUp(infra.databaseUrl, { silent: true });
     const accountIds = Array.from({ length: sizes.accounts }, (_, i) => String(800000001 + i));
-    simulator = await startAirbnbSimulator({ accounts: accountIds.map((accountId) => ({ accountId, listingCount: sizes.listings })), latencyMs: 5, today: () => todayUtc() });
+    simulator = await startAirbnbSimulator({
+      accounts: accountIds.map((accountId) => ({ accountId, listingCount: sizes.listings })),
+      latencyMs: 5,
+      today: () => todayUtc(),
+    });
     const runId = `chaos${randomBytes(3).toString('hex')}`;
     const logDir = mkdtempSync(join(tmpdir(), 'staysync-chaos-'));
     const credentialsKeys = `chaos:${randomBytes(32).toString('base64')}`;
@@ -115,9 +155,26 @@ export async function chaosCommand(options: ChaosOptions): Promise<ChaosReport> 
       loadFetcherConfig({ ...baseEnv, DATABASE_URL: infra.databaseUrl, PORT: '0' }),
       todayUtc(),
     );
-    log(`chaos: ${sizes.accounts} account(s) × ${sizes.listings} listing(s), ${sizes.lookahead_weeks} weeks → ${expected.requests} requests planned; broker ${infra.broker} at ${infra.brokers}; service logs in ${logDir}`);
+    log(
+      `chaos: ${sizes.accounts} account(s) × ${sizes.listings} listing(s), ${sizes.lookahead_weeks} weeks → ${expected.requests} requests planned; broker ${infra.broker} at ${infra.brokers}; service logs in ${logDir}`,
+    );
 
-    const runner: Runner = { serverUrl, template, databasePrefix, runId, logDir, baseEnv, apiKey, accountIds, simulator, expected, sizes, brokers: infra.brokers, runDatabases, timeoutMs: Number(options.timeoutS ?? '300') * 1000 };
+    const runner: Runner = {
+      serverUrl,
+      template,
+      databasePrefix,
+      runId,
+      logDir,
+      baseEnv,
+      apiKey,
+      accountIds,
+      simulator,
+      expected,
+      sizes,
+      brokers: infra.brokers,
+      runDatabases,
+      timeoutMs: Number(options.timeoutS ?? '300') * 1000,
+    };
     log('[clean] no fault');
     const cleanRun = await runOnce(runner, null, scenarioOptions(infra.brokerPid));
     const clean = judge(cleanRun, null);
@@ -125,7 +182,9 @@ export async function chaosCommand(options: ChaosOptions): Promise<ChaosReport> 
     for (const [i, scenario] of scenarios.entries()) {
       log(`[${i + 1}/${scenarios.length}] ${scenario.name}: ${scenario.fault}`);
       const reason = scenario.skip?.(scenarioOptions(infra.brokerPid));
-      const figures = reason ? skipped(scenario, reason) : await runOnce(runner, scenario, scenarioOptions(infra.brokerPid));
+      const figures = reason
+        ? skipped(scenario, reason)
+        : await runOnce(runner, scenario, scenarioOptions(infra.brokerPid));
       if (figures.skipped) log(`  skipped: ${figures.skipped}`);
       results.push(judge(figures, clean));
     }
@@ -147,8 +206,13 @@ export async function chaosCommand(options: ChaosOptions): Promise<ChaosReport> 
     return report;
   } finally {
     await simulator?.close();
-    for (const name of runDatabases) await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-    if (infra.fresh) await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${new URL(infra.databaseUrl).pathname.slice(1)} WITH (FORCE)`).catch(() => undefined);
+    for (const name of runDatabases)
+      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    if (infra.fresh)
+      await adminQuery(
+        serverUrl,
+        `DROP DATABASE IF EXISTS ${new URL(infra.databaseUrl).pathname.slice(1)} WITH (FORCE)`,
+      ).catch(() => undefined);
     await infra.stop();
   }
 }
@@ -173,7 +237,11 @@ interface Runner {
 type Figures = Omit<RunFigures, 'identical' | 'ok' | 'delay_s'>;
 
 /** One sync of every account on a fresh database and topic prefix, with the scenario's fault (none: the clean run). */
-async function runOnce(runner: Runner, scenario: Scenario | null, scenarioOptions: ScenarioOptions): Promise<Figures> {
+async function runOnce(
+  runner: Runner,
+  scenario: Scenario | null,
+  scenarioOptions: ScenarioOptions,
+): Promise<Figures> {
   const started = Date.now();
   const name = scenario?.name ?? 'clean';
   const database = `${runner.databasePrefix}_${name.replaceAll('-', '_')}`;
@@ -187,11 +255,21 @@ async function runOnce(runner: Runner, scenario: Scenario | null, scenarioOption
   const signalled: RunFigures['signalled'] = [];
   const services: ServiceProcess[] = [];
   const counters: Record<ServiceKind, number> = { admin: 0, fetcher: 0, loader: 0 };
-  const newService = async (kind: ServiceKind, options: { waitReady?: boolean } = {}): Promise<ServiceProcess> => {
-    const service = new ServiceProcess(`${name}-${kind}-${++counters[kind]}`, kind, await freePort(), env, runner.logDir, (death) => {
-      deaths.push(death);
-      log(`  ${death.service} died (status ${death.status}):\n${death.logTail}`);
-    });
+  const newService = async (
+    kind: ServiceKind,
+    options: { waitReady?: boolean } = {},
+  ): Promise<ServiceProcess> => {
+    const service = new ServiceProcess(
+      `${name}-${kind}-${++counters[kind]}`,
+      kind,
+      await freePort(),
+      env,
+      runner.logDir,
+      (death) => {
+        deaths.push(death);
+        log(`  ${death.service} died (status ${death.status}):\n${death.logTail}`);
+      },
+    );
     services.push(service);
     await service.start(options);
     return service;
@@ -210,7 +288,9 @@ async function runOnce(runner: Runner, scenario: Scenario | null, scenarioOption
     ]);
     const fetchers = [rest[0]];
     const loaders = rest.slice(1);
-    log(`  ${services.length} services up (${services.map((s) => s.name.replace(`${name}-`, '')).join(', ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `  ${services.length} services up (${services.map((s) => s.name.replace(`${name}-`, '')).join(', ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     await createAccounts(admin.port, runner.apiKey, runner.accountIds);
 
     const control: RunControl = {
@@ -230,14 +310,18 @@ async function runOnce(runner: Runner, scenario: Scenario | null, scenarioOption
         (kind === 'fetcher' ? fetchers : loaders).push(service);
         log(`  ${service.name} started`);
         service.ready.then(
-          () => log(`  ${service.name} ready ${((Date.now() - spawnedAt) / 1000).toFixed(1)} s after its spawn`),
+          () =>
+            log(`  ${service.name} ready ${((Date.now() - spawnedAt) / 1000).toFixed(1)} s after its spawn`),
           () => undefined,
         );
         return spawnedAt;
       },
       terminateConnections: () => terminateConnections(runner.serverUrl, database),
       brokerPid: scenarioOptions.brokerPid,
-      databaseServer: { host: new URL(runner.serverUrl).hostname, port: Number(new URL(runner.serverUrl).port || 5432) },
+      databaseServer: {
+        host: new URL(runner.serverUrl).hostname,
+        port: Number(new URL(runner.serverUrl).port || 5432),
+      },
       async producePoison() {
         dlq = await countDeadLetters(runner.brokers, topicName('dlq', prefix), `${prefix}chaos-dlq`);
         const messages = poisonMessages(runner.sizes.poison, todayUtc(), new Date().toISOString());
@@ -255,7 +339,8 @@ async function runOnce(runner: Runner, scenario: Scenario | null, scenarioOption
     }
     if (skippedReason) return skipped(scenario!, skippedReason);
     const jobs = await waitForJobs(pool, runner.accountIds.length, runner.timeoutMs);
-    if (scenario?.poison && dlq) poison = await poisonFigures(pool, dlq, runner.sizes.poison, runner.timeoutMs);
+    if (scenario?.poison && dlq)
+      poison = await poisonFigures(pool, dlq, runner.sizes.poison, runner.timeoutMs);
     const tables = await tableFigures(pool, runner.expected);
     const stats = runner.simulator.stats();
     const calls = GRAPHQL_OPERATIONS.reduce((sum, op) => sum + (stats.byOperation[op] ?? 0), 0);
@@ -271,16 +356,29 @@ async function runOnce(runner: Runner, scenario: Scenario | null, scenarioOption
         duplicate_bound: scenario ? runner.sizes.fetcher_concurrency * runner.sizes.publish_batch : 0,
         preflight: stats.byOperation.preflight ?? 0,
       },
-      recovery_s: faultEnd === null || jobs.stuck > 0 ? null : Math.max(0, Math.round((lastFinish - faultEnd) / 100) / 10),
-      sync_s: jobs.stuck > 0 ? null : Math.round((lastFinish - Math.min(...jobs.rows.map((j) => j.created_at.getTime()))) / 100) / 10,
-      jobs: { total: jobs.rows.length, succeeded: jobs.rows.filter((j) => j.status === 'succeeded').length, failed: jobs.rows.filter((j) => j.status === 'failed').length, stuck: jobs.stuck },
+      recovery_s:
+        faultEnd === null || jobs.stuck > 0
+          ? null
+          : Math.max(0, Math.round((lastFinish - faultEnd) / 100) / 10),
+      sync_s:
+        jobs.stuck > 0
+          ? null
+          : Math.round((lastFinish - Math.min(...jobs.rows.map((j) => j.created_at.getTime()))) / 100) / 10,
+      jobs: {
+        total: jobs.rows.length,
+        succeeded: jobs.rows.filter((j) => j.status === 'succeeded').length,
+        failed: jobs.rows.filter((j) => j.status === 'failed').length,
+        stuck: jobs.stuck,
+      },
       died: deaths.map(({ service, status }) => ({ service, status })),
       signalled,
       ...(poison ? { poison } : {}),
       duration_s: Math.round((Date.now() - started) / 100) / 10,
     };
     log(
-      `  ${name}: rows ${Object.entries(tables).map(([n, t]) => `${n} ${t.stored}/${t.expected}`).join(', ')}; calls ${calls}/${runner.expected.requests}; ` +
+      `  ${name}: rows ${Object.entries(tables)
+        .map(([n, t]) => `${n} ${t.stored}/${t.expected}`)
+        .join(', ')}; calls ${calls}/${runner.expected.requests}; ` +
         `recovery ${figures.recovery_s ?? '—'} s; stuck ${jobs.stuck}; died ${deaths.length}${poison ? `; poison DLQ ${JSON.stringify(poison.dead_lettered)}` : ''}`,
     );
     return figures;
@@ -311,7 +409,10 @@ function skipped(scenario: Scenario, reason: string): Figures {
 function selectScenarios(names: string[] | undefined): Scenario[] {
   if (!names || names.length === 0) return SCENARIOS;
   const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
-  if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(', ')}: expected ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown scenario(s) ${unknown.join(', ')}: expected ${SCENARIOS.map((s) => s.name).join(', ')}`,
+    );
   return SCENARIOS.filter((s) => names.includes(s.name));
 }
 
@@ -321,9 +422,16 @@ async function createAccounts(adminPort: number, apiKey: string, accountIds: str
     const response = await fetch(`http://127.0.0.1:${adminPort}/api/v1/airbnb/accounts`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-API-Key': apiKey },
-      body: JSON.stringify({ cookie: makeAirbnbCookie(accountId), x_client_version: 'chaos', user_agent: 'staysync-chaos' }),
+      body: JSON.stringify({
+        cookie: makeAirbnbCookie(accountId),
+        x_client_version: 'chaos',
+        user_agent: 'staysync-chaos',
+      }),
     });
-    if (response.status !== 201) throw new Error(`creating account ${accountId} failed: HTTP ${response.status} ${await response.text()}`);
+    if (response.status !== 201)
+      throw new Error(
+        `creating account ${accountId} failed: HTTP ${response.status} ${await response.text()}`,
+      );
   }
 }
 
@@ -352,7 +460,10 @@ async function query<T extends object>(pool: Pool, sql: string, params: unknown[
 }
 
 async function jobRows(pool: Pool): Promise<JobRow[]> {
-  return query<JobRow>(pool, `SELECT status, planned, fetched, loaded, failed, finished_at, created_at FROM ops.sync_jobs WHERE source = 'airbnb'`);
+  return query<JobRow>(
+    pool,
+    `SELECT status, planned, fetched, loaded, failed, finished_at, created_at FROM ops.sync_jobs WHERE source = 'airbnb'`,
+  );
 }
 
 async function untilFetched(pool: Pool, requests: number, timeoutMs: number): Promise<void> {
@@ -360,14 +471,22 @@ async function untilFetched(pool: Pool, requests: number, timeoutMs: number): Pr
   for (;;) {
     const rows = await jobRows(pool);
     if (rows.reduce((sum, j) => sum + j.fetched, 0) >= requests) return;
-    if (rows.length > 0 && rows.every((j) => TERMINAL.has(j.status))) throw new Error(`the jobs ended before ${Math.round(requests)} requests were fetched: the fault would not be mid-sync`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${Math.round(requests)} fetched requests`);
+    if (rows.length > 0 && rows.every((j) => TERMINAL.has(j.status)))
+      throw new Error(
+        `the jobs ended before ${Math.round(requests)} requests were fetched: the fault would not be mid-sync`,
+      );
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${Math.round(requests)} fetched requests`);
     await sleep(100);
   }
 }
 
 /** Until every account's job ended (or the timeout: the rest are stuck), with a progress line as it changes. */
-async function waitForJobs(pool: Pool, jobs: number, timeoutMs: number): Promise<{ rows: JobRow[]; stuck: number }> {
+async function waitForJobs(
+  pool: Pool,
+  jobs: number,
+  timeoutMs: number,
+): Promise<{ rows: JobRow[]; stuck: number }> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   let lastLogged = 0;
@@ -381,7 +500,11 @@ async function waitForJobs(pool: Pool, jobs: number, timeoutMs: number): Promise
       lastLogged = Date.now();
     }
     if (done) return { rows, stuck: 0 };
-    if (Date.now() > deadline) return { rows, stuck: Math.max(jobs - rows.length, 0) + rows.filter((j) => !TERMINAL.has(j.status)).length };
+    if (Date.now() > deadline)
+      return {
+        rows,
+        stuck: Math.max(jobs - rows.length, 0) + rows.filter((j) => !TERMINAL.has(j.status)).length,
+      };
     await sleep(250);
   }
 }
@@ -392,8 +515,15 @@ async function tableFigures(pool: Pool, expected: ExpectedCounts): Promise<Recor
   const wanted: Record<string, number> = { ...expected.rows, raw_responses: expected.requests };
   const figures: Record<string, TableFigures> = {};
   for (const table of COMPARED_TABLES) {
-    const [row] = await query<{ rows: number; stored: number; hash: string }>(pool, tableFiguresSql(table), [[POISON_ACCOUNT]]);
-    figures[table.name] = { expected: wanted[table.name], stored: row.stored, rows: row.rows, hash: row.hash };
+    const [row] = await query<{ rows: number; stored: number; hash: string }>(pool, tableFiguresSql(table), [
+      [POISON_ACCOUNT],
+    ]);
+    figures[table.name] = {
+      expected: wanted[table.name],
+      stored: row.stored,
+      rows: row.rows,
+      hash: row.hash,
+    };
   }
   return figures;
 }
@@ -405,13 +535,22 @@ interface DlqCounter {
 
 /** Reads the DLQ topic from its start and counts the poison's letters by the stage that wrote them. */
 async function countDeadLetters(brokers: string, topic: string, groupId: string): Promise<DlqCounter> {
-  const kafka = new Kafka({ brokers: brokers.split(','), clientId: 'staysync-chaos', logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    brokers: brokers.split(','),
+    clientId: 'staysync-chaos',
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
   // the loader creates its topics at start-up; the DLQ must be there before we subscribe
   await admin.createTopics({ topics: [{ topic }], waitForLeaders: true }).catch(() => undefined);
   await admin.disconnect();
-  const consumer: Consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 200 });
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+    maxWaitTimeInMs: 200,
+  });
   const counts: Record<string, number> = {};
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -428,32 +567,54 @@ async function countDeadLetters(brokers: string, topic: string, groupId: string)
   return { counts: () => ({ ...counts }), stop: () => consumer.disconnect() };
 }
 
-async function produce(brokers: string, topic: string, messages: Array<{ key: string; value: Buffer }>): Promise<void> {
-  const kafka = new Kafka({ brokers: brokers.split(','), clientId: 'staysync-chaos', logLevel: logLevel.NOTHING });
+async function produce(
+  brokers: string,
+  topic: string,
+  messages: Array<{ key: string; value: Buffer }>,
+): Promise<void> {
+  const kafka = new Kafka({
+    brokers: brokers.split(','),
+    clientId: 'staysync-chaos',
+    logLevel: logLevel.NOTHING,
+  });
   const producer = kafka.producer();
   await producer.connect();
   try {
-    for (let i = 0; i < messages.length; i += 1000) await producer.send({ topic, messages: messages.slice(i, i + 1000) });
+    for (let i = 0; i < messages.length; i += 1000)
+      await producer.send({ topic, messages: messages.slice(i, i + 1000) });
   } finally {
     await producer.disconnect();
   }
 }
 
 /** Waits until every poison message has its letter (or the timeout), then the figures per kind. */
-async function poisonFigures(pool: Pool, dlq: DlqCounter, produced: number, timeoutMs: number): Promise<PoisonFigures> {
+async function poisonFigures(
+  pool: Pool,
+  dlq: DlqCounter,
+  produced: number,
+  timeoutMs: number,
+): Promise<PoisonFigures> {
   const kinds: DeadLetterStage[] = ['decode', 'validate', 'parse'];
-  const perKind = Object.fromEntries(kinds.map((k, i) => [k, Math.floor(produced / 3) + (i < produced % 3 ? 1 : 0)])) as Record<DeadLetterStage, number>;
+  const perKind = Object.fromEntries(
+    kinds.map((k, i) => [k, Math.floor(produced / 3) + (i < produced % 3 ? 1 : 0)]),
+  ) as Record<DeadLetterStage, number>;
   const deadline = Date.now() + timeoutMs;
   let counts = dlq.counts();
   while (Object.values(counts).reduce((a, b) => a + b, 0) < produced && Date.now() < deadline) {
     await sleep(250);
     counts = dlq.counts();
   }
-  const [kept] = await query<{ n: number }>(pool, `SELECT count(DISTINCT request_key)::int AS n FROM airbnb.raw_responses WHERE account_id = $1`, [POISON_ACCOUNT]);
+  const [kept] = await query<{ n: number }>(
+    pool,
+    `SELECT count(DISTINCT request_key)::int AS n FROM airbnb.raw_responses WHERE account_id = $1`,
+    [POISON_ACCOUNT],
+  );
   return {
     produced: perKind,
     dead_lettered: counts,
-    percent: Object.fromEntries(kinds.map((k) => [k, percent(counts[`${k}:${k}`] ?? 0, perKind[k])])) as Record<DeadLetterStage, number>,
+    percent: Object.fromEntries(
+      kinds.map((k) => [k, percent(counts[`${k}:${k}`] ?? 0, perKind[k])]),
+    ) as Record<DeadLetterStage, number>,
     kept_in_raw_store: kept.n,
   };
 }

@@ -1,8 +1,16 @@
 import { COMPARED_TABLES, formatTable, judge, percent, tableFiguresSql, type RunFigures } from './figures';
 
-const table = (stored: number, hash: string) => ({ expected: 10, stored, rows: stored, hash, equals_clean: null });
+const table = (stored: number, hash: string) => ({
+  expected: 10,
+  stored,
+  rows: stored,
+  hash,
+  equals_clean: null,
+});
 
-function run(overrides: Partial<Omit<RunFigures, 'identical' | 'ok' | 'delay_s'>> = {}): Omit<RunFigures, 'identical' | 'ok' | 'delay_s'> {
+function run(
+  overrides: Partial<Omit<RunFigures, 'identical' | 'ok' | 'delay_s'>> = {},
+): Omit<RunFigures, 'identical' | 'ok' | 'delay_s'> {
   return {
     scenario: 'fetcher-kill',
     fault: 'kill -9',
@@ -19,13 +27,21 @@ function run(overrides: Partial<Omit<RunFigures, 'identical' | 'ok' | 'delay_s'>
 }
 
 describe('chaos figures', () => {
-  const clean = { tables: { listings: { ...table(10, 'a'), equals_clean: null }, raw_responses: { ...table(10, 'b'), equals_clean: null } }, sync_s: 60 };
+  const clean = {
+    tables: {
+      listings: { ...table(10, 'a'), equals_clean: null },
+      raw_responses: { ...table(10, 'b'), equals_clean: null },
+    },
+    sync_s: 60,
+  };
 
   it('hashes each table without its volatile columns, leaving out the given accounts', () => {
     const raw = COMPARED_TABLES.find((t) => t.name === 'raw_responses')!;
     expect(tableFiguresSql(raw)).toContain(`to_jsonb(t) - '{fetched_at,job_id,parsed_at,stored_at}'::text[]`);
     expect(tableFiguresSql(raw)).toContain('WHERE account_id <> ALL($1::text[])');
-    expect(tableFiguresSql(COMPARED_TABLES.find((t) => t.name === 'chart_query')!)).toContain('md5((to_jsonb(t))::text)');
+    expect(tableFiguresSql(COMPARED_TABLES.find((t) => t.name === 'chart_query')!)).toContain(
+      'md5((to_jsonb(t))::text)',
+    );
   });
 
   it('is ok when every table equals the clean run and the figures hold', () => {
@@ -37,28 +53,55 @@ describe('chaos figures', () => {
   });
 
   it.each([
-    ['a table differs from the clean run', run({ tables: { listings: table(10, 'x'), raw_responses: table(10, 'b') } })],
+    [
+      'a table differs from the clean run',
+      run({ tables: { listings: table(10, 'x'), raw_responses: table(10, 'b') } }),
+    ],
     ['a table misses rows', run({ tables: { listings: table(9, 'a'), raw_responses: table(10, 'b') } })],
     ['a job is stuck', run({ jobs: { total: 1, succeeded: 0, failed: 0, stuck: 1 } })],
     ['a job failed', run({ jobs: { total: 1, succeeded: 0, failed: 1, stuck: 0 } })],
     ['a service died', run({ died: [{ service: 'loader-1', status: 1 }] })],
-    ['duplicates beyond the bound', run({ upstream: { planned: 10, calls: 12, duplicates: 2, duplicate_bound: 1, preflight: 4 } })],
-    ['a SIGTERM that did not end cleanly', run({ signalled: [{ service: 'loader-1', signal: 'SIGTERM', status: 1 }] })],
+    [
+      'duplicates beyond the bound',
+      run({ upstream: { planned: 10, calls: 12, duplicates: 2, duplicate_bound: 1, preflight: 4 } }),
+    ],
+    [
+      'a SIGTERM that did not end cleanly',
+      run({ signalled: [{ service: 'loader-1', signal: 'SIGTERM', status: 1 }] }),
+    ],
     [
       'poison not all dead-lettered',
-      run({ poison: { produced: { decode: 1, validate: 1, parse: 1 }, dead_lettered: {}, percent: { decode: 100, validate: 99.9, parse: 100 }, kept_in_raw_store: 0 } }),
+      run({
+        poison: {
+          produced: { decode: 1, validate: 1, parse: 1 },
+          dead_lettered: {},
+          percent: { decode: 100, validate: 99.9, parse: 100 },
+          kept_in_raw_store: 0,
+        },
+      }),
     ],
     [
       'parse poison not kept in the raw store',
-      run({ poison: { produced: { decode: 1, validate: 1, parse: 1 }, dead_lettered: {}, percent: { decode: 100, validate: 100, parse: 100 }, kept_in_raw_store: 0 } }),
+      run({
+        poison: {
+          produced: { decode: 1, validate: 1, parse: 1 },
+          dead_lettered: {},
+          percent: { decode: 100, validate: 100, parse: 100 },
+          kept_in_raw_store: 0,
+        },
+      }),
     ],
   ])('is not ok when %s', (_, figures) => {
     expect(judge(figures, clean).ok).toBe(false);
   });
 
   it('takes a SIGTERM that ends with the re-raised signal after the shutdown hooks as graceful', () => {
-    expect(judge(run({ signalled: [{ service: 'loader-1', signal: 'SIGTERM', status: 143 }] }), clean).ok).toBe(true);
-    expect(judge(run({ signalled: [{ service: 'loader-1', signal: 'SIGTERM', status: 137 }] }), clean).ok).toBe(false);
+    expect(
+      judge(run({ signalled: [{ service: 'loader-1', signal: 'SIGTERM', status: 143 }] }), clean).ok,
+    ).toBe(true);
+    expect(
+      judge(run({ signalled: [{ service: 'loader-1', signal: 'SIGTERM', status: 137 }] }), clean).ok,
+    ).toBe(false);
   });
 
   it('gives 100 % only when every one made it', () => {
@@ -69,7 +112,10 @@ describe('chaos figures', () => {
 
   it('prints one line per scenario, skipped ones with their reason', () => {
     const text = formatTable([
-      judge({ ...run(), tables: Object.fromEntries(COMPARED_TABLES.map((t) => [t.name, table(10, 'h')])) }, null),
+      judge(
+        { ...run(), tables: Object.fromEntries(COMPARED_TABLES.map((t) => [t.name, table(10, 'h')])) },
+        null,
+      ),
       judge({ ...run({ scenario: 'broker-pause', skipped: 'no broker process' }), tables: {} }, null),
     ]);
     const lines = text.split('\n');

@@ -16,7 +16,11 @@ export const COMPARED_TABLES: ComparedTable[] = [
   { name: 'chart_query', table: 'airbnb.chart_query', volatile: [] },
   { name: 'list_of_metrics', table: 'airbnb.list_of_metrics', volatile: [] },
   { name: 'chart_summary', table: 'airbnb.chart_summary', volatile: [] },
-  { name: 'raw_responses', table: 'airbnb.raw_responses', volatile: ['fetched_at', 'job_id', 'parsed_at', 'stored_at'] },
+  {
+    name: 'raw_responses',
+    table: 'airbnb.raw_responses',
+    volatile: ['fetched_at', 'job_id', 'parsed_at', 'stored_at'],
+  },
 ];
 
 /**
@@ -63,7 +67,13 @@ export interface RunFigures {
    * fetcher can lose to a kill, per account in work, the responses of one Kafka send it holds (one at
    * pacing ≥ 250 ms: the request in flight); 0 for the clean run.
    */
-  upstream: { planned: number; calls: number; duplicates: number; duplicate_bound: number; preflight: number };
+  upstream: {
+    planned: number;
+    calls: number;
+    duplicates: number;
+    duplicate_bound: number;
+    preflight: number;
+  };
   /** fault end (the last fault action done: process back up, broker resumed, …) → every job finished */
   recovery_s: number | null;
   /** first job queued → last job finished (null while a job is stuck) */
@@ -86,15 +96,29 @@ export interface RunFigures {
 export const GRACEFUL_EXIT = [0, 143];
 
 /** The run's figures against the clean run's hashes; `ok` when every "done when" figure holds. */
-export function judge(run: Omit<RunFigures, 'identical' | 'ok' | 'delay_s'>, clean: Pick<RunFigures, 'tables' | 'sync_s'> | null): RunFigures {
+export function judge(
+  run: Omit<RunFigures, 'identical' | 'ok' | 'delay_s'>,
+  clean: Pick<RunFigures, 'tables' | 'sync_s'> | null,
+): RunFigures {
   const tables = Object.fromEntries(
-    Object.entries(run.tables).map(([name, t]) => [name, { ...t, equals_clean: clean ? clean.tables[name]?.hash === t.hash : null }]),
+    Object.entries(run.tables).map(([name, t]) => [
+      name,
+      { ...t, equals_clean: clean ? clean.tables[name]?.hash === t.hash : null },
+    ]),
   );
-  const delay_s = clean?.sync_s != null && run.sync_s !== null ? Math.round((run.sync_s - clean.sync_s) * 10) / 10 : null;
+  const delay_s =
+    clean?.sync_s != null && run.sync_s !== null ? Math.round((run.sync_s - clean.sync_s) * 10) / 10 : null;
   const values = Object.values(tables);
-  const identical = run.skipped ? null : values.every((t) => t.stored === t.expected && t.equals_clean !== false);
-  const poisonOk = !run.poison || (Object.values(run.poison.percent).every((p) => p === 100) && run.poison.kept_in_raw_store === run.poison.produced.parse);
-  const gracefulOk = run.signalled.every((s) => s.signal !== 'SIGTERM' || GRACEFUL_EXIT.includes(s.status ?? -1));
+  const identical = run.skipped
+    ? null
+    : values.every((t) => t.stored === t.expected && t.equals_clean !== false);
+  const poisonOk =
+    !run.poison ||
+    (Object.values(run.poison.percent).every((p) => p === 100) &&
+      run.poison.kept_in_raw_store === run.poison.produced.parse);
+  const gracefulOk = run.signalled.every(
+    (s) => s.signal !== 'SIGTERM' || GRACEFUL_EXIT.includes(s.status ?? -1),
+  );
   const ok =
     run.skipped !== undefined ||
     (identical === true &&
@@ -117,16 +141,48 @@ export function percent(part: number, whole: number): number {
 /** The human table (stderr): one line per scenario. */
 export function formatTable(runs: RunFigures[]): string {
   const tableNames = COMPARED_TABLES.map((t) => t.name);
-  const header = ['scenario', ...tableNames.map((n) => `${n} stored/expected`), 'same as clean', 'dup calls (≤)', 'recovery s', 'sync s (vs clean)', 'stuck', 'died', 'poison DLQ decode/validate/parse', 'ok'];
+  const header = [
+    'scenario',
+    ...tableNames.map((n) => `${n} stored/expected`),
+    'same as clean',
+    'dup calls (≤)',
+    'recovery s',
+    'sync s (vs clean)',
+    'stuck',
+    'died',
+    'poison DLQ decode/validate/parse',
+    'ok',
+  ];
   const rows = runs.map((r) => {
-    if (r.skipped) return [r.scenario, ...tableNames.map(() => '—'), '—', '—', '—', '—', '—', '—', '—', `skipped: ${r.skipped}`];
+    if (r.skipped)
+      return [
+        r.scenario,
+        ...tableNames.map(() => '—'),
+        '—',
+        '—',
+        '—',
+        '—',
+        '—',
+        '—',
+        '—',
+        `skipped: ${r.skipped}`,
+      ];
     return [
       r.scenario,
       ...tableNames.map((n) => `${r.tables[n].stored}/${r.tables[n].expected}`),
-      r.identical === null ? '—' : r.identical && Object.values(r.tables).every((t) => t.equals_clean !== false) ? 'yes' : `no (${Object.entries(r.tables).filter(([, t]) => t.equals_clean === false || t.stored !== t.expected).map(([n]) => n).join(', ')})`,
+      r.identical === null
+        ? '—'
+        : r.identical && Object.values(r.tables).every((t) => t.equals_clean !== false)
+          ? 'yes'
+          : `no (${Object.entries(r.tables)
+              .filter(([, t]) => t.equals_clean === false || t.stored !== t.expected)
+              .map(([n]) => n)
+              .join(', ')})`,
       `${r.upstream.duplicates} (${r.upstream.duplicate_bound})`,
       r.recovery_s === null ? '—' : r.recovery_s.toFixed(1),
-      r.sync_s === null ? '—' : `${r.sync_s.toFixed(1)}${r.delay_s === null ? '' : ` (${r.delay_s >= 0 ? '+' : ''}${r.delay_s.toFixed(1)})`}`,
+      r.sync_s === null
+        ? '—'
+        : `${r.sync_s.toFixed(1)}${r.delay_s === null ? '' : ` (${r.delay_s >= 0 ? '+' : ''}${r.delay_s.toFixed(1)})`}`,
       String(r.jobs.stuck),
       r.died.length === 0 ? '0' : r.died.map((d) => `${d.service}(${d.status})`).join(' '),
       r.poison ? `${r.poison.percent.decode}/${r.poison.percent.validate}/${r.poison.percent.parse} %` : '—',

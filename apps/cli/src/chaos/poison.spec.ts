@@ -7,7 +7,9 @@ describe('chaos poison', () => {
   const ofKind = (stage: string) => messages.filter((m) => poisonStage(m.key) === stage);
 
   it('makes the three kinds in turn, each key naming its stage', () => {
-    expect(messages.map((m) => poisonStage(m.key))).toEqual(Array.from({ length: 4 }, () => ['decode', 'validate', 'parse']).flat());
+    expect(messages.map((m) => poisonStage(m.key))).toEqual(
+      Array.from({ length: 4 }, () => ['decode', 'validate', 'parse']).flat(),
+    );
     expect(new Set(messages.map((m) => m.key)).size).toBe(12);
     expect(poisonStage('airbnb:123:ChartQuery')).toBeNull();
   });
@@ -17,7 +19,8 @@ describe('chaos poison', () => {
   });
 
   it('validate: JSON the raw envelope schema refuses', () => {
-    for (const m of ofKind('validate')) expect(validatorFor('raw.airbnb')(JSON.parse(m.value.toString('utf8'))).valid).toBe(false);
+    for (const m of ofKind('validate'))
+      expect(validatorFor('raw.airbnb')(JSON.parse(m.value.toString('utf8'))).valid).toBe(false);
   });
 
   it('parse: schema-valid envelopes the Airbnb parser refuses', () => {

@@ -35,9 +35,19 @@ export function poisonStage(key: string | null): DeadLetterStage | null {
   return (KINDS as string[]).includes(stage) ? (stage as DeadLetterStage) : null;
 }
 
-function poisonValue(stage: DeadLetterStage, n: number, key: string, scrapeDate: string, fetchedAt: string): Buffer {
+function poisonValue(
+  stage: DeadLetterStage,
+  n: number,
+  key: string,
+  scrapeDate: string,
+  fetchedAt: string,
+): Buffer {
   if (stage === 'decode') {
-    const variants = [Buffer.from([0xff, 0xfe, 0x7b, 0x80, n % 256]), Buffer.from(`{"schemaVersion":1,"jobId":"${n}`), Buffer.from(`not json ${n}`)];
+    const variants = [
+      Buffer.from([0xff, 0xfe, 0x7b, 0x80, n % 256]),
+      Buffer.from(`{"schemaVersion":1,"jobId":"${n}`),
+      Buffer.from(`not json ${n}`),
+    ];
     return variants[n % variants.length];
   }
   const envelope = {

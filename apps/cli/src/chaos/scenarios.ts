@@ -48,7 +48,8 @@ const MID_SYNC = 0.3;
 export const SCENARIOS: Scenario[] = [
   {
     name: 'fetcher-kill',
-    fault: 'kill -9 of the fetcher mid-sync, a new fetcher started at once (it resumes the job once its lease lapses)',
+    fault:
+      'kill -9 of the fetcher mid-sync, a new fetcher started at once (it resumes the job once its lease lapses)',
     async inject(run) {
       await run.untilFetched(MID_SYNC);
       await run.signal(run.fetchers[0], 'SIGKILL');
@@ -68,7 +69,10 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'broker-pause',
     fault: 'the broker JVM paused (SIGSTOP) mid-sync, resumed (SIGCONT) after the pause',
-    skip: (o) => (o.brokerPid === undefined ? 'the broker was not started by this command (KAFKA_BROKERS): no process to pause' : undefined),
+    skip: (o) =>
+      o.brokerPid === undefined
+        ? 'the broker was not started by this command (KAFKA_BROKERS): no process to pause'
+        : undefined,
     async inject(run, options) {
       await run.untilFetched(MID_SYNC);
       run.log(`  SIGSTOP broker pid ${run.brokerPid} for ${options.brokerPauseMs / 1000} s`);
@@ -99,19 +103,31 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'db-restart',
     fault: 'the PostgreSQL server restarted (pg_ctlcluster … restart) mid-sync',
-    skip: (o) => (o.restartDatabase ? undefined : 'only with --restart-database (it restarts the whole server, every database on it)'),
+    skip: (o) =>
+      o.restartDatabase
+        ? undefined
+        : 'only with --restart-database (it restarts the whole server, every database on it)',
     async inject(run) {
       await run.untilFetched(MID_SYNC);
       const cluster = clusterOnPort(run.databaseServer.port);
-      if (!cluster) throw new SkipScenario(`no pg_ctlcluster cluster listens on port ${run.databaseServer.port} (pg_lsclusters)`);
-      const restart = spawnSync('pg_ctlcluster', [cluster.version, cluster.name, 'restart'], { encoding: 'utf8' });
-      if (restart.status !== 0) throw new SkipScenario(`pg_ctlcluster ${cluster.version} ${cluster.name} restart was refused: ${(restart.stderr || restart.error?.message || '').trim()}`);
+      if (!cluster)
+        throw new SkipScenario(
+          `no pg_ctlcluster cluster listens on port ${run.databaseServer.port} (pg_lsclusters)`,
+        );
+      const restart = spawnSync('pg_ctlcluster', [cluster.version, cluster.name, 'restart'], {
+        encoding: 'utf8',
+      });
+      if (restart.status !== 0)
+        throw new SkipScenario(
+          `pg_ctlcluster ${cluster.version} ${cluster.name} restart was refused: ${(restart.stderr || restart.error?.message || '').trim()}`,
+        );
       return Date.now();
     },
   },
   {
     name: 'poison',
-    fault: 'poison messages of three kinds (undecodable, schema-invalid, parse-poison bodies) produced to the raw topic mid-sync',
+    fault:
+      'poison messages of three kinds (undecodable, schema-invalid, parse-poison bodies) produced to the raw topic mid-sync',
     poison: true,
     async inject(run) {
       await run.untilFetched(0.2);

@@ -45,10 +45,15 @@ export class ServiceProcess {
    * or with `waitReady` once it is ready.
    */
   async start(options: { waitReady?: boolean; timeoutMs?: number } = {}): Promise<void> {
-    const { child, pid } = spawnTethered(process.execPath, ['-r', '@swc-node/register', `apps/${this.kind}/src/main.ts`], this.logFile, {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...this.env, PORT: String(this.port) },
-    });
+    const { child, pid } = spawnTethered(
+      process.execPath,
+      ['-r', '@swc-node/register', `apps/${this.kind}/src/main.ts`],
+      this.logFile,
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...this.env, PORT: String(this.port) },
+      },
+    );
     this.child = child;
     this.signalled = false;
     this.exited = new Promise((done) =>
@@ -92,7 +97,9 @@ export class ServiceProcess {
   }
 
   logTail(lines = 15): string {
-    return existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '';
+    return existsSync(this.logFile)
+      ? readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+      : '';
   }
 
   private async waitReady(timeoutMs: number): Promise<void> {
@@ -127,7 +134,9 @@ export function sleep(ms: number): Promise<void> {
 
 async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`timed out waiting for ${what}`)), timeoutMs)));
+  const timeout = new Promise<never>(
+    (_, fail) => (timer = setTimeout(() => fail(new Error(`timed out waiting for ${what}`)), timeoutMs)),
+  );
   try {
     return await Promise.race([promise, timeout]);
   } finally {

@@ -5,7 +5,14 @@ import { Pool } from 'pg';
 import { loadAdminConfig, loadFetcherConfig, loadLoaderConfig } from '@staysync/config';
 import { todayUtc } from '@staysync/core';
 import { migrateUp } from '@staysync/db';
-import { makeAirbnbCookie, startAirbnbSimulator, startHostawaySimulator, type AirbnbSimulator, type AirbnbSimulatorStats, type HostawaySimulator } from '@staysync/simulators';
+import {
+  makeAirbnbCookie,
+  startAirbnbSimulator,
+  startHostawaySimulator,
+  type AirbnbSimulator,
+  type AirbnbSimulatorStats,
+  type HostawaySimulator,
+} from '@staysync/simulators';
 import { createAdminApp } from '../../../admin/src/bootstrap';
 import { createFetcherApp } from '../../../fetcher/src/bootstrap';
 import { createLoaderApp } from '../../../loader/src/bootstrap';
@@ -33,7 +40,12 @@ export async function demoCommand(options: DemoOptions): Promise<DemoSummary> {
   const started = Date.now();
   const accountCount = Number(options.accounts ?? 2);
   const listingCount = Number(options.listings ?? 3);
-  const infra = await startInfrastructure({ database: options.database ?? DEMO_DATABASE, label: 'demo', embeddedPort: 54329, log });
+  const infra = await startInfrastructure({
+    database: options.database ?? DEMO_DATABASE,
+    label: 'demo',
+    embeddedPort: 54329,
+    log,
+  });
   const apps: INestApplication[] = [];
   let simulator: AirbnbSimulator | undefined;
   let hostaway: HostawaySimulator | undefined;
@@ -41,8 +53,15 @@ export async function demoCommand(options: DemoOptions): Promise<DemoSummary> {
   try {
     await migrateUp(infra.databaseUrl, { silent: true });
     const accountIds = Array.from({ length: accountCount }, (_, i) => String(700000001 + i));
-    simulator = await startAirbnbSimulator({ accounts: accountIds.map((accountId) => ({ accountId, listingCount })), today: () => todayUtc() });
-    hostaway = await startHostawaySimulator({ accounts: [DEMO_HOSTAWAY_ACCOUNT], latencyMs: 20, rateLimits: DEMO_HOSTAWAY_RATES });
+    simulator = await startAirbnbSimulator({
+      accounts: accountIds.map((accountId) => ({ accountId, listingCount })),
+      today: () => todayUtc(),
+    });
+    hostaway = await startHostawaySimulator({
+      accounts: [DEMO_HOSTAWAY_ACCOUNT],
+      latencyMs: 20,
+      rateLimits: DEMO_HOSTAWAY_RATES,
+    });
     const apiKey = `demo-${randomBytes(12).toString('hex')}`;
     const env = {
       DATABASE_URL: infra.databaseUrl,
@@ -76,32 +95,56 @@ export async function demoCommand(options: DemoOptions): Promise<DemoSummary> {
     await admin.listen(adminConfig.port);
     apps.push(admin, fetcher, loader);
     const adminPort = (admin.getHttpServer().address() as AddressInfo).port;
-    log(`admin API on http://localhost:${adminPort}/docs (X-API-Key: ${apiKey}); simulators ${simulator.url} and ${hostaway.url}`);
+    log(
+      `admin API on http://localhost:${adminPort}/docs (X-API-Key: ${apiKey}); simulators ${simulator.url} and ${hostaway.url}`,
+    );
     log(`dashboard on http://localhost:${adminPort}/ui/ (sign in with the API key above)`);
 
     for (const accountId of accountIds) {
       const response = await fetch(`http://127.0.0.1:${adminPort}/api/v1/airbnb/accounts`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'X-API-Key': apiKey },
-        body: JSON.stringify({ cookie: makeAirbnbCookie(accountId), x_client_version: 'demo', user_agent: 'staysync-demo' }),
+        body: JSON.stringify({
+          cookie: makeAirbnbCookie(accountId),
+          x_client_version: 'demo',
+          user_agent: 'staysync-demo',
+        }),
       });
-      if (response.status !== 201) throw new Error(`creating demo account ${accountId} failed: HTTP ${response.status} ${await response.text()}`);
+      if (response.status !== 201)
+        throw new Error(
+          `creating demo account ${accountId} failed: HTTP ${response.status} ${await response.text()}`,
+        );
     }
     const hostawayAccount = await fetch(`http://127.0.0.1:${adminPort}/api/v1/hostaway/accounts`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-API-Key': apiKey },
-      body: JSON.stringify({ account_id: DEMO_HOSTAWAY_ACCOUNT.accountId, client_secret: DEMO_HOSTAWAY_ACCOUNT.clientSecret, ...DEMO_WEBHOOK }),
+      body: JSON.stringify({
+        account_id: DEMO_HOSTAWAY_ACCOUNT.accountId,
+        client_secret: DEMO_HOSTAWAY_ACCOUNT.clientSecret,
+        ...DEMO_WEBHOOK,
+      }),
     });
-    if (hostawayAccount.status !== 201) throw new Error(`creating the demo Hostaway account failed: HTTP ${hostawayAccount.status} ${await hostawayAccount.text()}`);
-    log(`created ${accountIds.length} Airbnb demo accounts and Hostaway account ${DEMO_HOSTAWAY_ACCOUNT.accountId}; their first syncs are queued`);
-    log(`Hostaway webhooks: POST http://localhost:${adminPort}/api/v1/hostaway/webhooks with Basic ${DEMO_WEBHOOK.webhook_login}:${DEMO_WEBHOOK.webhook_password}`);
+    if (hostawayAccount.status !== 201)
+      throw new Error(
+        `creating the demo Hostaway account failed: HTTP ${hostawayAccount.status} ${await hostawayAccount.text()}`,
+      );
+    log(
+      `created ${accountIds.length} Airbnb demo accounts and Hostaway account ${DEMO_HOSTAWAY_ACCOUNT.accountId}; their first syncs are queued`,
+    );
+    log(
+      `Hostaway webhooks: POST http://localhost:${adminPort}/api/v1/hostaway/webhooks with Basic ${DEMO_WEBHOOK.webhook_login}:${DEMO_WEBHOOK.webhook_password}`,
+    );
 
     const pool = new Pool({ connectionString: infra.databaseUrl, max: 2 });
     try {
       await watchJobs(pool);
       const summary = await summarize(pool, accountIds.length, simulator.stats(), hostaway, started);
-      log(`airbnb: listings ${summary.listings}, requests ${summary.requests} (${summary.preflight_requests} of them session preflight pages), rows ${JSON.stringify(summary.rows)}`);
-      log(`hostaway: requests ${summary.hostaway.requests} (peak ${summary.hostaway.peak_concurrency} in flight, ${summary.hostaway.rate_limited} rate-limited), rows ${JSON.stringify(summary.hostaway.rows)}; ${summary.duration_ms} ms in all`);
+      log(
+        `airbnb: listings ${summary.listings}, requests ${summary.requests} (${summary.preflight_requests} of them session preflight pages), rows ${JSON.stringify(summary.rows)}`,
+      );
+      log(
+        `hostaway: requests ${summary.hostaway.requests} (peak ${summary.hostaway.peak_concurrency} in flight, ${summary.hostaway.rate_limited} rate-limited), rows ${JSON.stringify(summary.hostaway.rows)}; ${summary.duration_ms} ms in all`,
+      );
       process.stdout.write(`${JSON.stringify(summary)}\n`);
       result = summary;
     } finally {
@@ -126,10 +169,23 @@ async function watchJobs(pool: Pool, timeoutMs = 15 * 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
-    const { rows } = await pool.query<{ source: string; account_id: string; status: string; planned: number; fetched: number; loaded: number; failed: number }>(
+    const { rows } = await pool.query<{
+      source: string;
+      account_id: string;
+      status: string;
+      planned: number;
+      fetched: number;
+      loaded: number;
+      failed: number;
+    }>(
       `SELECT source, account_id, status, planned, fetched, loaded, failed FROM ops.sync_jobs ORDER BY source, account_id`,
     );
-    const line = rows.map((j) => `${j.source}:${j.account_id} ${j.status} ${j.loaded}/${j.fetched}/${j.planned}${j.failed ? ` failed ${j.failed}` : ''}`).join(' | ');
+    const line = rows
+      .map(
+        (j) =>
+          `${j.source}:${j.account_id} ${j.status} ${j.loaded}/${j.fetched}/${j.planned}${j.failed ? ` failed ${j.failed}` : ''}`,
+      )
+      .join(' | ');
     if (line !== last) log(`jobs (loaded/fetched/planned): ${line}`);
     last = line;
     if (rows.length > 0 && rows.every((j) => j.status === 'succeeded' || j.status === 'failed')) {
@@ -143,13 +199,29 @@ async function watchJobs(pool: Pool, timeoutMs = 15 * 60_000): Promise<void> {
 }
 
 /** The demo's Hostaway account: 4 listings × 5 reservations, each with a 3-message conversation. */
-export const DEMO_HOSTAWAY_ACCOUNT = { accountId: 10001, clientSecret: 'demo-hostaway-secret', listings: 4, reservationsPerListing: 5, messagesPerConversation: 3 };
-const DEMO_HOSTAWAY_RATES = { perIp: { limit: 15, windowMs: 1000 }, perAccount: { limit: 20, windowMs: 1000 } };
+export const DEMO_HOSTAWAY_ACCOUNT = {
+  accountId: 10001,
+  clientSecret: 'demo-hostaway-secret',
+  listings: 4,
+  reservationsPerListing: 5,
+  messagesPerConversation: 3,
+};
+const DEMO_HOSTAWAY_RATES = {
+  perIp: { limit: 15, windowMs: 1000 },
+  perAccount: { limit: 20, windowMs: 1000 },
+};
 const DEMO_WEBHOOK = { webhook_login: 'demo-hooks', webhook_password: 'demo-webhook-password' };
 
 /** Airbnb figures at the top level (the command's contract), Hostaway's under `hostaway`. */
-async function summarize(pool: Pool, accounts: number, airbnb: AirbnbSimulatorStats, hostaway: HostawaySimulator, started: number) {
-  const count = async (table: string) => Number((await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
+async function summarize(
+  pool: Pool,
+  accounts: number,
+  airbnb: AirbnbSimulatorStats,
+  hostaway: HostawaySimulator,
+  started: number,
+) {
+  const count = async (table: string) =>
+    Number((await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
   const hostawayStats = hostaway.stats();
   return {
     accounts,
@@ -169,7 +241,11 @@ async function summarize(pool: Pool, accounts: number, airbnb: AirbnbSimulatorSt
       requests: hostawayStats.requests,
       peak_concurrency: hostawayStats.peakConcurrency,
       rate_limited: hostawayStats.rateLimited,
-      rows: { listings: await count('hostaway.listings'), reservations: await count('hostaway.reservations'), messages: await count('hostaway.messages') },
+      rows: {
+        listings: await count('hostaway.listings'),
+        reservations: await count('hostaway.reservations'),
+        messages: await count('hostaway.messages'),
+      },
     },
     duration_ms: Date.now() - started,
   };

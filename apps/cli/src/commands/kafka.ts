@@ -1,4 +1,10 @@
-import { kafkaConnectVersions, localKafkaVersion, resolveKafkaConnectJars, resolveKafkaJars, startLocalKafka } from '@staysync/kafka';
+import {
+  kafkaConnectVersions,
+  localKafkaVersion,
+  resolveKafkaConnectJars,
+  resolveKafkaJars,
+  startLocalKafka,
+} from '@staysync/kafka';
 
 /**
  * `npm run cli -- kafka`: a local Apache Kafka (single-node KRaft, jars from Maven Central) for running
@@ -11,7 +17,13 @@ export async function kafkaCommand(options: { resolveOnly?: boolean; heapMb?: st
   if (options.resolveOnly) {
     const dir = resolveKafkaJars(log);
     const connect = resolveKafkaConnectJars(log);
-    console.log(JSON.stringify({ version: localKafkaVersion(), jars: dir, kafka_connect: { ...kafkaConnectVersions(), jars: connect } }));
+    console.log(
+      JSON.stringify({
+        version: localKafkaVersion(),
+        jars: dir,
+        kafka_connect: { ...kafkaConnectVersions(), jars: connect },
+      }),
+    );
     return;
   }
   const broker = await startLocalKafka({ log, heapMb: options.heapMb ? Number(options.heapMb) : undefined });

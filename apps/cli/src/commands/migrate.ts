@@ -2,7 +2,11 @@ import { migrateDown, migrateUp, migrationStatus } from '@staysync/db';
 import { databaseUrlFromEnv } from './env';
 
 /** `npm run migrate [-- --down [--to NAME|0]] [-- --status]` */
-export async function migrateCommand(options: { down?: boolean; to?: string; status?: boolean }): Promise<void> {
+export async function migrateCommand(options: {
+  down?: boolean;
+  to?: string;
+  status?: boolean;
+}): Promise<void> {
   const url = databaseUrlFromEnv();
   if (options.status) {
     const { executed, pending } = await migrationStatus(url);

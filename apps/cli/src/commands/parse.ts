@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { todayUtc } from '@staysync/core';
 import { CredentialCipher, parseCredentialKeys, sensitiveFieldsFrom } from '@staysync/crypto';
 import { AirbnbResponseError, buildParseOutput } from '@staysync/source-airbnb';
-import { buildHostawayParseOutput, HOSTAWAY_SENSITIVE_FIELDS, HostawayParseInputError } from '@staysync/source-hostaway';
+import {
+  buildHostawayParseOutput,
+  HOSTAWAY_SENSITIVE_FIELDS,
+  HostawayParseInputError,
+} from '@staysync/source-hostaway';
 
 export interface ParseOptions {
   operation?: string;
@@ -24,8 +28,10 @@ export interface ParseOptions {
  */
 export function parseCommand(source: string, file: string, options: ParseOptions): void {
   if (source === 'hostaway') return parseHostaway(file, options);
-  if (source !== 'airbnb') throw new Error(`parse supports the airbnb and hostaway sources (got "${source}")`);
-  if (!options.operation || !options.scrapeDate) throw new Error('parse airbnb needs --operation and --scrape-date');
+  if (source !== 'airbnb')
+    throw new Error(`parse supports the airbnb and hostaway sources (got "${source}")`);
+  if (!options.operation || !options.scrapeDate)
+    throw new Error('parse airbnb needs --operation and --scrape-date');
   let output: ReturnType<typeof buildParseOutput>;
   try {
     output = buildParseOutput({
@@ -58,18 +64,24 @@ function parseHostaway(file: string, options: ParseOptions): void {
       accountId: options.accountId ?? '',
       scrapeDate: options.scrapeDate ?? todayUtc(),
       body: readFileSync(file, 'utf8'),
-      cipher: env.CREDENTIALS_KEYS ? new CredentialCipher(parseCredentialKeys(env.CREDENTIALS_KEYS)) : undefined,
+      cipher: env.CREDENTIALS_KEYS
+        ? new CredentialCipher(parseCredentialKeys(env.CREDENTIALS_KEYS))
+        : undefined,
       sensitiveFields:
         env.HOSTAWAY_SENSITIVE_FIELDS !== undefined || env.HOSTAWAY_SENSITIVE_FIELD_PATTERN !== undefined
           ? sensitiveFieldsFrom(
-              (env.HOSTAWAY_SENSITIVE_FIELDS ?? HOSTAWAY_SENSITIVE_FIELDS.names.join(',')).split(',').map((s) => s.trim()).filter(Boolean),
+              (env.HOSTAWAY_SENSITIVE_FIELDS ?? HOSTAWAY_SENSITIVE_FIELDS.names.join(','))
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
               env.HOSTAWAY_SENSITIVE_FIELD_PATTERN ?? HOSTAWAY_SENSITIVE_FIELDS.pattern?.source ?? '',
             )
           : undefined,
     });
     process.stdout.write(`${JSON.stringify(output)}\n`);
   } catch (error) {
-    if (!(error instanceof HostawayParseInputError) && (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!(error instanceof HostawayParseInputError) && (error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw error;
     process.stderr.write(`parse hostaway: ${(error as Error).message}\n`);
     process.exitCode = 2;
   }

@@ -18,7 +18,9 @@ export async function retentionCommand(options: { dryRun?: boolean; json?: boole
       console.log(`${'data set'.padEnd(30)} ${'keep'.padEnd(10)} ${'mode'.padEnd(8)} rows ${verb} / chunks`);
       for (const o of outcomes) {
         const keep = o.days === 0 ? 'forever' : `${o.days} days`;
-        console.log(`${o.table.padEnd(30)} ${keep.padEnd(10)} ${o.mode.padEnd(8)} ${o.rows}${o.chunks === null ? '' : ` / ${o.chunks} chunks`}`);
+        console.log(
+          `${o.table.padEnd(30)} ${keep.padEnd(10)} ${o.mode.padEnd(8)} ${o.rows}${o.chunks === null ? '' : ` / ${o.chunks} chunks`}`,
+        );
       }
     }
     console.log(JSON.stringify({ dryRun: options.dryRun ?? false, dataSets: outcomes }));

@@ -6,7 +6,11 @@ import { CredentialCipher, resealValues } from '@staysync/crypto';
 /** Every encrypted column, by table. */
 const ENCRYPTED_COLUMNS: Array<{ table: string; key: string; columns: string[] }> = [
   { table: 'airbnb.accounts', key: 'account_id', columns: ['airbnb_cookie'] },
-  { table: 'hostaway.accounts', key: 'account_id', columns: ['client_secret', 'access_token', 'webhook_password'] },
+  {
+    table: 'hostaway.accounts',
+    key: 'account_id',
+    columns: ['client_secret', 'access_token', 'webhook_password'],
+  },
 ];
 
 /**
@@ -28,7 +32,10 @@ const SEALED_PAYLOAD_COLUMNS: Array<{ table: string; keys: string[]; column: str
  * long as a topic replay should be able to open those values.
  */
 export async function rotateKeyCommand(options: { batchSize?: number } = {}): Promise<{ rotated: number }> {
-  const env = parseEnv({ DATABASE_URL: url(['postgres', 'postgresql']), ...credentialsShape, _: z.any().optional() }, process.env);
+  const env = parseEnv(
+    { DATABASE_URL: url(['postgres', 'postgresql']), ...credentialsShape, _: z.any().optional() },
+    process.env,
+  );
   const cipher = new CredentialCipher(env.CREDENTIALS_KEYS);
   const pool = new Pool({ connectionString: env.DATABASE_URL, max: 2 });
   let rotated = 0;
@@ -47,7 +54,10 @@ export async function rotateKeyCommand(options: { batchSize?: number } = {}): Pr
             );
             for (const row of rows) {
               const resealed = cipher.encrypt(cipher.decrypt(row.sealed));
-              await client.query(`UPDATE ${table} SET ${column} = $1 WHERE ${key}::text = $2`, [resealed, row.id]);
+              await client.query(`UPDATE ${table} SET ${column} = $1 WHERE ${key}::text = $2`, [
+                resealed,
+                row.id,
+              ]);
             }
             await client.query('COMMIT');
             rotated += rows.length;
@@ -62,7 +72,8 @@ export async function rotateKeyCommand(options: { batchSize?: number } = {}): Pr
         }
       }
     }
-    for (const target of SEALED_PAYLOAD_COLUMNS) rotated += await resealPayloads(pool, cipher, target, options.batchSize ?? 200);
+    for (const target of SEALED_PAYLOAD_COLUMNS)
+      rotated += await resealPayloads(pool, cipher, target, options.batchSize ?? 200);
   } finally {
     await pool.end();
   }
@@ -71,7 +82,12 @@ export async function rotateKeyCommand(options: { batchSize?: number } = {}): Pr
 }
 
 /** Re-seals the sealed values of one JSON column, a batch of rows per transaction; returns the rows rewritten. */
-async function resealPayloads(pool: Pool, cipher: CredentialCipher, target: { table: string; keys: string[]; column: string }, batchSize: number): Promise<number> {
+async function resealPayloads(
+  pool: Pool,
+  cipher: CredentialCipher,
+  target: { table: string; keys: string[]; column: string },
+  batchSize: number,
+): Promise<number> {
   const { table, keys, column } = target;
   // a sealed string under any key but the active one (key ids are [A-Za-z0-9_-], safe inside the pattern)
   const stale = `"v1:(?!${cipher.activeKeyId}:)[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]+:`;
@@ -89,7 +105,10 @@ async function resealPayloads(pool: Pool, cipher: CredentialCipher, target: { ta
       for (const row of rows) {
         const { value } = resealValues(row.payload, cipher);
         const where = keys.map((k, i) => `${k} = $${i + 2}`).join(' AND ');
-        await client.query(`UPDATE ${table} SET ${column} = $1 WHERE ${where}`, [JSON.stringify(value), ...row.key]);
+        await client.query(`UPDATE ${table} SET ${column} = $1 WHERE ${where}`, [
+          JSON.stringify(value),
+          ...row.key,
+        ]);
       }
       await client.query('COMMIT');
       rewritten += rows.length;

@@ -1,7 +1,14 @@
 import { rawPartitionKey, rawTopicId } from '@staysync/contracts';
 import type { RawEnvelope } from '@staysync/core';
 import { topicName, type KafkaSettings } from '@staysync/kafka';
-import { CompressionTypes, Partitioners, type ICustomPartitioner, type Kafka, type Message, type Producer } from 'kafkajs';
+import {
+  CompressionTypes,
+  Partitioners,
+  type ICustomPartitioner,
+  type Kafka,
+  type Message,
+  type Producer,
+} from 'kafkajs';
 
 /**
  * A tombstone (null value) for one raw-topic key. Compaction keeps only a key's last record per
@@ -43,10 +50,17 @@ export class RawTombstoneSender {
     const topic = topicName(rawTopicId(source), this.settings.topicPrefix);
     const partitions = tombstones.some((t) => 'partition' in t) ? await this.partitionsOf(topic) : [];
     const messages = tombstones.flatMap((t): TombstoneMessage[] =>
-      'partition' in t ? partitions.map((partition) => ({ key: t.key, value: null, partition })) : [{ key: t.key, value: null, partitionKey: t.partitionKey }],
+      'partition' in t
+        ? partitions.map((partition) => ({ key: t.key, value: null, partition }))
+        : [{ key: t.key, value: null, partitionKey: t.partitionKey }],
     );
     for (let i = 0; i < messages.length; i += BATCH) {
-      await producer.send({ topic, messages: messages.slice(i, i + BATCH), acks: -1, compression: CompressionTypes.GZIP });
+      await producer.send({
+        topic,
+        messages: messages.slice(i, i + BATCH),
+        acks: -1,
+        compression: CompressionTypes.GZIP,
+      });
     }
     return messages.length;
   }
@@ -94,6 +108,10 @@ const tombstonePartitioner: ICustomPartitioner = () => {
   return ({ topic, partitionMetadata, message }) => {
     if (typeof message.partition === 'number') return message.partition;
     const { partitionKey } = message as TombstoneMessage;
-    return byKey({ topic, partitionMetadata, message: partitionKey === undefined ? message : { ...message, key: partitionKey } });
+    return byKey({
+      topic,
+      partitionMetadata,
+      message: partitionKey === undefined ? message : { ...message, key: partitionKey },
+    });
   };
 };

@@ -24,7 +24,11 @@ export const MAX_SAMPLES = 10;
  * rows are changed when a column the incoming row carries differs from the stored value. (The
  * upsert itself cannot tell: `merge-present` reports every conflict as an update.)
  */
-export async function compareWithStored(client: ClientBase, spec: TableSpec, rows: Row[]): Promise<RowComparison> {
+export async function compareWithStored(
+  client: ClientBase,
+  spec: TableSpec,
+  rows: Row[],
+): Promise<RowComparison> {
   const result: RowComparison = { added: 0, changed: 0, unchanged: 0, samples: [] };
   const incoming = mergeByKey(spec, rows);
   if (incoming.length === 0) return result;
@@ -38,14 +42,18 @@ export async function compareWithStored(client: ClientBase, spec: TableSpec, row
     }
     const changes = changedColumns(spec, types, row, existing);
     // as the upsert: an if-changed row whose payload is unchanged updates nothing
-    const payloadSame = spec.mode === 'if-changed' && spec.changeColumn !== undefined && !(spec.changeColumn in changes);
+    const payloadSame =
+      spec.mode === 'if-changed' && spec.changeColumn !== undefined && !(spec.changeColumn in changes);
     if (Object.keys(changes).length === 0 || payloadSame) {
       result.unchanged += 1;
       continue;
     }
     result.changed += 1;
     if (result.samples.length < MAX_SAMPLES) {
-      result.samples.push({ key: Object.fromEntries(spec.conflictKey.map((c) => [c, row[c] ?? null])), changes });
+      result.samples.push({
+        key: Object.fromEntries(spec.conflictKey.map((c) => [c, row[c] ?? null])),
+        changes,
+      });
     }
   }
   return result;
@@ -58,18 +66,28 @@ async function storedRowsByKey(client: ClientBase, spec: TableSpec, rows: Row[])
   // to_jsonb renders dates as YYYY-MM-DD and numbers as numbers: comparable with parsed rows
   const { rows: found } = await client.query<{ row: Row }>(
     `SELECT to_jsonb(t) AS row FROM ${spec.table} t WHERE (${keyColumns}) IN (SELECT * FROM unnest(${params}))`,
-    spec.conflictKey.map((c) => rows.map((r) => (r[c] === undefined || r[c] === null ? null : (r[c] as string | number | boolean | bigint).toString()))),
+    spec.conflictKey.map((c) =>
+      rows.map((r) =>
+        r[c] === undefined || r[c] === null ? null : (r[c] as string | number | boolean | bigint).toString(),
+      ),
+    ),
   );
   return new Map(found.map(({ row }) => [keyOf(spec, row), row]));
 }
 
-function changedColumns(spec: TableSpec, types: Map<string, string>, incoming: Row, existing: Row): ChangeSample['changes'] {
+function changedColumns(
+  spec: TableSpec,
+  types: Map<string, string>,
+  incoming: Row,
+  existing: Row,
+): ChangeSample['changes'] {
   const changes: ChangeSample['changes'] = {};
   for (const [column, value] of Object.entries(incoming)) {
     const type = types.get(column);
     if (!type || value === undefined || spec.conflictKey.includes(column)) continue;
     const old = existing[column] ?? null;
-    const partialPayload = spec.partialFlag !== undefined && incoming[spec.partialFlag] === true && column === spec.changeColumn;
+    const partialPayload =
+      spec.partialFlag !== undefined && incoming[spec.partialFlag] === true && column === spec.changeColumn;
     const next =
       type === 'jsonb' && spec.mode === 'merge-present' && column === 'extra'
         ? mergedExtra(old, value)
@@ -98,7 +116,10 @@ function sameValue(type: string, stored: unknown, incoming: unknown): boolean {
     case 'jsonb':
       return canonicalJson(stored) === canonicalJson(incoming);
     default:
-      return (stored as string | number | boolean | bigint).toString() === (incoming as string | number | boolean | bigint).toString();
+      return (
+        (stored as string | number | boolean | bigint).toString() ===
+        (incoming as string | number | boolean | bigint).toString()
+      );
   }
 }
 
@@ -118,7 +139,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function keyOf(spec: TableSpec, row: Row): string {
-  return JSON.stringify(spec.conflictKey.map((c) => (row[c] === undefined || row[c] === null ? null : (row[c] as string | number | boolean | bigint).toString())));
+  return JSON.stringify(
+    spec.conflictKey.map((c) =>
+      row[c] === undefined || row[c] === null
+        ? null
+        : (row[c] as string | number | boolean | bigint).toString(),
+    ),
+  );
 }
 
 /** Same merge as the upsert: rows sharing a key become one (later values win; merge-present keeps earlier columns). */
@@ -128,7 +155,8 @@ function mergeByKey(spec: TableSpec, rows: Row[]): Row[] {
     const key = keyOf(spec, row);
     const previous = merged.get(key);
     if (previous && spec.mode === 'merge-present') {
-      const extra = isObject(previous.extra) && isObject(row.extra) ? { extra: { ...previous.extra, ...row.extra } } : {};
+      const extra =
+        isObject(previous.extra) && isObject(row.extra) ? { extra: { ...previous.extra, ...row.extra } } : {};
       Object.assign(previous, row, extra);
     } else if (previous && spec.partialFlag && row[spec.partialFlag] === true) {
       merged.set(key, mergePartial(spec, previous, row));

@@ -1,12 +1,31 @@
 import type { ClientBase, Pool } from 'pg';
 import type { Logger } from 'pino';
-import { currentParser, type Parser, type RawEnvelope, type Row, type SourcePlugin, type TableSpec } from '@staysync/core';
-import { addJobLoadCounts, finishJobsIfComplete, inTransaction, upsertRows, type FinishedJob, type JobLoadCounts } from '@staysync/db';
+import {
+  currentParser,
+  type Parser,
+  type RawEnvelope,
+  type Row,
+  type SourcePlugin,
+  type TableSpec,
+} from '@staysync/core';
+import {
+  addJobLoadCounts,
+  finishJobsIfComplete,
+  inTransaction,
+  upsertRows,
+  type FinishedJob,
+  type JobLoadCounts,
+} from '@staysync/db';
 import type { PipelineMetrics } from '../metrics';
 import { sourceByName } from '@staysync/sources';
 import { compareWithStored, MAX_SAMPLES, type ChangeSample } from './compare-rows';
 import { refuseDeletedAccounts } from './deleted-accounts';
-import { keepUnparsedResponses, recordResponseParses, storeRawResponses, type StoredEnvelope } from './raw-store';
+import {
+  keepUnparsedResponses,
+  recordResponseParses,
+  storeRawResponses,
+  type StoredEnvelope,
+} from './raw-store';
 
 export interface LoadOptions {
   /** the parser to use per source; default: the plug-in's current (highest) version */
@@ -80,7 +99,10 @@ export interface ParsedEnvelopes {
 }
 
 /** What a write did, per qualified table, and which jobs it touched. */
-export interface WriteResult extends Pick<LoadResult, 'responses' | 'rows' | 'samples' | 'jobIds' | 'refused' | 'keptUnparsed' | 'finishedJobs'> {
+export interface WriteResult extends Pick<
+  LoadResult,
+  'responses' | 'rows' | 'samples' | 'jobIds' | 'refused' | 'keptUnparsed' | 'finishedJobs'
+> {
   /** with `returnStored`: the rows inserted or updated, as stored after the write (the spec's columns), once per key */
   storedRows: Array<{ table: string; row: Row }>;
 }
@@ -91,19 +113,45 @@ export interface WriteResult extends Pick<LoadResult, 'responses' | 'rows' | 'sa
  * that cannot be parsed are returned as poison; the rest load. Jobs that are now complete finish
  * after the commit.
  */
-export async function loadEnvelopes(pool: Pool, envelopes: RawEnvelope[], options: LoadOptions = {}): Promise<LoadResult> {
+export async function loadEnvelopes(
+  pool: Pool,
+  envelopes: RawEnvelope[],
+  options: LoadOptions = {},
+): Promise<LoadResult> {
   const parsed = parseEnvelopes(envelopes, options);
-  const { responses, rows, samples, jobIds, refused, keptUnparsed, finishedJobs } = await writeParsed(pool, [parsed], options);
-  return { responses, rows, samples, jobIds, refused, keptUnparsed, finishedJobs, poison: parsed.poison, unknownMetrics: parsed.unknownMetrics };
+  const { responses, rows, samples, jobIds, refused, keptUnparsed, finishedJobs } = await writeParsed(
+    pool,
+    [parsed],
+    options,
+  );
+  return {
+    responses,
+    rows,
+    samples,
+    jobIds,
+    refused,
+    keptUnparsed,
+    finishedJobs,
+    poison: parsed.poison,
+    unknownMetrics: parsed.unknownMetrics,
+  };
 }
 
 /** The parse stage: envelopes → rows per source and table, and the envelopes no parser could read. */
-export function parseEnvelopes(envelopes: RawEnvelope[], options: Pick<LoadOptions, 'parserFor' | 'metrics' | 'logger'> = {}): ParsedEnvelopes {
+export function parseEnvelopes(
+  envelopes: RawEnvelope[],
+  options: Pick<LoadOptions, 'parserFor' | 'metrics' | 'logger'> = {},
+): ParsedEnvelopes {
   const parsed: ParsedEnvelopes = { sources: [], poison: [], unknownMetrics: {} };
   for (const [sourceName, indexed] of groupBySource(envelopes)) {
     const plugin = sourceByName(sourceName);
     if (!plugin) {
-      for (const { index } of indexed) parsed.poison.push({ index, error: new Error(`no source plug-in named "${sourceName}"`), parserVersion: null });
+      for (const { index } of indexed)
+        parsed.poison.push({
+          index,
+          error: new Error(`no source plug-in named "${sourceName}"`),
+          parserVersion: null,
+        });
       continue;
     }
     parsed.sources.push(parseAll(plugin, indexed, options, parsed));
@@ -117,13 +165,29 @@ export function parseEnvelopes(envelopes: RawEnvelope[], options: Pick<LoadOptio
  * The write stage: the parsed batches (e.g. several partitions' batches, see groupCommit) in one
  * transaction per source.
  */
-export async function writeParsed(pool: Pool, batches: ParsedEnvelopes[], options: Omit<LoadOptions, 'parserFor'> = {}): Promise<WriteResult> {
-  const result: WriteResult = { responses: 0, rows: {}, samples: {}, jobIds: [], refused: [], keptUnparsed: 0, finishedJobs: [], storedRows: [] };
-  for (const batch of mergeBySource(batches.flatMap((b) => b.sources))) await writeSourceBatch(pool, batch, options, result);
+export async function writeParsed(
+  pool: Pool,
+  batches: ParsedEnvelopes[],
+  options: Omit<LoadOptions, 'parserFor'> = {},
+): Promise<WriteResult> {
+  const result: WriteResult = {
+    responses: 0,
+    rows: {},
+    samples: {},
+    jobIds: [],
+    refused: [],
+    keptUnparsed: 0,
+    finishedJobs: [],
+    storedRows: [],
+  };
+  for (const batch of mergeBySource(batches.flatMap((b) => b.sources)))
+    await writeSourceBatch(pool, batch, options, result);
   return result;
 }
 
-function groupBySource(envelopes: RawEnvelope[]): Map<string, Array<{ index: number; envelope: RawEnvelope }>> {
+function groupBySource(
+  envelopes: RawEnvelope[],
+): Map<string, Array<{ index: number; envelope: RawEnvelope }>> {
   const groups = new Map<string, Array<{ index: number; envelope: RawEnvelope }>>();
   envelopes.forEach((envelope, index) => {
     const source = typeof envelope?.source === 'string' ? envelope.source : '';
@@ -144,12 +208,19 @@ function mergeBySource(batches: ParsedSourceBatch[]): ParsedSourceBatch[] {
 }
 
 function concatBatches(batches: ParsedSourceBatch[]): ParsedSourceBatch {
-  const into: ParsedSourceBatch = { ...batches[0], envelopes: [], rowsByTable: new Map(), unparsed: [], dataByJob: new Map() };
+  const into: ParsedSourceBatch = {
+    ...batches[0],
+    envelopes: [],
+    rowsByTable: new Map(),
+    unparsed: [],
+    dataByJob: new Map(),
+  };
   for (const batch of batches) {
     for (const envelope of batch.envelopes) into.envelopes.push(envelope);
     for (const envelope of batch.unparsed) into.unparsed.push(envelope);
     for (const [table, rows] of batch.rowsByTable) appendRows(into.rowsByTable, table, rows);
-    for (const [jobId, counts] of batch.dataByJob) addDataCounts(into.dataByJob, jobId, counts.dataResponses, counts.dataRows);
+    for (const [jobId, counts] of batch.dataByJob)
+      addDataCounts(into.dataByJob, jobId, counts.dataResponses, counts.dataRows);
   }
   return into;
 }
@@ -161,9 +232,21 @@ function appendRows(rowsByTable: Map<string, Row[]>, table: string, rows: Row[])
   else for (const row of rows) all.push(row);
 }
 
-function parseAll(plugin: SourcePlugin, indexed: Array<{ index: number; envelope: RawEnvelope }>, options: Pick<LoadOptions, 'parserFor' | 'metrics'>, result: ParsedEnvelopes): ParsedSourceBatch {
+function parseAll(
+  plugin: SourcePlugin,
+  indexed: Array<{ index: number; envelope: RawEnvelope }>,
+  options: Pick<LoadOptions, 'parserFor' | 'metrics'>,
+  result: ParsedEnvelopes,
+): ParsedSourceBatch {
   const parser = options.parserFor?.(plugin) ?? currentParser(plugin);
-  const batch: ParsedSourceBatch = { plugin, parserVersion: parser.version, envelopes: [], rowsByTable: new Map(), unparsed: [], dataByJob: new Map() };
+  const batch: ParsedSourceBatch = {
+    plugin,
+    parserVersion: parser.version,
+    envelopes: [],
+    rowsByTable: new Map(),
+    unparsed: [],
+    dataByJob: new Map(),
+  };
   const dataOperations = new Set(plugin.dataOperations);
   for (const { index, envelope } of indexed) {
     let parsed;
@@ -181,19 +264,30 @@ function parseAll(plugin: SourcePlugin, indexed: Array<{ index: number; envelope
       appendRows(batch.rowsByTable, table, rows);
       rowCount += rows.length;
     }
-    if (typeof envelope.jobId === 'string' && dataOperations.has(envelope.operation)) addDataCounts(batch.dataByJob, envelope.jobId, 1, rowCount);
+    if (typeof envelope.jobId === 'string' && dataOperations.has(envelope.operation))
+      addDataCounts(batch.dataByJob, envelope.jobId, 1, rowCount);
     countUnknownMetrics(plugin.name, parsed.unknownMetrics, parsed.rows, options.metrics, result);
   }
   return batch;
 }
 
-function addDataCounts(counts: Map<string, DataCounts>, jobId: string, responses: number, rows: number): void {
+function addDataCounts(
+  counts: Map<string, DataCounts>,
+  jobId: string,
+  responses: number,
+  rows: number,
+): void {
   const job = counts.get(jobId) ?? counts.set(jobId, { dataResponses: 0, dataRows: 0 }).get(jobId)!;
   job.dataResponses += responses;
   job.dataRows += rows;
 }
 
-async function writeSourceBatch(pool: Pool, parsed: ParsedSourceBatch, options: Omit<LoadOptions, 'parserFor'>, result: WriteResult): Promise<void> {
+async function writeSourceBatch(
+  pool: Pool,
+  parsed: ParsedSourceBatch,
+  options: Omit<LoadOptions, 'parserFor'>,
+  result: WriteResult,
+): Promise<void> {
   const dryRun = options.dryRun ?? false;
   const keepUnparsed = !dryRun && (options.storeRaw ?? true) && parsed.unparsed.length > 0;
   if (parsed.envelopes.length === 0 && !keepUnparsed) return;
@@ -208,7 +302,8 @@ async function writeSourceBatch(pool: Pool, parsed: ParsedSourceBatch, options: 
         result.refused.push(...refused.envelopes);
         options.metrics?.refusedEnvelopes.inc({ source: parsed.plugin.name }, refused.envelopes.length);
       }
-      if (keepUnparsed) result.keptUnparsed += await keepUnparsedResponses(client, batch.plugin.name, batch.unparsed);
+      if (keepUnparsed)
+        result.keptUnparsed += await keepUnparsedResponses(client, batch.plugin.name, batch.unparsed);
       if (batch.envelopes.length === 0) return;
       const added = dryRun ? new Map<string, number>() : await storeRaw(client, batch, options);
       for (const spec of tablesInWriteOrder(batch)) {
@@ -220,7 +315,9 @@ async function writeSourceBatch(pool: Pool, parsed: ParsedSourceBatch, options: 
     },
     { rollback: dryRun },
   );
-  const jobIds = [...new Set(batch.envelopes.map((e) => e.jobId).filter((id): id is string => typeof id === 'string'))];
+  const jobIds = [
+    ...new Set(batch.envelopes.map((e) => e.jobId).filter((id): id is string => typeof id === 'string')),
+  ];
   result.responses += batch.envelopes.length;
   result.jobIds.push(...jobIds);
   if (dryRun) return;
@@ -239,23 +336,41 @@ export function countZeroRowJobs(finished: FinishedJob[], metrics: PipelineMetri
  * addJobLoadCounts). A batch redelivered after its commit adds its data counts again: only whether a
  * job's data rows are zero is read from them.
  */
-function jobLoadCounts(batch: ParsedSourceBatch, added: ReadonlyMap<string, number>, options: Pick<LoadOptions, 'storeRaw'>): Map<string, JobLoadCounts> {
+function jobLoadCounts(
+  batch: ParsedSourceBatch,
+  added: ReadonlyMap<string, number>,
+  options: Pick<LoadOptions, 'storeRaw'>,
+): Map<string, JobLoadCounts> {
   const counts = new Map<string, JobLoadCounts>();
   for (const [jobId, loaded] of added) counts.set(jobId, { loaded, dataResponses: 0, dataRows: 0 });
   if (!(options.storeRaw ?? true)) return counts;
-  for (const [jobId, data] of batch.dataByJob) counts.set(jobId, { loaded: counts.get(jobId)?.loaded ?? 0, ...data });
+  for (const [jobId, data] of batch.dataByJob)
+    counts.set(jobId, { loaded: counts.get(jobId)?.loaded ?? 0, ...data });
   return counts;
 }
 
 /** Returns, per job, the responses it had not stored before. */
-async function storeRaw(client: ClientBase, batch: ParsedSourceBatch, options: Pick<LoadOptions, 'storeRaw' | 'markParsed'>): Promise<Map<string, number>> {
-  const stored: StoredEnvelope[] = batch.envelopes.map((envelope) => ({ envelope, parserVersion: batch.parserVersion }));
+async function storeRaw(
+  client: ClientBase,
+  batch: ParsedSourceBatch,
+  options: Pick<LoadOptions, 'storeRaw' | 'markParsed'>,
+): Promise<Map<string, number>> {
+  const stored: StoredEnvelope[] = batch.envelopes.map((envelope) => ({
+    envelope,
+    parserVersion: batch.parserVersion,
+  }));
   if (options.storeRaw ?? true) return storeRawResponses(client, batch.plugin.name, stored);
   if (options.markParsed) await recordResponseParses(client, batch.plugin.name, stored);
   return new Map();
 }
 
-async function writeTable(client: ClientBase, spec: TableSpec, rows: Row[], options: Pick<LoadOptions, 'dryRun' | 'compare' | 'returnStored'>, result: WriteResult): Promise<void> {
+async function writeTable(
+  client: ClientBase,
+  spec: TableSpec,
+  rows: Row[],
+  options: Pick<LoadOptions, 'dryRun' | 'compare' | 'returnStored'>,
+  result: WriteResult,
+): Promise<void> {
   const counts = (result.rows[spec.table] ??= { inserted: 0, updated: 0, unchanged: 0 });
   if (options.dryRun || options.compare) {
     const comparison = await compareWithStored(client, spec, rows);
@@ -278,11 +393,20 @@ async function writeTable(client: ClientBase, spec: TableSpec, rows: Row[], opti
 function tablesInWriteOrder(batch: ParsedSourceBatch): TableSpec[] {
   const declared = new Set(batch.plugin.tables.map((t) => t.table));
   const undeclared = [...batch.rowsByTable.keys()].filter((t) => !declared.has(t));
-  if (undeclared.length > 0) throw new Error(`parser v${batch.parserVersion} of ${batch.plugin.name} produced rows for undeclared tables: ${undeclared.join(', ')}`);
+  if (undeclared.length > 0)
+    throw new Error(
+      `parser v${batch.parserVersion} of ${batch.plugin.name} produced rows for undeclared tables: ${undeclared.join(', ')}`,
+    );
   return [...batch.plugin.tables].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
 }
 
-function countUnknownMetrics(source: string, names: string[], rows: Record<string, Row[]>, metrics: PipelineMetrics | undefined, result: ParsedEnvelopes): void {
+function countUnknownMetrics(
+  source: string,
+  names: string[],
+  rows: Record<string, Row[]>,
+  metrics: PipelineMetrics | undefined,
+  result: ParsedEnvelopes,
+): void {
   for (const name of names) {
     result.unknownMetrics[name] = (result.unknownMetrics[name] ?? 0) + 1;
     metrics?.unknownMetrics.inc({ source, table: tableKeepingMetric(name, rows) });
@@ -292,7 +416,12 @@ function countUnknownMetrics(source: string, names: string[], rows: Record<strin
 /** Unknown metrics land in a row's `extra` under a column named after the metric. */
 function tableKeepingMetric(metric: string, rows: Record<string, Row[]>): string {
   for (const [table, tableRows] of Object.entries(rows)) {
-    const kept = tableRows.some((row) => typeof row.extra === 'object' && row.extra !== null && Object.keys(row.extra).some((k) => k.startsWith(metric)));
+    const kept = tableRows.some(
+      (row) =>
+        typeof row.extra === 'object' &&
+        row.extra !== null &&
+        Object.keys(row.extra).some((k) => k.startsWith(metric)),
+    );
     if (kept) return table;
   }
   return 'unknown';
@@ -300,5 +429,8 @@ function tableKeepingMetric(metric: string, rows: Record<string, Row[]>): string
 
 function logUnknownMetrics(logger: Logger | undefined, unknownMetrics: Record<string, number>): void {
   if (Object.keys(unknownMetrics).length === 0) return;
-  logger?.warn({ unknownMetrics }, 'responses carried metrics without a column (kept in extra); add columns to keep them queryable');
+  logger?.warn(
+    { unknownMetrics },
+    'responses carried metrics without a column (kept in extra); add columns to keep them queryable',
+  );
 }

@@ -53,16 +53,29 @@ const RAW_TYPES: ReadonlyMap<string, string> = new Map();
  * Returns, per job, how many request keys the job had not stored before (a response fetched again
  * under the same request key counts once), for the jobs' `loaded` counters.
  */
-export async function storeRawResponses(client: ClientBase, source: string, stored: StoredEnvelope[]): Promise<Map<string, number>> {
+export async function storeRawResponses(
+  client: ClientBase,
+  source: string,
+  stored: StoredEnvelope[],
+): Promise<Map<string, number>> {
   const unique = lastPerIdentity(stored);
   if (unique.length === 0) return new Map();
   const before = await storedBefore(client, source, unique);
   // a redelivery: straight to the path that handles it rather than sending every payload twice
   if (before.someAlreadyStored) return upsertRawResponses(client, source, unique);
   // now() as text: COPY stores it to the microsecond, as the staging path's now() does
-  const [, { rows }] = (await client.query(`SAVEPOINT raw_store; SELECT now()::text AS now`)) as unknown as [unknown, { rows: Array<{ now: string }> }];
+  const [, { rows }] = (await client.query(`SAVEPOINT raw_store; SELECT now()::text AS now`)) as unknown as [
+    unknown,
+    { rows: Array<{ now: string }> },
+  ];
   try {
-    await copyRows(client, `${source}.raw_responses`, [...RAW_COLUMNS, 'parsed_at'], RAW_TYPES, unique.map((s) => rawRow(s, rows[0].now)));
+    await copyRows(
+      client,
+      `${source}.raw_responses`,
+      [...RAW_COLUMNS, 'parsed_at'],
+      RAW_TYPES,
+      unique.map((s) => rawRow(s, rows[0].now)),
+    );
     await client.query('RELEASE SAVEPOINT raw_store');
   } catch (error) {
     // stored meanwhile by a concurrent transaction (e.g. two loaders during a rebalance)
@@ -79,12 +92,20 @@ const UNIQUE_VIOLATION = '23505';
  * What the store already holds of this batch: whether any response itself (same request_key and
  * fetched_at), and which `job_id\0request_key` pairs a job stored before under another fetched_at.
  */
-async function storedBefore(client: ClientBase, source: string, unique: StoredEnvelope[]): Promise<{ someAlreadyStored: boolean; jobKeys: Set<string> }> {
+async function storedBefore(
+  client: ClientBase,
+  source: string,
+  unique: StoredEnvelope[],
+): Promise<{ someAlreadyStored: boolean; jobKeys: Set<string> }> {
   const { rows } = await client.query<{ job_id: string | null; request_key: string; same_fetch: boolean }>(
     `SELECT r.job_id, r.request_key, r.fetched_at = b.fetched_at AS same_fetch
        FROM unnest($1::text[], $2::timestamptz[], $3::uuid[]) AS b(request_key, fetched_at, job_id)
        JOIN ${source}.raw_responses r ON r.request_key = b.request_key AND (r.fetched_at = b.fetched_at OR r.job_id = b.job_id)`,
-    [unique.map((s) => s.envelope.requestKey), unique.map((s) => s.envelope.fetchedAt), unique.map((s) => s.envelope.jobId ?? null)],
+    [
+      unique.map((s) => s.envelope.requestKey),
+      unique.map((s) => s.envelope.fetchedAt),
+      unique.map((s) => s.envelope.jobId ?? null),
+    ],
   );
   return {
     someAlreadyStored: rows.some((r) => r.same_fetch),
@@ -106,9 +127,19 @@ function newKeysPerJob(unique: StoredEnvelope[], keysStoredBefore: Set<string>):
 }
 
 /** The redelivery path: staging table, then one INSERT … SELECT … ON CONFLICT. */
-async function upsertRawResponses(client: ClientBase, source: string, unique: StoredEnvelope[]): Promise<Map<string, number>> {
+async function upsertRawResponses(
+  client: ClientBase,
+  source: string,
+  unique: StoredEnvelope[],
+): Promise<Map<string, number>> {
   const staging = await stagingTable(client, 'raw_responses', RAW_COLUMN_TYPES);
-  await copyRows(client, staging, RAW_COLUMNS, RAW_TYPES, unique.map((s) => rawRow(s)));
+  await copyRows(
+    client,
+    staging,
+    RAW_COLUMNS,
+    RAW_TYPES,
+    unique.map((s) => rawRow(s)),
+  );
   const columns = RAW_COLUMNS.join(', ');
   const { rows } = await client.query<{ job_id: string; added: number }>(
     `WITH stored AS (
@@ -142,11 +173,21 @@ async function upsertRawResponses(client: ClientBase, source: string, unique: St
  * toward a job's `loaded` (its `dead_lettered` counts them); a response already stored stays as it is.
  * Runs in the caller's transaction; returns how many were not stored before.
  */
-export async function keepUnparsedResponses(client: ClientBase, source: string, envelopes: RawEnvelope[]): Promise<number> {
+export async function keepUnparsedResponses(
+  client: ClientBase,
+  source: string,
+  envelopes: RawEnvelope[],
+): Promise<number> {
   const unique = lastPerIdentity(envelopes.map((envelope) => ({ envelope, parserVersion: null })));
   if (unique.length === 0) return 0;
   const staging = await stagingTable(client, 'raw_responses', RAW_COLUMN_TYPES);
-  await copyRows(client, staging, RAW_COLUMNS, RAW_TYPES, unique.map((s) => rawRow(s)));
+  await copyRows(
+    client,
+    staging,
+    RAW_COLUMNS,
+    RAW_TYPES,
+    unique.map((s) => rawRow(s)),
+  );
   const { rowCount } = await client.query(
     `INSERT INTO ${source}.raw_responses (${RAW_COLUMNS.join(', ')})
      SELECT ${RAW_COLUMNS.join(', ')} FROM ${staging} ORDER BY request_key, fetched_at
@@ -162,14 +203,23 @@ const LEDGER_CONFLICT = `ON CONFLICT (request_key, fetched_at) DO UPDATE SET par
  * For responses already in the store (replay from the store): records the parser version that read
  * them in the `<source>.response_parses` ledger. The raw rows themselves are not touched.
  */
-export async function recordResponseParses(client: ClientBase, source: string, stored: StoredEnvelope[]): Promise<void> {
+export async function recordResponseParses(
+  client: ClientBase,
+  source: string,
+  stored: StoredEnvelope[],
+): Promise<void> {
   const unique = lastPerIdentity(stored);
   if (unique.length === 0) return;
   await client.query(
     `INSERT INTO ${source}.response_parses (request_key, fetched_at, account_id, parser_version)
      SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int4[])
      ${LEDGER_CONFLICT}`,
-    [unique.map((s) => s.envelope.requestKey), unique.map((s) => s.envelope.fetchedAt), unique.map((s) => s.envelope.accountId), unique.map((s) => s.parserVersion)],
+    [
+      unique.map((s) => s.envelope.requestKey),
+      unique.map((s) => s.envelope.fetchedAt),
+      unique.map((s) => s.envelope.accountId),
+      unique.map((s) => s.parserVersion),
+    ],
   );
 }
 
@@ -196,7 +246,8 @@ function rawRow({ envelope: e, parserVersion }: StoredEnvelope | UnparsedEnvelop
 /** One statement may not touch a row twice, so a batch holding the same response twice keeps the last. */
 function lastPerIdentity<T extends { envelope: RawEnvelope }>(stored: T[]): T[] {
   const byIdentity = new Map<string, T>();
-  for (const s of stored) byIdentity.set(`${s.envelope.requestKey}\u0000${Date.parse(s.envelope.fetchedAt)}`, s);
+  for (const s of stored)
+    byIdentity.set(`${s.envelope.requestKey}\u0000${Date.parse(s.envelope.fetchedAt)}`, s);
   // a fixed order: concurrent transactions lock the same rows in the same order (no deadlocks)
   return [...byIdentity.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
 }

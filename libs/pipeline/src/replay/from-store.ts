@@ -3,7 +3,15 @@ import { currentParser, type Parser, type RawEnvelope, type SourcePlugin } from 
 import { loadEnvelopes } from '../load/load-envelopes';
 import type { PipelineMetrics } from '../metrics';
 import { requireSource } from '@staysync/sources';
-import { addToReport, emptyReport, recordedReplay, ReplayRecorder, throwIfAborted, type ReplayRange, type ReplayReport } from './report';
+import {
+  addToReport,
+  emptyReport,
+  recordedReplay,
+  ReplayRecorder,
+  throwIfAborted,
+  type ReplayRange,
+  type ReplayReport,
+} from './report';
 
 export interface StoreReplayOptions extends ReplayRange {
   pool: Pool;
@@ -56,7 +64,11 @@ export async function replayFromStore(options: StoreReplayOptions): Promise<Repl
         parserFor: options.parserFor,
         metrics: options.metrics,
       });
-      addToReport(report, result, envelopes.map((e) => e.requestKey));
+      addToReport(
+        report,
+        result,
+        envelopes.map((e) => e.requestKey),
+      );
       processed += rows.length;
       await recorder.progressed(processed);
       options.onProgress?.({ processed, total });
@@ -67,7 +79,10 @@ export async function replayFromStore(options: StoreReplayOptions): Promise<Repl
 const RANGE_FILTER = `fetched_at >= $1 AND fetched_at <= $2 AND ($3::text IS NULL OR account_id = $3)`;
 
 async function countInRange({ pool, source, from, to, accountId }: StoreReplayOptions): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${source}.raw_responses WHERE ${RANGE_FILTER}`, [from, to, accountId ?? null]);
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${source}.raw_responses WHERE ${RANGE_FILTER}`,
+    [from, to, accountId ?? null],
+  );
   return rows[0].n;
 }
 
@@ -90,7 +105,11 @@ interface PageCursor {
   key: string;
 }
 
-async function storedPage({ pool, source, from, to, accountId }: StoreReplayOptions, cursor: PageCursor | null, limit: number): Promise<StoredRow[]> {
+async function storedPage(
+  { pool, source, from, to, accountId }: StoreReplayOptions,
+  cursor: PageCursor | null,
+  limit: number,
+): Promise<StoredRow[]> {
   const { rows } = await pool.query<StoredRow>(
     `SELECT request_key, fetched_at::text AS cursor_at, fetched_at, account_id, job_id::text, operation, resource_id,
             scrape_date::text, window_start::text, window_end::text, http_status, variables, body

@@ -4,11 +4,26 @@ import type { Admin, Batch, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { rawTopicId, type TopicId } from '@staysync/contracts';
 import { currentParser, type Parser, type RawEnvelope, type SourcePlugin } from '@staysync/core';
-import { createCodec, InvalidMessageError, probeCapabilities, topicName, type KafkaSettings, type ValueCodec } from '@staysync/kafka';
+import {
+  createCodec,
+  InvalidMessageError,
+  probeCapabilities,
+  topicName,
+  type KafkaSettings,
+  type ValueCodec,
+} from '@staysync/kafka';
 import { loadEnvelopes } from '../load/load-envelopes';
 import type { PipelineMetrics } from '../metrics';
 import { requireSource } from '@staysync/sources';
-import { addToReport, emptyReport, recordedReplay, ReplayRecorder, throwIfAborted, type ReplayRange, type ReplayReport } from './report';
+import {
+  addToReport,
+  emptyReport,
+  recordedReplay,
+  ReplayRecorder,
+  throwIfAborted,
+  type ReplayRange,
+  type ReplayReport,
+} from './report';
 
 export interface TopicReplayOptions extends ReplayRange {
   pool: Pool;
@@ -20,7 +35,12 @@ export interface TopicReplayOptions extends ReplayRange {
   metrics?: PipelineMetrics;
   logger?: Logger;
   /** passed to the kafkajs consumer (tests shorten session/heartbeat timings) */
-  consumerOptions?: { sessionTimeout?: number; rebalanceTimeout?: number; heartbeatInterval?: number; maxWaitTimeInMs?: number };
+  consumerOptions?: {
+    sessionTimeout?: number;
+    rebalanceTimeout?: number;
+    heartbeatInterval?: number;
+    maxWaitTimeInMs?: number;
+  };
 }
 
 /** Where a partition's replay starts and the end offset (exclusive) captured when it began. */
@@ -45,21 +65,43 @@ export async function replayFromTopic(options: TopicReplayOptions): Promise<Repl
   const recorder = new ReplayRecorder(pool, options.replayId);
   return recordedReplay(recorder, report, async () => {
     const plans = await planPartitions(kafka, topic, options.from);
-    options.logger?.debug({ topic, plans: plans.map((p) => ({ ...p, start: String(p.start), end: String(p.end) })) }, 'topic replay plan');
+    options.logger?.debug(
+      { topic, plans: plans.map((p) => ({ ...p, start: String(p.start), end: String(p.end) })) },
+      'topic replay plan',
+    );
     const messagesToScan = plans.reduce((n, p) => n + Number(p.end - p.start), 0);
     await recorder.started(null);
     let processed = 0;
     await consumeUntilEnd(kafka, topic, plans, options, async (messages) => {
-      const envelopes = await decodeInRange(options.codec ?? createCodec(settings), topicId, messages, options, report);
+      const envelopes = await decodeInRange(
+        options.codec ?? createCodec(settings),
+        topicId,
+        messages,
+        options,
+        report,
+      );
       if (envelopes.length > 0) {
-        const result = await loadEnvelopes(pool, envelopes, { dryRun, compare: true, parserFor: options.parserFor, metrics: options.metrics, logger: options.logger });
-        addToReport(report, result, envelopes.map((e) => e.requestKey));
+        const result = await loadEnvelopes(pool, envelopes, {
+          dryRun,
+          compare: true,
+          parserFor: options.parserFor,
+          metrics: options.metrics,
+          logger: options.logger,
+        });
+        addToReport(
+          report,
+          result,
+          envelopes.map((e) => e.requestKey),
+        );
       }
       processed += envelopes.length;
       await recorder.progressed(processed);
       options.onProgress?.({ processed, total: null });
     });
-    options.logger?.info({ topic, messagesToScan, replayed: processed }, 'topic replay reached the captured end offsets');
+    options.logger?.info(
+      { topic, messagesToScan, replayed: processed },
+      'topic replay reached the captured end offsets',
+    );
   });
 }
 
@@ -70,9 +112,20 @@ export async function replayFromTopic(options: TopicReplayOptions): Promise<Repl
  * (librdkafka's mock answers the end offset for any timestamp), or is missing or outside the retained
  * range, the scan starts at the earliest offset and the envelopes' fetchedAt filters.
  */
-export function partitionPlan(partition: number, earliest: bigint, end: bigint, atTime: bigint | undefined, trusted: boolean): PartitionPlan {
+export function partitionPlan(
+  partition: number,
+  earliest: bigint,
+  end: bigint,
+  atTime: bigint | undefined,
+  trusted: boolean,
+): PartitionPlan {
   const usable = trusted && atTime !== undefined && atTime >= earliest && atTime <= end;
-  return { partition, start: usable ? atTime : earliest, end, startedFrom: usable ? 'timestamp' : 'earliest' };
+  return {
+    partition,
+    start: usable ? atTime : earliest,
+    end,
+    startedFrom: usable ? 'timestamp' : 'earliest',
+  };
 }
 
 /** End offsets are captured now, so the replay ends even while the live topic grows. */
@@ -82,8 +135,15 @@ export async function planPartitions(kafka: Kafka, topic: string, from: Date): P
   try {
     const { controller: trusted } = await probeCapabilities(admin);
     const bounds = await admin.fetchTopicOffsets(topic);
-    const byTime = new Map((await admin.fetchTopicOffsetsByTimestamp(topic, from.getTime())).map((o) => [o.partition, BigInt(o.offset)]));
-    return bounds.map(({ partition, low, high }) => partitionPlan(partition, BigInt(low), BigInt(high), byTime.get(partition), trusted));
+    const byTime = new Map(
+      (await admin.fetchTopicOffsetsByTimestamp(topic, from.getTime())).map((o) => [
+        o.partition,
+        BigInt(o.offset),
+      ]),
+    );
+    return bounds.map(({ partition, low, high }) =>
+      partitionPlan(partition, BigInt(low), BigInt(high), byTime.get(partition), trusted),
+    );
   } finally {
     await admin.disconnect();
   }
@@ -115,7 +175,9 @@ async function consumeUntilEnd(
       eachBatch: async ({ batch }) => {
         const plan = pending.get(batch.partition);
         if (!plan) return;
-        const inPlan = batch.messages.filter((m) => BigInt(m.offset) >= plan.start && BigInt(m.offset) < plan.end);
+        const inPlan = batch.messages.filter(
+          (m) => BigInt(m.offset) >= plan.start && BigInt(m.offset) < plan.end,
+        );
         try {
           throwIfAborted(options.signal);
           await handle(inPlan);
@@ -129,7 +191,8 @@ async function consumeUntilEnd(
         }
       },
     });
-    for (const plan of pending.values()) consumer.seek({ topic, partition: plan.partition, offset: plan.start.toString() });
+    for (const plan of pending.values())
+      consumer.seek({ topic, partition: plan.partition, offset: plan.start.toString() });
     await finished;
   } finally {
     await consumer.stop().catch(() => undefined);
@@ -137,7 +200,13 @@ async function consumeUntilEnd(
   }
 }
 
-async function decodeInRange(codec: ValueCodec, topicId: TopicId, messages: BatchMessages, options: TopicReplayOptions, report: ReplayReport): Promise<RawEnvelope[]> {
+async function decodeInRange(
+  codec: ValueCodec,
+  topicId: TopicId,
+  messages: BatchMessages,
+  options: TopicReplayOptions,
+  report: ReplayReport,
+): Promise<RawEnvelope[]> {
   const from = options.from.getTime();
   const to = options.to.getTime();
   const envelopes: RawEnvelope[] = [];
@@ -149,7 +218,10 @@ async function decodeInRange(codec: ValueCodec, topicId: TopicId, messages: Batc
       envelope = (await codec.decode(topicId, message.value)) as RawEnvelope;
     } catch (error) {
       if (!(error instanceof InvalidMessageError)) throw error;
-      report.poison.push({ requestKey: message.key?.toString('utf8') ?? `offset ${message.offset}`, error: error.message });
+      report.poison.push({
+        requestKey: message.key?.toString('utf8') ?? `offset ${message.offset}`,
+        error: error.message,
+      });
       continue;
     }
     const fetchedAt = Date.parse(envelope.fetchedAt);

@@ -45,11 +45,25 @@ export interface ReplayRange {
 
 /** Throws when the replay was asked to stop; called between batches. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new Error(`replay aborted: ${String((signal.reason as Error)?.message ?? signal.reason ?? 'stop requested')}`);
+  if (signal?.aborted)
+    throw new Error(
+      `replay aborted: ${String((signal.reason as Error)?.message ?? signal.reason ?? 'stop requested')}`,
+    );
 }
 
 export function emptyReport(origin: ReplayOrigin, dryRun: boolean, parserVersion: number): ReplayReport {
-  return { origin, dryRun, parserVersion, responses: 0, refused: 0, rows: {}, samples: {}, poison: [], unknownMetrics: {}, durationMs: 0 };
+  return {
+    origin,
+    dryRun,
+    parserVersion,
+    responses: 0,
+    refused: 0,
+    rows: {},
+    samples: {},
+    poison: [],
+    unknownMetrics: {},
+    durationMs: 0,
+  };
 }
 
 /** Adds one batch's load result; `requestKeys` are the batch's envelopes' keys, by input index. */
@@ -66,8 +80,10 @@ export function addToReport(report: ReplayReport, result: LoadResult, requestKey
     const kept = (report.samples[table] ??= []);
     kept.push(...samples.slice(0, Math.max(0, MAX_SAMPLES - kept.length)));
   }
-  for (const { index, error } of result.poison) report.poison.push({ requestKey: requestKeys[index], error: String((error as Error)?.message ?? error) });
-  for (const [name, count] of Object.entries(result.unknownMetrics)) report.unknownMetrics[name] = (report.unknownMetrics[name] ?? 0) + count;
+  for (const { index, error } of result.poison)
+    report.poison.push({ requestKey: requestKeys[index], error: String((error as Error)?.message ?? error) });
+  for (const [name, count] of Object.entries(result.unknownMetrics))
+    report.unknownMetrics[name] = (report.unknownMetrics[name] ?? 0) + count;
 }
 
 /** Writes a replay's state into its `ops.replays` row (a no-op without a replay id). */
@@ -78,7 +94,10 @@ export class ReplayRecorder {
   ) {}
 
   async started(total: number | null): Promise<void> {
-    await this.update(`status = 'running', started_at = COALESCE(started_at, now()), total = $2, processed = 0, error = NULL`, [total]);
+    await this.update(
+      `status = 'running', started_at = COALESCE(started_at, now()), total = $2, processed = 0, error = NULL`,
+      [total],
+    );
   }
 
   async progressed(processed: number): Promise<void> {
@@ -87,15 +106,32 @@ export class ReplayRecorder {
 
   /** The report, and its parser version and counts in columns of their own (next to the range the row was created with). */
   async succeeded(report: ReplayReport): Promise<void> {
-    const totals = Object.values(report.rows).reduce((sum, t) => ({ added: sum.added + t.added, changed: sum.changed + t.changed, unchanged: sum.unchanged + t.unchanged }), { added: 0, changed: 0, unchanged: 0 });
+    const totals = Object.values(report.rows).reduce(
+      (sum, t) => ({
+        added: sum.added + t.added,
+        changed: sum.changed + t.changed,
+        unchanged: sum.unchanged + t.unchanged,
+      }),
+      { added: 0, changed: 0, unchanged: 0 },
+    );
     await this.update(
       `status = 'succeeded', finished_at = now(), processed = $2, report = $3::jsonb, parser_version = $4, rows_added = $5, rows_changed = $6, rows_unchanged = $7, refused = $8`,
-      [report.responses, JSON.stringify(report), report.parserVersion, totals.added, totals.changed, totals.unchanged, report.refused],
+      [
+        report.responses,
+        JSON.stringify(report),
+        report.parserVersion,
+        totals.added,
+        totals.changed,
+        totals.unchanged,
+        report.refused,
+      ],
     );
   }
 
   async failed(error: unknown): Promise<void> {
-    await this.update(`status = 'failed', finished_at = now(), error = $2`, [String((error as Error)?.message ?? error)]);
+    await this.update(`status = 'failed', finished_at = now(), error = $2`, [
+      String((error as Error)?.message ?? error),
+    ]);
   }
 
   private async update(assignments: string, values: unknown[]): Promise<void> {

@@ -30,7 +30,8 @@ export interface ReplayDependencies {
 /** Checks a request before anything is written: known source, sane range. Throws with a readable message. */
 export function validateReplayRequest(request: ReplayRequest): void {
   requireSource(request.source);
-  if (Number.isNaN(request.from.getTime()) || Number.isNaN(request.to.getTime())) throw new Error('from and to must be ISO-8601 timestamps');
+  if (Number.isNaN(request.from.getTime()) || Number.isNaN(request.to.getTime()))
+    throw new Error('from and to must be ISO-8601 timestamps');
   if (request.from > request.to) throw new Error('from must not be after to');
 }
 
@@ -59,5 +60,12 @@ export async function runReplay(
   const common = { ...request, replayId, onProgress: hooks.onProgress, signal: hooks.signal };
   if (request.origin === 'store') return replayFromStore({ ...common, pool: deps.pool });
   if (!deps.kafka || !deps.settings) throw new Error('a topic replay needs a Kafka connection');
-  return replayFromTopic({ ...common, pool: deps.pool, kafka: deps.kafka, settings: deps.settings, logger: deps.logger, consumerOptions: deps.consumerOptions });
+  return replayFromTopic({
+    ...common,
+    pool: deps.pool,
+    kafka: deps.kafka,
+    settings: deps.settings,
+    logger: deps.logger,
+    consumerOptions: deps.consumerOptions,
+  });
 }

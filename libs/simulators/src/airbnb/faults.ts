@@ -30,7 +30,8 @@ export interface AirbnbFaults {
   staleHashes?: Array<'ListingsSectionQuery' | 'ChartQuery' | 'ListOfMetricsQuery'>;
 }
 
-export type FaultKind = 'rateLimit' | 'serverError' | 'timeout' | 'cookieRotation' | 'edgeBlock' | 'staleHash';
+export type FaultKind =
+  'rateLimit' | 'serverError' | 'timeout' | 'cookieRotation' | 'edgeBlock' | 'staleHash';
 
 export type FaultDecision =
   | { kind: 'none' }
@@ -65,8 +66,12 @@ export class FaultInjector {
     this.requestCount = 0;
     this.faults = faults;
     this.authFailures = new Set(faults.authFailureAccounts ?? []);
-    if (faults.cookieRotation && !(faults.cookieRotation.oldValidForMs >= 0)) throw new RangeError('cookieRotation.oldValidForMs must be ≥ 0');
-    if (faults.edgeBlock && !(Number.isInteger(faults.edgeBlock.afterRequests) && faults.edgeBlock.afterRequests >= 0)) {
+    if (faults.cookieRotation && !(faults.cookieRotation.oldValidForMs >= 0))
+      throw new RangeError('cookieRotation.oldValidForMs must be ≥ 0');
+    if (
+      faults.edgeBlock &&
+      !(Number.isInteger(faults.edgeBlock.afterRequests) && faults.edgeBlock.afterRequests >= 0)
+    ) {
       throw new RangeError('edgeBlock.afterRequests must be an integer ≥ 0');
     }
     this.scheduled = [];

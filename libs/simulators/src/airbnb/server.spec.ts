@@ -549,8 +549,20 @@ describe('Airbnb simulator', () => {
         authFailures: 1,
         byFault: { rateLimit: 0, serverError: 0, timeout: 0, cookieRotation: 0, edgeBlock: 0, staleHash: 0 },
         windows: [
-          { operation: 'ChartQuery', listingId: '875643462438083273', start: '2025-06-16', end: '2025-07-13', serverDay: '2025-07-16' },
-          { operation: 'ListOfMetricsQuery', listingId: '875643462438083273', start: '2025-07-07', end: '2025-07-13', serverDay: '2025-07-16' },
+          {
+            operation: 'ChartQuery',
+            listingId: '875643462438083273',
+            start: '2025-06-16',
+            end: '2025-07-13',
+            serverDay: '2025-07-16',
+          },
+          {
+            operation: 'ListOfMetricsQuery',
+            listingId: '875643462438083273',
+            start: '2025-07-07',
+            end: '2025-07-13',
+            serverDay: '2025-07-16',
+          },
         ],
       });
       sim.reset();

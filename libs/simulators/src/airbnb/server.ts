@@ -179,7 +179,9 @@ export async function startAirbnbSimulator(options: AirbnbSimulatorOptions): Pro
 
     if (faults.isStaleHash(query.operation)) {
       stats.byFault.staleHash++;
-      return json(200, { errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] });
+      return json(200, {
+        errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }],
+      });
     }
 
     const account = authenticate(cookie);
@@ -198,7 +200,13 @@ export async function startAirbnbSimulator(options: AirbnbSimulatorOptions): Pro
       );
     }
     const serverDay = today();
-    stats.windows.push({ operation: query.operation, listingId: query.listingId, start: query.start, end: query.end, serverDay });
+    stats.windows.push({
+      operation: query.operation,
+      listingId: query.listingId,
+      start: query.start,
+      end: query.end,
+      serverDay,
+    });
     return rotated(
       account,
       query.operation === 'ChartQuery'
@@ -219,7 +227,10 @@ export async function startAirbnbSimulator(options: AirbnbSimulatorOptions): Pro
     const next = `${account.accountId}%7C${account.aaj.rotations}%7C${new SeededRandom(`aaj:${account.accountId}:${account.aaj.rotations}`).alnum(32)}`;
     account.aaj.current = next;
     stats.byFault.cookieRotation++;
-    return { ...reply, headers: { ...reply.headers, 'Set-Cookie': [`_aaj=${next}; Path=/; Max-Age=31536000; HttpOnly`] } };
+    return {
+      ...reply,
+      headers: { ...reply.headers, 'Set-Cookie': [`_aaj=${next}; Path=/; Max-Age=31536000; HttpOnly`] },
+    };
   }
 
   /** edgeBlock: whether the request's edge cookie (from a preflight) still has requests left; spends one. */
@@ -246,11 +257,17 @@ export async function startAirbnbSimulator(options: AirbnbSimulatorOptions): Pro
 
     if (faults.edgeBlock?.challengePreflight) {
       stats.byFault.edgeBlock++;
-      return html(403, 'Access Denied', undefined, '<script src="/_sec/cp_challenge/sec-if-cpt.js"></script>');
+      return html(
+        403,
+        'Access Denied',
+        undefined,
+        '<script src="/_sec/cp_challenge/sec-if-cpt.js"></script>',
+      );
     }
     const akamai = akamaiCookies(`${cookie ?? ''}:${stats.requests}:${clock()}`);
     const edgeCookie = /^ak_bmsc=([^;]*)/.exec(akamai[0])?.[1];
-    if (edgeCookie !== undefined) edgeBudgets.set(edgeCookie, faults.edgeBlock?.afterRequests ?? Number.POSITIVE_INFINITY);
+    if (edgeCookie !== undefined)
+      edgeBudgets.set(edgeCookie, faults.edgeBlock?.afterRequests ?? Number.POSITIVE_INFINITY);
     if (pathname === '/login') return html(200, 'Log in or sign up', { 'Set-Cookie': akamai });
     const account = authenticate(cookie);
     if (!account) {
@@ -301,7 +318,6 @@ export async function startAirbnbSimulator(options: AirbnbSimulatorOptions): Pro
     });
     res.end(reply.body);
   }
-
 
   const port = await listenOnLoopback(server, options.port);
 
@@ -435,8 +451,19 @@ function buildAccounts(configured: readonly AirbnbSimulatorAccount[]): Map<strin
     assertAccountId(accountId);
     if (accounts.has(accountId)) throw new Error(`account ${accountId} is configured twice`);
     const listings = generateListings(accountId, listingCount);
-    const aaj = { current: cookie === undefined ? undefined : parseCookieHeader(cookie).get('_aaj'), retired: new Map<string, number>(), answers: 0, rotations: 0 };
-    accounts.set(accountId, { accountId, cookie, listings, listingIds: new Set(listings.map((l) => l.id)), aaj });
+    const aaj = {
+      current: cookie === undefined ? undefined : parseCookieHeader(cookie).get('_aaj'),
+      retired: new Map<string, number>(),
+      answers: 0,
+      rotations: 0,
+    };
+    accounts.set(accountId, {
+      accountId,
+      cookie,
+      listings,
+      listingIds: new Set(listings.map((l) => l.id)),
+      aaj,
+    });
   }
   return accounts;
 }

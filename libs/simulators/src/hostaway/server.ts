@@ -566,7 +566,8 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
       return reply;
     };
     if (!route.item) {
-      if (method === 'GET') return counted('list', { status: 200, body: { status: 'success', result: structuredClone(own) } });
+      if (method === 'GET')
+        return counted('list', { status: 200, body: { status: 'success', result: structuredClone(own) } });
       if (method !== 'POST') return { status: 405, body: failBody(`Method ${method} not allowed`) };
       const input = parseJsonObject(rawBody);
       if (typeof input.url !== 'string') throw new BadRequest('url is required');
@@ -585,7 +586,10 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
         updatedOn: stamp,
       };
       webhookRegistry.set(registration.id, registration);
-      return counted('create', { status: 200, body: { status: 'success', result: structuredClone(registration) } });
+      return counted('create', {
+        status: 200,
+        body: { status: 'success', result: structuredClone(registration) },
+      });
     }
     const existing = route.id === undefined ? undefined : webhookRegistry.get(route.id);
     if (!existing || existing.accountId !== accountId) {
@@ -606,7 +610,7 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
     }
     if (input.isEnabled === 0 || input.isEnabled === 1) existing.isEnabled = input.isEnabled;
     for (const key of ['login', 'password', 'alertingEmailAddress'] as const) {
-      if (key in input) existing[key] = typeof input[key] === 'string' ? (input[key]) : null;
+      if (key in input) existing[key] = typeof input[key] === 'string' ? input[key] : null;
     }
     existing.updatedOn = formatHostawayDateTime(now());
     return counted('update', { status: 200, body: { status: 'success', result: structuredClone(existing) } });
@@ -742,7 +746,6 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
     });
     res.end(text);
   }
-
 
   function clientIp(req: IncomingMessage): string {
     if (options.trustForwardedFor) {
@@ -1058,7 +1061,8 @@ function checkWebhookUrl(raw: string): void {
   if (url.protocol !== 'https:') throw new BadRequest('url must use https');
   if (url.port !== '') throw new BadRequest('url must not contain a port');
   const host = url.hostname;
-  if (host.startsWith('[') || /^\d+(\.\d+){3}$/.test(host)) throw new BadRequest('url must use a domain name, not an IP address');
+  if (host.startsWith('[') || /^\d+(\.\d+){3}$/.test(host))
+    throw new BadRequest('url must use a domain name, not an IP address');
   if (!host.includes('.')) throw new BadRequest('url must use a domain name');
 }
 

@@ -201,8 +201,20 @@ describe('Hostaway webhooks', () => {
       expect(sim.webhooks(10001)).toEqual([]);
       expect(sim.stats().byKind.webhooks).toBe(6); // POST, POST 400, GET 404, PUT, GET, DELETE
       expect(sim.stats().webhooks).toEqual({ list: 1, get: 0, create: 1, update: 1, delete: 1 });
-      expect(sim.stats().byAccount['10001'].webhooks).toEqual({ list: 1, get: 0, create: 1, update: 1, delete: 1 });
-      expect(sim.stats().byAccount['20002'].webhooks).toEqual({ list: 0, get: 0, create: 0, update: 0, delete: 0 });
+      expect(sim.stats().byAccount['10001'].webhooks).toEqual({
+        list: 1,
+        get: 0,
+        create: 1,
+        update: 1,
+        delete: 1,
+      });
+      expect(sim.stats().byAccount['20002'].webhooks).toEqual({
+        list: 0,
+        get: 0,
+        create: 0,
+        update: 0,
+        delete: 0,
+      });
       expect((await call('DELETE', `/${result.id}`)).status).toBe(404);
     });
 
@@ -228,7 +240,9 @@ describe('Hostaway webhooks', () => {
       expect(refused.status).toBe(400);
       expect(await refused.json()).toEqual({ status: 'fail', message });
       expect(sim.webhooks(20002)).toEqual([]);
-      const created = (await (await call('POST', '', { isEnabled: 1, url: PUBLIC_URL, login: 'hook', password: 'pw' })).json()) as { result: { id: number } };
+      const created = (await (
+        await call('POST', '', { isEnabled: 1, url: PUBLIC_URL, login: 'hook', password: 'pw' })
+      ).json()) as { result: { id: number } };
       const put = await call('PUT', `/${created.result.id}`, { url });
       expect(put.status).toBe(400);
       expect(sim.webhooks(20002).map((w) => w.url)).toEqual([PUBLIC_URL]);

@@ -17,10 +17,16 @@ export const airbnbAdmin = sourceConfig({
     AIRBNB_PREFLIGHT_TIMEOUT_MS: airbnbFetchShape.AIRBNB_PREFLIGHT_TIMEOUT_MS,
     AIRBNB_CREDENTIAL_CHECK: bool(true),
   },
-  config: (e): AirbnbAdminConfig => ({ baseUrl: e.AIRBNB_BASE_URL, preflightTimeoutMs: e.AIRBNB_PREFLIGHT_TIMEOUT_MS, credentialCheck: e.AIRBNB_CREDENTIAL_CHECK }),
+  config: (e): AirbnbAdminConfig => ({
+    baseUrl: e.AIRBNB_BASE_URL,
+    preflightTimeoutMs: e.AIRBNB_PREFLIGHT_TIMEOUT_MS,
+    credentialCheck: e.AIRBNB_CREDENTIAL_CHECK,
+  }),
 });
 
 /** The Airbnb section of an admin config (`AdminConfig.sources.airbnb`). */
-export function airbnbAdminConfigOf(config: { sources: Readonly<Record<string, unknown>> }): AirbnbAdminConfig {
+export function airbnbAdminConfigOf(config: {
+  sources: Readonly<Record<string, unknown>>;
+}): AirbnbAdminConfig {
   return config.sources[AIRBNB_SOURCE_NAME] as AirbnbAdminConfig;
 }

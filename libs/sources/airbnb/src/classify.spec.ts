@@ -1,7 +1,12 @@
 import { AccountAuthError, FatalRequestError, TransientError } from '@staysync/core';
 import { loadFixture, fixtureText, AIRBNB_FIXTURES } from '../fixtures/load';
 import { classifyResponse, isAuthErrorBody } from './classify';
-import { AIRBNB_HTTP_ERROR_MAPPING, AirbnbBlockedError, PersistedQueryGoneError, resolveHttpStatus } from './errors';
+import {
+  AIRBNB_HTTP_ERROR_MAPPING,
+  AirbnbBlockedError,
+  PersistedQueryGoneError,
+  resolveHttpStatus,
+} from './errors';
 
 const AUTH_ERROR_BODY = {
   errors: [
@@ -99,11 +104,19 @@ describe('classifyResponse', () => {
     ['an HTML 200', 200, '<html>Access Denied</html>', AirbnbBlockedError],
     ['a 200 without data', 200, '{"errors":[{"message":"boom"}]}', PersistedQueryGoneError],
     ['a 200 with data null', 200, '{"data":null}', PersistedQueryGoneError],
-    ['PersistedQueryNotFound on 400', 400, '{"errors":[{"message":"PersistedQueryNotFound"}]}', PersistedQueryGoneError],
+    [
+      'PersistedQueryNotFound on 400',
+      400,
+      '{"errors":[{"message":"PersistedQueryNotFound"}]}',
+      PersistedQueryGoneError,
+    ],
     ['404', 404, '', PersistedQueryGoneError],
     ['other 400', 400, '{"errors":[{"message":"bad"}]}', FatalRequestError],
   ] as const)('with the query known: %s → %p', (_name, status, bodyText, errorClass) => {
-    const result = classifyResponse(status, {}, bodyText, { now: NOW, query: { operation: 'ListOfMetricsQuery', hash: 'b'.repeat(64) } });
+    const result = classifyResponse(status, {}, bodyText, {
+      now: NOW,
+      query: { operation: 'ListOfMetricsQuery', hash: 'b'.repeat(64) },
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.constructor).toBe(errorClass);

@@ -1,5 +1,20 @@
-import { AccountAuthError, TransientError, type StaysyncError, isJsonObject, tryParseJson, type JsonObject, headerValue, parseRetryAfterMs, type HttpHeaders } from '@staysync/core';
-import { AirbnbBlockedError, errorFromResolution, PersistedQueryGoneError, resolveHttpStatus } from './errors';
+import {
+  AccountAuthError,
+  TransientError,
+  type StaysyncError,
+  isJsonObject,
+  tryParseJson,
+  type JsonObject,
+  headerValue,
+  parseRetryAfterMs,
+  type HttpHeaders,
+} from '@staysync/core';
+import {
+  AirbnbBlockedError,
+  errorFromResolution,
+  PersistedQueryGoneError,
+  resolveHttpStatus,
+} from './errors';
 import type { AirbnbOperationName } from './operations';
 
 export type Classification = { ok: true; body: JsonObject } | { ok: false; error: StaysyncError };
@@ -43,7 +58,11 @@ export function classifyResponse(
     return failed(errorFromResolution(byStatus!, { context: baseContext }));
   }
   if (status === 403) {
-    return failed(new AirbnbBlockedError('Airbnb\'s edge answered 403 with a block page (bot detection).', { context: baseContext }));
+    return failed(
+      new AirbnbBlockedError("Airbnb's edge answered 403 with a block page (bot detection).", {
+        context: baseContext,
+      }),
+    );
   }
   if (isLoginRedirect(status, headers)) {
     return failed(
@@ -53,7 +72,12 @@ export function classifyResponse(
     );
   }
   if (options.query && (status === 404 || namesPersistedQuery(body, options.query.hash))) {
-    return failed(staleQuery(options.query, { ...baseContext, graphqlErrors: isJsonObject(body) ? graphqlErrors(body) : [] }));
+    return failed(
+      staleQuery(options.query, {
+        ...baseContext,
+        graphqlErrors: isJsonObject(body) ? graphqlErrors(body) : [],
+      }),
+    );
   }
   if (byStatus) {
     const retryAfterMs =
@@ -95,9 +119,17 @@ export function graphqlErrors(body: JsonObject): GraphqlErrorSummary[] {
   });
 }
 
-function classifyBody(body: unknown, context: Record<string, unknown>, query: ClassifyOptions['query']): Classification {
+function classifyBody(
+  body: unknown,
+  context: Record<string, unknown>,
+  query: ClassifyOptions['query'],
+): Classification {
   if (body === undefined) {
-    return failed(new AirbnbBlockedError('Airbnb answered with a non-JSON page where JSON was expected (edge block).', { context }));
+    return failed(
+      new AirbnbBlockedError('Airbnb answered with a non-JSON page where JSON was expected (edge block).', {
+        context,
+      }),
+    );
   }
   if (!isJsonObject(body)) {
     return failed(new TransientError('Airbnb answered with JSON that is not an object.', { context }));
@@ -115,13 +147,20 @@ function namesPersistedQuery(body: unknown, hash: string): boolean {
   if (!isJsonObject(body) || !Array.isArray(body.errors)) return false;
   return body.errors.filter(isJsonObject).some((error) => {
     const extensions = isJsonObject(error.extensions) ? error.extensions : {};
-    const text = [error.message, extensions.code, extensions.errorType].filter((v) => typeof v === 'string').join(' ');
+    const text = [error.message, extensions.code, extensions.errorType]
+      .filter((v) => typeof v === 'string')
+      .join(' ');
     return PERSISTED_QUERY_ERROR.test(text) || text.includes(hash);
   });
 }
 
-function staleQuery(query: NonNullable<ClassifyOptions['query']>, context: Record<string, unknown>): PersistedQueryGoneError {
-  return new PersistedQueryGoneError(query.operation, query.hash, { context: { ...context, operation: query.operation, hash: query.hash } });
+function staleQuery(
+  query: NonNullable<ClassifyOptions['query']>,
+  context: Record<string, unknown>,
+): PersistedQueryGoneError {
+  return new PersistedQueryGoneError(query.operation, query.hash, {
+    context: { ...context, operation: query.operation, hash: query.hash },
+  });
 }
 
 function hasNullPerformanceComponents(body: JsonObject): boolean {
@@ -140,7 +179,6 @@ function isLoginRedirect(status: number, headers: HttpHeaders): boolean {
   const location = headerValue(headers, 'location');
   return status >= 300 && status < 400 && location !== undefined && LOGIN_REDIRECT.test(location);
 }
-
 
 function failed(error: StaysyncError): Classification {
   return { ok: false, error };

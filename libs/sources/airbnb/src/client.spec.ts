@@ -147,20 +147,32 @@ describe('createAirbnbClient (against a local HTTP server)', () => {
     'HTTP %i (body %j) → a classified error after exactly one attempt (got retries are off)',
     async (status, body, errorClass) => {
       handler = respond(status, body, { 'content-type': 'text/html' });
-      await expect(client.request('ChartQuery', payload, account, trace, jar)).rejects.toBeInstanceOf(errorClass);
+      await expect(client.request('ChartQuery', payload, account, trace, jar)).rejects.toBeInstanceOf(
+        errorClass,
+      );
       expect(seen).toHaveLength(1);
     },
   );
 
   it('a 200 HTML page where JSON was expected → AirbnbBlockedError (edge page)', async () => {
     handler = respond(200, '<html><title>Access Denied</title></html>', { 'content-type': 'text/html' });
-    await expect(client.request('ChartQuery', payload, account, trace, jar)).rejects.toBeInstanceOf(AirbnbBlockedError);
+    await expect(client.request('ChartQuery', payload, account, trace, jar)).rejects.toBeInstanceOf(
+      AirbnbBlockedError,
+    );
   });
 
   it.each([
     ['a 200 without data', 200, '{"errors":[{"message":"something went wrong"}]}'],
-    ['PersistedQueryNotFound', 200, '{"errors":[{"message":"PersistedQueryNotFound","extensions":{"code":"PERSISTED_QUERY_NOT_FOUND"}}],"data":null}'],
-    ['a 400 naming the hash', 400, '{"errors":[{"message":"unknown hash aa6e318cc066bbf19511b86acdce32fc59219d8596448b861d794491f46631c5"}]}'],
+    [
+      'PersistedQueryNotFound',
+      200,
+      '{"errors":[{"message":"PersistedQueryNotFound","extensions":{"code":"PERSISTED_QUERY_NOT_FOUND"}}],"data":null}',
+    ],
+    [
+      'a 400 naming the hash',
+      400,
+      '{"errors":[{"message":"unknown hash aa6e318cc066bbf19511b86acdce32fc59219d8596448b861d794491f46631c5"}]}',
+    ],
   ])('%s → PersistedQueryGoneError naming the operation, hash and variable', async (_what, status, body) => {
     handler = respond(status, body);
     const error = await client.request('ChartQuery', payload, account, trace, jar).catch((e: unknown) => e);
@@ -198,7 +210,9 @@ describe('createAirbnbClient (against a local HTTP server)', () => {
 
   describe('preflight', () => {
     const page =
-      (routes: Record<string, { status: number; body?: string; location?: string; setCookie?: string[] }>): Handler =>
+      (
+        routes: Record<string, { status: number; body?: string; location?: string; setCookie?: string[] }>,
+      ): Handler =>
       (req, res) => {
         const route = routes[new URL(req.url ?? '/', 'http://x').pathname] ?? { status: 404 };
         const headers: Record<string, string | string[]> = { 'content-type': 'text/html' };
@@ -210,24 +224,48 @@ describe('createAirbnbClient (against a local HTTP server)', () => {
 
     it('follows the redirect to /performance/ with navigation headers and the jar: live; Akamai cookies land in the jar', async () => {
       handler = page({
-        '/hosting/insights': { status: 302, location: '/performance/conversion/p3_impressions', setCookie: ['ak_bmsc=AK; Path=/'] },
+        '/hosting/insights': {
+          status: 302,
+          location: '/performance/conversion/p3_impressions',
+          setCookie: ['ak_bmsc=AK; Path=/'],
+        },
         '/performance/conversion/p3_impressions': { status: 200, body: '<html>Performance</html>' },
       });
       const verdict = await client.preflight(account, jar);
-      expect(verdict).toEqual({ state: 'live', finalUrl: `${baseUrl}/performance/conversion/p3_impressions` });
+      expect(verdict).toEqual({
+        state: 'live',
+        finalUrl: `${baseUrl}/performance/conversion/p3_impressions`,
+      });
       expect(seen.map((s) => [s.method, s.url])).toEqual([
         ['GET', '/hosting/insights'],
         ['GET', '/performance/conversion/p3_impressions'],
       ]);
-      expect(seen[0].headers).toMatchObject({ cookie: account.cookie, 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document', 'user-agent': account.userAgent });
+      expect(seen[0].headers).toMatchObject({
+        cookie: account.cookie,
+        'sec-fetch-mode': 'navigate',
+        'sec-fetch-dest': 'document',
+        'user-agent': account.userAgent,
+      });
       expect(seen[1].headers.cookie).toBe(`${account.cookie}; ak_bmsc=AK`);
       expect(await authCookieHeader(jar, baseUrl)).toBe(account.cookie);
     });
 
     it.each([
-      ['login_redirect', { '/hosting/insights': { status: 302, location: '/login?redirect_url=%2Fhosting' }, '/login': { status: 200 } }],
-      ['authenticate_redirect', { '/hosting/insights': { status: 302, location: '/authenticate' }, '/authenticate': { status: 200 } }],
-      ['no_listings', { '/hosting/insights': { status: 200, body: "<p>You don't have any listings yet</p>" } }],
+      [
+        'login_redirect',
+        {
+          '/hosting/insights': { status: 302, location: '/login?redirect_url=%2Fhosting' },
+          '/login': { status: 200 },
+        },
+      ],
+      [
+        'authenticate_redirect',
+        { '/hosting/insights': { status: 302, location: '/authenticate' }, '/authenticate': { status: 200 } },
+      ],
+      [
+        'no_listings',
+        { '/hosting/insights': { status: 200, body: "<p>You don't have any listings yet</p>" } },
+      ],
       ['stayed_on_insights', { '/hosting/insights': { status: 200, body: '<html>Insights</html>' } }],
     ])('dead: %s', async (signal, routes) => {
       handler = page(routes);
@@ -237,7 +275,15 @@ describe('createAirbnbClient (against a local HTTP server)', () => {
     it.each([
       ['403', { '/hosting/insights': { status: 403, body: '<html>Access Denied</html>' } }],
       ['429', { '/hosting/insights': { status: 429, body: '<html>Too Many Requests</html>' } }],
-      ['a challenge page', { '/hosting/insights': { status: 200, body: '<html><script src="/_sec/cp_challenge/sec-if-cpt.js"></script></html>' } }],
+      [
+        'a challenge page',
+        {
+          '/hosting/insights': {
+            status: 200,
+            body: '<html><script src="/_sec/cp_challenge/sec-if-cpt.js"></script></html>',
+          },
+        },
+      ],
     ])('blocked: %s', async (_what, routes) => {
       handler = page(routes);
       await expect(client.preflight(account, jar)).resolves.toMatchObject({ state: 'blocked' });
@@ -309,7 +355,9 @@ describe('createAirbnbClient (against a local HTTP server)', () => {
 
     const offline = createAirbnbClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: 'k', timeoutMs: 1000 });
     try {
-      const error = await offline.request('ChartQuery', payload, account, trace, jar).catch((e: unknown) => e);
+      const error = await offline
+        .request('ChartQuery', payload, account, trace, jar)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TransientError);
       expect((error as TransientError).context).toMatchObject({
         operation: 'ChartQuery',
@@ -323,9 +371,14 @@ describe('createAirbnbClient (against a local HTTP server)', () => {
 });
 
 describe('buildAirbnbHeaders', () => {
-  it('sends no Cookie header (the jar does) and Client Hints from the account\'s User-Agent', () => {
-    const windowsEdge = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/139.0.0.0 Safari/537.36 Edg/139.0.0.0';
-    const headers = buildAirbnbHeaders({ apiKey: 'k', account: { ...account, userAgent: windowsEdge }, trace });
+  it("sends no Cookie header (the jar does) and Client Hints from the account's User-Agent", () => {
+    const windowsEdge =
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/139.0.0.0 Safari/537.36 Edg/139.0.0.0';
+    const headers = buildAirbnbHeaders({
+      apiKey: 'k',
+      account: { ...account, userAgent: windowsEdge },
+      trace,
+    });
     expect(headers.cookie).toBeUndefined();
     expect(headers['sec-ch-ua']).toBe('"Microsoft Edge";v="139", "Not;A=Brand";v="99", "Chromium";v="139"');
     expect(headers['sec-ch-ua-platform']).toBe('"Windows"');

@@ -185,7 +185,9 @@ export function createAirbnbClient(options: AirbnbClientOptions): AirbnbClient {
           throw networkError(error, 'preflight', preflightTimeoutMs);
         });
       if (response.statusCode >= 500) {
-        throw new TransientError(`Airbnb preflight answered HTTP ${response.statusCode}`, { context: { operation: 'preflight', status: response.statusCode } });
+        throw new TransientError(`Airbnb preflight answered HTTP ${response.statusCode}`, {
+          context: { operation: 'preflight', status: response.statusCode },
+        });
       }
       return classifyPreflight({ status: response.statusCode, finalUrl: response.url, body: response.body });
     },
@@ -194,7 +196,12 @@ export function createAirbnbClient(options: AirbnbClientOptions): AirbnbClient {
       const url = new URL(operationPath(op, hashes), options.baseUrl).toString();
       const headers = buildAirbnbHeaders({ apiKey: options.apiKey, account, trace });
       const response = await httpClient
-        .post(url, { headers, body: JSON.stringify(withQueryHash(payload, hash)), responseType: 'text', cookieJar: gotCookieJar(jar) })
+        .post(url, {
+          headers,
+          body: JSON.stringify(withQueryHash(payload, hash)),
+          responseType: 'text',
+          cookieJar: gotCookieJar(jar),
+        })
         .catch((error: unknown) => {
           throw networkError(error, op, timeoutMs);
         });

@@ -1,4 +1,10 @@
-import { AccountAuthError, FatalRequestError, TransientError, type StaysyncError, type StaysyncErrorOptions } from '@staysync/core';
+import {
+  AccountAuthError,
+  FatalRequestError,
+  TransientError,
+  type StaysyncError,
+  type StaysyncErrorOptions,
+} from '@staysync/core';
 import { hashEnvName, type AirbnbOperationName } from './operations';
 
 /**
@@ -26,7 +32,10 @@ export class PersistedQueryGoneError extends FatalRequestError {
     readonly hash: string,
     options: StaysyncErrorOptions = {},
   ) {
-    super(`persisted query ${operation} hash ${hash} no longer served; update ${hashEnvName(operation)}`, options);
+    super(
+      `persisted query ${operation} hash ${hash} no longer served; update ${hashEnvName(operation)}`,
+      options,
+    );
   }
 }
 
@@ -88,4 +97,3 @@ export function errorFromResolution(resolution: ErrorResolution, details: ErrorD
       return new FatalRequestError(resolution.message, options);
   }
 }
-

@@ -108,8 +108,16 @@ describe('assertUsableResponse (parse on error bodies)', () => {
       '{"data":{"porygon":{"getPerformanceComponents":null}}}',
       'authentication failure: the session cookie was rejected (getPerformanceComponents is null): no rows',
     ],
-    ['no data', '{"errors":[{"message":"PersistedQueryNotFound"}]}', 'the response has no data (errors: PersistedQueryNotFound): no rows'],
-    ['an HTML page', '<html><title>Access Denied</title></html>', 'the response is not JSON (an HTML edge block or error page?): no rows'],
+    [
+      'no data',
+      '{"errors":[{"message":"PersistedQueryNotFound"}]}',
+      'the response has no data (errors: PersistedQueryNotFound): no rows',
+    ],
+    [
+      'an HTML page',
+      '<html><title>Access Denied</title></html>',
+      'the response is not JSON (an HTML edge block or error page?): no rows',
+    ],
   ])('%s → AirbnbResponseError', (_what, body, message) => {
     expect(parse(body)).toThrow(AirbnbResponseError);
     expect(parse(body)).toThrow(message);

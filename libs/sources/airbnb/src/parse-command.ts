@@ -50,14 +50,19 @@ export class AirbnbResponseError extends Error {
  */
 export function assertUsableResponse(body: unknown): void {
   const parsed = typeof body === 'string' ? tryParseJson(body) : body;
-  if (parsed === undefined) throw new AirbnbResponseError('the response is not JSON (an HTML edge block or error page?): no rows');
+  if (parsed === undefined)
+    throw new AirbnbResponseError('the response is not JSON (an HTML edge block or error page?): no rows');
   if (!isJsonObject(parsed)) throw new AirbnbResponseError('the response is not a JSON object: no rows');
   const messages = graphqlErrors(parsed).map((e) => e.message ?? e.errorType ?? '?');
   if (isAuthErrorBody(parsed)) {
-    throw new AirbnbResponseError(`authentication failure: the session cookie was rejected (${messages.length > 0 ? messages.join('; ') : 'getPerformanceComponents is null'}): no rows`);
+    throw new AirbnbResponseError(
+      `authentication failure: the session cookie was rejected (${messages.length > 0 ? messages.join('; ') : 'getPerformanceComponents is null'}): no rows`,
+    );
   }
   if (!isJsonObject(parsed.data)) {
-    throw new AirbnbResponseError(`the response has no data${messages.length > 0 ? ` (errors: ${messages.join('; ')})` : ''}: no rows`);
+    throw new AirbnbResponseError(
+      `the response has no data${messages.length > 0 ? ` (errors: ${messages.join('; ')})` : ''}: no rows`,
+    );
   }
 }
 

@@ -1,4 +1,10 @@
-import { PoisonMessageError, type ParseResult, type Parser, type RawEnvelope, isJsonObject } from '@staysync/core';
+import {
+  PoisonMessageError,
+  type ParseResult,
+  type Parser,
+  type RawEnvelope,
+  isJsonObject,
+} from '@staysync/core';
 import { isAuthErrorBody } from './classify';
 import { isAirbnbOperationName, type AirbnbOperationName } from './operations';
 import { parseChartQuery } from './parse/chart-query';
@@ -47,7 +53,12 @@ export function parseAirbnbEnvelope(envelope: RawEnvelope): ParseResult {
 
 /** A 2xx answer that is not an error: auth failures and GraphQL errors were already failed by the fetcher. */
 function hasUsableBody(envelope: RawEnvelope): boolean {
-  return envelope.httpStatus >= 200 && envelope.httpStatus < 300 && !isAuthErrorBody(envelope.body) && !hasGraphqlErrors(envelope.body);
+  return (
+    envelope.httpStatus >= 200 &&
+    envelope.httpStatus < 300 &&
+    !isAuthErrorBody(envelope.body) &&
+    !hasGraphqlErrors(envelope.body)
+  );
 }
 
 function hasGraphqlErrors(body: unknown): boolean {

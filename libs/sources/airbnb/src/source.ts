@@ -12,7 +12,10 @@ export const airbnbSource: SourcePlugin = {
   operations: AIRBNB_OPERATION_NAMES,
   parsers: [parserV1],
   topics: {
-    raw: { description: 'Raw Airbnb insights responses with request metadata: fetcher → loader, and the replay source.' },
+    raw: {
+      description:
+        'Raw Airbnb insights responses with request metadata: fetcher → loader, and the replay source.',
+    },
     published: [airbnbMetricsTopic],
   },
   fetch: airbnbFetch,

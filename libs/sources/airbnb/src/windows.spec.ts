@@ -201,19 +201,33 @@ describe('incrementalStart — gaps after failed or skipped days (scrapeDay 2025
   const scrapeDay = '2025-07-16';
 
   it('last success a day ago: the usual week before this Sunday (07-06), no gap note', () => {
-    expect(incrementalStart({ scrapeDay, firstRun: false, lastSyncDay: '2025-07-15' })).toEqual({ start: '2025-07-06', closesGap: false, limited: false });
+    expect(incrementalStart({ scrapeDay, firstRun: false, lastSyncDay: '2025-07-15' })).toEqual({
+      start: '2025-07-06',
+      closesGap: false,
+      limited: false,
+    });
   });
 
-  it('a 3-week gap (last success Wed 2025-06-25): a week before that day\'s Sunday 06-22 → 06-15', () => {
-    expect(incrementalStart({ scrapeDay, firstRun: false, lastSyncDay: '2025-06-25' })).toEqual({ start: '2025-06-15', closesGap: true, limited: false });
+  it("a 3-week gap (last success Wed 2025-06-25): a week before that day's Sunday 06-22 → 06-15", () => {
+    expect(incrementalStart({ scrapeDay, firstRun: false, lastSyncDay: '2025-06-25' })).toEqual({
+      start: '2025-06-15',
+      closesGap: true,
+      limited: false,
+    });
     const { start } = planDateRange({ scrapeDay, firstRun: false, lastSyncDay: '2025-06-25' });
     expect(start).toBe('2025-06-15');
     // 4 more LoM weeks than the usual 27 windows
-    expect(planWindows({ scrapeDay, firstRun: false, lastSyncDay: '2025-06-25' }).listOfMetrics).toHaveLength(30);
+    expect(planWindows({ scrapeDay, firstRun: false, lastSyncDay: '2025-06-25' }).listOfMetrics).toHaveLength(
+      30,
+    );
   });
 
   it('a gap past the 180-day limit (last success 2024-12-04): the first-run start 2025-01-19', () => {
-    expect(incrementalStart({ scrapeDay, firstRun: false, lastSyncDay: '2024-12-04' })).toEqual({ start: '2025-01-19', closesGap: true, limited: true });
+    expect(incrementalStart({ scrapeDay, firstRun: false, lastSyncDay: '2024-12-04' })).toEqual({
+      start: '2025-01-19',
+      closesGap: true,
+      limited: true,
+    });
   });
 
   it('no last sync day: the usual start', () => {
@@ -229,7 +243,10 @@ describe('rebaseWindow — a job planned on 2025-07-16 sending after midnight', 
   });
 
   it('next day: the same dates with offsets one lower', () => {
-    expect(rebaseWindow(window, '2025-07-17')).toEqual({ window: { ...window, relativeDsStart: -8, relativeDsEnd: -2 }, clipped: false });
+    expect(rebaseWindow(window, '2025-07-17')).toEqual({
+      window: { ...window, relativeDsStart: -8, relativeDsEnd: -2 },
+      clipped: false,
+    });
   });
 
   it('the first-run window reaching 180 days back is clipped at its start, never shifted', () => {
@@ -242,7 +259,12 @@ describe('rebaseWindow — a job planned on 2025-07-16 sending after midnight', 
   });
 
   it('a window wholly before the limit from the send day is dropped', () => {
-    expect(rebaseWindow({ start: '2025-01-10', end: '2025-01-16', relativeDsStart: -184, relativeDsEnd: -178 }, '2025-07-18')).toBeNull();
+    expect(
+      rebaseWindow(
+        { start: '2025-01-10', end: '2025-01-16', relativeDsStart: -184, relativeDsEnd: -178 },
+        '2025-07-18',
+      ),
+    ).toBeNull();
   });
 
   it('the forward limit moves with the send day: a window ending past sendDay + 182 would be clipped', () => {

@@ -102,7 +102,9 @@ export interface IncrementalStart {
  */
 export function incrementalStart(options: PlanWindowsOptions): IncrementalStart {
   const usual = addDays(weekSundayOf(options.scrapeDay), -INCREMENTAL_LOOKBACK_DAYS);
-  const afterGap = options.lastSyncDay ? addDays(weekSundayOf(options.lastSyncDay), -INCREMENTAL_LOOKBACK_DAYS) : usual;
+  const afterGap = options.lastSyncDay
+    ? addDays(weekSundayOf(options.lastSyncDay), -INCREMENTAL_LOOKBACK_DAYS)
+    : usual;
   const wanted = daysBetween(afterGap, usual) > 0 ? afterGap : usual;
   const limit = firstRunStart(options);
   const limited = daysBetween(wanted, limit) > 0;
@@ -167,14 +169,22 @@ export type RebasedWindow = { window: Window; clipped: boolean } | null;
  * (sendDay − maxLookbackDays … sendDay + maxForwardOffsetDays). null when nothing of the window is left.
  */
 export function rebaseWindow(window: Window, sendDay: string, limits: RebaseLimits = {}): RebasedWindow {
-  const { maxLookbackDays, maxForwardOffsetDays, offset } = { ...AIRBNB_WINDOW_DEFAULTS, ...withoutUndefined(limits) };
+  const { maxLookbackDays, maxForwardOffsetDays, offset } = {
+    ...AIRBNB_WINDOW_DEFAULTS,
+    ...withoutUndefined(limits),
+  };
   const earliest = addDays(sendDay, -maxLookbackDays);
   const latest = addDays(sendDay, maxForwardOffsetDays);
   const start = daysBetween(window.start, earliest) > 0 ? earliest : window.start;
   const end = daysBetween(latest, window.end) > 0 ? latest : window.end;
   if (daysBetween(start, end) < 0) return null;
   return {
-    window: { start, end, relativeDsStart: relativeDs(start, sendDay, offset), relativeDsEnd: relativeDs(end, sendDay, offset) },
+    window: {
+      start,
+      end,
+      relativeDsStart: relativeDs(start, sendDay, offset),
+      relativeDsEnd: relativeDs(end, sendDay, offset),
+    },
     clipped: start !== window.start || end !== window.end,
   };
 }

@@ -31,6 +31,8 @@ export const hostawayAdmin = sourceConfig({
 });
 
 /** The Hostaway section of an admin config (`AdminConfig.sources.hostaway`). */
-export function hostawayAdminConfigOf(config: { sources: Readonly<Record<string, unknown>> }): HostawayAdminConfig {
+export function hostawayAdminConfigOf(config: {
+  sources: Readonly<Record<string, unknown>>;
+}): HostawayAdminConfig {
   return config.sources[HOSTAWAY_SOURCE_NAME] as HostawayAdminConfig;
 }

@@ -1,4 +1,15 @@
-import { AccountAuthError, FatalRequestError, TransientError, type StaysyncError, isJsonObject, tryParseJson, type JsonObject, headerValue, parseRetryAfterMs, type HttpHeaders } from '@staysync/core';
+import {
+  AccountAuthError,
+  FatalRequestError,
+  TransientError,
+  type StaysyncError,
+  isJsonObject,
+  tryParseJson,
+  type JsonObject,
+  headerValue,
+  parseRetryAfterMs,
+  type HttpHeaders,
+} from '@staysync/core';
 import { NotFoundError, redact, TokenRejectedError } from './errors';
 
 /** A list response: `{"status":"success","result":[…],"count":707,"limit":100,"offset":0}` (+ page/totalPages). */
@@ -41,15 +52,30 @@ export function classifyListResponse(
   const context = { operation: ctx.operation, status };
   const upstream = upstreamMessage(body, ctx.secrets);
   if (status === 403) {
-    return failed(new TokenRejectedError(token, `Hostaway rejected the access token (403) for ${ctx.operation}${upstream}`, { context }));
+    return failed(
+      new TokenRejectedError(
+        token,
+        `Hostaway rejected the access token (403) for ${ctx.operation}${upstream}`,
+        { context },
+      ),
+    );
   }
   const byStatus = errorForStatus(status, headers, ctx, upstream);
   if (byStatus) return failed(byStatus);
-  if (body === undefined) return failed(new TransientError(`Hostaway answered ${ctx.operation} with a non-JSON body`, { context }));
-  if (!isJsonObject(body)) return failed(new FatalRequestError(`Hostaway answered ${ctx.operation} with JSON that is not an object`, { context }));
-  if (body.status === 'fail') return failed(new FatalRequestError(`Hostaway failed ${ctx.operation}${upstream}`, { context }));
+  if (body === undefined)
+    return failed(new TransientError(`Hostaway answered ${ctx.operation} with a non-JSON body`, { context }));
+  if (!isJsonObject(body))
+    return failed(
+      new FatalRequestError(`Hostaway answered ${ctx.operation} with JSON that is not an object`, {
+        context,
+      }),
+    );
+  if (body.status === 'fail')
+    return failed(new FatalRequestError(`Hostaway failed ${ctx.operation}${upstream}`, { context }));
   if (!Array.isArray(body.result)) {
-    return failed(new FatalRequestError(`Hostaway answered ${ctx.operation} without a result array`, { context }));
+    return failed(
+      new FatalRequestError(`Hostaway answered ${ctx.operation} without a result array`, { context }),
+    );
   }
   return { ok: true, body: body as HostawayListEnvelope };
 }
@@ -70,14 +96,28 @@ export function classifyObjectResponse(
   const context = { operation: ctx.operation, status };
   const upstream = upstreamMessage(body, ctx.secrets);
   if (status === 403) {
-    return failed(new TokenRejectedError(token, `Hostaway rejected the access token (403) for ${ctx.operation}${upstream}`, { context }));
+    return failed(
+      new TokenRejectedError(
+        token,
+        `Hostaway rejected the access token (403) for ${ctx.operation}${upstream}`,
+        { context },
+      ),
+    );
   }
-  if (status === 404) return failed(new NotFoundError(`Hostaway has no ${ctx.operation} (404)${upstream}`, { context }));
+  if (status === 404)
+    return failed(new NotFoundError(`Hostaway has no ${ctx.operation} (404)${upstream}`, { context }));
   const byStatus = errorForStatus(status, headers, ctx, upstream);
   if (byStatus) return failed(byStatus);
-  if (body === undefined) return failed(new TransientError(`Hostaway answered ${ctx.operation} with a non-JSON body`, { context }));
-  if (!isJsonObject(body)) return failed(new FatalRequestError(`Hostaway answered ${ctx.operation} with JSON that is not an object`, { context }));
-  if (body.status !== 'success') return failed(new FatalRequestError(`Hostaway failed ${ctx.operation}${upstream}`, { context }));
+  if (body === undefined)
+    return failed(new TransientError(`Hostaway answered ${ctx.operation} with a non-JSON body`, { context }));
+  if (!isJsonObject(body))
+    return failed(
+      new FatalRequestError(`Hostaway answered ${ctx.operation} with JSON that is not an object`, {
+        context,
+      }),
+    );
+  if (body.status !== 'success')
+    return failed(new FatalRequestError(`Hostaway failed ${ctx.operation}${upstream}`, { context }));
   return { ok: true, body };
 }
 
@@ -100,20 +140,31 @@ export function classifyTokenResponse(
   const context = { operation: ctx.operation, status };
   const upstream = upstreamMessage(body, ctx.secrets);
   if (status >= 400 && status < 500 && status !== 429) {
-    return failed(new AccountAuthError(`Hostaway refused the client credentials (${status})${upstream}`, { context }));
+    return failed(
+      new AccountAuthError(`Hostaway refused the client credentials (${status})${upstream}`, { context }),
+    );
   }
   const byStatus = errorForStatus(status, headers, ctx, upstream);
   if (byStatus) return failed(byStatus);
-  if (!isJsonObject(body)) return failed(new TransientError('Hostaway answered the token request with a non-JSON body', { context }));
+  if (!isJsonObject(body))
+    return failed(
+      new TransientError('Hostaway answered the token request with a non-JSON body', { context }),
+    );
   if (typeof body.access_token !== 'string' || body.access_token === '') {
     return failed(new AccountAuthError(`Hostaway issued no access token${upstream}`, { context }));
   }
-  const expiresIn = typeof body.expires_in === 'number' && Number.isFinite(body.expires_in) ? body.expires_in : null;
+  const expiresIn =
+    typeof body.expires_in === 'number' && Number.isFinite(body.expires_in) ? body.expires_in : null;
   return { ok: true, body: { accessToken: body.access_token, expiresIn } };
 }
 
 /** Non-2xx statuses shared by both endpoints (403 and token-endpoint 4xx are handled before). */
-function errorForStatus(status: number, headers: HttpHeaders, ctx: ClassifyContext, upstream: string): StaysyncError | null {
+function errorForStatus(
+  status: number,
+  headers: HttpHeaders,
+  ctx: ClassifyContext,
+  upstream: string,
+): StaysyncError | null {
   const context = { operation: ctx.operation, status };
   if (status >= 200 && status < 300) return null;
   if (status === 429) {
@@ -124,18 +175,22 @@ function errorForStatus(status: number, headers: HttpHeaders, ctx: ClassifyConte
     });
   }
   if (status === 408 || status >= 500 || status < 400) {
-    return new TransientError(`Hostaway answered ${ctx.operation} with HTTP ${status}${upstream}`, { context });
+    return new TransientError(`Hostaway answered ${ctx.operation} with HTTP ${status}${upstream}`, {
+      context,
+    });
   }
-  return new FatalRequestError(`Hostaway answered ${ctx.operation} with HTTP ${status}${upstream}`, { context });
+  return new FatalRequestError(`Hostaway answered ${ctx.operation} with HTTP ${status}${upstream}`, {
+    context,
+  });
 }
 
 /** `: <message>` from a `{status:"fail", message|result}` body, redacted and shortened; '' when none. */
 function upstreamMessage(body: unknown, secrets: ClassifyContext['secrets']): string {
   if (!isJsonObject(body)) return '';
-  const text = typeof body.message === 'string' ? body.message : typeof body.result === 'string' ? body.result : '';
+  const text =
+    typeof body.message === 'string' ? body.message : typeof body.result === 'string' ? body.result : '';
   return text === '' ? '' : `: ${redact(text, secrets).slice(0, MAX_UPSTREAM_MESSAGE)}`;
 }
-
 
 function failed(error: StaysyncError): { ok: false; error: StaysyncError } {
   return { ok: false, error };

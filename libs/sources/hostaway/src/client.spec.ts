@@ -58,15 +58,24 @@ describe('HostawayClient (against a local HTTP server)', () => {
     });
 
     it('a 4xx (bad secret) is an account failure that never echoes the secret', async () => {
-      fake.handler = () => ({ status: 401, body: { status: 'fail', message: `invalid client_secret ${SECRET}` } });
+      fake.handler = () => ({
+        status: 401,
+        body: { status: 'fail', message: `invalid client_secret ${SECRET}` },
+      });
       const error = await caught(client.mintToken('10001', SECRET));
       expect(error).toBeInstanceOf(AccountAuthError);
-      expect(error.message).toBe('Hostaway refused the client credentials (401): invalid client_secret [redacted]');
+      expect(error.message).toBe(
+        'Hostaway refused the client credentials (401): invalid client_secret [redacted]',
+      );
       expect(JSON.stringify({ ...error, message: error.message })).not.toContain(SECRET);
     });
 
     it('429 and 5xx from the token endpoint are transient', async () => {
-      fake.handler = () => ({ status: 429, headers: { 'retry-after': '3' }, body: { status: 'fail', message: 'slow down' } });
+      fake.handler = () => ({
+        status: 429,
+        headers: { 'retry-after': '3' },
+        body: { status: 'fail', message: 'slow down' },
+      });
       const limited = await caught(client.mintToken('10001', SECRET));
       expect(limited).toBeInstanceOf(TransientError);
       expect((limited as TransientError).retryAfterMs).toBe(3000);
@@ -79,7 +88,10 @@ describe('HostawayClient (against a local HTTP server)', () => {
     it('sends limit/offset and the bearer token, returns the envelope', async () => {
       fake.handler = (req) => ({ body: page([1, 2, 3], req.query) });
       const response = await client.getPage('listings', { limit: 2, offset: 2 }, TOKEN);
-      expect(response).toEqual({ httpStatus: 200, body: { status: 'success', result: [3], count: 3, limit: 2, offset: 2 } });
+      expect(response).toEqual({
+        httpStatus: 200,
+        body: { status: 'success', result: [3], count: 3, limit: 2, offset: 2 },
+      });
       expect(fake.seen[0].path).toBe('listings');
       expect(fake.seen[0].query).toEqual({ limit: '2', offset: '2' });
       expect(fake.seen[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
@@ -91,13 +103,19 @@ describe('HostawayClient (against a local HTTP server)', () => {
       expect(error).toBeInstanceOf(TokenRejectedError);
       expect(error).toBeInstanceOf(AccountAuthError);
       expect((error as TokenRejectedError).rejectedToken).toBe(TOKEN);
-      expect(error.message).toBe('Hostaway rejected the access token (403) for reservations: token [redacted] expired');
+      expect(error.message).toBe(
+        'Hostaway rejected the access token (403) for reservations: token [redacted] expired',
+      );
       expect(JSON.stringify(error)).not.toContain(TOKEN);
       expect(inspect(error)).not.toContain(TOKEN);
     });
 
     it('429 → transient with Retry-After; 5xx → transient', async () => {
-      fake.handler = () => ({ status: 429, headers: { 'retry-after': '2' }, body: { status: 'fail', message: 'Too many' } });
+      fake.handler = () => ({
+        status: 429,
+        headers: { 'retry-after': '2' },
+        body: { status: 'fail', message: 'Too many' },
+      });
       const limited = await caught(client.getPage('listings', {}, TOKEN));
       expect(limited).toBeInstanceOf(TransientError);
       expect((limited as TransientError).retryAfterMs).toBe(2000);
@@ -115,7 +133,9 @@ describe('HostawayClient (against a local HTTP server)', () => {
       fake.handler = () => ({ status: 404, body: { status: 'fail', message: 'Not found' } });
       expect(await caught(client.getPage('listings', {}, TOKEN))).toBeInstanceOf(FatalRequestError);
       fake.handler = () => ({ body: { status: 'success' } });
-      expect((await caught(client.getPage('listings', {}, TOKEN))).message).toBe('Hostaway answered listings without a result array');
+      expect((await caught(client.getPage('listings', {}, TOKEN))).message).toBe(
+        'Hostaway answered listings without a result array',
+      );
     });
 
     it('timeouts and network failures are transient and name no secret', async () => {

@@ -2,7 +2,12 @@ import http from 'node:http';
 import https from 'node:https';
 import got, { RequestError, type Agents } from 'got';
 import { FatalRequestError, isJsonObject, TransientError, type JsonObject } from '@staysync/core';
-import { classifyListResponse, classifyObjectResponse, classifyTokenResponse, type HostawayListEnvelope } from './classify';
+import {
+  classifyListResponse,
+  classifyObjectResponse,
+  classifyTokenResponse,
+  type HostawayListEnvelope,
+} from './classify';
 
 /**
  * The HTTP client of the Hostaway REST API. It makes exactly one attempt per call: got's retry is off
@@ -57,7 +62,11 @@ export interface HostawayClient {
   /** POST accessTokens (client credentials grant) */
   mintToken(clientId: string, clientSecret: string): Promise<MintedToken>;
   /** GET one page of a list endpoint, e.g. `listings` or `conversations/7/messages` */
-  getPage(path: string, query: Readonly<Record<string, QueryValue>>, token: string): Promise<HostawayPageResponse>;
+  getPage(
+    path: string,
+    query: Readonly<Record<string, QueryValue>>,
+    token: string,
+  ): Promise<HostawayPageResponse>;
   /** GET webhooks/unifiedWebhooks: the token's account's webhooks */
   listWebhooks(token: string): Promise<UnifiedWebhook[]>;
   /** GET webhooks/unifiedWebhooks/{id}; NotFoundError when Hostaway no longer has it */
@@ -99,7 +108,13 @@ export function createHostawayClient(options: HostawayClientOptions = {}): Hosta
   });
 
   /** One JSON call on a single-object endpoint; the operation named in errors is `<METHOD> <path>`. */
-  async function sendObject(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, token: string, json?: object, secrets: string[] = []) {
+  async function sendObject(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    token: string,
+    json?: object,
+    secrets: string[] = [],
+  ) {
     const operation = `${method} ${path}`;
     const response = await httpClient(new URL(path, baseUrl), {
       method,
@@ -108,7 +123,10 @@ export function createHostawayClient(options: HostawayClientOptions = {}): Hosta
     }).catch((error: unknown) => {
       throw networkError(error, operation, timeoutMs);
     });
-    const classified = classifyObjectResponse(response.statusCode, response.headers, response.body, token, { operation, secrets: [token, ...secrets] });
+    const classified = classifyObjectResponse(response.statusCode, response.headers, response.body, token, {
+      operation,
+      secrets: [token, ...secrets],
+    });
     if (!classified.ok) throw classified.error;
     return classified.body;
   }
@@ -118,7 +136,12 @@ export function createHostawayClient(options: HostawayClientOptions = {}): Hosta
       const response = await httpClient
         .post(new URL(TOKEN_PATH, baseUrl), {
           headers: { 'cache-control': 'no-cache', accept: 'application/json' },
-          form: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: 'general' },
+          form: {
+            grant_type: 'client_credentials',
+            client_id: clientId,
+            client_secret: clientSecret,
+            scope: 'general',
+          },
         })
         .catch((error: unknown) => {
           throw networkError(error, TOKEN_PATH, timeoutMs);
@@ -149,7 +172,8 @@ export function createHostawayClient(options: HostawayClientOptions = {}): Hosta
 
     async listWebhooks(token) {
       const body = await sendObject('GET', UNIFIED_WEBHOOKS_PATH, token);
-      if (!Array.isArray(body.result)) throw new FatalRequestError(`Hostaway answered GET ${UNIFIED_WEBHOOKS_PATH} without a result array`);
+      if (!Array.isArray(body.result))
+        throw new FatalRequestError(`Hostaway answered GET ${UNIFIED_WEBHOOKS_PATH} without a result array`);
       return body.result.flatMap((item) => {
         const webhook = toWebhook(item);
         return webhook ? [webhook] : [];
@@ -161,11 +185,17 @@ export function createHostawayClient(options: HostawayClientOptions = {}): Hosta
     },
 
     async createWebhook(spec, token) {
-      return resultWebhook(await sendObject('POST', UNIFIED_WEBHOOKS_PATH, token, webhookBody(spec), [spec.password]), 'POST');
+      return resultWebhook(
+        await sendObject('POST', UNIFIED_WEBHOOKS_PATH, token, webhookBody(spec), [spec.password]),
+        'POST',
+      );
     },
 
     async updateWebhook(id, spec, token) {
-      return resultWebhook(await sendObject('PUT', `${UNIFIED_WEBHOOKS_PATH}/${id}`, token, webhookBody(spec), [spec.password]), 'PUT');
+      return resultWebhook(
+        await sendObject('PUT', `${UNIFIED_WEBHOOKS_PATH}/${id}`, token, webhookBody(spec), [spec.password]),
+        'PUT',
+      );
     },
 
     async deleteWebhook(id, token) {
@@ -180,7 +210,13 @@ export function createHostawayClient(options: HostawayClientOptions = {}): Hosta
 }
 
 function webhookBody(spec: UnifiedWebhookSpec) {
-  return { isEnabled: 1, url: spec.url, login: spec.login, password: spec.password, alertingEmailAddress: null };
+  return {
+    isEnabled: 1,
+    url: spec.url,
+    login: spec.login,
+    password: spec.password,
+    alertingEmailAddress: null,
+  };
 }
 
 function toWebhook(value: unknown): UnifiedWebhook | null {
@@ -195,7 +231,8 @@ function toWebhook(value: unknown): UnifiedWebhook | null {
 
 function resultWebhook(body: JsonObject, method: string): UnifiedWebhook {
   const webhook = toWebhook(body.result);
-  if (!webhook) throw new FatalRequestError(`Hostaway answered ${method} ${UNIFIED_WEBHOOKS_PATH} without a webhook id`);
+  if (!webhook)
+    throw new FatalRequestError(`Hostaway answered ${method} ${UNIFIED_WEBHOOKS_PATH} without a webhook id`);
   return webhook;
 }
 
@@ -209,5 +246,7 @@ function networkError(error: unknown, operation: string, timeoutMs: number): unk
   const message = timedOut
     ? `Hostaway ${operation} timed out after ${timeoutMs} ms`
     : `Hostaway ${operation} request failed: ${error.code ?? error.name}`;
-  return new TransientError(message, { context: { operation, code: error.code, errorName: error.name, timeoutMs } });
+  return new TransientError(message, {
+    context: { operation, code: error.code, errorName: error.name, timeoutMs },
+  });
 }

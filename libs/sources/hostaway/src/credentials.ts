@@ -12,14 +12,18 @@ export interface HostawayCredentials {
 }
 
 /** Reads `hostaway.accounts` (account_id arrives as a string: bigint). */
-export function readHostawayCredentials(row: AccountRow, decrypt: (sealed: string) => string): HostawayCredentials {
+export function readHostawayCredentials(
+  row: AccountRow,
+  decrypt: (sealed: string) => string,
+): HostawayCredentials {
   if (typeof row.client_secret !== 'string' || row.client_secret === '') {
     throw new AccountAuthError('the Hostaway account has no client secret');
   }
   return {
     accountId: String(row.account_id),
     clientSecret: decrypt(row.client_secret),
-    accessToken: typeof row.access_token === 'string' && row.access_token !== '' ? decrypt(row.access_token) : null,
+    accessToken:
+      typeof row.access_token === 'string' && row.access_token !== '' ? decrypt(row.access_token) : null,
     accessTokenIssuedAt: toDate(row.access_token_issued_at),
     accessTokenExpiresAt: toDate(row.access_token_expires_at),
   };
@@ -31,9 +35,12 @@ export function hostawayCredentialColumns(
   seal: (plain: string) => string,
 ): Record<string, unknown> {
   const columns: Record<string, unknown> = {};
-  if (update.accessToken !== undefined) columns.access_token = update.accessToken === null ? null : seal(update.accessToken);
-  if (update.accessTokenIssuedAt !== undefined) columns.access_token_issued_at = update.accessTokenIssuedAt?.toISOString() ?? null;
-  if (update.accessTokenExpiresAt !== undefined) columns.access_token_expires_at = update.accessTokenExpiresAt?.toISOString() ?? null;
+  if (update.accessToken !== undefined)
+    columns.access_token = update.accessToken === null ? null : seal(update.accessToken);
+  if (update.accessTokenIssuedAt !== undefined)
+    columns.access_token_issued_at = update.accessTokenIssuedAt?.toISOString() ?? null;
+  if (update.accessTokenExpiresAt !== undefined)
+    columns.access_token_expires_at = update.accessTokenExpiresAt?.toISOString() ?? null;
   return columns;
 }
 
@@ -42,7 +49,8 @@ export function mintedTokenUpdate(token: MintedToken): Partial<HostawayCredentia
   return {
     accessToken: token.accessToken,
     accessTokenIssuedAt: token.issuedAt,
-    accessTokenExpiresAt: token.expiresIn === null ? null : new Date(token.issuedAt.getTime() + token.expiresIn * 1000),
+    accessTokenExpiresAt:
+      token.expiresIn === null ? null : new Date(token.issuedAt.getTime() + token.expiresIn * 1000),
   };
 }
 

@@ -1,6 +1,14 @@
 export * from './tables';
 export * from './datetime';
-export { parserV1, parseHostawayEnvelope, HOSTAWAY_SOURCE_NAME, HOSTAWAY_OPERATIONS, HOSTAWAY_WEBHOOK_EVENTS, messageSentAt, type HostawayOperation } from './parser.v1';
+export {
+  parserV1,
+  parseHostawayEnvelope,
+  HOSTAWAY_SOURCE_NAME,
+  HOSTAWAY_OPERATIONS,
+  HOSTAWAY_WEBHOOK_EVENTS,
+  messageSentAt,
+  type HostawayOperation,
+} from './parser.v1';
 export { hostawaySource } from './source';
 export * from './errors';
 export * from './classify';

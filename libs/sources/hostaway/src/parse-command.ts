@@ -1,5 +1,11 @@
 import { PoisonMessageError, type RawEnvelope, type Row, isJsonObject } from '@staysync/core';
-import { isSealedValue, isSensitiveKey, sealSensitiveFields, type CredentialCipher, type SensitiveFields } from '@staysync/crypto';
+import {
+  isSealedValue,
+  isSensitiveKey,
+  sealSensitiveFields,
+  type CredentialCipher,
+  type SensitiveFields,
+} from '@staysync/crypto';
 import type { HostawayListOperation } from './fetch/envelope';
 import { HOSTAWAY_SOURCE_NAME, parserV1 } from './parser.v1';
 import { HOSTAWAY_SENSITIVE_FIELDS } from './sensitive-fields';
@@ -12,7 +18,12 @@ import { HOSTAWAY_SENSITIVE_FIELDS } from './sensitive-fields';
  * the current parser, so the rows are exactly the loader's: column names as keys, timestamps ISO 8601
  * UTC, secrets in their sealed form. `observed_at` is the scrape day's midnight UTC.
  */
-export const HOSTAWAY_PARSE_RESOURCES = ['listings', 'reservations', 'conversations', 'messages'] as const satisfies readonly HostawayListOperation[];
+export const HOSTAWAY_PARSE_RESOURCES = [
+  'listings',
+  'reservations',
+  'conversations',
+  'messages',
+] as const satisfies readonly HostawayListOperation[];
 
 export interface HostawayParseInput {
   resource: string;
@@ -35,7 +46,9 @@ export function buildHostawayParseOutput(input: HostawayParseInput): Record<stri
   const envelope = buildHostawayEnvelope(input);
   try {
     const { rows } = parserV1.parse(envelope);
-    return Object.fromEntries(Object.entries(rows).map(([table, tableRows]) => [table.replace(/^hostaway\./, ''), tableRows]));
+    return Object.fromEntries(
+      Object.entries(rows).map(([table, tableRows]) => [table.replace(/^hostaway\./, ''), tableRows]),
+    );
   } catch (error) {
     if (error instanceof PoisonMessageError) throw new HostawayParseInputError(error.message);
     throw error;
@@ -45,18 +58,25 @@ export function buildHostawayParseOutput(input: HostawayParseInput): Record<stri
 export function buildHostawayEnvelope(input: HostawayParseInput): RawEnvelope {
   const { resource, accountId, scrapeDate } = input;
   if (!(HOSTAWAY_PARSE_RESOURCES as readonly string[]).includes(resource)) {
-    throw new HostawayParseInputError(`unknown resource "${resource}": use ${HOSTAWAY_PARSE_RESOURCES.join(', ')}`);
+    throw new HostawayParseInputError(
+      `unknown resource "${resource}": use ${HOSTAWAY_PARSE_RESOURCES.join(', ')}`,
+    );
   }
-  if (!/^[0-9]{1,18}$/.test(accountId)) throw new HostawayParseInputError(`--account-id "${accountId}" is not a Hostaway account id (digits)`);
+  if (!/^[0-9]{1,18}$/.test(accountId))
+    throw new HostawayParseInputError(`--account-id "${accountId}" is not a Hostaway account id (digits)`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(scrapeDate) || Number.isNaN(Date.parse(`${scrapeDate}T00:00:00Z`))) {
     throw new HostawayParseInputError(`--scrape-date "${scrapeDate}" is not a YYYY-MM-DD date`);
   }
   const page = typeof input.body === 'string' ? parseJson(input.body) : input.body;
   if (!isJsonObject(page) || !Array.isArray(page.result)) {
-    throw new HostawayParseInputError('the file is not a saved Hostaway list page: expected {"status":"success","result":[…]}');
+    throw new HostawayParseInputError(
+      'the file is not a saved Hostaway list page: expected {"status":"success","result":[…]}',
+    );
   }
   const fields = input.sensitiveFields ?? HOSTAWAY_SENSITIVE_FIELDS;
-  const body = input.cipher ? sealSensitiveFields(page, fields, input.cipher) : refuseClearSecrets(page, fields);
+  const body = input.cipher
+    ? sealSensitiveFields(page, fields, input.cipher)
+    : refuseClearSecrets(page, fields);
   return {
     schemaVersion: 1,
     jobId: null,
@@ -97,7 +117,9 @@ function refuseClearSecrets<T>(page: T, fields: SensitiveFields): T {
   };
   walk(page);
   if (found.size > 0) {
-    throw new HostawayParseInputError(`the page holds sensitive fields in clear (${[...found].sort().join(', ')}): set CREDENTIALS_KEYS so they are printed sealed`);
+    throw new HostawayParseInputError(
+      `the page holds sensitive fields in clear (${[...found].sort().join(', ')}): set CREDENTIALS_KEYS so they are printed sealed`,
+    );
   }
   return page;
 }

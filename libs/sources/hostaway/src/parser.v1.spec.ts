@@ -1,5 +1,12 @@
 import { PoisonMessageError, currentParser, type RawEnvelope } from '@staysync/core';
-import { CANCEL_WEBHOOK, LISTING, MESSAGE, MESSAGE_WEBHOOK, RESERVATION, listBody } from './__fixtures__/examples';
+import {
+  CANCEL_WEBHOOK,
+  LISTING,
+  MESSAGE,
+  MESSAGE_WEBHOOK,
+  RESERVATION,
+  listBody,
+} from './__fixtures__/examples';
 import { formatHostawayDateTime, hostawayDate, hostawayDateTimeToIso } from './datetime';
 import { parserV1 } from './parser.v1';
 import { hostawaySource } from './source';
@@ -81,7 +88,11 @@ describe('hostaway parserV1', () => {
 
   it('messages page → message rows, sent_at falling back from a null sentToChannelDate to date', () => {
     const { rows } = parserV1.parse(
-      envelope({ operation: 'messages', resourceId: '7000001', body: listBody([MESSAGE], { page: 1, totalPages: 1 }) }),
+      envelope({
+        operation: 'messages',
+        resourceId: '7000001',
+        body: listBody([MESSAGE], { page: 1, totalPages: 1 }),
+      }),
     );
     expect(rows).toEqual({
       'hostaway.messages': [
@@ -104,13 +115,19 @@ describe('hostaway parserV1', () => {
   it('message send time: sentToChannelDate, then sentChannelDate, date, insertedOn, updatedOn', () => {
     const base = { id: 1, isIncoming: 0 };
     const sentAt = (fields: Record<string, unknown>) =>
-      parserV1.parse(envelope({ operation: 'messages', resourceId: '7', body: listBody([{ ...base, ...fields }]) })).rows[
-        'hostaway.messages'
-      ].map((r) => [r.sent_at, r.conversation_id, r.is_incoming]);
-    expect(sentAt({ sentToChannelDate: '2025-01-01 00:00:01', sentChannelDate: '2025-01-01 00:00:02', date: '2025-01-01 00:00:03' })).toEqual([
-      ['2025-01-01T00:00:01.000Z', '7', false],
-    ]);
-    expect(sentAt({ sentChannelDate: '2025-01-01 00:00:02', date: '2025-01-01 00:00:03' })[0][0]).toBe('2025-01-01T00:00:02.000Z');
+      parserV1
+        .parse(envelope({ operation: 'messages', resourceId: '7', body: listBody([{ ...base, ...fields }]) }))
+        .rows['hostaway.messages'].map((r) => [r.sent_at, r.conversation_id, r.is_incoming]);
+    expect(
+      sentAt({
+        sentToChannelDate: '2025-01-01 00:00:01',
+        sentChannelDate: '2025-01-01 00:00:02',
+        date: '2025-01-01 00:00:03',
+      }),
+    ).toEqual([['2025-01-01T00:00:01.000Z', '7', false]]);
+    expect(sentAt({ sentChannelDate: '2025-01-01 00:00:02', date: '2025-01-01 00:00:03' })[0][0]).toBe(
+      '2025-01-01T00:00:02.000Z',
+    );
     expect(sentAt({ updatedOn: '2025-01-01 00:00:05' })[0][0]).toBe('2025-01-01T00:00:05.000Z');
     // no usable timestamp at all → skipped
     expect(sentAt({ date: '0000-00-00 00:00:00' })).toEqual([]);
@@ -121,7 +138,9 @@ describe('hostaway parserV1', () => {
   });
 
   it('conversations → no rows', () => {
-    expect(parserV1.parse(envelope({ operation: 'conversations', body: listBody([{ id: 7000001 }]) }))).toEqual({
+    expect(
+      parserV1.parse(envelope({ operation: 'conversations', body: listBody([{ id: 7000001 }]) })),
+    ).toEqual({
       rows: {},
       unknownMetrics: [],
     });
@@ -178,30 +197,60 @@ describe('hostaway parserV1', () => {
   });
 
   it('unknown webhook event → no rows, the event reported', () => {
-    expect(parserV1.parse(webhook({ object: 'listing', event: 'listing.updated', accountId: 10001, data: { id: 1 } }))).toEqual({
+    expect(
+      parserV1.parse(
+        webhook({ object: 'listing', event: 'listing.updated', accountId: 10001, data: { id: 1 } }),
+      ),
+    ).toEqual({
       rows: {},
       unknownMetrics: ['listing.updated'],
     });
   });
 
   it('known webhook event with empty data → no rows', () => {
-    expect(parserV1.parse(webhook({ event: 'reservation.updated', accountId: 10001 })).rows).toEqual({ 'hostaway.reservations': [] });
+    expect(parserV1.parse(webhook({ event: 'reservation.updated', accountId: 10001 })).rows).toEqual({
+      'hostaway.reservations': [],
+    });
   });
 
   it.each([
-    ['a status fail body', envelope({ body: { status: 'fail', message: 'Too many requests' } }), /status "fail": Too many requests/],
+    [
+      'a status fail body',
+      envelope({ body: { status: 'fail', message: 'Too many requests' } }),
+      /status "fail": Too many requests/,
+    ],
     ['a body without result', envelope({ body: { status: 'success' } }), /body.result is missing/],
-    ['a result that is not a list', envelope({ body: { status: 'success', result: {} } }), /body.result is not an array/],
-    ['a body without status', envelope({ body: { result: [] } }), /body.status is missing, expected "success"/],
-    ['an entity without an id', envelope({ body: listBody([{ ...LISTING, id: 7 }, { name: 'no id' }]) }), /body.result\[1\].id is missing or not an integer/],
-    ['an entity that is not an object', envelope({ body: listBody([null]) }), /body.result\[0\] is not an object/],
+    [
+      'a result that is not a list',
+      envelope({ body: { status: 'success', result: {} } }),
+      /body.result is not an array/,
+    ],
+    [
+      'a body without status',
+      envelope({ body: { result: [] } }),
+      /body.status is missing, expected "success"/,
+    ],
+    [
+      'an entity without an id',
+      envelope({ body: listBody([{ ...LISTING, id: 7 }, { name: 'no id' }]) }),
+      /body.result\[1\].id is missing or not an integer/,
+    ],
+    [
+      'an entity that is not an object',
+      envelope({ body: listBody([null]) }),
+      /body.result\[0\] is not an object/,
+    ],
     ['a non-object body', envelope({ body: 'html' }), /body is not a JSON object/],
     ['an unknown operation', envelope({ operation: 'guests' }), /unknown operation "guests"/],
     ['another source', envelope({ source: 'airbnb' }), /source is "airbnb"/],
     ['a missing account', envelope({ accountId: '' }), /accountId "" is not/],
     ['a bad fetchedAt', envelope({ fetchedAt: 'yesterday' }), /fetchedAt is not an ISO timestamp/],
     ['a webhook without event', webhook({ accountId: 1, data: {} }), /webhook has no event/],
-    ['a conversations fail body', envelope({ operation: 'conversations', body: { status: 'fail', result: 'nope' } }), /status "fail": nope/],
+    [
+      'a conversations fail body',
+      envelope({ operation: 'conversations', body: { status: 'fail', result: 'nope' } }),
+      /status "fail": nope/,
+    ],
   ])('%s → PoisonMessageError', (_name, input, message) => {
     expect(() => parserV1.parse(input)).toThrow(PoisonMessageError);
     expect(() => parserV1.parse(input)).toThrow(message);

@@ -1,4 +1,12 @@
-import { PoisonMessageError, type ParseResult, type Parser, type RawEnvelope, type Row, isJsonObject, type JsonObject } from '@staysync/core';
+import {
+  PoisonMessageError,
+  type ParseResult,
+  type Parser,
+  type RawEnvelope,
+  type Row,
+  isJsonObject,
+  type JsonObject,
+} from '@staysync/core';
 import { hostawayDate, hostawayDateTimeToIso } from './datetime';
 import { HOSTAWAY_TABLES, PARTIAL_ROW_FLAG } from './tables';
 
@@ -15,10 +23,20 @@ export const HOSTAWAY_SOURCE_NAME = 'hostaway';
 
 export const parserV1: Parser = { version: 1, parse: parseHostawayEnvelope };
 
-export const HOSTAWAY_OPERATIONS = ['listings', 'reservations', 'conversations', 'messages', 'webhook'] as const;
+export const HOSTAWAY_OPERATIONS = [
+  'listings',
+  'reservations',
+  'conversations',
+  'messages',
+  'webhook',
+] as const;
 export type HostawayOperation = (typeof HOSTAWAY_OPERATIONS)[number];
 
-export const HOSTAWAY_WEBHOOK_EVENTS = ['reservation.created', 'reservation.updated', 'message.received'] as const;
+export const HOSTAWAY_WEBHOOK_EVENTS = [
+  'reservation.created',
+  'reservation.updated',
+  'message.received',
+] as const;
 
 /** What every row of one envelope shares. */
 export interface RowContext {
@@ -32,7 +50,8 @@ type EntityToRow = (entity: JsonObject, ctx: RowContext) => Row | null;
 
 export function parseHostawayEnvelope(envelope: RawEnvelope): ParseResult {
   if (!isJsonObject(envelope)) invalid('envelope is not an object');
-  if (envelope.source !== HOSTAWAY_SOURCE_NAME) invalid(`source is ${JSON.stringify(envelope.source)}, expected "hostaway"`);
+  if (envelope.source !== HOSTAWAY_SOURCE_NAME)
+    invalid(`source is ${JSON.stringify(envelope.source)}, expected "hostaway"`);
   const ctx: RowContext = {
     accountId: requireAccountId(envelope.accountId),
     observedAt: requireTimestamp(envelope.fetchedAt, 'fetchedAt'),
@@ -40,11 +59,20 @@ export function parseHostawayEnvelope(envelope: RawEnvelope): ParseResult {
   };
   switch (envelope.operation as HostawayOperation) {
     case 'listings':
-      return { rows: { [HOSTAWAY_TABLES.listings]: resultRows(envelope.body, listingRow, ctx) }, unknownMetrics: [] };
+      return {
+        rows: { [HOSTAWAY_TABLES.listings]: resultRows(envelope.body, listingRow, ctx) },
+        unknownMetrics: [],
+      };
     case 'reservations':
-      return { rows: { [HOSTAWAY_TABLES.reservations]: resultRows(envelope.body, reservationRow, ctx) }, unknownMetrics: [] };
+      return {
+        rows: { [HOSTAWAY_TABLES.reservations]: resultRows(envelope.body, reservationRow, ctx) },
+        unknownMetrics: [],
+      };
     case 'messages':
-      return { rows: { [HOSTAWAY_TABLES.messages]: resultRows(envelope.body, messageRow, ctx) }, unknownMetrics: [] };
+      return {
+        rows: { [HOSTAWAY_TABLES.messages]: resultRows(envelope.body, messageRow, ctx) },
+        unknownMetrics: [],
+      };
     case 'conversations':
       resultEntities(envelope.body);
       return { rows: {}, unknownMetrics: [] };
@@ -63,7 +91,10 @@ export function parseHostawayEnvelope(envelope: RawEnvelope): ParseResult {
 function resultEntities(body: unknown): unknown[] {
   if (!isJsonObject(body)) return invalid('body is not a JSON object');
   if (body.status === 'fail') return invalid(`upstream answered status "fail": ${describeFailure(body)}`);
-  if (body.status !== 'success') return invalid(`body.status is ${body.status === undefined ? 'missing' : JSON.stringify(body.status)}, expected "success"`);
+  if (body.status !== 'success')
+    return invalid(
+      `body.status is ${body.status === undefined ? 'missing' : JSON.stringify(body.status)}, expected "success"`,
+    );
   if (body.result === undefined || body.result === null) return invalid('body.result is missing');
   if (!Array.isArray(body.result)) return invalid('body.result is not an array');
   return body.result;
@@ -130,7 +161,13 @@ export function reservationRow(reservation: JsonObject, ctx: RowContext): Row | 
 }
 
 /** Docs call the send time `sentChannelDate`, real payloads `sentToChannelDate` (reference §3). */
-const MESSAGE_TIME_FIELDS = ['sentToChannelDate', 'sentChannelDate', 'date', 'insertedOn', 'updatedOn'] as const;
+const MESSAGE_TIME_FIELDS = [
+  'sentToChannelDate',
+  'sentChannelDate',
+  'date',
+  'insertedOn',
+  'updatedOn',
+] as const;
 
 export function messageSentAt(message: JsonObject): string | null {
   for (const field of MESSAGE_TIME_FIELDS) {
@@ -168,9 +205,17 @@ function parseWebhook(body: unknown, ctx: RowContext): ParseResult {
   switch (event) {
     case 'reservation.created':
     case 'reservation.updated':
-      return { rows: { [HOSTAWAY_TABLES.reservations]: rowsOf(entities, partial(reservationRow, RESERVATION_FIELDS), ctx) }, unknownMetrics: [] };
+      return {
+        rows: {
+          [HOSTAWAY_TABLES.reservations]: rowsOf(entities, partial(reservationRow, RESERVATION_FIELDS), ctx),
+        },
+        unknownMetrics: [],
+      };
     case 'message.received':
-      return { rows: { [HOSTAWAY_TABLES.messages]: rowsOf(entities, partial(messageRow, MESSAGE_FIELDS), ctx) }, unknownMetrics: [] };
+      return {
+        rows: { [HOSTAWAY_TABLES.messages]: rowsOf(entities, partial(messageRow, MESSAGE_FIELDS), ctx) },
+        unknownMetrics: [],
+      };
     default:
       return { rows: {}, unknownMetrics: [event] };
   }
@@ -205,7 +250,8 @@ function partial(toRow: EntityToRow, fields: Record<string, readonly string[]>):
   return (entity, ctx) => {
     const row = toRow(entity, ctx);
     if (!row) return null;
-    for (const [column, sources] of Object.entries(fields)) if (!sources.some((f) => f in entity)) delete row[column];
+    for (const [column, sources] of Object.entries(fields))
+      if (!sources.some((f) => f in entity)) delete row[column];
     row[PARTIAL_ROW_FLAG] = true;
     return row;
   };
@@ -244,11 +290,18 @@ function requireAccountId(value: unknown): string {
 
 function requireTimestamp(value: unknown, name: string): string {
   const ms = typeof value === 'string' ? Date.parse(value) : NaN;
-  return Number.isNaN(ms) ? invalid(`${name} is not an ISO timestamp: ${JSON.stringify(value)}`) : new Date(ms).toISOString();
+  return Number.isNaN(ms)
+    ? invalid(`${name} is not an ISO timestamp: ${JSON.stringify(value)}`)
+    : new Date(ms).toISOString();
 }
 
 function describeFailure(body: JsonObject): string {
-  const message = typeof body.message === 'string' ? body.message : typeof body.result === 'string' ? body.result : 'no message';
+  const message =
+    typeof body.message === 'string'
+      ? body.message
+      : typeof body.result === 'string'
+        ? body.result
+        : 'no message';
   return message.slice(0, 200);
 }
 

@@ -12,7 +12,12 @@ function maxStartsInWindow(starts: number[], windowMs: number): number {
 }
 
 /** Runs `count` tasks of `taskMs` each through `schedule`, recording start times and the in-flight peak. */
-async function run(schedule: <T>(task: () => Promise<T>) => Promise<T>, count: number, taskMs: number, record: { starts: number[]; peak: number; inFlight: number }) {
+async function run(
+  schedule: <T>(task: () => Promise<T>) => Promise<T>,
+  count: number,
+  taskMs: number,
+  record: { starts: number[]; peak: number; inFlight: number },
+) {
   await Promise.all(
     Array.from({ length: count }, () =>
       schedule(async () => {
@@ -88,7 +93,9 @@ describe('rate limits', () => {
 
   it('shares one IP limit per upstream', () => {
     const options = { ipRate: 15, windowMs: 10_000 };
-    expect(sharedIpRateLimit('http://a/', options)).toBe(sharedIpRateLimit('http://a/', { ipRate: 1, windowMs: 1 }));
+    expect(sharedIpRateLimit('http://a/', options)).toBe(
+      sharedIpRateLimit('http://a/', { ipRate: 1, windowMs: 1 }),
+    );
     expect(sharedIpRateLimit('http://b/', options)).not.toBe(sharedIpRateLimit('http://a/', options));
   });
 });

@@ -10,7 +10,10 @@ export const hostawaySource: SourcePlugin = {
   operations: HOSTAWAY_OPERATIONS,
   parsers: [parserV1],
   topics: {
-    raw: { description: 'Raw Hostaway responses and webhook deliveries with request metadata: fetcher/admin → loader, and the replay source.' },
+    raw: {
+      description:
+        'Raw Hostaway responses and webhook deliveries with request metadata: fetcher/admin → loader, and the replay source.',
+    },
   },
   fetch: hostawayFetch,
   admin: hostawayAdmin,

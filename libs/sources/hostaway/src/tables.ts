@@ -31,7 +31,12 @@ const col = (name: string, type: string): ColumnSpec => ({ name, type });
  */
 export const PARTIAL_ROW_FLAG = 'partial';
 
-const IF_CHANGED = { mode: 'if-changed', changeColumn: 'raw_payload', versionColumn: 'observed_at', partialFlag: PARTIAL_ROW_FLAG } as const;
+const IF_CHANGED = {
+  mode: 'if-changed',
+  changeColumn: 'raw_payload',
+  versionColumn: 'observed_at',
+  partialFlag: PARTIAL_ROW_FLAG,
+} as const;
 
 export const listingsTable: TableSpec = {
   table: HOSTAWAY_TABLES.listings,

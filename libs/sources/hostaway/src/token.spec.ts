@@ -26,7 +26,11 @@ function setup(stored: StoredToken | null, overrides: Partial<TokenProviderOptio
   return { provider, minted, persisted };
 }
 
-const OLD: StoredToken = { accessToken: 'stored', issuedAt: new Date('2025-01-01T00:00:00Z'), expiresAt: null };
+const OLD: StoredToken = {
+  accessToken: 'stored',
+  issuedAt: new Date('2025-01-01T00:00:00Z'),
+  expiresAt: null,
+};
 
 describe('HostawayTokenProvider', () => {
   it('uses the stored token without minting', async () => {
@@ -55,7 +59,10 @@ describe('HostawayTokenProvider', () => {
   it('after a 403 on the stored token: concurrent rejections share one mint', async () => {
     const { provider, minted, persisted } = setup(OLD);
     const first = await provider.getToken();
-    const retried = await Promise.all([provider.refreshAfterRejection(first), provider.refreshAfterRejection(first)]);
+    const retried = await Promise.all([
+      provider.refreshAfterRejection(first),
+      provider.refreshAfterRejection(first),
+    ]);
     expect(retried).toEqual(['minted-1', 'minted-1']);
     // a late 403 for the old token after the refresh finished: the current token, no new mint
     expect(await provider.refreshAfterRejection(first)).toBe('minted-1');

@@ -64,7 +64,9 @@ export class HostawayTokenProvider {
     const current = this.current;
     if (current && current.accessToken !== rejectedToken) return this.ready(current);
     if (current?.fresh) {
-      throw new AccountAuthError('Hostaway rejected a freshly minted access token: the account credentials are not usable');
+      throw new AccountAuthError(
+        'Hostaway rejected a freshly minted access token: the account credentials are not usable',
+      );
     }
     return this.ready(await this.mintOnce());
   }
@@ -84,7 +86,8 @@ export class HostawayTokenProvider {
   }
 
   private async ready(token: CurrentToken): Promise<string> {
-    if (token.issuedAtMs !== null) await sleep(token.issuedAtMs + this.warmupMs - this.now(), this.options.signal);
+    if (token.issuedAtMs !== null)
+      await sleep(token.issuedAtMs + this.warmupMs - this.now(), this.options.signal);
     return token.accessToken;
   }
 }
@@ -99,7 +102,10 @@ function usableStoredToken(stored: StoredToken | null, now: number): CurrentToke
  * Sends with the current token; a 403 is answered with one refreshed token (reference §1: cap at 2),
  * and a second 403 is an account error.
  */
-export async function withTokenRefresh<T>(tokens: HostawayTokenProvider, send: (token: string) => Promise<T>): Promise<T> {
+export async function withTokenRefresh<T>(
+  tokens: HostawayTokenProvider,
+  send: (token: string) => Promise<T>,
+): Promise<T> {
   try {
     return await send(await tokens.getToken());
   } catch (error) {
@@ -109,7 +115,9 @@ export async function withTokenRefresh<T>(tokens: HostawayTokenProvider, send: (
       return await send(retryToken);
     } catch (second) {
       if (!(second instanceof TokenRejectedError)) throw second;
-      throw new AccountAuthError('Hostaway rejected the access token again right after a refresh', { context: second.context });
+      throw new AccountAuthError('Hostaway rejected the access token again right after a refresh', {
+        context: second.context,
+      });
     }
   }
 }

@@ -4,7 +4,8 @@ import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageLimitQuery } from '../../http/page-limit.query';
 
 /** Query parameters shared by every source's account endpoints. */
-const toBoolean = ({ value }: { value: unknown }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value);
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === 'true' || value === true ? true : value === 'false' || value === false ? false : value;
 
 export class ListAccountsQuery extends PageLimitQuery {
   @ApiPropertyOptional({ default: false })
@@ -27,4 +28,3 @@ export class DeleteAccountQuery {
   @IsBoolean()
   hard?: boolean;
 }
-

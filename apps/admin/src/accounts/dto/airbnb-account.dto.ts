@@ -1,11 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+} from 'class-validator';
 import { PatchAccountDto } from './patch-account.dto';
 import { SyncCronProperty } from './sync-cron';
 
 export class UpsertAirbnbAccountDto {
-  @ApiProperty({ description: 'Browser cookie string of the host session (auth cookies are kept, others dropped)', writeOnly: true })
+  @ApiProperty({
+    description: 'Browser cookie string of the host session (auth cookies are kept, others dropped)',
+    writeOnly: true,
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(16_384)
@@ -23,7 +35,9 @@ export class UpsertAirbnbAccountDto {
   @MaxLength(1024)
   user_agent!: string;
 
-  @ApiPropertyOptional({ description: 'Airbnb user id; derived from the cookie when absent, and must match it when given' })
+  @ApiPropertyOptional({
+    description: 'Airbnb user id; derived from the cookie when absent, and must match it when given',
+  })
   @IsOptional()
   @IsString()
   @Matches(/^[0-9]{1,32}$/, { message: 'account_id must be digits only' })
@@ -59,20 +73,27 @@ export class PatchAirbnbAccountDto extends PatchAccountDto {
   @IsNotEmpty()
   @MaxLength(1024)
   user_agent?: string;
-
 }
 
 export class SyncRequestDto {
-  @ApiPropertyOptional({ enum: ['backfill', 'incremental'], description: 'default: backfill on the first sync, else incremental' })
+  @ApiPropertyOptional({
+    enum: ['backfill', 'incremental'],
+    description: 'default: backfill on the first sync, else incremental',
+  })
   @IsOptional()
   @IsIn(['backfill', 'incremental'])
   mode?: 'backfill' | 'incremental';
 }
 
 export class ValidateQuery {
-  @ApiPropertyOptional({ default: true, description: 'false: store the credentials without the credential check (preflight) against Airbnb' })
+  @ApiPropertyOptional({
+    default: true,
+    description: 'false: store the credentials without the credential check (preflight) against Airbnb',
+  })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value))
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' || value === true ? true : value === 'false' || value === false ? false : value,
+  )
   @IsBoolean()
   validate?: boolean;
 }

@@ -1,5 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { PatchAccountDto } from './patch-account.dto';
 import { SyncCronProperty } from './sync-cron';
 
@@ -20,17 +32,24 @@ export class UpsertHostawayAccountDto {
   @IsUUID()
   customer_id?: string;
 
-  @ApiPropertyOptional({ description: 'HTTP Basic login Hostaway sends with unified webhooks for this account' })
-  @ValidateIf((dto: UpsertHostawayAccountDto) => dto.webhook_password !== undefined || dto.webhook_login !== undefined)
+  @ApiPropertyOptional({
+    description: 'HTTP Basic login Hostaway sends with unified webhooks for this account',
+  })
+  @ValidateIf(
+    (dto: UpsertHostawayAccountDto) => dto.webhook_password !== undefined || dto.webhook_login !== undefined,
+  )
   @IsString()
   @Matches(/^[^:\s]{3,128}$/, { message: 'webhook_login must be 3–128 characters without spaces or colons' })
   webhook_login?: string;
 
   @ApiPropertyOptional({
-    description: 'HTTP Basic password for webhooks, registered upstream with the login (stored encrypted and as a scrypt hash, never returned)',
+    description:
+      'HTTP Basic password for webhooks, registered upstream with the login (stored encrypted and as a scrypt hash, never returned)',
     writeOnly: true,
   })
-  @ValidateIf((dto: UpsertHostawayAccountDto) => dto.webhook_login !== undefined || dto.webhook_password !== undefined)
+  @ValidateIf(
+    (dto: UpsertHostawayAccountDto) => dto.webhook_login !== undefined || dto.webhook_password !== undefined,
+  )
   @IsString()
   @MinLength(12)
   @MaxLength(256)
@@ -49,22 +68,28 @@ export class PatchHostawayAccountDto extends PatchAccountDto {
   client_secret?: string;
 
   @ApiPropertyOptional()
-  @ValidateIf((dto: PatchHostawayAccountDto) => dto.webhook_password !== undefined || dto.webhook_login !== undefined)
+  @ValidateIf(
+    (dto: PatchHostawayAccountDto) => dto.webhook_password !== undefined || dto.webhook_login !== undefined,
+  )
   @IsString()
   @Matches(/^[^:\s]{3,128}$/, { message: 'webhook_login must be 3–128 characters without spaces or colons' })
   webhook_login?: string;
 
   @ApiPropertyOptional({ writeOnly: true })
-  @ValidateIf((dto: PatchHostawayAccountDto) => dto.webhook_login !== undefined || dto.webhook_password !== undefined)
+  @ValidateIf(
+    (dto: PatchHostawayAccountDto) => dto.webhook_login !== undefined || dto.webhook_password !== undefined,
+  )
   @IsString()
   @MinLength(12)
   @MaxLength(256)
   webhook_password?: string;
-
 }
 
 export class HostawaySyncQuery {
-  @ApiPropertyOptional({ enum: ['full', 'incremental'], description: 'default: full on the first sync, else incremental' })
+  @ApiPropertyOptional({
+    enum: ['full', 'incremental'],
+    description: 'default: full on the first sync, else incremental',
+  })
   @IsOptional()
   @IsIn(['full', 'incremental'])
   mode?: 'full' | 'incremental';

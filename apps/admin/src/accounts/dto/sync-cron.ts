@@ -10,14 +10,19 @@ export function SyncCronProperty(): PropertyDecorator {
       type: String,
       nullable: true,
       example: '30 6 * * *',
-      description: "this account's sync schedule (cron, UTC, 5 fields or 6 with seconds, at most once an hour) instead of SYNC_CRON; null: back to SYNC_CRON",
+      description:
+        "this account's sync schedule (cron, UTC, 5 fields or 6 with seconds, at most once an hour) instead of SYNC_CRON; null: back to SYNC_CRON",
     }),
     // null and undefined skip the checks below
     IsOptional(),
     MaxLength(128),
     ValidateBy({
       name: 'isSyncCron',
-      validator: { validate: isSyncCron, defaultMessage: () => 'sync_cron must be a cron expression with 5 or 6 fields (e.g. "30 6 * * *") that fires at most once an hour' },
+      validator: {
+        validate: isSyncCron,
+        defaultMessage: () =>
+          'sync_cron must be a cron expression with 5 or 6 fields (e.g. "30 6 * * *") that fires at most once an hour',
+      },
     }),
   );
 }

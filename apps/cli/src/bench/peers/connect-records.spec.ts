@@ -16,7 +16,9 @@ const spec: TableSpec = {
 
 describe('connectRecords', () => {
   it('keys a record by the conflict key and gives its value only the columns the row has, typed for the JDBC sink', () => {
-    const [record] = connectRecords(spec, [{ account_id: 'a1', metric_date: '2025-01-12', p3_impressions_your_value: 15, extra: null }]);
+    const [record] = connectRecords(spec, [
+      { account_id: 'a1', metric_date: '2025-01-12', p3_impressions_your_value: 15, extra: null },
+    ]);
     expect(JSON.parse(record.key)).toEqual({
       schema: {
         type: 'struct',
@@ -24,7 +26,13 @@ describe('connectRecords', () => {
         optional: false,
         fields: [
           { field: 'account_id', type: 'string', optional: false },
-          { field: 'metric_date', type: 'int32', name: 'org.apache.kafka.connect.data.Date', version: 1, optional: false },
+          {
+            field: 'metric_date',
+            type: 'int32',
+            name: 'org.apache.kafka.connect.data.Date',
+            version: 1,
+            optional: false,
+          },
         ],
       },
       payload: { account_id: 'a1', metric_date: 20100 },
@@ -36,7 +44,13 @@ describe('connectRecords', () => {
         optional: false,
         fields: [
           { field: 'account_id', type: 'string', optional: false },
-          { field: 'metric_date', type: 'int32', name: 'org.apache.kafka.connect.data.Date', version: 1, optional: false },
+          {
+            field: 'metric_date',
+            type: 'int32',
+            name: 'org.apache.kafka.connect.data.Date',
+            version: 1,
+            optional: false,
+          },
           { field: 'p3_impressions_your_value', type: 'int64', optional: true },
           { field: 'extra', type: 'string', name: 'io.debezium.data.Json', version: 1, optional: true },
         ],
@@ -50,7 +64,11 @@ describe('connectRecords', () => {
       { account_id: 'a1', metric_date: '2025-01-12', p3_impressions_your_value: 15 },
       { account_id: 'a1', metric_date: '2025-01-12', conversion_rate_your_value: 0.5, extra: { x: 1 } },
     ]);
-    const fields = records.map((r) => (JSON.parse(r.value).schema.fields as Array<{ field: string; type: string }>).map((f) => `${f.field}:${f.type}`));
+    const fields = records.map((r) =>
+      (JSON.parse(r.value).schema.fields as Array<{ field: string; type: string }>).map(
+        (f) => `${f.field}:${f.type}`,
+      ),
+    );
     expect(fields).toEqual([
       ['account_id:string', 'metric_date:int32', 'p3_impressions_your_value:int64'],
       ['account_id:string', 'metric_date:int32', 'conversion_rate_your_value:double', 'extra:string'],

@@ -56,13 +56,20 @@ export function connectRecords(spec: TableSpec, rows: Row[]): ConnectRecord[] {
         type: 'struct',
         name: `${spec.table}.Value`,
         optional: false,
-        fields: present.map((c) => ({ field: c.name, optional: !spec.conflictKey.includes(c.name), ...c.schema })),
+        fields: present.map((c) => ({
+          field: c.name,
+          optional: !spec.conflictKey.includes(c.name),
+          ...c.schema,
+        })),
       });
       valueSchemas.set(shape, valueSchema);
     }
     const key = Object.fromEntries(keyColumns.map((c) => [c.name, connectValue(row[c.name], c.pgType)]));
     const value = Object.fromEntries(present.map((c) => [c.name, connectValue(row[c.name], c.pgType)]));
-    return { key: `{"schema":${keySchema},"payload":${JSON.stringify(key)}}`, value: `{"schema":${valueSchema},"payload":${JSON.stringify(value)}}` };
+    return {
+      key: `{"schema":${keySchema},"payload":${JSON.stringify(key)}}`,
+      value: `{"schema":${valueSchema},"payload":${JSON.stringify(value)}}`,
+    };
   });
 }
 
@@ -70,7 +77,11 @@ export function connectValue(value: unknown, pgType: string): unknown {
   if (value === null || value === undefined) return null;
   switch (pgType) {
     case 'date':
-      return Math.round(Date.parse(`${(value instanceof Date ? value.toISOString() : (value as string)).slice(0, 10)}T00:00:00Z`) / DAY_MS);
+      return Math.round(
+        Date.parse(
+          `${(value instanceof Date ? value.toISOString() : (value as string)).slice(0, 10)}T00:00:00Z`,
+        ) / DAY_MS,
+      );
     case 'jsonb':
       return JSON.stringify(value);
     case 'timestamptz':

@@ -68,7 +68,11 @@ export async function runKafkaConnectJdbc(options: KafkaConnectJdbcOptions): Pro
   const specs = options.parsed.specs;
   const topicOf = (table: string) => `${options.topicPrefix}connect.${table.replace(/^[^.]+\./, '')}`;
   const topics = specs.map((s) => topicOf(s.table));
-  const kafka = new Kafka({ clientId: 'staysync-bench-connect-peer', brokers: options.brokers.split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'staysync-bench-connect-peer',
+    brokers: options.brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
   const records = await produceRecords(options, kafka, topicOf);
   const admin = kafka.admin();
   await admin.connect();
@@ -78,7 +82,10 @@ export async function runKafkaConnectJdbc(options: KafkaConnectJdbcOptions): Pro
     brokers: options.brokers,
     heapMb: options.heapMb ?? 512,
     log,
-    workerProperties: { 'consumer.max.poll.records': BATCH_SIZE, 'offset.flush.interval.ms': OFFSET_COMMIT_MS },
+    workerProperties: {
+      'consumer.max.poll.records': BATCH_SIZE,
+      'offset.flush.interval.ms': OFFSET_COMMIT_MS,
+    },
   }).catch(async (error: unknown) => {
     await admin.disconnect();
     throw error;
@@ -86,13 +93,24 @@ export async function runKafkaConnectJdbc(options: KafkaConnectJdbcOptions): Pro
   const workerStartMs = performance.now() - workerStarted;
   try {
     const config = connectorConfig(options.databaseUrl, topics, options.topicPrefix);
-    const ends = new Map((await Promise.all(topics.map(async (topic) => [topic, await admin.fetchTopicOffsets(topic)] as const))).map(([topic, offsets]) => [topic, offsets[0].high]));
+    const ends = new Map(
+      (
+        await Promise.all(topics.map(async (topic) => [topic, await admin.fetchTopicOffsets(topic)] as const))
+      ).map(([topic, offsets]) => [topic, offsets[0].high]),
+    );
     const warmups = options.warmupRuns ?? 1;
     const runs: TimedRun[] = [];
     for (let i = 0; i < warmups + (options.runs ?? 3); i++) {
-      const run = await timedRun(options, { connect, admin, ends }, `${options.topicPrefix}jdbc-sink-${i}`, config);
+      const run = await timedRun(
+        options,
+        { connect, admin, ends },
+        `${options.topicPrefix}jdbc-sink-${i}`,
+        config,
+      );
       if (i >= warmups) runs.push(run);
-      log(`kafka connect JDBC sink ${i < warmups ? 'warm-up' : `run ${i - warmups + 1}`}: ${run.durationMs.toFixed(0)} ms, JVM CPU ${run.cpu.jvm} ms`);
+      log(
+        `kafka connect JDBC sink ${i < warmups ? 'warm-up' : `run ${i - warmups + 1}`}: ${run.durationMs.toFixed(0)} ms, JVM CPU ${run.cpu.jvm} ms`,
+      );
     }
     const best = runs.reduce((a, b) => (b.durationMs < a.durationMs ? b : a));
     const rows = Object.values(options.expected.counts).reduce((a, b) => a + b, 0);
@@ -127,7 +145,12 @@ interface TimedRun {
 }
 
 /** One connector (its own consumer group, so it reads the topics from the start) on empty tables, timed, then deleted. */
-async function timedRun(options: KafkaConnectJdbcOptions, harness: Harness, name: string, config: Record<string, string>): Promise<TimedRun> {
+async function timedRun(
+  options: KafkaConnectJdbcOptions,
+  harness: Harness,
+  name: string,
+  config: Record<string, string>,
+): Promise<TimedRun> {
   const { connect } = harness;
   await options.pool.query(`TRUNCATE ${options.parsed.specs.map((s) => s.table).join(', ')}`);
   const cpuAtStart = { jvm: processCpuMs(connect.pid), postgres: postgresCpuMs() };
@@ -143,12 +166,17 @@ async function timedRun(options: KafkaConnectJdbcOptions, harness: Harness, name
     durationMs,
     cpu: {
       jvm: jvmEnd === null || cpuAtStart.jvm === null ? 0 : jvmEnd - cpuAtStart.jvm,
-      postgres: postgresEnd === null || cpuAtStart.postgres === null ? null : postgresEnd - cpuAtStart.postgres,
+      postgres:
+        postgresEnd === null || cpuAtStart.postgres === null ? null : postgresEnd - cpuAtStart.postgres,
     },
   };
 }
 
-async function produceRecords(options: KafkaConnectJdbcOptions, kafka: Kafka, topicOf: (table: string) => string): Promise<number> {
+async function produceRecords(
+  options: KafkaConnectJdbcOptions,
+  kafka: Kafka,
+  topicOf: (table: string) => string,
+): Promise<number> {
   const admin = kafka.admin();
   const producer = kafka.producer();
   let records = 0;
@@ -156,7 +184,10 @@ async function produceRecords(options: KafkaConnectJdbcOptions, kafka: Kafka, to
   await producer.connect();
   try {
     const specs = options.parsed.specs;
-    await admin.createTopics({ topics: specs.map((s) => ({ topic: topicOf(s.table), numPartitions: 1, replicationFactor: 1 })), waitForLeaders: true });
+    await admin.createTopics({
+      topics: specs.map((s) => ({ topic: topicOf(s.table), numPartitions: 1, replicationFactor: 1 })),
+      waitForLeaders: true,
+    });
     for (const spec of specs) {
       const messages = connectRecords(spec, options.parsed.byTable.get(spec.table) ?? []);
       // a record with its schema is ~2 KB; one send is one record batch, which the broker caps at 1 MiB
@@ -178,7 +209,11 @@ async function produceRecords(options: KafkaConnectJdbcOptions, kafka: Kafka, to
 }
 
 /** The JDBC sink's configuration: upsert on the conflict key, tables pre-created (no schema evolution). */
-export function connectorConfig(databaseUrl: string, topics: string[], topicPrefix: string): Record<string, string> {
+export function connectorConfig(
+  databaseUrl: string,
+  topics: string[],
+  topicPrefix: string,
+): Record<string, string> {
   const url = new URL(databaseUrl);
   return {
     'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector',
@@ -233,7 +268,11 @@ export async function tablesDigest(pool: Pool, tables: string[]): Promise<Tables
  * broker, not the tables, keeps the measurement's own queries off the database. Fails at once when the
  * connector or a task failed.
  */
-async function waitForCommittedOffsets(options: KafkaConnectJdbcOptions, harness: Harness, name: string): Promise<void> {
+async function waitForCommittedOffsets(
+  options: KafkaConnectJdbcOptions,
+  harness: Harness,
+  name: string,
+): Promise<void> {
   const { connect, admin, ends } = harness;
   const topics = [...ends.keys()];
   const deadline = Date.now() + (options.timeoutMs ?? 300_000);
@@ -246,7 +285,10 @@ async function waitForCommittedOffsets(options: KafkaConnectJdbcOptions, harness
     if (Date.now() >= nextStatus) {
       const status = await connect.connectorStatus(name).catch(() => null);
       const failed = status && [status.connector, ...status.tasks].find((s) => s.state === 'FAILED');
-      if (failed) throw new Error(`kafka connect peer: the JDBC sink failed:\n${failed.trace ?? ''}\nlog:\n${logTail(connect.logFile)}`);
+      if (failed)
+        throw new Error(
+          `kafka connect peer: the JDBC sink failed:\n${failed.trace ?? ''}\nlog:\n${logTail(connect.logFile)}`,
+        );
       nextStatus = Date.now() + 1000;
     }
     if (Date.now() > deadline) {
@@ -262,7 +304,9 @@ async function waitForCommittedOffsets(options: KafkaConnectJdbcOptions, harness
 async function expectLoaderRows(options: KafkaConnectJdbcOptions): Promise<void> {
   const tables = Object.keys(options.expected.counts);
   const digest = await tablesDigest(options.pool, tables);
-  const differ = tables.filter((t) => digest.counts[t] !== options.expected.counts[t] || digest.md5[t] !== options.expected.md5[t]);
+  const differ = tables.filter(
+    (t) => digest.counts[t] !== options.expected.counts[t] || digest.md5[t] !== options.expected.md5[t],
+  );
   if (differ.length > 0) {
     throw new Error(
       `kafka connect peer: refusing its figures: it left ${JSON.stringify(digest.counts)} rows, the loader ${JSON.stringify(options.expected.counts)}` +

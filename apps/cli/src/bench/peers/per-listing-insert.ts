@@ -47,8 +47,18 @@ export async function runPerListingInsert(pool: Pool, parsed: ParsedRows): Promi
     const durationMs = performance.now() - started;
     const cpu = cpuSpent(cpuAtStart, sampleCpu());
     let rows = 0;
-    for (const spec of parsed.specs) rows += Number((await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${spec.table}`)).rows[0].n);
-    return { listings: byListing.size, statements, rows, duration_ms: round(durationMs), rows_per_s: round((rows / durationMs) * 1000, 1), cpu_ms: cpu };
+    for (const spec of parsed.specs)
+      rows += Number(
+        (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${spec.table}`)).rows[0].n,
+      );
+    return {
+      listings: byListing.size,
+      statements,
+      rows,
+      duration_ms: round(durationMs),
+      rows_per_s: round((rows / durationMs) * 1000, 1),
+      cpu_ms: cpu,
+    };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -85,7 +95,10 @@ export function mergeByKey(spec: TableSpec, rows: Row[]): Row[] {
     }
     for (const [column, value] of Object.entries(row)) {
       if (value === undefined) continue;
-      before[column] = column === 'extra' && isObject(before.extra) && isObject(value) ? { ...before.extra, ...value } : value;
+      before[column] =
+        column === 'extra' && isObject(before.extra) && isObject(value)
+          ? { ...before.extra, ...value }
+          : value;
     }
   }
   return [...merged.values()];
@@ -106,7 +119,9 @@ export function insertStatements(spec: TableSpec, rows: Row[]): Array<{ text: st
   for (let i = 0; i < rows.length; i += perStatement) {
     const chunk = rows.slice(i, i + perStatement);
     const values: unknown[] = [];
-    const tuples = chunk.map((row) => `(${columns.map((c) => `$${values.push(value(row[c.name], c.type))}::${c.type}`).join(', ')})`);
+    const tuples = chunk.map(
+      (row) => `(${columns.map((c) => `$${values.push(value(row[c.name], c.type))}::${c.type}`).join(', ')})`,
+    );
     statements.push({
       text:
         `INSERT INTO ${spec.table} AS t (${columns.map((c) => c.name).join(', ')}) VALUES ${tuples.join(', ')} ` +

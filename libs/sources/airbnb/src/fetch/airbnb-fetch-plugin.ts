@@ -1,10 +1,32 @@
-import { AccountAuthError, todayUtc, TransientError, withRetries, type FetchJobContext, type FetchJobOutcome, type FetchPlugin, type RawEnvelope, type RetryPolicy } from '@staysync/core';
+import {
+  AccountAuthError,
+  todayUtc,
+  TransientError,
+  withRetries,
+  type FetchJobContext,
+  type FetchJobOutcome,
+  type FetchPlugin,
+  type RawEnvelope,
+  type RetryPolicy,
+} from '@staysync/core';
 import type { CookieJar } from 'tough-cookie';
-import { createAirbnbClient, createSyncTraceIds, type AirbnbAccountCredentials, type AirbnbClient, type SyncTraceIds } from '../client';
+import {
+  createAirbnbClient,
+  createSyncTraceIds,
+  type AirbnbAccountCredentials,
+  type AirbnbClient,
+  type SyncTraceIds,
+} from '../client';
 import { AirbnbBlockedError, PersistedQueryGoneError } from '../errors';
 import type { AirbnbQueryHashes } from '../operations';
 import { decodeListingsSection, type ListingSummary } from '../parse/listings-section';
-import { parseMetricList, planListingsRequest, planRequests, type AirbnbRequestDescriptor, type MetricRequest } from '../plan';
+import {
+  parseMetricList,
+  planListingsRequest,
+  planRequests,
+  type AirbnbRequestDescriptor,
+  type MetricRequest,
+} from '../plan';
 import { buildChartQueryPayload, buildListOfMetricsPayload } from '../payloads';
 import { authCookieHeader, createSessionJar } from '../session/jar';
 import { incrementalStart, rebaseWindow } from '../windows';
@@ -101,10 +123,23 @@ export function airbnbFetchPlugin(options: AirbnbFetchOptions): FetchPlugin<Airb
         hashes: options.hashes,
       });
       try {
-        const session = new AccountSession(ctx, client, credentials, jar, new Pacer({ ...options, random: options.random }), retryPolicy, options);
+        const session = new AccountSession(
+          ctx,
+          client,
+          credentials,
+          jar,
+          new Pacer({ ...options, random: options.random }),
+          retryPolicy,
+          options,
+        );
         const outcome = await session.run((listings) => {
           const firstRun = ctx.job.mode === 'backfill';
-          const windowOptions = { scrapeDay: ctx.job.scrapeDate, firstRun, lastSyncDay: lastSyncDay(ctx.account.last_sync_at), lookaheadWeeks: options.lookaheadWeeks };
+          const windowOptions = {
+            scrapeDay: ctx.job.scrapeDate,
+            firstRun,
+            lastSyncDay: lastSyncDay(ctx.account.last_sync_at),
+            lookaheadWeeks: options.lookaheadWeeks,
+          };
           if (!firstRun) noteGapClosing(ctx, windowOptions);
           return planRequests({ listings, ...windowOptions, metrics });
         });
@@ -117,7 +152,12 @@ export function airbnbFetchPlugin(options: AirbnbFetchOptions): FetchPlugin<Airb
 }
 
 /** Auth cookies that rotated during the job (`_aaj`, …) go back to the account with the outcome. */
-async function withRotatedCookies(outcome: Outcome, jar: CookieJar, baseUrl: string, stored: string): Promise<Outcome> {
+async function withRotatedCookies(
+  outcome: Outcome,
+  jar: CookieJar,
+  baseUrl: string,
+  stored: string,
+): Promise<Outcome> {
   const current = await authCookieHeader(jar, baseUrl);
   if (current === '' || current === stored) return outcome;
   return { ...outcome, renewedCredentials: { cookie: current } };
@@ -130,7 +170,10 @@ function lastSyncDay(value: unknown): string | null {
   return Number.isNaN(date.getTime()) ? null : todayUtc(date);
 }
 
-function noteGapClosing(ctx: FetchJobContext<AirbnbAccountCredentials>, windowOptions: Parameters<typeof incrementalStart>[0]): void {
+function noteGapClosing(
+  ctx: FetchJobContext<AirbnbAccountCredentials>,
+  windowOptions: Parameters<typeof incrementalStart>[0],
+): void {
   const { start, closesGap, limited } = incrementalStart(windowOptions);
   if (!closesGap) return;
   ctx.note(
@@ -199,7 +242,8 @@ class AccountSession {
     }
     const listingsResult = await this.fetch(planListingsRequest(this.ctx.job.scrapeDate));
     if (listingsResult.ok !== true) {
-      const error = listingsResult.ok === false ? listingsResult.error : new Error('listings request dropped');
+      const error =
+        listingsResult.ok === false ? listingsResult.error : new Error('listings request dropped');
       progress.failed(LISTINGS_RESOURCE, error);
       return this.stopOutcome(error) ?? jobOutcome(error, signal);
     }
@@ -219,7 +263,11 @@ class AccountSession {
           const started = performance.now();
           try {
             const result = await this.client.preflight(this.credentials, this.jar);
-            observer.request('preflight', result.state === 'live' ? 'ok' : result.state === 'dead' ? 'needs_reauth' : 'blocked', (performance.now() - started) / 1000);
+            observer.request(
+              'preflight',
+              result.state === 'live' ? 'ok' : result.state === 'dead' ? 'needs_reauth' : 'blocked',
+              (performance.now() - started) / 1000,
+            );
             return result;
           } catch (error) {
             observer.request('preflight', errorStatus(error), (performance.now() - started) / 1000);
@@ -230,13 +278,23 @@ class AccountSession {
         { signal, onRetry: () => observer.retry('preflight') },
       );
       if (verdict.state === 'live') return null;
-      logger.warn({ state: verdict.state, signal: verdict.state === 'dead' ? verdict.signal : undefined }, 'preflight: session not usable');
+      logger.warn(
+        { state: verdict.state, signal: verdict.state === 'dead' ? verdict.signal : undefined },
+        'preflight: session not usable',
+      );
       if (verdict.state === 'dead') {
-        return { status: 'auth_failed', error: new AccountAuthError(`preflight: ${verdict.message} (${verdict.signal})`, { context: { signal: verdict.signal } }) };
+        return {
+          status: 'auth_failed',
+          error: new AccountAuthError(`preflight: ${verdict.message} (${verdict.signal})`, {
+            context: { signal: verdict.signal },
+          }),
+        };
       }
-      return this.blocked(new AirbnbBlockedError(`preflight: ${verdict.message}`, { context: { status: verdict.status } }));
+      return this.blocked(
+        new AirbnbBlockedError(`preflight: ${verdict.message}`, { context: { status: verdict.status } }),
+      );
     } catch (error) {
-      return signal.aborted ? { status: 'aborted' } : this.stopOutcome(error) ?? jobOutcome(error, signal);
+      return signal.aborted ? { status: 'aborted' } : (this.stopOutcome(error) ?? jobOutcome(error, signal));
     }
   }
 
@@ -272,7 +330,10 @@ class AccountSession {
           }
           if (!signal.aborted) {
             progress.failed(listingId, result.error);
-            this.ctx.logger.warn({ listingId, operation: request.operation, err: describe(result.error) }, 'request failed; continuing with the next');
+            this.ctx.logger.warn(
+              { listingId, operation: request.operation, err: describe(result.error) },
+              'request failed; continuing with the next',
+            );
           }
         }
       }
@@ -288,14 +349,23 @@ class AccountSession {
     if (error instanceof AccountAuthError) return { status: 'auth_failed', error };
     if (error instanceof AirbnbBlockedError) return this.blocked(error);
     if (isPersistentRateLimit(error)) {
-      return this.blocked(new AirbnbBlockedError(`still rate limited (HTTP 429) after ${this.retryPolicy.maxAttempts} tries: treated as an edge block`, { context: (error as TransientError).context }));
+      return this.blocked(
+        new AirbnbBlockedError(
+          `still rate limited (HTTP 429) after ${this.retryPolicy.maxAttempts} tries: treated as an edge block`,
+          { context: (error as TransientError).context },
+        ),
+      );
     }
     if (error instanceof PersistedQueryGoneError) return { status: 'failed', error, code: error.code };
     return null;
   }
 
   private blocked(error: AirbnbBlockedError): Outcome {
-    return { status: 'blocked', error, coolDownMs: this.options.blockCoolDownMs ?? DEFAULT_BLOCK_COOL_DOWN_MS };
+    return {
+      status: 'blocked',
+      error,
+      coolDownMs: this.options.blockCoolDownMs ?? DEFAULT_BLOCK_COOL_DOWN_MS,
+    };
   }
 
   /** One request with pacing and retries; never throws for upstream failures. */
@@ -311,7 +381,13 @@ class AccountSession {
           request = rebased;
           const started = performance.now();
           try {
-            const reply = await this.client.request(request.operation, request.payload, this.credentials, this.trace, this.jar);
+            const reply = await this.client.request(
+              request.operation,
+              request.payload,
+              this.credentials,
+              this.trace,
+              this.jar,
+            );
             observer.request(request.operation, 'ok', (performance.now() - started) / 1000);
             return reply;
           } catch (error) {
@@ -343,19 +419,33 @@ class AccountSession {
     const rebased = rebaseWindow(request.window, sendDay);
     const what = `${request.operation} ${request.listingId} ${request.window.start}..${request.window.end}`;
     if (rebased === null) {
-      this.ctx.note(`job crossed into ${sendDay}: ${what} is beyond the offset limits from that day and was not sent`);
+      this.ctx.note(
+        `job crossed into ${sendDay}: ${what} is beyond the offset limits from that day and was not sent`,
+      );
       return null;
     }
     if (rebased.clipped) {
-      this.ctx.note(`job crossed into ${sendDay}: ${what} was clipped to ${rebased.window.start}..${rebased.window.end} (offset limits)`);
+      this.ctx.note(
+        `job crossed into ${sendDay}: ${what} was clipped to ${rebased.window.start}..${rebased.window.end} (offset limits)`,
+      );
     }
     const { window } = rebased;
     const build = request.operation === 'ChartQuery' ? buildChartQueryPayload : buildListOfMetricsPayload;
     return {
       ...request,
       window,
-      payload: build({ listingId: request.listingId, metricType: request.metricType, groupByValue: request.groupByValue, relativeDsStart: window.relativeDsStart, relativeDsEnd: window.relativeDsEnd }),
-      variables: { ...request.variables, relativeDsStart: window.relativeDsStart, relativeDsEnd: window.relativeDsEnd },
+      payload: build({
+        listingId: request.listingId,
+        metricType: request.metricType,
+        groupByValue: request.groupByValue,
+        relativeDsStart: window.relativeDsStart,
+        relativeDsEnd: window.relativeDsEnd,
+      }),
+      variables: {
+        ...request.variables,
+        relativeDsStart: window.relativeDsStart,
+        relativeDsEnd: window.relativeDsEnd,
+      },
     };
   }
 }
@@ -372,10 +462,15 @@ function jobOutcome(error: unknown, signal: AbortSignal): Outcome {
 
 /** The listings of a plan saved by `listings()`, or null when there is none (or it is not one). */
 export function savedListings(plan: unknown): ListingSummary[] | null {
-  if (typeof plan !== 'object' || plan === null || !Array.isArray((plan as { listings?: unknown }).listings)) return null;
+  if (typeof plan !== 'object' || plan === null || !Array.isArray((plan as { listings?: unknown }).listings))
+    return null;
   const listings = (plan as { listings: unknown[] }).listings;
   const valid = listings.every(
-    (l) => typeof l === 'object' && l !== null && typeof (l as ListingSummary).id === 'string' && /^\d+$/.test((l as ListingSummary).id),
+    (l) =>
+      typeof l === 'object' &&
+      l !== null &&
+      typeof (l as ListingSummary).id === 'string' &&
+      /^\d+$/.test((l as ListingSummary).id),
   );
   return valid ? (listings as ListingSummary[]) : null;
 }
@@ -394,10 +489,19 @@ function groupByListing(requests: MetricRequest[]): Map<string, MetricRequest[]>
 /** The metrics' status label: the failure code when there is one (blocked, stale_persisted_query), else the error kind. */
 function errorStatus(error: unknown): string {
   if (error instanceof AccountAuthError) return 'needs_reauth';
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' && /^[a-z_]+$/.test(error.code)) return error.code;
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    typeof error.code === 'string' &&
+    /^[a-z_]+$/.test(error.code)
+  )
+    return error.code;
   return typeof error === 'object' && error !== null && 'kind' in error ? String(error.kind) : 'error';
 }
 
 function describe(error: unknown): { name: string; message: string } {
-  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) };
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'Error', message: String(error) };
 }

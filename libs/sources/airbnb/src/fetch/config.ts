@@ -15,9 +15,13 @@ export const airbnbFetchShape = {
   AIRBNB_LISTING_PAUSE_JITTER_MS: int(15_000),
   AIRBNB_PREFLIGHT_TIMEOUT_MS: int(30_000, { min: 100 }),
   AIRBNB_BLOCK_COOLDOWN_MS: int(6 * 3600_000),
-  AIRBNB_LISTINGS_SECTION_QUERY_HASH: sha256.default('7a646c07b45ad35335b2cde4842e5c5bf69ccebde508b2ba60276832bfb1816b'),
+  AIRBNB_LISTINGS_SECTION_QUERY_HASH: sha256.default(
+    '7a646c07b45ad35335b2cde4842e5c5bf69ccebde508b2ba60276832bfb1816b',
+  ),
   AIRBNB_CHART_QUERY_HASH: sha256.default('aa6e318cc066bbf19511b86acdce32fc59219d8596448b861d794491f46631c5'),
-  AIRBNB_LIST_OF_METRICS_QUERY_HASH: sha256.default('b22a5ded5e6c6d168f1d224b78f34182e7366e5cc65203ec04f1e718286a09e1'),
+  AIRBNB_LIST_OF_METRICS_QUERY_HASH: sha256.default(
+    'b22a5ded5e6c6d168f1d224b78f34182e7366e5cc65203ec04f1e718286a09e1',
+  ),
   AIRBNB_TIMEOUT_MS: int(10_000, { min: 100 }),
   AIRBNB_MAX_ATTEMPTS: int(5, { min: 1, max: 20 }),
   AIRBNB_RETRY_BASE_MS: int(1000),
@@ -53,6 +57,8 @@ export const airbnbFetch = sourceFetch({
 });
 
 /** The Airbnb section of a fetcher config (`FetcherConfig.sources.airbnb`), e.g. for the bench's expected counts. */
-export function airbnbFetchOptionsOf(config: { sources: Readonly<Record<string, unknown>> }): AirbnbFetchOptions {
+export function airbnbFetchOptionsOf(config: {
+  sources: Readonly<Record<string, unknown>>;
+}): AirbnbFetchOptions {
   return config.sources[AIRBNB_SOURCE_NAME] as AirbnbFetchOptions;
 }

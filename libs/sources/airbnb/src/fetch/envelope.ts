@@ -14,7 +14,12 @@ export function envelopeRequestKey(accountId: string, request: AirbnbRequestDesc
 }
 
 /** One successful response as a `raw.airbnb` envelope. Variables come from the plan: no cookie, no header. */
-export function toRawEnvelope(job: EnvelopeJob, request: AirbnbRequestDescriptor, response: AirbnbResponse, fetchedAt: Date): RawEnvelope {
+export function toRawEnvelope(
+  job: EnvelopeJob,
+  request: AirbnbRequestDescriptor,
+  response: AirbnbResponse,
+  fetchedAt: Date,
+): RawEnvelope {
   return {
     schemaVersion: 1,
     jobId: job.jobId,

@@ -36,20 +36,38 @@ describe('withRetries', () => {
 
   it('gives up after maxAttempts with the last error', async () => {
     let calls = 0;
-    await expect(withRetries(async () => { calls++; throw new TransientError(`try ${calls}`); }, fast)).rejects.toThrow('try 3');
+    await expect(
+      withRetries(async () => {
+        calls++;
+        throw new TransientError(`try ${calls}`);
+      }, fast),
+    ).rejects.toThrow('try 3');
     expect(calls).toBe(3);
   });
 
   it('does not retry a fatal error', async () => {
     let calls = 0;
-    await expect(withRetries(async () => { calls++; throw new FatalRequestError('400'); }, fast)).rejects.toThrow('400');
+    await expect(
+      withRetries(async () => {
+        calls++;
+        throw new FatalRequestError('400');
+      }, fast),
+    ).rejects.toThrow('400');
     expect(calls).toBe(1);
   });
 
   it('stops retrying once aborted', async () => {
     const abort = new AbortController();
     let calls = 0;
-    const run = withRetries(async () => { calls++; abort.abort(); throw new TransientError('503'); }, { ...fast, baseMs: 10_000, capMs: 10_000 }, { signal: abort.signal });
+    const run = withRetries(
+      async () => {
+        calls++;
+        abort.abort();
+        throw new TransientError('503');
+      },
+      { ...fast, baseMs: 10_000, capMs: 10_000 },
+      { signal: abort.signal },
+    );
     await expect(run).rejects.toThrow('503');
     expect(calls).toBe(1);
   });

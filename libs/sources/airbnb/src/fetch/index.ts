@@ -1,4 +1,9 @@
-export { airbnbFetchPlugin, LISTINGS_RESOURCE, publishBatchSize, type AirbnbFetchOptions } from './airbnb-fetch-plugin';
+export {
+  airbnbFetchPlugin,
+  LISTINGS_RESOURCE,
+  publishBatchSize,
+  type AirbnbFetchOptions,
+} from './airbnb-fetch-plugin';
 export { envelopeRequestKey, toRawEnvelope } from './envelope';
 export { Pacer } from './pacing';
 export { airbnbFetch, airbnbFetchShape, airbnbFetchOptionsOf } from './config';

@@ -49,13 +49,28 @@ describe('Airbnb fetch plugin across midnight', () => {
     const ctx: FetchJobContext<AirbnbAccountCredentials> = {
       job: { id: 'job-1', source: 'airbnb', accountId: ACCOUNT, mode: 'backfill', scrapeDate: '2025-07-16' },
       account: { last_sync_at: null },
-      credentials: async () => ({ cookie: makeAirbnbCookie(ACCOUNT), userAgent: 'Mozilla/5.0 Chrome/141.0.0.0', clientVersion: 'v' }),
+      credentials: async () => ({
+        cookie: makeAirbnbCookie(ACCOUNT),
+        userAgent: 'Mozilla/5.0 Chrome/141.0.0.0',
+        clientVersion: 'v',
+      }),
       publish: async (envelopes) => void published.push(...envelopes),
       skipRequestKeys: new Set(),
-      progress: { planned: () => undefined, fetched: () => undefined, failed: (_id, error) => { throw error; } },
+      progress: {
+        planned: () => undefined,
+        fetched: () => undefined,
+        failed: (_id, error) => {
+          throw error;
+        },
+      },
       observer: { request: () => undefined, retry: () => undefined },
       signal: new AbortController().signal,
-      logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+      logger: {
+        debug: () => undefined,
+        info: () => undefined,
+        warn: () => undefined,
+        error: () => undefined,
+      },
       saveCredentials: async () => undefined,
       note: (message) => notes.push(message),
     };

@@ -227,7 +227,9 @@ describe('ChartQuery unknown metrics go to extra and are reported', () => {
 
 describe('ChartQuery empty and malformed responses', () => {
   it('explicitly empty components yield no rows', () => {
-    expect(parseChartQuery({ data: { porygon: { getPerformanceComponents: { components: [] } } } }, ctx).rows).toEqual({
+    expect(
+      parseChartQuery({ data: { porygon: { getPerformanceComponents: { components: [] } } } }, ctx).rows,
+    ).toEqual({
       'airbnb.chart_query': [],
       'airbnb.chart_summary': [],
     });
@@ -242,7 +244,9 @@ describe('ChartQuery empty and malformed responses', () => {
   });
 
   it('a missing porygon is shape drift, not an empty response', () => {
-    expect(() => parseChartQuery({ data: { porygon: null } }, ctx)).toThrow('malformed Airbnb response: data.porygon is missing');
+    expect(() => parseChartQuery({ data: { porygon: null } }, ctx)).toThrow(
+      'malformed Airbnb response: data.porygon is missing',
+    );
   });
 
   it('no metric units → no summary row', () => {
@@ -278,7 +282,7 @@ describe('ChartQuery empty and malformed responses', () => {
     ],
   ])('%s → PoisonMessageError', (_name, mutate, message) => {
     const body = fixture();
-     
+
     mutate(component(body));
     expect(() => parseChartQuery(body, ctx)).toThrow(message);
   });

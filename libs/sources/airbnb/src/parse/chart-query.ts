@@ -41,7 +41,10 @@ import {
   type ValueColumns,
 } from './rows';
 
-export const CHART_COMPONENT = { componentName: 'PIVOT_CHART_SECTION', typename: 'porygonPPivotChartSection' };
+export const CHART_COMPONENT = {
+  componentName: 'PIVOT_CHART_SECTION',
+  typename: 'porygonPPivotChartSection',
+};
 
 export type ChartSeries = 'your' | 'similar';
 

@@ -60,15 +60,24 @@ describe('unwrapValue (null wrappers → null)', () => {
 });
 
 describe('firstComponent (no silent shape drift)', () => {
-  const LIST_OF_METRICS = { componentName: 'LIST_OF_METRICS_SECTION', typename: 'porygonPListOfMetricsSection' };
-  const withComponents = (components: unknown) => ({ data: { porygon: { getPerformanceComponents: { components } } } });
+  const LIST_OF_METRICS = {
+    componentName: 'LIST_OF_METRICS_SECTION',
+    typename: 'porygonPListOfMetricsSection',
+  };
+  const withComponents = (components: unknown) => ({
+    data: { porygon: { getPerformanceComponents: { components } } },
+  });
 
   it('explicitly empty components → no component (no rows)', () => {
     expect(firstComponent(withComponents([]), LIST_OF_METRICS)).toBeNull();
   });
 
   it('returns components[0] when it is the expected kind', () => {
-    const component = { __typename: 'porygonPListOfMetricsSection', componentName: 'LIST_OF_METRICS_SECTION', metrics: [] };
+    const component = {
+      __typename: 'porygonPListOfMetricsSection',
+      componentName: 'LIST_OF_METRICS_SECTION',
+      metrics: [],
+    };
     expect(firstComponent(withComponents([component]), LIST_OF_METRICS)).toBe(component);
   });
 
@@ -79,11 +88,31 @@ describe('firstComponent (no silent shape drift)', () => {
     ['data null', { data: null }, 'data is missing'],
     ['data is a string', { data: 'x' }, 'data is not an object'],
     ['porygon null', { data: { porygon: null } }, 'data.porygon is missing'],
-    ['an unknown field under porygon instead', { data: { porygon: { getInsights: {} } } }, 'data.porygon.getPerformanceComponents is missing'],
-    ['getPerformanceComponents null', { data: { porygon: { getPerformanceComponents: null } } }, 'data.porygon.getPerformanceComponents is missing'],
-    ['components missing', { data: { porygon: { getPerformanceComponents: {} } } }, 'data.porygon.getPerformanceComponents.components is missing'],
-    ['components is an object', withComponents({}), 'data.porygon.getPerformanceComponents.components is not an array'],
-    ['components[0] is a number', withComponents([1]), 'data.porygon.getPerformanceComponents.components[0] is not an object'],
+    [
+      'an unknown field under porygon instead',
+      { data: { porygon: { getInsights: {} } } },
+      'data.porygon.getPerformanceComponents is missing',
+    ],
+    [
+      'getPerformanceComponents null',
+      { data: { porygon: { getPerformanceComponents: null } } },
+      'data.porygon.getPerformanceComponents is missing',
+    ],
+    [
+      'components missing',
+      { data: { porygon: { getPerformanceComponents: {} } } },
+      'data.porygon.getPerformanceComponents.components is missing',
+    ],
+    [
+      'components is an object',
+      withComponents({}),
+      'data.porygon.getPerformanceComponents.components is not an array',
+    ],
+    [
+      'components[0] is a number',
+      withComponents([1]),
+      'data.porygon.getPerformanceComponents.components[0] is not an object',
+    ],
     [
       'another component kind',
       withComponents([{ componentName: 'PIVOT_CHART_SECTION' }]),

@@ -59,7 +59,10 @@ export function firstComponent(body: unknown, expected: ExpectedComponent): Json
   const component = requireObject(components[0], path);
   const name = component.componentName;
   if (name !== expected.componentName) {
-    malformed(`${path}.componentName`, `is ${name === undefined ? 'missing' : typeof name === 'string' ? name : JSON.stringify(name)}, expected ${expected.componentName}`);
+    malformed(
+      `${path}.componentName`,
+      `is ${name === undefined ? 'missing' : typeof name === 'string' ? name : JSON.stringify(name)}, expected ${expected.componentName}`,
+    );
   }
   const typename = component.__typename;
   if (typename !== undefined && typename !== expected.typename) {

@@ -19,7 +19,10 @@ import { AIRBNB_TABLES } from '../tables';
 import { decodeMetricUnits, firstComponent, presentArray, type MetricUnit } from './decode';
 import { RowBuilder, setUnitValues, windowBaseColumns, type MetricParseContext } from './rows';
 
-export const LIST_OF_METRICS_COMPONENT = { componentName: 'LIST_OF_METRICS_SECTION', typename: 'porygonPListOfMetricsSection' };
+export const LIST_OF_METRICS_COMPONENT = {
+  componentName: 'LIST_OF_METRICS_SECTION',
+  typename: 'porygonPListOfMetricsSection',
+};
 
 export function parseListOfMetrics(body: unknown, ctx: MetricParseContext): ParseResult {
   const metrics = decodeListOfMetrics(body);

@@ -76,11 +76,15 @@ describe('ListingsSectionQuery edge cases', () => {
   });
 
   it('explicitly empty components → no rows', () => {
-    expect(parseListingsSection({ data: { porygon: { getPerformanceComponents: { components: [] } } } }, ctx).rows).toEqual({ 'airbnb.listings': [] });
+    expect(
+      parseListingsSection({ data: { porygon: { getPerformanceComponents: { components: [] } } } }, ctx).rows,
+    ).toEqual({ 'airbnb.listings': [] });
   });
 
   it('missing data or tableRows is shape drift (poison naming the path)', () => {
-    expect(() => parseListingsSection({ data: null }, ctx)).toThrow('malformed Airbnb response: data is missing');
+    expect(() => parseListingsSection({ data: null }, ctx)).toThrow(
+      'malformed Airbnb response: data is missing',
+    );
     const body = fixture();
     delete (body.data.porygon.getPerformanceComponents.components[0] as Record<string, unknown>).tableRows;
     expect(() => parseListingsSection(body, ctx)).toThrow('malformed Airbnb response: tableRows is missing');

@@ -24,7 +24,10 @@ import {
   type JsonPath,
 } from './decode';
 
-export const LISTINGS_COMPONENT = { componentName: 'PIVOT_LISTINGS_SECTION', typename: 'porygonPPivotListingsSection' };
+export const LISTINGS_COMPONENT = {
+  componentName: 'PIVOT_LISTINGS_SECTION',
+  typename: 'porygonPPivotListingsSection',
+};
 
 export interface ListingsParseContext {
   accountId: string;

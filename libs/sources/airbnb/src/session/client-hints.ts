@@ -10,7 +10,11 @@ interface Brand {
   major: string;
 }
 
-const DESKTOP_DEVICE_HINTS = { 'sec-ch-device-memory': '8', 'sec-ch-dpr': '2', 'sec-ch-viewport-width': '1512' } as const;
+const DESKTOP_DEVICE_HINTS = {
+  'sec-ch-device-memory': '8',
+  'sec-ch-dpr': '2',
+  'sec-ch-viewport-width': '1512',
+} as const;
 
 /** Chromium's GREASE brand for a given major version (the same rotation Chrome uses). */
 function greaseBrand(major: number): Brand {

@@ -7,8 +7,19 @@ describe('Airbnb > airbnb.metrics topic', () => {
   });
 
   it('publishes metric rows as stored and ignores the listings table', () => {
-    const chartRow = { account_id: '7', airbnb_listing_id: '99', time: '2026-11-22', metric_date: '2026-11-20', p3_impressions_your_value: 134 };
-    const summaryRow = { account_id: '7', airbnb_listing_id: '99', time: '2026-11-22', window_start: '2026-10-23' };
+    const chartRow = {
+      account_id: '7',
+      airbnb_listing_id: '99',
+      time: '2026-11-22',
+      metric_date: '2026-11-20',
+      p3_impressions_your_value: 134,
+    };
+    const summaryRow = {
+      account_id: '7',
+      airbnb_listing_id: '99',
+      time: '2026-11-22',
+      window_start: '2026-10-23',
+    };
     const messages = airbnbMetricMessages(
       [
         { table: 'airbnb.chart_query', row: chartRow },
@@ -18,8 +29,32 @@ describe('Airbnb > airbnb.metrics topic', () => {
       new Date('2026-11-22T05:00:00.000Z'),
     );
     expect(messages).toEqual([
-      { key: '7:99:2026-11-20', value: { schemaVersion: 1, accountId: '7', listingId: '99', table: 'chart_query', scrapeDate: '2026-11-22', date: '2026-11-20', row: chartRow, loadedAt: '2026-11-22T05:00:00.000Z' } },
-      { key: '7:99:2026-10-23', value: { schemaVersion: 1, accountId: '7', listingId: '99', table: 'chart_summary', scrapeDate: '2026-11-22', date: '2026-10-23', row: summaryRow, loadedAt: '2026-11-22T05:00:00.000Z' } },
+      {
+        key: '7:99:2026-11-20',
+        value: {
+          schemaVersion: 1,
+          accountId: '7',
+          listingId: '99',
+          table: 'chart_query',
+          scrapeDate: '2026-11-22',
+          date: '2026-11-20',
+          row: chartRow,
+          loadedAt: '2026-11-22T05:00:00.000Z',
+        },
+      },
+      {
+        key: '7:99:2026-10-23',
+        value: {
+          schemaVersion: 1,
+          accountId: '7',
+          listingId: '99',
+          table: 'chart_summary',
+          scrapeDate: '2026-11-22',
+          date: '2026-10-23',
+          row: summaryRow,
+          loadedAt: '2026-11-22T05:00:00.000Z',
+        },
+      },
     ]);
   });
 });

@@ -1,5 +1,11 @@
 import type { PublishedMessage, PublishedTopic, StoredRow } from '@staysync/core';
-import { airbnbMetricKey, airbnbMetricSchema, exampleAirbnbMetric, type AirbnbMetric, type AirbnbMetricTable } from './airbnb.metrics.v1';
+import {
+  airbnbMetricKey,
+  airbnbMetricSchema,
+  exampleAirbnbMetric,
+  type AirbnbMetric,
+  type AirbnbMetricTable,
+} from './airbnb.metrics.v1';
 
 const DAY_MS = 86_400_000;
 
@@ -10,7 +16,10 @@ const PUBLISHED_TABLES: Readonly<Record<string, AirbnbMetricTable>> = {
 };
 
 /** `airbnb.metrics.v1` messages for metric rows as stored after a load (listings are not metrics). */
-export function airbnbMetricMessages(storedRows: readonly StoredRow[], loadedAt: Date): PublishedMessage<AirbnbMetric>[] {
+export function airbnbMetricMessages(
+  storedRows: readonly StoredRow[],
+  loadedAt: Date,
+): PublishedMessage<AirbnbMetric>[] {
   const messages: PublishedMessage<AirbnbMetric>[] = [];
   for (const { table, row } of storedRows) {
     const publishedTable = PUBLISHED_TABLES[table];

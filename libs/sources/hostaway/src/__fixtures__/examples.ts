@@ -55,7 +55,13 @@ export const CANCEL_WEBHOOK = {
   event: 'reservation.updated',
   accountId: 10001,
   payload: {
-    data: { id: 5000001, listingMapId: 100201, status: 'cancelled', arrivalDate: '2025-08-01', departureDate: '2025-08-04' },
+    data: {
+      id: 5000001,
+      listingMapId: 100201,
+      status: 'cancelled',
+      arrivalDate: '2025-08-01',
+      departureDate: '2025-08-04',
+    },
   },
 };
 

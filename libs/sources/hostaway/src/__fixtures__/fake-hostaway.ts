@@ -87,5 +87,12 @@ export class FakeHostaway {
 export function page(items: unknown[], query: Record<string, string>, extra: Record<string, unknown> = {}) {
   const limit = Number(query.limit ?? 100);
   const offset = Number(query.offset ?? 0);
-  return { status: 'success', result: items.slice(offset, offset + limit), count: items.length, limit, offset, ...extra };
+  return {
+    status: 'success',
+    result: items.slice(offset, offset + limit),
+    count: items.length,
+    limit,
+    offset,
+    ...extra,
+  };
 }

@@ -25,11 +25,21 @@ export interface PageRequest {
  * job recomputes the same keys and skips what is stored. The filter is not part of it: it is fixed
  * per job.
  */
-export function hostawayRequestKey(job: EnvelopeJob, operation: HostawayListOperation, resourceId: string | null, offset: number): string {
+export function hostawayRequestKey(
+  job: EnvelopeJob,
+  operation: HostawayListOperation,
+  resourceId: string | null,
+  offset: number,
+): string {
   return `hostaway:${job.accountId}:${job.scrapeDate}:${operation}:${resourceId ?? '-'}:${offset}`;
 }
 
-export function toRawEnvelope(job: EnvelopeJob, request: PageRequest, response: HostawayPageResponse, fetchedAt: Date): RawEnvelope {
+export function toRawEnvelope(
+  job: EnvelopeJob,
+  request: PageRequest,
+  response: HostawayPageResponse,
+  fetchedAt: Date,
+): RawEnvelope {
   return {
     schemaVersion: 1,
     jobId: job.jobId,

@@ -10,14 +10,38 @@ import {
 } from '@staysync/core';
 import type { SensitiveFields } from '@staysync/crypto';
 import type { HostawayListEnvelope } from '../classify';
-import { createHostawayClient, normalizeBaseUrl, type HostawayClient, type HostawayPageResponse, type MintedToken, type QueryValue } from '../client';
-import { hostawayCredentialColumns, mintedTokenUpdate, readHostawayCredentials, toDate, type HostawayCredentials } from '../credentials';
+import {
+  createHostawayClient,
+  normalizeBaseUrl,
+  type HostawayClient,
+  type HostawayPageResponse,
+  type MintedToken,
+  type QueryValue,
+} from '../client';
+import {
+  hostawayCredentialColumns,
+  mintedTokenUpdate,
+  readHostawayCredentials,
+  toDate,
+  type HostawayCredentials,
+} from '../credentials';
 import { formatHostawayDateTime } from '../datetime';
 import { TokenRejectedError } from '../errors';
 import { HOSTAWAY_SENSITIVE_FIELDS } from '../sensitive-fields';
-import { DEFAULT_CONCURRENCY, sharedIpRateLimit, type AccountRateLimiter, type HostawayIpRateLimit } from '../rate-limit';
+import {
+  DEFAULT_CONCURRENCY,
+  sharedIpRateLimit,
+  type AccountRateLimiter,
+  type HostawayIpRateLimit,
+} from '../rate-limit';
 import { DEFAULT_TOKEN_WARMUP_MS, HostawayTokenProvider, withTokenRefresh } from '../token';
-import { hostawayRequestKey, toRawEnvelope, type EnvelopeJob, type HostawayListOperation, type PageRequest } from './envelope';
+import {
+  hostawayRequestKey,
+  toRawEnvelope,
+  type EnvelopeJob,
+  type HostawayListOperation,
+  type PageRequest,
+} from './envelope';
 
 /** The fetcher config's `hostaway` section (libs/config HostawayFetchConfig) plus optional tuning. */
 export interface HostawayFetchOptions {
@@ -42,8 +66,10 @@ export interface HostawayFetchOptions {
   sensitiveFields?: SensitiveFields;
 }
 
-export const INCREMENTAL_UNFILTERED_NOTE = 'incremental: conversations and messages have no change filter upstream; fetched in full';
-export const INCREMENTAL_WITHOUT_WATERMARK_NOTE = 'incremental: the account has no last_sync_at yet; fetched in full';
+export const INCREMENTAL_UNFILTERED_NOTE =
+  'incremental: conversations and messages have no change filter upstream; fetched in full';
+export const INCREMENTAL_WITHOUT_WATERMARK_NOTE =
+  'incremental: the account has no last_sync_at yet; fetched in full';
 
 const DEFAULTS = { maxAttempts: 3, retryBaseMs: 2_000, retryCapMs: 30_000 };
 
@@ -55,7 +81,10 @@ export function hostawayFetchPlugin(options: HostawayFetchOptions): FetchPlugin<
   };
   const ipRateLimit = () =>
     options.ipRateLimit ??
-    sharedIpRateLimit(normalizeBaseUrl(options.baseUrl), { ipRate: options.ipRate, windowMs: options.rateWindowMs });
+    sharedIpRateLimit(normalizeBaseUrl(options.baseUrl), {
+      ipRate: options.ipRate,
+      windowMs: options.rateWindowMs,
+    });
 
   return {
     source: 'hostaway',
@@ -81,7 +110,8 @@ export function hostawayFetchPlugin(options: HostawayFetchOptions): FetchPlugin<
   };
 }
 
-type PageResult = { ok: true; response: HostawayPageResponse; fetchedAt: Date } | { ok: false; error: unknown };
+type PageResult =
+  { ok: true; response: HostawayPageResponse; fetchedAt: Date } | { ok: false; error: unknown };
 
 /**
  * One job of one account: listings → reservations → conversations → each conversation's messages.
@@ -109,10 +139,16 @@ class AccountSession {
       clientId: credentials.accountId,
       clientSecret: credentials.clientSecret,
       stored: credentials.accessToken
-        ? { accessToken: credentials.accessToken, issuedAt: credentials.accessTokenIssuedAt, expiresAt: credentials.accessTokenExpiresAt }
+        ? {
+            accessToken: credentials.accessToken,
+            issuedAt: credentials.accessTokenIssuedAt,
+            expiresAt: credentials.accessTokenExpiresAt,
+          }
         : null,
       mint: (clientId, clientSecret) =>
-        this.withRetries('accessTokens', () => this.limited('accessTokens', () => this.client.mintToken(clientId, clientSecret))),
+        this.withRetries('accessTokens', () =>
+          this.limited('accessTokens', () => this.client.mintToken(clientId, clientSecret)),
+        ),
       persist: (token) => this.persist(token),
       warmupMs: options.tokenWarmupMs ?? DEFAULT_TOKEN_WARMUP_MS,
       signal: this.signal,
@@ -189,7 +225,9 @@ class AccountSession {
   }
 
   /** Each conversation's thread; a failed thread is counted and the others continue. */
-  private async fetchAllMessages(conversationIds: string[]): Promise<Array<{ conversationId: string; error: unknown }>> {
+  private async fetchAllMessages(
+    conversationIds: string[],
+  ): Promise<Array<{ conversationId: string; error: unknown }>> {
     const failures: Array<{ conversationId: string; error: unknown }> = [];
     // bounds the threads being worked on; requests in flight are bounded by the account limiter
     const threads = pLimit(Math.max(1, this.options.concurrency) * 2);
@@ -253,7 +291,13 @@ class AccountSession {
     offset: number,
     filter: Record<string, QueryValue>,
   ): PageRequest {
-    return { operation, path, resourceId, offset, query: { ...filter, limit: this.options.pageSize, offset } };
+    return {
+      operation,
+      path,
+      resourceId,
+      offset,
+      query: { ...filter, limit: this.options.pageSize, offset },
+    };
   }
 
   /** One page with retries and at most one token refresh; never throws for upstream failures. */
@@ -268,11 +312,16 @@ class AccountSession {
 
   /** A 403 is answered with one refreshed token (reference §1); a second 403 ends the account's job. */
   private withToken(request: PageRequest): Promise<HostawayPageResponse> {
-    return withTokenRefresh(this.tokens, (token) => this.limited(request.operation, () => this.client.getPage(request.path, request.query, token)));
+    return withTokenRefresh(this.tokens, (token) =>
+      this.limited(request.operation, () => this.client.getPage(request.path, request.query, token)),
+    );
   }
 
   private withRetries<T>(operation: string, attempt: () => Promise<T>): Promise<T> {
-    return withRetries(attempt, this.retryPolicy, { signal: this.signal, onRetry: () => this.ctx.observer.retry(operation) });
+    return withRetries(attempt, this.retryPolicy, {
+      signal: this.signal,
+      onRetry: () => this.ctx.observer.retry(operation),
+    });
   }
 
   /** One request under the rate limits, observed. */
@@ -295,7 +344,10 @@ class AccountSession {
       await this.ctx.saveCredentials(mintedTokenUpdate(token));
     } catch (error) {
       // the token still works for this job; the next job mints again
-      this.ctx.logger.warn({ err: describe(error) }, 'could not store the new Hostaway access token; continuing with it');
+      this.ctx.logger.warn(
+        { err: describe(error) },
+        'could not store the new Hostaway access token; continuing with it',
+      );
     }
   }
 
@@ -309,7 +361,8 @@ class AccountSession {
 
 /** Offsets after the first page: limit × pageIndex up to `count` (pages = ceil(count / limit)). */
 export function remainingOffsets(body: HostawayListEnvelope, pageSize: number): number[] {
-  const count = typeof body.count === 'number' && Number.isFinite(body.count) ? body.count : body.result.length;
+  const count =
+    typeof body.count === 'number' && Number.isFinite(body.count) ? body.count : body.result.length;
   // upstream may cap the page size below what was asked: step by what it used
   const step = typeof body.limit === 'number' && body.limit > 0 ? Math.min(body.limit, pageSize) : pageSize;
   const offsets: number[] = [];
@@ -340,5 +393,7 @@ function errorMessage(error: unknown): string {
 }
 
 function describe(error: unknown): { name: string; message: string } {
-  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) };
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'Error', message: String(error) };
 }

@@ -5,5 +5,11 @@ export {
   INCREMENTAL_WITHOUT_WATERMARK_NOTE,
   type HostawayFetchOptions,
 } from './hostaway-fetch-plugin';
-export { hostawayRequestKey, toRawEnvelope, type EnvelopeJob, type HostawayListOperation, type PageRequest } from './envelope';
+export {
+  hostawayRequestKey,
+  toRawEnvelope,
+  type EnvelopeJob,
+  type HostawayListOperation,
+  type PageRequest,
+} from './envelope';
 export { hostawayFetch, hostawayFetchShape } from './config';
