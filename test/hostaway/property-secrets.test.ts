@@ -119,6 +119,9 @@ describe('Hostaway > property secrets never in clear', () => {
   });
 
   it('rotate-key re-seals the stored payloads under the new key', async () => {
+    // the runbook's order: services restart with the new key first, so none of them still seals with only
+    // the old one while rotate-key runs (the admin's webhook registrar stores refreshed tokens, for one)
+    await stack.stopServices();
     const newKey = `k2:${randomBytes(32).toString('base64')}`;
     const previous = { ...process.env };
     Object.assign(process.env, { DATABASE_URL: stack.db.url, CREDENTIALS_KEYS: `${newKey},${stack.keys}` });

@@ -42,6 +42,8 @@ export interface HostawayStack {
     accountId: number,
     mode?: 'full' | 'incremental',
   ): Promise<{ id: string; status: string } & Record<string, unknown>>;
+  /** closes admin, fetcher and loader (the database, broker topics and simulator stay) */
+  stopServices(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -134,8 +136,11 @@ export async function startHostawayStack(options: {
         60_000,
       )) as never;
     },
+    async stopServices() {
+      for (const app of apps.splice(0).reverse()) await app.close().catch(() => undefined);
+    },
     async close() {
-      for (const app of apps.reverse()) await app.close().catch(() => undefined);
+      for (const app of apps.splice(0).reverse()) await app.close().catch(() => undefined);
       await simulator.close();
       await sql.end();
       await db.drop();
