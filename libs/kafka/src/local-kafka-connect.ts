@@ -1,10 +1,9 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bundleDir, jvmPrerequisites, pomProperty, resolveBundle, type JarBundle } from './jar-cache';
 import { ownedTempDir } from './owned-dirs';
 import { freePorts } from './ports';
-import { spawnTethered, stopTethered } from './tethered';
+import { launchJvm, propertiesText } from './jvm';
 
 /**
  * Kafka Connect in standalone mode with Debezium's JDBC sink connector, from the jars of
@@ -96,73 +95,55 @@ export async function startLocalKafkaConnect(options: LocalKafkaConnectOptions):
   const [port] = await freePorts(1);
   const properties = join(home, 'worker.properties');
   writeFileSync(properties, workerProperties(home, options.brokers, port, options.workerProperties ?? {}));
-  writeFileSync(join(home, 'log4j2.properties'), LOG4J2);
-  const logFile = join(home, 'connect.log');
-  const heap = options.heapMb ?? 512;
-  const jvm = [
-    `-Xms${heap}m`,
-    `-Xmx${heap}m`,
-    '-XX:+UseG1GC',
-    '-XX:MaxGCPauseMillis=20',
-    '-Djava.awt.headless=true',
-    `-Dlog4j2.configurationFile=${join(home, 'log4j2.properties')}`,
-    '-cp',
-    `${jars}/*`,
-    'org.apache.kafka.connect.cli.ConnectStandalone',
-    properties,
-  ];
-  const { child, pid: started } = spawnTethered('java', jvm, logFile);
   const restUrl = `http://127.0.0.1:${port}`;
-  let stopped: Promise<void> | undefined;
-  const removeHome = () => rmSync(home, { recursive: true, force: true });
-  try {
-    const pid = await started;
-    await waitUntilReady(restUrl, options.startTimeoutMs ?? 120_000, child, logFile);
-    log(
-      `kafka connect: ${versions.kafka} standalone, Debezium ${versions.debezium}, REST at ${restUrl}, pid ${pid}`,
-    );
-    return {
-      restUrl,
-      versions,
-      pid,
-      logFile,
-      createConnector: async (name, config) => {
-        const response = await fetch(`${restUrl}/connectors`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ name, config }),
-        });
-        if (!response.ok)
-          throw new Error(
-            `kafka connect: creating connector ${name} failed (${response.status}): ${await response.text()}`,
-          );
-      },
-      deleteConnector: async (name) => {
-        const response = await fetch(`${restUrl}/connectors/${encodeURIComponent(name)}`, {
-          method: 'DELETE',
-        });
-        if (!response.ok)
-          throw new Error(
-            `kafka connect: deleting connector ${name} failed (${response.status}): ${await response.text()}`,
-          );
-      },
-      connectorStatus: async (name) => {
-        const response = await fetch(`${restUrl}/connectors/${encodeURIComponent(name)}/status`);
-        if (!response.ok)
-          throw new Error(
-            `kafka connect: status of ${name} failed (${response.status}): ${await response.text()}`,
-          );
-        return (await response.json()) as ConnectorStatus;
-      },
-      stop: (timeoutMs = 20_000) => (stopped ??= stopTethered(child, pid, timeoutMs).finally(removeHome)),
-    };
-  } catch (error) {
-    child.kill('SIGKILL');
-    spawnSync('pkill', ['-KILL', '-f', properties]);
-    const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n') : '';
-    removeHome();
-    throw new Error(`${(error as Error).message}${tail ? `\nkafka connect log:\n${tail}` : ''}`);
-  }
+  const worker = await launchJvm({
+    name: 'kafka connect',
+    home,
+    jars,
+    mainClass: 'org.apache.kafka.connect.cli.ConnectStandalone',
+    properties,
+    log4j2: LOG4J2,
+    logFileName: 'connect.log',
+    heapMb: options.heapMb ?? 512,
+    startTimeoutMs: options.startTimeoutMs ?? 120_000,
+    ready: () => servesRest(restUrl),
+  });
+  log(
+    `kafka connect: ${versions.kafka} standalone, Debezium ${versions.debezium}, REST at ${restUrl}, pid ${worker.pid}`,
+  );
+  return {
+    ...worker,
+    restUrl,
+    versions,
+    createConnector: async (name, config) => {
+      const response = await fetch(`${restUrl}/connectors`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name, config }),
+      });
+      if (!response.ok)
+        throw new Error(
+          `kafka connect: creating connector ${name} failed (${response.status}): ${await response.text()}`,
+        );
+    },
+    deleteConnector: async (name) => {
+      const response = await fetch(`${restUrl}/connectors/${encodeURIComponent(name)}`, {
+        method: 'DELETE',
+      });
+      if (!response.ok)
+        throw new Error(
+          `kafka connect: deleting connector ${name} failed (${response.status}): ${await response.text()}`,
+        );
+    },
+    connectorStatus: async (name) => {
+      const response = await fetch(`${restUrl}/connectors/${encodeURIComponent(name)}/status`);
+      if (!response.ok)
+        throw new Error(
+          `kafka connect: status of ${name} failed (${response.status}): ${await response.text()}`,
+        );
+      return (await response.json()) as ConnectorStatus;
+    },
+  };
 }
 
 function workerProperties(
@@ -183,9 +164,7 @@ function workerProperties(
     'plugin.discovery': 'service_load',
     ...extra,
   };
-  return `${Object.entries(props)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n')}\n`;
+  return propertiesText(props);
 }
 
 const LOG4J2 = `status = error
@@ -206,26 +185,7 @@ logger.c3p0.level = warn
 `;
 
 /** The REST API answers `GET /connector-plugins` (the worker has started and loaded its plugins). */
-async function waitUntilReady(
-  restUrl: string,
-  timeoutMs: number,
-  child: ChildProcess,
-  logFile: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  let lastError = '';
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`kafka connect exited during start-up (log: ${logFile})`);
-    try {
-      const response = await fetch(`${restUrl}/connector-plugins`);
-      if (response.ok) return;
-      lastError = `HTTP ${response.status}`;
-    } catch (error) {
-      lastError = (error as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`kafka connect did not answer within ${timeoutMs} ms (${lastError}; log: ${logFile})`);
+async function servesRest(restUrl: string): Promise<void> {
+  const response = await fetch(`${restUrl}/connector-plugins`);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
 }

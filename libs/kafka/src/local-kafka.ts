@@ -1,12 +1,12 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { bundleDir, jvmPrerequisites, pomProperty, resolveBundle, type JarBundle } from './jar-cache';
 import { freePorts } from './ports';
 import { ownedTempDir } from './owned-dirs';
-import { spawnTethered, stopTethered } from './tethered';
+import { launchJvm, propertiesText } from './jvm';
 
 /**
  * A real Apache Kafka for tests, the demo and the bench: a single-node KRaft broker+controller run
@@ -92,14 +92,19 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
   const [port, controllerPort] = await freePorts(2);
   const properties = join(home, 'server.properties');
   writeFileSync(properties, serverProperties(home, port, controllerPort, options.serverProperties ?? {}));
-  writeFileSync(join(home, 'log4j2.properties'), LOG4J2);
-  const logFile = join(home, 'broker.log');
 
-  const java = ['-cp', `${jars}/*`];
   // `--cluster-id=<id>`: a random id may start with `-`, which as a separate argument reads as an option
   const format = spawnSync(
     'java',
-    [...java, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', properties],
+    [
+      '-cp',
+      `${jars}/*`,
+      'kafka.tools.StorageTool',
+      'format',
+      `--cluster-id=${clusterId()}`,
+      '-c',
+      properties,
+    ],
     {
       encoding: 'utf8',
     },
@@ -111,38 +116,26 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
     );
   }
 
-  const jvm = [
-    `-Xms${options.heapMb ?? 512}m`,
-    `-Xmx${options.heapMb ?? 512}m`,
-    '-XX:+UseG1GC',
-    '-XX:MaxGCPauseMillis=20',
-    '-Djava.awt.headless=true',
-    `-Dlog4j2.configurationFile=${join(home, 'log4j2.properties')}`,
-    ...java,
-    'kafka.Kafka',
+  const kafka = new Kafka({
+    clientId: 'staysync-local-kafka',
+    brokers: [`127.0.0.1:${port}`],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
+  const broker = await launchJvm({
+    name: 'broker',
+    home,
+    jars,
+    mainClass: 'kafka.Kafka',
     properties,
-  ];
-  const { child, pid: started } = spawnTethered('java', jvm, logFile);
-  let stopped: Promise<void> | undefined;
-  const removeHome = () => rmSync(home, { recursive: true, force: true });
-  try {
-    const pid = await started;
-    await waitUntilAnswering(`127.0.0.1:${port}`, options.startTimeoutMs ?? 60_000, child, logFile);
-    log(`broker: Apache Kafka ${version} (KRaft, single node) at 127.0.0.1:${port}, pid ${pid}`);
-    return {
-      brokers: `127.0.0.1:${port}`,
-      version,
-      pid,
-      logFile,
-      stop: (timeoutMs = 20_000) => (stopped ??= stopTethered(child, pid, timeoutMs).finally(removeHome)),
-    };
-  } catch (error) {
-    child.kill('SIGKILL');
-    spawnSync('pkill', ['-KILL', '-f', properties]);
-    const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n') : '';
-    removeHome();
-    throw new Error(`${(error as Error).message}${tail ? `\nbroker log:\n${tail}` : ''}`);
-  }
+    log4j2: LOG4J2,
+    logFileName: 'broker.log',
+    heapMb: options.heapMb ?? 512,
+    startTimeoutMs: options.startTimeoutMs ?? 60_000,
+    ready: () => answersMetadata(kafka),
+  });
+  log(`broker: Apache Kafka ${version} (KRaft, single node) at 127.0.0.1:${port}, pid ${broker.pid}`);
+  return { brokers: `127.0.0.1:${port}`, version, ...broker };
 }
 
 function serverProperties(
@@ -181,9 +174,7 @@ function serverProperties(
     'log.retention.check.interval.ms': 5000,
     ...extra,
   };
-  return `${Object.entries(props)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n')}\n`;
+  return propertiesText(props);
 }
 
 const LOG4J2 = `status = error
@@ -203,37 +194,14 @@ function clusterId(): string {
 }
 
 /** Metadata answers and the group coordinator is loaded (the first consumer group would otherwise wait for it). */
-async function waitUntilAnswering(
-  brokers: string,
-  timeoutMs: number,
-  child: ChildProcess,
-  logFile: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const kafka = new Kafka({
-    clientId: 'staysync-local-kafka',
-    brokers: [brokers],
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 0 },
-  });
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  let lastError = '';
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`the broker exited during start-up (log: ${logFile})`);
-    const admin = kafka.admin({ retry: { retries: 0 } });
-    try {
-      await admin.connect();
-      await admin.describeCluster();
-      // finds the group coordinator, which throws until __consumer_offsets is created and loaded
-      await admin.describeGroups(['staysync-local-kafka-warmup']);
-      return;
-    } catch (error) {
-      lastError = (error as Error).message;
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
-    await new Promise((r) => setTimeout(r, 250));
+async function answersMetadata(kafka: Kafka): Promise<void> {
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+    // finds the group coordinator, which throws until __consumer_offsets is created and loaded
+    await admin.describeGroups(['staysync-local-kafka-warmup']);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
   }
-  throw new Error(`the broker did not answer within ${timeoutMs} ms (${lastError}; log: ${logFile})`);
 }
