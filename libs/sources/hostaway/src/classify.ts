@@ -48,30 +48,17 @@ export function classifyListResponse(
   token: string,
   ctx: ClassifyContext,
 ): Classification<HostawayListEnvelope> {
-  const body = tryParseJson(bodyText);
+  const envelope = classifyEnvelope(status, headers, bodyText, token, ctx, { notFoundIsGone: false });
+  if (!envelope.ok) return envelope;
+  const { body } = envelope;
   const context = { operation: ctx.operation, status };
-  const upstream = upstreamMessage(body, ctx.secrets);
-  if (status === 403) {
+  if (body.status === 'fail') {
     return failed(
-      new TokenRejectedError(
-        token,
-        `Hostaway rejected the access token (403) for ${ctx.operation}${upstream}`,
-        { context },
-      ),
-    );
-  }
-  const byStatus = errorForStatus(status, headers, ctx, upstream);
-  if (byStatus) return failed(byStatus);
-  if (body === undefined)
-    return failed(new TransientError(`Hostaway answered ${ctx.operation} with a non-JSON body`, { context }));
-  if (!isJsonObject(body))
-    return failed(
-      new FatalRequestError(`Hostaway answered ${ctx.operation} with JSON that is not an object`, {
+      new FatalRequestError(`Hostaway failed ${ctx.operation}${upstreamMessage(body, ctx.secrets)}`, {
         context,
       }),
     );
-  if (body.status === 'fail')
-    return failed(new FatalRequestError(`Hostaway failed ${ctx.operation}${upstream}`, { context }));
+  }
   if (!Array.isArray(body.result)) {
     return failed(
       new FatalRequestError(`Hostaway answered ${ctx.operation} without a result array`, { context }),
@@ -92,6 +79,31 @@ export function classifyObjectResponse(
   token: string,
   ctx: ClassifyContext,
 ): Classification<JsonObject> {
+  const envelope = classifyEnvelope(status, headers, bodyText, token, ctx, { notFoundIsGone: true });
+  if (!envelope.ok) return envelope;
+  const { body } = envelope;
+  if (body.status !== 'success') {
+    return failed(
+      new FatalRequestError(`Hostaway failed ${ctx.operation}${upstreamMessage(body, ctx.secrets)}`, {
+        context: { operation: ctx.operation, status },
+      }),
+    );
+  }
+  return { ok: true, body };
+}
+
+/**
+ * What list and object responses share: 403 → TokenRejectedError, 404 → NotFoundError where the object is
+ * gone, other statuses by errorForStatus, and a 2xx body that must be a JSON object.
+ */
+function classifyEnvelope(
+  status: number,
+  headers: HttpHeaders,
+  bodyText: string,
+  token: string,
+  ctx: ClassifyContext,
+  options: { notFoundIsGone: boolean },
+): Classification<JsonObject> {
   const body = tryParseJson(bodyText);
   const context = { operation: ctx.operation, status };
   const upstream = upstreamMessage(body, ctx.secrets);
@@ -104,7 +116,7 @@ export function classifyObjectResponse(
       ),
     );
   }
-  if (status === 404)
+  if (options.notFoundIsGone && status === 404)
     return failed(new NotFoundError(`Hostaway has no ${ctx.operation} (404)${upstream}`, { context }));
   const byStatus = errorForStatus(status, headers, ctx, upstream);
   if (byStatus) return failed(byStatus);
@@ -116,8 +128,6 @@ export function classifyObjectResponse(
         context,
       }),
     );
-  if (body.status !== 'success')
-    return failed(new FatalRequestError(`Hostaway failed ${ctx.operation}${upstream}`, { context }));
   return { ok: true, body };
 }
 
