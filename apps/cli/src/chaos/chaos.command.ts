@@ -9,7 +9,8 @@ import { todayUtc } from '@staysync/core';
 import { createPool, migrateUp } from '@staysync/db';
 import { topicName } from '@staysync/kafka';
 import { publishBatchSize } from '@staysync/source-airbnb';
-import { makeAirbnbCookie, startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
+import { startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
+import { createSimulatedAirbnbAccounts } from '../commands/simulated-accounts';
 import { expectedCounts, type ExpectedCounts } from '../bench/expected';
 import { startInfrastructure } from '../commands/infrastructure';
 import {
@@ -291,7 +292,7 @@ async function runOnce(
     log(
       `  ${services.length} services up (${services.map((s) => s.name.replace(`${name}-`, '')).join(', ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
-    await createAccounts(admin.port, runner.apiKey, runner.accountIds);
+    await createSimulatedAirbnbAccounts(admin.port, runner.apiKey, runner.accountIds, 'chaos');
 
     const control: RunControl = {
       log,
@@ -414,25 +415,6 @@ function selectScenarios(names: string[] | undefined): Scenario[] {
       `unknown scenario(s) ${unknown.join(', ')}: expected ${SCENARIOS.map((s) => s.name).join(', ')}`,
     );
   return SCENARIOS.filter((s) => names.includes(s.name));
-}
-
-/** Accounts through the admin API, as an operator adds them: each one's first sync (a backfill) is queued. */
-async function createAccounts(adminPort: number, apiKey: string, accountIds: string[]): Promise<void> {
-  for (const accountId of accountIds) {
-    const response = await fetch(`http://127.0.0.1:${adminPort}/api/v1/airbnb/accounts`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-API-Key': apiKey },
-      body: JSON.stringify({
-        cookie: makeAirbnbCookie(accountId),
-        x_client_version: 'chaos',
-        user_agent: 'staysync-chaos',
-      }),
-    });
-    if (response.status !== 201)
-      throw new Error(
-        `creating account ${accountId} failed: HTTP ${response.status} ${await response.text()}`,
-      );
-  }
 }
 
 interface JobRow {

@@ -6,7 +6,6 @@ import { loadAdminConfig, loadFetcherConfig, loadLoaderConfig } from '@staysync/
 import { todayUtc } from '@staysync/core';
 import { migrateUp } from '@staysync/db';
 import {
-  makeAirbnbCookie,
   startAirbnbSimulator,
   startHostawaySimulator,
   type AirbnbSimulator,
@@ -17,6 +16,7 @@ import { createAdminApp } from '../../../admin/src/bootstrap';
 import { createFetcherApp } from '../../../fetcher/src/bootstrap';
 import { createLoaderApp } from '../../../loader/src/bootstrap';
 import { startInfrastructure } from './infrastructure';
+import { createSimulatedAirbnbAccounts } from './simulated-accounts';
 
 export interface DemoOptions {
   once?: boolean;
@@ -100,21 +100,7 @@ export async function demoCommand(options: DemoOptions): Promise<DemoSummary> {
     );
     log(`dashboard on http://localhost:${adminPort}/ui/ (sign in with the API key above)`);
 
-    for (const accountId of accountIds) {
-      const response = await fetch(`http://127.0.0.1:${adminPort}/api/v1/airbnb/accounts`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-API-Key': apiKey },
-        body: JSON.stringify({
-          cookie: makeAirbnbCookie(accountId),
-          x_client_version: 'demo',
-          user_agent: 'staysync-demo',
-        }),
-      });
-      if (response.status !== 201)
-        throw new Error(
-          `creating demo account ${accountId} failed: HTTP ${response.status} ${await response.text()}`,
-        );
-    }
+    await createSimulatedAirbnbAccounts(adminPort, apiKey, accountIds, 'demo');
     const hostawayAccount = await fetch(`http://127.0.0.1:${adminPort}/api/v1/hostaway/accounts`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-API-Key': apiKey },
