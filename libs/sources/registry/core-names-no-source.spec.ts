@@ -53,6 +53,7 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'apps/cli/src/chaos/figures.ts': TOOLS,
   'apps/cli/src/chaos/poison.ts': TOOLS,
   'apps/cli/src/commands/demo.ts': TOOLS,
+  'apps/cli/src/commands/simulated-accounts.ts': TOOLS,
   'apps/cli/src/commands/parse.ts': TOOLS,
   'apps/cli/src/commands/rotate-key.ts': TOOLS,
   'apps/cli/src/main.ts': TOOLS,
