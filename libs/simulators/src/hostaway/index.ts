@@ -1,3 +1,4 @@
+export type { ExpectedSyncOptions, HostawayDatasetCounts } from './accounts';
 export {
   HOSTAWAY_ACCOUNT_DEFAULTS,
   type HostawayListing,
@@ -18,17 +19,9 @@ export {
   type HostawayRateLimits,
   type HostawayReservationStatus,
 } from './protocol';
-export {
-  type ExpectedSyncOptions,
-  type HostawayAccountStats,
-  type HostawayDatasetCounts,
-  type HostawaySimulator,
-  type HostawaySimulatorOptions,
-  type HostawaySimulatorStats,
-  type HostawayWebhookOperationCounts,
-  type HostawayWebhookRegistration,
-  startHostawaySimulator,
-} from './server';
+export { type HostawaySimulator, type HostawaySimulatorOptions, startHostawaySimulator } from './server';
+export type { HostawayAccountStats, HostawaySimulatorStats, HostawayWebhookOperationCounts } from './stats';
+export type { HostawayWebhookRegistration } from './webhook-registrations';
 export {
   hostawayWebhookAuthHeader,
   type HostawayWebhookAuth,

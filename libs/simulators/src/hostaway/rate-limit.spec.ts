@@ -1,5 +1,5 @@
 import { HostawayFaultInjector } from './faults';
-import { retryAfterSeconds, SlidingWindow } from './rate-limit';
+import { HostawayRateLimiter, retryAfterSeconds, SlidingWindow, tooManyRequests } from './rate-limit';
 
 describe('SlidingWindow', () => {
   it('admits `limit` arrivals per window and says when the next slot frees', () => {
@@ -32,6 +32,51 @@ describe('SlidingWindow', () => {
   it('rejects bad limits', () => {
     expect(() => new SlidingWindow(0, 100)).toThrow(RangeError);
     expect(() => new SlidingWindow(1, 0)).toThrow(RangeError);
+  });
+});
+
+describe('HostawayRateLimiter', () => {
+  it('counts every request per IP and, given an account, per account too; refusals are not recorded', () => {
+    const limiter = new HostawayRateLimiter({
+      perIp: { limit: 3, windowMs: 1000 },
+      perAccount: { limit: 2, windowMs: 1000 },
+    });
+    expect(limiter.admit(0, 'ip-a', 1)).toBeUndefined();
+    expect(limiter.admit(10, 'ip-a', 1)).toBeUndefined();
+    expect(limiter.admit(20, 'ip-a', 1)).toEqual({
+      waitMs: 980,
+      exceeded: '2 requests per 1 s per account 1',
+    });
+    expect(limiter.admit(30, 'ip-a', undefined)).toBeUndefined();
+    expect(limiter.admit(40, 'ip-a', undefined)).toEqual({
+      waitMs: 960,
+      exceeded: '3 requests per 1 s per IP',
+    });
+    expect(limiter.admit(40, 'ip-b', 2)).toBeUndefined();
+    expect(limiter.admit(1000, 'ip-a', 1)).toBeUndefined();
+  });
+
+  it('takes the default limits, and `false` disables them', () => {
+    const defaults = new HostawayRateLimiter(undefined);
+    for (let i = 0; i < 15; i++) expect(defaults.admit(0, 'ip', undefined)).toBeUndefined();
+    expect(defaults.admit(0, 'ip', undefined)?.exceeded).toBe('15 requests per 10 s per IP');
+    const accountOnly = new HostawayRateLimiter({ perIp: false });
+    for (let i = 0; i < 20; i++) expect(accountOnly.admit(0, 'ip', 1)).toBeUndefined();
+    expect(accountOnly.admit(0, 'ip', 1)?.exceeded).toBe('20 requests per 10 s per account 1');
+    const off = new HostawayRateLimiter(false);
+    for (let i = 0; i < 100; i++) expect(off.admit(0, 'ip', 1)).toBeUndefined();
+    expect(() => new HostawayRateLimiter({ perIp: { limit: 0, windowMs: 1 } })).toThrow(RangeError);
+  });
+
+  it('answers a refusal with 429 and Retry-After in whole seconds', () => {
+    expect(tooManyRequests({ waitMs: 1500, exceeded: '15 requests per 10 s per IP' })).toEqual({
+      status: 429,
+      body: {
+        status: 'fail',
+        message: 'Too Many Requests: rate limit of 15 requests per 10 s per IP exceeded',
+      },
+      headers: { 'Retry-After': '2' },
+    });
   });
 });
 
