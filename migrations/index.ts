@@ -1,8 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122000001_foundation } from './Migration20261122000001_foundation';
 import { Migration20261122000002_timescale_raw_stores } from './Migration20261122000002_timescale_raw_stores';
-import { Migration20261122000003_airbnb_metrics } from './Migration20261122000003_airbnb_metrics';
-import { Migration20261122000004_hostaway_resources } from './Migration20261122000004_hostaway_resources';
 import { Migration20261203000005_dead_lettered_responses } from './Migration20261203000005_dead_lettered_responses';
 import { Migration20261204000006_data_lifecycle } from './Migration20261204000006_data_lifecycle';
 import { Migration20261204000010_read_side_indexes } from './Migration20261204000010_read_side_indexes';
@@ -12,15 +10,16 @@ import { Migration20261204000015_sync_events } from './Migration20261204000015_s
 import { Migration20261205000016_webhook_registration } from './Migration20261205000016_webhook_registration';
 import { Migration20261205000017_shape_drift } from './Migration20261205000017_shape_drift';
 
-/** Ordered list of migrations (explicit, so builds and tests never depend on file globbing). */
-export const MIGRATIONS: MigrationObject[] = [
+/**
+ * The core's migrations (explicit, so builds and tests never depend on file globbing). Each source
+ * declares its own (`SourcePlugin.migrations`); libs/runtime's allMigrations() runs both, by name.
+ */
+export const CORE_MIGRATIONS: readonly MigrationObject[] = [
   { name: 'Migration20261122000001_foundation', class: Migration20261122000001_foundation },
   {
     name: 'Migration20261122000002_timescale_raw_stores',
     class: Migration20261122000002_timescale_raw_stores,
   },
-  { name: 'Migration20261122000003_airbnb_metrics', class: Migration20261122000003_airbnb_metrics },
-  { name: 'Migration20261122000004_hostaway_resources', class: Migration20261122000004_hostaway_resources },
   {
     name: 'Migration20261203000005_dead_lettered_responses',
     class: Migration20261203000005_dead_lettered_responses,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { currentParser, type ParseResult, type RawEnvelope, type SourcePlugin } from '@staysync/core';
-import { createPool } from '@staysync/db';
+import { createPool, migrateUp } from '@staysync/db';
+import { allMigrations } from '@staysync/runtime';
 import { loadEnvelopes } from '@staysync/pipeline';
 import type { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from './postgres';
@@ -8,8 +9,6 @@ import { createTestDatabase, type TestDatabase } from './postgres';
 /** What a source ships for the suite: `libs/sources/<name>/conformance.ts` exports `goldenEnvelopes()`. */
 export interface SourceConformance {
   goldenEnvelopes(): RawEnvelope[];
-  /** SQL that creates the source's schema where the migrations do not (a test-only source) */
-  schemaSql?: string;
 }
 
 export function conformanceOf(plugin: SourcePlugin): SourceConformance {
@@ -82,8 +81,10 @@ export function describeSource(
 
       beforeAll(async () => {
         db = await createTestDatabase();
+        // the template database has the registered sources' migrations; a source registered only in a
+        // test file (test/sources/echo) gets its own here
+        await migrateUp(db.url, allMigrations(), { silent: true });
         pool = createPool({ connectionString: db.url, max: 2 }, (error) => void lostConnections.push(error));
-        if (conformance.schemaSql) await pool.query(conformance.schemaSql);
       });
 
       afterAll(async () => {

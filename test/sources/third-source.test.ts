@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { loadLoaderConfig } from '@staysync/config';
 import { CredentialCipher, parseCredentialKeys } from '@staysync/crypto';
+import { migrateUp } from '@staysync/db';
+import { allMigrations } from '@staysync/runtime';
 import { Client } from 'pg';
 import request from 'supertest';
 import { AccountHardDeleteService } from '../../apps/admin/src/accounts/account-hard-delete.service';
@@ -12,7 +14,6 @@ import { fetcherTestConfig, startFetcher, waitForJob } from '../fetcher/fetcher-
 import { createTestDatabase, isMockBroker, randomTopicPrefix, waitFor, type TestDatabase } from '../harness';
 import { describeSource } from '../harness/conformance';
 import { FAST_CONSUMER, FAST_RETRY } from '../loader/kafka-support';
-import { ECHO_SCHEMA_SQL } from './echo/schema';
 import { startEchoSimulator, type EchoSimulator } from './echo/simulator';
 import { echoSource } from './echo/source';
 
@@ -51,7 +52,10 @@ describe('Sources > a test-only third source, end to end', () => {
     db = await createTestDatabase();
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    await sql.query(ECHO_SCHEMA_SQL);
+    // the template has the registered sources' migrations; echo's own come through its plug-in
+    expect((await migrateUp(db.url, allMigrations(), { silent: true })).applied).toEqual([
+      'Migration20261206000001_echo_store',
+    ]);
     simulator = await startEchoSimulator({ [ACCOUNT]: TOKEN });
     simulator.setItems(ACCOUNT, ITEMS);
     const keys = `k1:${randomBytes(32).toString('base64')}`;
@@ -171,7 +175,6 @@ describe('Sources > a test-only third source, end to end', () => {
 
 // the conformance suite runs for it like for the registered sources
 describeSource(echoSource, {
-  schemaSql: ECHO_SCHEMA_SQL,
   goldenEnvelopes: () => [
     {
       schemaVersion: 1,

@@ -1,3 +1,4 @@
+import type { MigrationObject } from '@mikro-orm/core';
 import type { z, ZodRawShape } from 'zod';
 import type { RawEnvelope, Row, RowsByTable } from './envelope';
 import type { FetchPlugin } from './fetch-plugin';
@@ -115,10 +116,22 @@ export function sourceFetch<S extends ZodRawShape, TConfig>(spec: {
   return { ...sourceConfig(spec), plugin: (config) => spec.plugin(config) };
 }
 
+/**
+ * A migration of a source's schema, as the MikroORM migrator lists it. `name` is what the migrations table
+ * records: `Migration<yyyymmddhhmmss><nn>_<what>`, unique across the core and every source; all migrations
+ * run in the order of their names.
+ */
+export type SourceMigration = MigrationObject;
+
 export interface SourcePlugin {
   /** `airbnb`, `hostaway` — also the schema name and the raw topic suffix */
   name: string;
   tables: TableSpec[];
+  /**
+   * the migrations of its schema `<name>`: a new source's first one creates its store
+   * (`sourceStoreSql('<name>')` from libs/db), then its credential columns and its tables
+   */
+  migrations: readonly SourceMigration[];
   /** the envelope operations its parsers read (each has a conformance fixture) */
   operations: readonly string[];
   /** all registered parser versions; the highest is current */

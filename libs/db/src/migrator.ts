@@ -1,13 +1,24 @@
+import type { MigrationObject } from '@mikro-orm/core';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ormConfig } from './orm-config';
+
+/**
+ * What the migrator runs, in this order: the core's migrations and every registered source's
+ * (libs/runtime's allMigrations() composes them; libs/db never imports the registry).
+ */
+export type MigrationList = readonly MigrationObject[];
 
 export interface MigrateResult {
   applied: string[];
   pending: string[];
 }
 
-async function withOrm<T>(url: string, fn: (orm: MikroORM) => Promise<T>): Promise<T> {
-  const orm = await MikroORM.init({ ...ormConfig({ url, poolMax: 2 }), logger: () => undefined });
+async function withOrm<T>(
+  url: string,
+  migrations: MigrationList,
+  fn: (orm: MikroORM) => Promise<T>,
+): Promise<T> {
+  const orm = await MikroORM.init({ ...ormConfig({ url, poolMax: 2, migrations }), logger: () => undefined });
   try {
     return await fn(orm);
   } finally {
@@ -18,9 +29,10 @@ async function withOrm<T>(url: string, fn: (orm: MikroORM) => Promise<T>): Promi
 /** Applies pending migrations; a second run applies nothing. */
 export async function migrateUp(
   url: string,
+  migrations: MigrationList,
   options: { silent?: boolean; to?: string } = {},
 ): Promise<MigrateResult> {
-  return withOrm(url, async (orm) => {
+  return withOrm(url, migrations, async (orm) => {
     const migrator = orm.getMigrator();
     const applied = await migrator.up(options.to ? { to: options.to } : undefined);
     const pending = await migrator.getPendingMigrations();
@@ -35,9 +47,10 @@ export async function migrateUp(
 /** Reverts migrations: the last one by default, or all down to (and excluding) `to`; `to: 0` reverts everything. */
 export async function migrateDown(
   url: string,
+  migrations: MigrationList,
   options: { to?: string | 0; silent?: boolean } = {},
 ): Promise<string[]> {
-  return withOrm(url, async (orm) => {
+  return withOrm(url, migrations, async (orm) => {
     const migrator = orm.getMigrator();
     const reverted = await migrator.down(options.to === undefined ? undefined : { to: options.to });
     if (!options.silent) for (const m of reverted) console.log(`reverted ${m.name}`);
@@ -45,8 +58,11 @@ export async function migrateDown(
   });
 }
 
-export async function migrationStatus(url: string): Promise<{ executed: string[]; pending: string[] }> {
-  return withOrm(url, async (orm) => {
+export async function migrationStatus(
+  url: string,
+  migrations: MigrationList,
+): Promise<{ executed: string[]; pending: string[] }> {
+  return withOrm(url, migrations, async (orm) => {
     const migrator = orm.getMigrator();
     return {
       executed: (await migrator.getExecutedMigrations()).map((m) => m.name),

@@ -1,10 +1,18 @@
+import type { MigrationObject } from '@mikro-orm/core';
 import { defineConfig } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import { MIGRATIONS } from '../../../migrations';
 import { ENTITIES } from './entities';
 
-/** MikroORM configuration shared by the apps and the migrate command. */
-export function ormConfig(options: { url: string; poolMax?: number; debug?: boolean }) {
+/**
+ * MikroORM configuration shared by the apps and the migrate command. `migrations` is what the migrator
+ * runs (the apps never migrate): libs/runtime's allMigrations() composes the core's and the sources'.
+ */
+export function ormConfig(options: {
+  url: string;
+  poolMax?: number;
+  debug?: boolean;
+  migrations?: readonly MigrationObject[];
+}) {
   return defineConfig({
     clientUrl: options.url,
     entities: ENTITIES,
@@ -15,7 +23,7 @@ export function ormConfig(options: { url: string; poolMax?: number; debug?: bool
     forceUtcTimezone: true,
     discovery: { requireEntitiesArray: true },
     migrations: {
-      migrationsList: MIGRATIONS,
+      migrationsList: [...(options.migrations ?? [])],
       tableName: 'mikro_orm_migrations',
       transactional: true,
       allOrNothing: true,

@@ -1,5 +1,12 @@
+import { Migration } from '@mikro-orm/migrations';
 import { int, sourceConfig, sourceFetch, type FetchPlugin, type SourcePlugin } from '@staysync/core';
 import { checkSources, SOURCES } from '../index';
+
+class GuestyStore extends Migration {
+  override up(): void {
+    this.addSql('CREATE SCHEMA guesty');
+  }
+}
 
 const plugin = (over: Partial<SourcePlugin> = {}): SourcePlugin => ({
   name: 'guesty',
@@ -11,6 +18,7 @@ const plugin = (over: Partial<SourcePlugin> = {}): SourcePlugin => ({
       mode: 'if-changed',
     },
   ],
+  migrations: [{ name: 'Migration20261206000001_guesty_store', class: GuestyStore }],
   operations: ['listings'],
   parsers: [{ version: 1, parse: () => ({ rows: {}, unknownMetrics: [] }) }],
   dataOperations: ['listings'],
@@ -43,6 +51,12 @@ describe('Sources > registry', () => {
     ['an empty raw topic description', { topics: { raw: { description: '' } } }, 'it declares no raw topic'],
     ['no parser', { parsers: [] }, 'source "guesty" cannot be registered: it has no parser'],
     ['no operation', { operations: [] }, 'source "guesty" cannot be registered: it declares no operation'],
+    ['no migration', { migrations: [] }, 'source "guesty" cannot be registered: it declares no migration'],
+    [
+      'a migration named without its timestamp',
+      { migrations: [{ name: 'GuestyStore', class: GuestyStore }] },
+      'its migration "GuestyStore" needs a name matching',
+    ],
     [
       'a table in another schema',
       { tables: [{ table: 'ops.listings', columns: [], conflictKey: [], mode: 'if-changed' }] },

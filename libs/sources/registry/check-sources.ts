@@ -2,11 +2,13 @@ import type { SourcePlugin } from '@staysync/core';
 
 /** a source's name is its database schema, its raw topic suffix and its URL segment */
 const SOURCE_NAME = /^[a-z][a-z0-9_]{0,30}$/;
+/** a migration's name starts with its timestamp (yyyymmdd + 6 digits): all migrations run in name order */
+const MIGRATION_NAME = /^Migration\d{14}_[a-z0-9_]+$/;
 
 /**
  * Refuses a registry the services could not run on, when it is loaded (so at start-up, naming the
  * source): a bad or repeated name, no raw topic, no parser, a table outside the source's schema, no
- * fetch side or a variable not prefixed `<NAME>_`, or a published topic whose id is not `<source>.<what>`
+ * migration or one not named `Migration<timestamp>_<what>`, no fetch side or a variable not prefixed `<NAME>_`, or a published topic whose id is not `<source>.<what>`
  * or is declared twice.
  */
 export function checkSources(plugins: readonly SourcePlugin[]): readonly SourcePlugin[] {
@@ -25,6 +27,10 @@ export function checkSources(plugins: readonly SourcePlugin[]): readonly SourceP
     if (!plugin.tables?.length) fail('it has no table');
     for (const { table } of plugin.tables)
       if (!table.startsWith(`${name}.`)) fail(`its table ${table} is not in the schema "${name}"`);
+    if (!plugin.migrations?.length) fail('it declares no migration (its schema: migrations)');
+    for (const migration of plugin.migrations)
+      if (!MIGRATION_NAME.test(migration.name) || typeof migration.class !== 'function')
+        fail(`its migration "${migration.name}" needs a name matching ${MIGRATION_NAME.source} and a class`);
     if (typeof plugin.topics?.raw?.description !== 'string' || plugin.topics.raw.description === '')
       fail('it declares no raw topic (topics.raw.description)');
     if (!plugin.fetch?.configShape || typeof plugin.fetch.plugin !== 'function')

@@ -7,6 +7,7 @@ import {
   type RawEnvelope,
   type SourcePlugin,
 } from '@staysync/core';
+import { ECHO_MIGRATIONS } from './migrations';
 
 /**
  * A source that exists only in the tests: one operation (`items`), one table, a tiny upstream
@@ -72,6 +73,7 @@ export const echoSource: SourcePlugin = {
       versionColumn: 'observed_at',
     },
   ],
+  migrations: ECHO_MIGRATIONS,
   operations: ['items'],
   dataOperations: ['items'],
   parsers: [

@@ -2,6 +2,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { Pool } from 'pg';
 import { todayUtc } from '@staysync/core';
 import { migrateUp } from '@staysync/db';
+import { allMigrations } from '@staysync/runtime';
 import { startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
 import { startInfrastructure } from '../commands/infrastructure';
 import { kafkaConnectUnavailable } from '@staysync/kafka';
@@ -78,7 +79,7 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
   let pool: Pool | undefined;
   let simulator: AirbnbSimulator | undefined;
   try {
-    await migrateUp(infra.databaseUrl, { silent: true });
+    await migrateUp(infra.databaseUrl, allMigrations(), { silent: true });
     pool = new Pool({ connectionString: infra.databaseUrl, max: 4 });
     const accountIds = Array.from({ length: sizes.accounts }, (_, i) => String(800000001 + i));
     simulator = await startAirbnbSimulator({

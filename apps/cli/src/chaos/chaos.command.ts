@@ -7,6 +7,7 @@ import { Client, type Pool } from 'pg';
 import { loadFetcherConfig } from '@staysync/config';
 import { todayUtc } from '@staysync/core';
 import { createPool, migrateUp } from '@staysync/db';
+import { allMigrations } from '@staysync/runtime';
 import { topicName } from '@staysync/kafka';
 import { publishBatchSize } from '@staysync/source-airbnb';
 import { startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
@@ -120,7 +121,7 @@ export async function chaosCommand(options: ChaosOptions): Promise<ChaosReport> 
   try {
     const template = new URL(infra.databaseUrl).pathname.slice(1);
     if (infra.fresh) await adminQuery(serverUrl, `CREATE DATABASE ${template}`);
-    await migrateUp(infra.databaseUrl, { silent: true });
+    await migrateUp(infra.databaseUrl, allMigrations(), { silent: true });
     const accountIds = Array.from({ length: sizes.accounts }, (_, i) => String(800000001 + i));
     simulator = await startAirbnbSimulator({
       accounts: accountIds.map((accountId) => ({ accountId, listingCount: sizes.listings })),

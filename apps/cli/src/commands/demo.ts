@@ -5,6 +5,7 @@ import { Pool } from 'pg';
 import { loadAdminConfig, loadFetcherConfig, loadLoaderConfig } from '@staysync/config';
 import { todayUtc } from '@staysync/core';
 import { migrateUp } from '@staysync/db';
+import { allMigrations } from '@staysync/runtime';
 import {
   startAirbnbSimulator,
   startHostawaySimulator,
@@ -51,7 +52,7 @@ export async function demoCommand(options: DemoOptions): Promise<DemoSummary> {
   let hostaway: HostawaySimulator | undefined;
   let result: DemoSummary | undefined;
   try {
-    await migrateUp(infra.databaseUrl, { silent: true });
+    await migrateUp(infra.databaseUrl, allMigrations(), { silent: true });
     const accountIds = Array.from({ length: accountCount }, (_, i) => String(700000001 + i));
     simulator = await startAirbnbSimulator({
       accounts: accountIds.map((accountId) => ({ accountId, listingCount })),

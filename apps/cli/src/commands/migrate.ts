@@ -1,4 +1,5 @@
 import { migrateDown, migrateUp, migrationStatus } from '@staysync/db';
+import { allMigrations } from '@staysync/runtime';
 import { databaseUrlFromEnv } from './env';
 
 /** `npm run migrate [-- --down [--to NAME|0]] [-- --status]` */
@@ -8,16 +9,17 @@ export async function migrateCommand(options: {
   status?: boolean;
 }): Promise<void> {
   const url = databaseUrlFromEnv();
+  const migrations = allMigrations();
   if (options.status) {
-    const { executed, pending } = await migrationStatus(url);
+    const { executed, pending } = await migrationStatus(url, migrations);
     for (const name of executed) console.log(`executed  ${name}`);
     for (const name of pending) console.log(`pending   ${name}`);
     return;
   }
   if (options.down) {
-    const reverted = await migrateDown(url, { to: options.to === '0' ? 0 : options.to });
+    const reverted = await migrateDown(url, migrations, { to: options.to === '0' ? 0 : options.to });
     if (reverted.length === 0) console.log('nothing to revert');
     return;
   }
-  await migrateUp(url);
+  await migrateUp(url, migrations);
 }

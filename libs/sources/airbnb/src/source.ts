@@ -1,6 +1,7 @@
 import type { SourcePlugin } from '@staysync/core';
 import { airbnbAdmin } from './admin-config';
 import { airbnbFetch } from './fetch/config';
+import { AIRBNB_MIGRATIONS } from './migrations';
 import { AIRBNB_OPERATION_NAMES } from './operations';
 import { AIRBNB_SOURCE_NAME, parserV1 } from './parser.v1';
 import { airbnbTables } from './tables';
@@ -9,6 +10,7 @@ import { airbnbMetricsTopic } from './topics/metrics-topic';
 export const airbnbSource: SourcePlugin = {
   name: AIRBNB_SOURCE_NAME,
   tables: airbnbTables,
+  migrations: AIRBNB_MIGRATIONS,
   operations: AIRBNB_OPERATION_NAMES,
   parsers: [parserV1],
   topics: {

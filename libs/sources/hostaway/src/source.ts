@@ -1,12 +1,14 @@
 import type { SourcePlugin } from '@staysync/core';
 import { hostawayAdmin } from './admin-config';
 import { hostawayFetch } from './fetch/config';
+import { HOSTAWAY_MIGRATIONS } from './migrations';
 import { HOSTAWAY_OPERATIONS, HOSTAWAY_SOURCE_NAME, parserV1 } from './parser.v1';
 import { hostawayTables } from './tables';
 
 export const hostawaySource: SourcePlugin = {
   name: HOSTAWAY_SOURCE_NAME,
   tables: hostawayTables,
+  migrations: HOSTAWAY_MIGRATIONS,
   operations: HOSTAWAY_OPERATIONS,
   parsers: [parserV1],
   topics: {

@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { hypertableSql } from '../libs/db/src/timescale';
+import { hypertableSql } from '@staysync/db';
 
 const valueColumns = (prefix: string, type: 'double precision' | 'bigint') =>
   `${prefix}_value ${type} NULL,\n        ${prefix}_value_string text NULL,`;
