@@ -1,21 +1,21 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { FetcherConfig } from '@staysync/config';
 import { CredentialCipher } from '@staysync/crypto';
-import { makeAirbnbCookie, startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
-import { Client } from 'pg';
+import { makeAirbnbCookie, type AirbnbSimulator } from '@staysync/simulators';
+import type { Client } from 'pg';
 import request from 'supertest';
 import { SyncScheduler } from '../../apps/admin/src/scheduler/sync-scheduler.service';
 import { adminTestConfig, startAdmin, TEST_API_KEY } from '../admin/admin-app';
 import {
-  fetcherTestConfig,
-  insertAirbnbAccount,
   insertQueuedJob,
   sendSyncCommand,
+  startAirbnbFetcherSuite,
   startFetcher,
   waitForJob,
+  type AirbnbFetcherSuite,
   type JobRow,
 } from '../fetcher/fetcher-app';
-import { createTestDatabase, createTestTopics, randomTopicPrefix, type TestDatabase } from '../harness';
+import { createTestTopics, randomTopicPrefix } from '../harness';
 
 type Job = JobRow & { error_code: string | null };
 
@@ -33,7 +33,7 @@ describe('Airbnb against upstream-like faults', () => {
   const NO_LISTINGS = '700000005';
   const UNKNOWN = '799999999';
   const prefix = randomTopicPrefix();
-  let db: TestDatabase;
+  let suite: AirbnbFetcherSuite;
   let sql: Client;
   let simulator: AirbnbSimulator;
   let simNow = Date.now();
@@ -62,27 +62,24 @@ describe('Airbnb against upstream-like faults', () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    simulator = await startAirbnbSimulator({
-      accounts: [ROTATING, BLOCKED, STALE, NEW_LIVE]
-        .map((accountId) => ({ accountId, listingCount: 2, cookie: makeAirbnbCookie(accountId) }))
-        .concat([{ accountId: NO_LISTINGS, listingCount: 0, cookie: makeAirbnbCookie(NO_LISTINGS) }]),
-      clock: () => simNow,
+    suite = await startAirbnbFetcherSuite({
+      topicPrefix: prefix,
+      simulator: {
+        accounts: [ROTATING, BLOCKED, STALE, NEW_LIVE]
+          .map((accountId) => ({ accountId, listingCount: 2, cookie: makeAirbnbCookie(accountId) }))
+          .concat([{ accountId: NO_LISTINGS, listingCount: 0, cookie: makeAirbnbCookie(NO_LISTINGS) }]),
+        clock: () => simNow,
+      },
+      // the others are added through the admin API
+      storedAccounts: [ROTATING, BLOCKED, STALE],
+      env: { AIRBNB_BLOCK_COOLDOWN_MS: '3600000' },
     });
-    config = fetcherTestConfig({
-      DATABASE_URL: db.url,
-      KAFKA_TOPIC_PREFIX: prefix,
-      AIRBNB_BASE_URL: simulator.url,
-      AIRBNB_BLOCK_COOLDOWN_MS: '3600000',
-    });
-    for (const id of [ROTATING, BLOCKED, STALE]) await insertAirbnbAccount(sql, config, id);
+    ({ sql, simulator, config } = suite);
     await createTestTopics(prefix);
     ({ app: fetcher } = await startFetcher(config, { instanceId: 'airbnb-session-test' }));
     ({ app: admin } = await startAdmin(
       adminTestConfig({
-        DATABASE_URL: db.url,
+        DATABASE_URL: suite.db.url,
         KAFKA_TOPIC_PREFIX: prefix,
         CREDENTIALS_KEYS: `k1:${config.credentialKeys[0].key.toString('base64')}`,
         AIRBNB_BASE_URL: simulator.url,
@@ -94,9 +91,7 @@ describe('Airbnb against upstream-like faults', () => {
   afterAll(async () => {
     await admin?.close();
     await fetcher?.close();
-    await simulator?.close();
-    await sql?.end();
-    await db?.drop();
+    await suite?.close();
   });
 
   it('survives auth-cookie rotation within a job through the jar, and a later job only because the rotated cookie was saved back', async () => {

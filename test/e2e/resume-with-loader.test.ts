@@ -1,22 +1,20 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { loadLoaderConfig, type FetcherConfig } from '@staysync/config';
-import { todayUtc } from '@staysync/core';
-import { startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
-import { Client } from 'pg';
-import { createLoaderApp } from '../../apps/loader/src/bootstrap';
-import { createTestDatabase, isMockBroker, randomTopicPrefix, waitFor, type TestDatabase } from '../harness';
+import type { FetcherConfig } from '@staysync/config';
+import type { AirbnbSimulator } from '@staysync/simulators';
+import type { Client } from 'pg';
+import { randomTopicPrefix, waitFor } from '../harness';
 import {
   expectedMetricRequests,
-  fetcherTestConfig,
-  insertAirbnbAccount,
   insertQueuedJob,
   sendSyncCommand,
+  startAirbnbFetcherSuite,
   startFetcher,
   waitForJob,
+  type AirbnbFetcherSuite,
 } from '../fetcher/fetcher-app';
 import { CapturedLogs } from '../admin/admin-app';
-import { FAST_CONSUMER, FAST_RETRY } from '../loader/kafka-support';
+import { loaderTestConfig, startLoader } from '../loader/loader-app';
 
 /**
  * A fetcher dies mid-job (its lease lapses); another fetcher claims the job, skips every request whose
@@ -26,7 +24,7 @@ import { FAST_CONSUMER, FAST_RETRY } from '../loader/kafka-support';
 describe('E2E > a fetcher dies mid-job; another resumes it beside the loader', () => {
   const ACCOUNT = '2101';
   const prefix = randomTopicPrefix();
-  let db: TestDatabase;
+  let suite: AirbnbFetcherSuite;
   let sql: Client;
   let simulator: AirbnbSimulator;
   let config: FetcherConfig;
@@ -34,43 +32,21 @@ describe('E2E > a fetcher dies mid-job; another resumes it beside the loader', (
   const fetchers: NestExpressApplication[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    simulator = await startAirbnbSimulator({
-      accounts: [{ accountId: ACCOUNT, listingCount: 3 }],
-      latencyMs: 15,
-      today: () => todayUtc(),
+    suite = await startAirbnbFetcherSuite({
+      topicPrefix: prefix,
+      simulator: { accounts: [{ accountId: ACCOUNT, listingCount: 3 }], latencyMs: 15 },
     });
-    config = fetcherTestConfig({
-      DATABASE_URL: db.url,
-      KAFKA_TOPIC_PREFIX: prefix,
-      AIRBNB_BASE_URL: simulator.url,
-    });
-    await insertAirbnbAccount(sql, config, ACCOUNT);
-    loader = await createLoaderApp(
-      loadLoaderConfig({
-        DATABASE_URL: db.url,
-        KAFKA_BROKERS: process.env.KAFKA_BROKERS,
-        KAFKA_TOPIC_PREFIX: prefix,
-        KAFKA_IDEMPOTENT_PRODUCER: String(!isMockBroker()),
-        KAFKA_CREATE_TOPICS: String(!isMockBroker()),
-        LOG_LEVEL: 'warn',
-      }),
-      {
-        logStream: new CapturedLogs(),
-        consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY },
-      },
+    ({ sql, simulator, config } = suite);
+    loader = await startLoader(
+      loaderTestConfig({ DATABASE_URL: suite.db.url, KAFKA_TOPIC_PREFIX: prefix }),
+      new CapturedLogs(),
     );
-    await loader.init();
   });
 
   afterAll(async () => {
     for (const app of fetchers) await app.close().catch(() => undefined);
     await loader?.close();
-    await simulator?.close();
-    await sql?.end();
-    await db?.drop();
+    await suite?.close();
   });
 
   const storedKeys = async (jobId: string) =>

@@ -1,20 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { rawEnvelopeKey } from '@staysync/contracts';
-import { loadLoaderConfig } from '@staysync/config';
 import type { RawEnvelope } from '@staysync/core';
 import { createPool } from '@staysync/db';
 import { createTestDatabase, waitFor, type TestDatabase } from '@staysync/testing';
 import { Client, type Pool } from 'pg';
 import request from 'supertest';
-import { createLoaderApp } from '../../apps/loader/src/bootstrap';
 import { CapturedLogs } from '../admin/admin-app';
-import {
-  FAST_CONSUMER,
-  FAST_RETRY,
-  loaderEnv,
-  setUpKafka,
-  type LoaderTestKafka,
-} from '../loader/kafka-support';
+import { setUpKafka, type LoaderTestKafka } from '../loader/kafka-support';
+import { loaderConfigOn, startLoader } from '../loader/loader-app';
 import { fixtureEnvelopes, rowCounts, snapshot } from '../loader/support';
 
 const FIXTURE_COUNTS = {
@@ -63,11 +56,7 @@ describe('database outage (loader)', () => {
     await server.connect();
     kafka = await setUpKafka();
     logs = new CapturedLogs();
-    app = await createLoaderApp(loadLoaderConfig(loaderEnv(db.url, kafka.settings)), {
-      logStream: logs,
-      consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY },
-    });
-    await app.init();
+    app = await startLoader(loaderConfigOn(db.url, kafka.settings), logs);
   });
 
   afterAll(async () => {

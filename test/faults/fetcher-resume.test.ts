@@ -1,18 +1,17 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { FetcherConfig } from '@staysync/config';
-import { todayUtc } from '@staysync/core';
-import { startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
-import { createTestDatabase, randomTopicPrefix, waitFor, type TestDatabase } from '@staysync/testing';
-import { Client } from 'pg';
+import type { AirbnbSimulator } from '@staysync/simulators';
+import { randomTopicPrefix, waitFor } from '@staysync/testing';
+import type { Client } from 'pg';
 import {
   expectedMetricRequests,
-  fetcherTestConfig,
-  insertAirbnbAccount,
   insertQueuedJob,
   RawTopicReader,
   sendSyncCommand,
+  startAirbnbFetcherSuite,
   startFetcher,
   waitForJob,
+  type AirbnbFetcherSuite,
 } from '../fetcher/fetcher-app';
 
 /**
@@ -24,7 +23,7 @@ import {
 describe('fetcher resume without re-fetching', () => {
   const ACCOUNT = '4001';
   const prefix = randomTopicPrefix();
-  let db: TestDatabase;
+  let suite: AirbnbFetcherSuite;
   let sql: Client;
   let simulator: AirbnbSimulator;
   let config: FetcherConfig;
@@ -32,29 +31,18 @@ describe('fetcher resume without re-fetching', () => {
   const raw = new RawTopicReader(prefix);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    simulator = await startAirbnbSimulator({
-      accounts: [{ accountId: ACCOUNT, listingCount: 3 }],
-      latencyMs: 20,
-      today: () => todayUtc(),
+    suite = await startAirbnbFetcherSuite({
+      topicPrefix: prefix,
+      simulator: { accounts: [{ accountId: ACCOUNT, listingCount: 3 }], latencyMs: 20 },
     });
-    config = fetcherTestConfig({
-      DATABASE_URL: db.url,
-      KAFKA_TOPIC_PREFIX: prefix,
-      AIRBNB_BASE_URL: simulator.url,
-    });
-    await insertAirbnbAccount(sql, config, ACCOUNT);
+    ({ sql, simulator, config } = suite);
     await raw.start();
   });
 
   afterAll(async () => {
     for (const app of apps) await app.close().catch(() => undefined);
     await raw.stop();
-    await simulator?.close();
-    await sql?.end();
-    await db?.drop();
+    await suite?.close();
   });
 
   it('publishes every request key once and makes the listings call once across the hand-back', async () => {

@@ -2,20 +2,20 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { FetcherConfig } from '@staysync/config';
 import { todayUtc } from '@staysync/core';
 import { METRICS_REGISTRY } from '@staysync/observability';
-import { makeAirbnbCookie, startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
-import { Client } from 'pg';
+import { makeAirbnbCookie, type AirbnbSimulator } from '@staysync/simulators';
+import type { Client } from 'pg';
 import type { Registry } from 'prom-client';
 import request from 'supertest';
-import { createTestDatabase, randomTopicPrefix, waitFor, type TestDatabase } from '../harness';
+import { randomTopicPrefix, waitFor } from '../harness';
 import {
   expectedMetricRequests,
-  fetcherTestConfig,
-  insertAirbnbAccount,
   insertQueuedJob,
   RawTopicReader,
   sendSyncCommand,
+  startAirbnbFetcherSuite,
   startFetcher,
   waitForJob,
+  type AirbnbFetcherSuite,
   type CapturedLogs,
 } from './fetcher-app';
 
@@ -30,7 +30,7 @@ describe('Fetcher > jobs', () => {
   const BESIDE_REJECTED = '1003';
   const FLAKY = '1004';
   const prefix = randomTopicPrefix();
-  let db: TestDatabase;
+  let suite: AirbnbFetcherSuite;
   let sql: Client;
   let simulator: AirbnbSimulator;
   let config: FetcherConfig;
@@ -39,25 +39,19 @@ describe('Fetcher > jobs', () => {
   const raw = new RawTopicReader(prefix);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    simulator = await startAirbnbSimulator({
-      accounts: [
-        { accountId: FULL, listingCount: 3, cookie: makeAirbnbCookie(FULL) },
-        { accountId: REJECTED, listingCount: 2 },
-        { accountId: BESIDE_REJECTED, listingCount: 2 },
-        { accountId: FLAKY, listingCount: 2 },
-      ],
-      faults: { authFailureAccounts: [REJECTED] },
-      today: () => todayUtc(),
+    suite = await startAirbnbFetcherSuite({
+      topicPrefix: prefix,
+      simulator: {
+        accounts: [
+          { accountId: FULL, listingCount: 3, cookie: makeAirbnbCookie(FULL) },
+          { accountId: REJECTED, listingCount: 2 },
+          { accountId: BESIDE_REJECTED, listingCount: 2 },
+          { accountId: FLAKY, listingCount: 2 },
+        ],
+        faults: { authFailureAccounts: [REJECTED] },
+      },
     });
-    config = fetcherTestConfig({
-      DATABASE_URL: db.url,
-      KAFKA_TOPIC_PREFIX: prefix,
-      AIRBNB_BASE_URL: simulator.url,
-    });
-    for (const id of [FULL, REJECTED, BESIDE_REJECTED, FLAKY]) await insertAirbnbAccount(sql, config, id);
+    ({ sql, simulator, config } = suite);
     await raw.start();
     ({ app, logs } = await startFetcher(config, { instanceId: 'fetcher-jobs-test' }));
   });
@@ -65,9 +59,7 @@ describe('Fetcher > jobs', () => {
   afterAll(async () => {
     await app?.close();
     await raw.stop();
-    await simulator?.close();
-    await sql?.end();
-    await db?.drop();
+    await suite?.close();
   });
 
   it('fetches every planned request once, publishes one envelope each without credentials, and records fetch completion', async () => {

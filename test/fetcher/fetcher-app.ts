@@ -4,14 +4,27 @@ import { loadFetcherConfig, type FetcherConfig } from '@staysync/config';
 import { todayUtc } from '@staysync/core';
 import { CredentialCipher } from '@staysync/crypto';
 import { KafkaProducerService } from '@staysync/kafka';
-import { makeAirbnbCookie, type AirbnbSimulator } from '@staysync/simulators';
+import {
+  makeAirbnbCookie,
+  startAirbnbSimulator,
+  type AirbnbSimulator,
+  type AirbnbSimulatorOptions,
+} from '@staysync/simulators';
 import { parseMetricList, planRequests } from '@staysync/source-airbnb';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import type { Client } from 'pg';
+import { Client } from 'pg';
 import { createFetcherApp } from '../../apps/fetcher/src/bootstrap';
 import type { FetcherAppOptions } from '../../apps/fetcher/src/fetcher.module';
 import { CapturedLogs } from '../admin/admin-app';
-import { createTestTopics, isMockBroker, randomGroupId, testBrokers, waitFor } from '../harness';
+import {
+  createTestDatabase,
+  createTestTopics,
+  isMockBroker,
+  randomGroupId,
+  testBrokers,
+  waitFor,
+  type TestDatabase,
+} from '../harness';
 
 export { CapturedLogs };
 
@@ -74,6 +87,51 @@ export async function insertAirbnbAccount(
     `INSERT INTO airbnb.accounts (account_id, airbnb_cookie, x_client_version, user_agent) VALUES ($1, $2, 'test-version', 'Mozilla/5.0 test')`,
     [accountId, sealed],
   );
+}
+
+/** What a fetcher suite starts from: a database, the Airbnb simulator, and a fetcher config on both. */
+export interface AirbnbFetcherSuite {
+  db: TestDatabase;
+  sql: Client;
+  simulator: AirbnbSimulator;
+  config: FetcherConfig;
+  /** closes the simulator and the client, drops the database (the suite's apps are the suite's to close) */
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh database with an airbnb.accounts row for each of `storedAccounts` (default: every account of
+ * the simulator), the Airbnb simulator, and `fetcherTestConfig` pointing at both under `topicPrefix`.
+ */
+export async function startAirbnbFetcherSuite(options: {
+  topicPrefix: string;
+  simulator: AirbnbSimulatorOptions;
+  storedAccounts?: string[];
+  env?: Record<string, string>;
+}): Promise<AirbnbFetcherSuite> {
+  const db = await createTestDatabase();
+  const sql = new Client({ connectionString: db.url });
+  await sql.connect();
+  const simulator = await startAirbnbSimulator(options.simulator);
+  const config = fetcherTestConfig({
+    DATABASE_URL: db.url,
+    KAFKA_TOPIC_PREFIX: options.topicPrefix,
+    AIRBNB_BASE_URL: simulator.url,
+    ...options.env,
+  });
+  const storedAccounts = options.storedAccounts ?? options.simulator.accounts.map((a) => a.accountId);
+  for (const accountId of storedAccounts) await insertAirbnbAccount(sql, config, accountId);
+  return {
+    db,
+    sql,
+    simulator,
+    config,
+    async close() {
+      await simulator.close();
+      await sql.end();
+      await db.drop();
+    },
+  };
 }
 
 export async function insertQueuedJob(

@@ -1,18 +1,17 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { FetcherConfig } from '@staysync/config';
-import { todayUtc } from '@staysync/core';
-import { startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
-import { Client } from 'pg';
-import { createTestDatabase, randomTopicPrefix, waitFor, type TestDatabase } from '../harness';
+import type { AirbnbSimulator } from '@staysync/simulators';
+import type { Client } from 'pg';
+import { randomTopicPrefix, waitFor } from '../harness';
 import {
   expectedMetricRequests,
-  fetcherTestConfig,
-  insertAirbnbAccount,
   insertQueuedJob,
   RawTopicReader,
   sendSyncCommand,
+  startAirbnbFetcherSuite,
   startFetcher,
   waitForJob,
+  type AirbnbFetcherSuite,
 } from './fetcher-app';
 
 /** Upstream latency makes time visible: accounts run in parallel, and a stopped fetcher's job is resumed by another. */
@@ -20,7 +19,7 @@ describe('Fetcher > parallel accounts and resume', () => {
   const PARALLEL = ['2001', '2002'];
   const RESUMED = '2003';
   const prefix = randomTopicPrefix();
-  let db: TestDatabase;
+  let suite: AirbnbFetcherSuite;
   let sql: Client;
   let simulator: AirbnbSimulator;
   let config: FetcherConfig;
@@ -28,20 +27,14 @@ describe('Fetcher > parallel accounts and resume', () => {
   const raw = new RawTopicReader(prefix);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    simulator = await startAirbnbSimulator({
-      accounts: [...PARALLEL, RESUMED].map((accountId) => ({ accountId, listingCount: 4 })),
-      latencyMs: 20,
-      today: () => todayUtc(),
+    suite = await startAirbnbFetcherSuite({
+      topicPrefix: prefix,
+      simulator: {
+        accounts: [...PARALLEL, RESUMED].map((accountId) => ({ accountId, listingCount: 4 })),
+        latencyMs: 20,
+      },
     });
-    config = fetcherTestConfig({
-      DATABASE_URL: db.url,
-      KAFKA_TOPIC_PREFIX: prefix,
-      AIRBNB_BASE_URL: simulator.url,
-    });
-    for (const id of [...PARALLEL, RESUMED]) await insertAirbnbAccount(sql, config, id);
+    ({ sql, simulator, config } = suite);
     await raw.start();
     first = await fetcher('fetcher-a');
   });
@@ -49,9 +42,7 @@ describe('Fetcher > parallel accounts and resume', () => {
   afterAll(async () => {
     for (const app of apps) await app.close().catch(() => undefined);
     await raw.stop();
-    await simulator?.close();
-    await sql?.end();
-    await db?.drop();
+    await suite?.close();
   });
 
   let first: NestExpressApplication;

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { loadLoaderConfig } from '@staysync/config';
 import { INCREMENTAL_UNFILTERED_NOTE } from '@staysync/source-hostaway';
 import {
   messageWebhook,
@@ -13,19 +11,17 @@ import {
 } from '@staysync/simulators';
 import { Client } from 'pg';
 import request from 'supertest';
-import { createLoaderApp } from '../../apps/loader/src/bootstrap';
 import { adminTestConfig, CapturedLogs, startAdmin, TEST_API_KEY } from '../admin/admin-app';
-import { fetcherTestConfig, startFetcher, waitForJob } from '../fetcher/fetcher-app';
-import { createTestDatabase, isMockBroker, randomTopicPrefix, waitFor, type TestDatabase } from '../harness';
-import { FAST_CONSUMER, FAST_RETRY } from '../loader/kafka-support';
+import { startFetcher, waitForJob } from '../fetcher/fetcher-app';
+import { createTestDatabase, randomTopicPrefix, waitFor, type TestDatabase } from '../harness';
+import { loaderTestConfig, startLoader } from '../loader/loader-app';
+import { hostawayFetcherConfig, RATES } from './stack';
 
 const ACCOUNT = 10001;
 const SECRET = 'hostaway-client-secret-0123456789';
 const WEBHOOK = { login: 'hooks-10001', password: 'hook-password-0123456789' };
 const SHAPE = { listings: 3, reservationsPerListing: 4, messagesPerConversation: 3 };
 const PAGE_SIZE = 5;
-/** the documented 15 req/10 s per IP and 20 req/10 s per account, on a 1 s window so the suite stays quick */
-const RATES = { perIp: { limit: 15, windowMs: 1000 }, perAccount: { limit: 20, windowMs: 1000 } };
 
 /** admin (accounts API, webhooks) + fetcher + loader + the Hostaway simulator, on PostgreSQL and the broker */
 describe('Hostaway end to end (PostgreSQL + broker + simulator)', () => {
@@ -36,7 +32,7 @@ describe('Hostaway end to end (PostgreSQL + broker + simulator)', () => {
   let simulator: HostawaySimulator;
   let admin: NestExpressApplication;
   let adminUrl: string;
-  const apps: INestApplication[] = [];
+  const apps: NestExpressApplication[] = [];
   const api = () => request(admin.getHttpServer());
   const auth = { 'X-API-Key': TEST_API_KEY };
   /** how far the simulator's clock (its data's updatedOn stamps) runs ahead of the wall clock */
@@ -53,28 +49,8 @@ describe('Hostaway end to end (PostgreSQL + broker + simulator)', () => {
       now: () => new Date(Date.now() + simulatorAheadMs),
     });
     const common = { DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, CREDENTIALS_KEYS: keys };
-    const loader = await createLoaderApp(
-      loadLoaderConfig({
-        ...common,
-        KAFKA_BROKERS: process.env.KAFKA_BROKERS,
-        KAFKA_IDEMPOTENT_PRODUCER: String(!isMockBroker()),
-        KAFKA_CREATE_TOPICS: String(!isMockBroker()),
-        LOG_LEVEL: 'warn',
-      }),
-      {
-        logStream: new CapturedLogs(),
-        consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY },
-      },
-    );
-    await loader.init();
-    const fetcherConfig = fetcherTestConfig({
-      ...common,
-      HOSTAWAY_BASE_URL: simulator.url,
-      HOSTAWAY_PAGE_SIZE: String(PAGE_SIZE),
-      HOSTAWAY_IP_RATE: String(RATES.perIp.limit),
-      HOSTAWAY_ACCOUNT_RATE: String(RATES.perAccount.limit),
-      HOSTAWAY_RATE_WINDOW_MS: '1000',
-    });
+    const loader = await startLoader(loaderTestConfig(common), new CapturedLogs());
+    const fetcherConfig = hostawayFetcherConfig(common, simulator.url, PAGE_SIZE);
     const fetcher = (await startFetcher(fetcherConfig, { instanceId: 'fetcher-hostaway' })).app;
     ({ app: admin } = await startAdmin(adminTestConfig(common)));
     await admin.listen(0);

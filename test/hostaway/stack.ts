@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { loadLoaderConfig } from '@staysync/config';
+import type { FetcherConfig } from '@staysync/config';
 import {
   startHostawaySimulator,
   type HostawaySimulator,
@@ -11,18 +10,17 @@ import {
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import request from 'supertest';
-import { createLoaderApp } from '../../apps/loader/src/bootstrap';
 import { adminTestConfig, CapturedLogs, startAdmin, TEST_API_KEY } from '../admin/admin-app';
 import { fetcherTestConfig, startFetcher, waitForJob } from '../fetcher/fetcher-app';
 import {
   createTestDatabase,
-  isMockBroker,
   randomGroupId,
   randomTopicPrefix,
   testBrokers,
   type TestDatabase,
 } from '../harness';
-import { FAST_CONSUMER, FAST_RETRY } from '../loader/kafka-support';
+import { FAST_CONSUMER } from '../loader/kafka-support';
+import { loaderTestConfig, startLoader } from '../loader/loader-app';
 
 /** admin (accounts API, webhooks) + fetcher + loader + the Hostaway simulator, on PostgreSQL and the broker. */
 export interface HostawayStack {
@@ -50,7 +48,24 @@ export interface HostawayStack {
 export const AUTH = { 'X-API-Key': TEST_API_KEY };
 /** PUBLIC_BASE_URL of tests that register webhooks; the simulator delivers what is registered there to the stack's admin */
 export const PUBLIC_BASE_URL = 'https://staysync.example.com';
-const RATES = { perIp: { limit: 15, windowMs: 1000 }, perAccount: { limit: 20, windowMs: 1000 } };
+/** the documented 15 req/10 s per IP and 20 req/10 s per account, on a 1 s window so the suites stay quick */
+export const RATES = { perIp: { limit: 15, windowMs: 1000 }, perAccount: { limit: 20, windowMs: 1000 } };
+
+/** The fetcher's config against the Hostaway simulator at `simulatorUrl`, paced by RATES. */
+export function hostawayFetcherConfig(
+  env: Record<string, string>,
+  simulatorUrl: string,
+  pageSize: number,
+): FetcherConfig {
+  return fetcherTestConfig({
+    ...env,
+    HOSTAWAY_BASE_URL: simulatorUrl,
+    HOSTAWAY_PAGE_SIZE: String(pageSize),
+    HOSTAWAY_IP_RATE: String(RATES.perIp.limit),
+    HOSTAWAY_ACCOUNT_RATE: String(RATES.perAccount.limit),
+    HOSTAWAY_RATE_WINDOW_MS: '1000',
+  });
+}
 
 export async function startHostawayStack(options: {
   accounts: HostawaySimulatorAccount[];
@@ -72,28 +87,13 @@ export async function startHostawayStack(options: {
   });
   const common = { DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, CREDENTIALS_KEYS: keys };
   const logs = { admin: new CapturedLogs(), fetcher: new CapturedLogs(), loader: new CapturedLogs() };
-  const apps: INestApplication[] = [];
-  const loader = await createLoaderApp(
-    loadLoaderConfig({
-      ...common,
-      KAFKA_BROKERS: process.env.KAFKA_BROKERS,
-      KAFKA_IDEMPOTENT_PRODUCER: String(!isMockBroker()),
-      KAFKA_CREATE_TOPICS: String(!isMockBroker()),
-      LOG_LEVEL: 'debug',
-    }),
-    { logStream: logs.loader, consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY } },
+  const apps: NestExpressApplication[] = [];
+  apps.push(await startLoader(loaderTestConfig({ ...common, LOG_LEVEL: 'debug' }), logs.loader));
+  const fetcherConfig = hostawayFetcherConfig(
+    { ...common, LOG_LEVEL: 'debug' },
+    simulator.url,
+    options.pageSize ?? 5,
   );
-  await loader.init();
-  apps.push(loader);
-  const fetcherConfig = fetcherTestConfig({
-    ...common,
-    LOG_LEVEL: 'debug',
-    HOSTAWAY_BASE_URL: simulator.url,
-    HOSTAWAY_PAGE_SIZE: String(options.pageSize ?? 5),
-    HOSTAWAY_IP_RATE: String(RATES.perIp.limit),
-    HOSTAWAY_ACCOUNT_RATE: String(RATES.perAccount.limit),
-    HOSTAWAY_RATE_WINDOW_MS: '1000',
-  });
   const fetcher = (
     await startFetcher(fetcherConfig, { instanceId: 'fetcher-hostaway', logStream: logs.fetcher })
   ).app;

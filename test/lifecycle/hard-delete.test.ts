@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { loadLoaderConfig } from '@staysync/config';
 import { rawEnvelopeKey } from '@staysync/contracts';
 import type { RawEnvelope } from '@staysync/core';
 import { accountEventOutbox, recordDeadLettered } from '@staysync/db';
@@ -11,9 +10,9 @@ import type { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { JobStore } from '../../apps/fetcher/src/job-store';
-import { createLoaderApp } from '../../apps/loader/src/bootstrap';
 import { adminTestConfig, CapturedLogs, startAdmin, TEST_API_KEY } from '../admin/admin-app';
-import { FAST_CONSUMER, FAST_RETRY, loaderEnv, testLogger } from '../loader/kafka-support';
+import { FAST_CONSUMER, testLogger } from '../loader/kafka-support';
+import { loaderConfigOn, startLoader } from '../loader/loader-app';
 import { fixtureEnvelopes } from '../loader/support';
 import { readTopic, rowsMentioning, setUpLifecycleKafka, type LifecycleKafka } from './support';
 
@@ -158,11 +157,7 @@ describe('lifecycle > hard delete (PostgreSQL + broker)', () => {
 
     // the loader now meets the 7 records: it refuses them and tombstones each
     const loaderLogs = new CapturedLogs();
-    loader = await createLoaderApp(loadLoaderConfig(loaderEnv(db.url, kafka.settings)), {
-      logStream: loaderLogs,
-      consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY },
-    });
-    await loader.init();
+    loader = await startLoader(loaderConfigOn(db.url, kafka.settings), loaderLogs);
     await waitFor(async () => (await refusedMetric(loader!)) >= 7, {
       what: 'the loader refused the account’s 7 records',
       timeoutMs: 60_000,

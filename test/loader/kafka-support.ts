@@ -67,17 +67,3 @@ export async function setUpKafka(): Promise<LoaderTestKafka> {
     },
   };
 }
-
-/** Loader/replay settings for the harness: mock-safe producer and topic flags, this file's DB and prefix. */
-export function loaderEnv(databaseUrl: string, settings: KafkaSettings): Record<string, string> {
-  return {
-    DATABASE_URL: databaseUrl,
-    DATABASE_POOL_MAX: '4',
-    KAFKA_BROKERS: settings.brokers.join(','),
-    KAFKA_TOPIC_PREFIX: settings.topicPrefix,
-    KAFKA_IDEMPOTENT_PRODUCER: String(settings.idempotentProducer),
-    KAFKA_CREATE_TOPICS: String(settings.createTopics),
-    LOG_LEVEL: 'warn',
-    LOADER_PUBLISH_METRICS: 'true',
-  };
-}

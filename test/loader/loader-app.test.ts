@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
 import { rawEnvelopeKey, type DeadLetter } from '@staysync/contracts';
 import type { AirbnbMetric } from '@staysync/source-airbnb';
-import { loadLoaderConfig } from '@staysync/config';
 import type { RawEnvelope } from '@staysync/core';
 import { createTestDatabase, waitFor, type TestDatabase } from '@staysync/testing';
 import { Partitioners, type KafkaMessage } from 'kafkajs';
 import { Pool } from 'pg';
 import request from 'supertest';
-import { createLoaderApp } from '../../apps/loader/src/bootstrap';
-import { FAST_CONSUMER, FAST_RETRY, loaderEnv, setUpKafka, type LoaderTestKafka } from './kafka-support';
+import { CapturedLogs } from '../admin/admin-app';
+import { setUpKafka, type LoaderTestKafka } from './kafka-support';
+import { loaderConfigOn, startLoader } from './loader-app';
 import { chartEnvelope, fixtureEnvelopes, rowCounts, snapshot } from './support';
 
 const FIXTURE_COUNTS = {
@@ -19,14 +18,6 @@ const FIXTURE_COUNTS = {
   'airbnb.chart_summary': 1,
   'airbnb.list_of_metrics': 1,
 };
-
-class CapturedLogs extends Writable {
-  readonly lines: string[] = [];
-  override _write(chunk: Buffer, _encoding: string, done: () => void) {
-    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    done();
-  }
-}
 
 describe('loader app (PostgreSQL + broker)', () => {
   let db: TestDatabase;
@@ -40,12 +31,7 @@ describe('loader app (PostgreSQL + broker)', () => {
     db = await createTestDatabase();
     pool = new Pool({ connectionString: db.url, max: 2 });
     kafka = await setUpKafka();
-    const config = loadLoaderConfig(loaderEnv(db.url, kafka.settings));
-    app = await createLoaderApp(config, {
-      logStream: new CapturedLogs(),
-      consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY },
-    });
-    await app.init();
+    app = await startLoader(loaderConfigOn(db.url, kafka.settings), new CapturedLogs());
     [deadLetters, metrics] = await Promise.all([kafka.collect('dlq'), kafka.collect('airbnb.metrics')]);
   });
 

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { loadLoaderConfig } from '@staysync/config';
 import { rawEnvelopeKey, type DeadLetter } from '@staysync/contracts';
 import { isJsonObject, type Parser, type RawEnvelope } from '@staysync/core';
 import { zeroRowsWarning } from '@staysync/db';
@@ -15,20 +13,12 @@ import { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import request from 'supertest';
 import { JobStore } from '../../apps/fetcher/src/job-store';
-import { createLoaderApp } from '../../apps/loader/src/bootstrap';
 import { AIRBNB_FIXTURES, loadFixture } from '../../libs/sources/airbnb/fixtures/load';
 import { listBody } from '../../libs/sources/hostaway/src/__fixtures__/examples';
-import { adminTestConfig, startAdmin, TEST_API_KEY } from '../admin/admin-app';
-import { FAST_CONSUMER, FAST_RETRY, loaderEnv, setUpKafka, type LoaderTestKafka } from './kafka-support';
+import { adminTestConfig, CapturedLogs, startAdmin, TEST_API_KEY } from '../admin/admin-app';
+import { setUpKafka, type LoaderTestKafka } from './kafka-support';
+import { loaderConfigOn, startLoader } from './loader-app';
 import { chartEnvelope, listingsEnvelope, listOfMetricsEnvelope, rowCounts } from './support';
-
-class CapturedLogs extends Writable {
-  readonly lines: string[] = [];
-  override _write(chunk: Buffer, _encoding: string, done: () => void) {
-    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    done();
-  }
-}
 
 type Body = Record<string, unknown>;
 /** request keys in code point order, as ORDER BY … COLLATE "C" */
@@ -111,11 +101,7 @@ describe('shape drift and dead letters (PostgreSQL + broker, loader and admin ap
     db = await createTestDatabase();
     pool = new Pool({ connectionString: db.url, max: 2 });
     kafka = await setUpKafka();
-    loader = await createLoaderApp(loadLoaderConfig(loaderEnv(db.url, kafka.settings)), {
-      logStream: logs,
-      consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY },
-    });
-    await loader.init();
+    loader = await startLoader(loaderConfigOn(db.url, kafka.settings), logs);
     registry = loader.get<Registry>(METRICS_REGISTRY);
     ({ app: admin } = await startAdmin(
       adminTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: kafka.settings.topicPrefix }),

@@ -1,13 +1,12 @@
 import { Writable } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
 import { rawEnvelopeKey } from '@staysync/contracts';
-import { loadLoaderConfig } from '@staysync/config';
 import { loadEnvelopes } from '@staysync/pipeline';
 import { createTestDatabase, waitFor, type TestDatabase } from '@staysync/testing';
 import { AssignerProtocol } from 'kafkajs';
 import { Pool } from 'pg';
-import { createLoaderApp } from '../../apps/loader/src/bootstrap';
-import { FAST_CONSUMER, FAST_RETRY, loaderEnv, setUpKafka, type LoaderTestKafka } from './kafka-support';
+import { setUpKafka, type LoaderTestKafka } from './kafka-support';
+import { loaderConfigOn, startLoader } from './loader-app';
 import { fixtureEnvelopes, rowCounts, snapshot } from './support';
 
 const FIXTURE_COUNTS = {
@@ -41,13 +40,8 @@ describe('loader > two loaders in one group (PostgreSQL + broker)', () => {
     await db?.drop();
   });
 
-  async function startLoader(): Promise<INestApplication> {
-    const config = loadLoaderConfig(loaderEnv(db.url, kafka.settings));
-    const app = await createLoaderApp(config, {
-      logStream: quiet,
-      consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY },
-    });
-    await app.init();
+  async function startGroupMember(): Promise<INestApplication> {
+    const app = await startLoader(loaderConfigOn(db.url, kafka.settings), quiet);
     loaders.push(app);
     return app;
   }
@@ -70,7 +64,7 @@ describe('loader > two loaders in one group (PostgreSQL + broker)', () => {
   }
 
   it('split the partitions, and after one leaves mid-load every response is loaded once, as one loader would', async () => {
-    const [first] = [await startLoader(), await startLoader()];
+    const [first] = [await startGroupMember(), await startGroupMember()];
     const split = await waitFor(
       async () => {
         const parts = await assignments();

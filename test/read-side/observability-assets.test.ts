@@ -1,19 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { loadLoaderConfig } from '@staysync/config';
 import request from 'supertest';
 import { parse } from 'yaml';
 import { createFetcherApp } from '../../apps/fetcher/src/bootstrap';
 import { createLoaderApp } from '../../apps/loader/src/bootstrap';
-import {
-  createTestDatabase,
-  createTestTopics,
-  isMockBroker,
-  randomTopicPrefix,
-  type TestDatabase,
-} from '../harness';
+import { createTestDatabase, createTestTopics, randomTopicPrefix, type TestDatabase } from '../harness';
 import { adminTestConfig, startAdmin } from '../admin/admin-app';
 import { fetcherTestConfig } from '../fetcher/fetcher-app';
+import { loaderTestConfig } from '../loader/loader-app';
 
 /** Metric names a PromQL expression reads (histogram series mapped to their metric). */
 function metricsIn(expr: string): string[] {
@@ -53,14 +47,7 @@ describe('read side > Grafana dashboard and alert rules name real metrics', () =
     );
     await fetcher.init();
     const loader = await createLoaderApp(
-      loadLoaderConfig({
-        DATABASE_URL: db.url,
-        KAFKA_BROKERS: process.env.KAFKA_BROKERS,
-        KAFKA_TOPIC_PREFIX: prefix,
-        KAFKA_IDEMPOTENT_PRODUCER: isMockBroker() ? 'false' : 'true',
-        KAFKA_CREATE_TOPICS: isMockBroker() ? 'false' : 'true',
-        LOG_LEVEL: 'warn',
-      }),
+      loaderTestConfig({ DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix }),
     );
     await loader.init();
     apps.push(admin, fetcher, loader);

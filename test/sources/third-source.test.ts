@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { loadLoaderConfig } from '@staysync/config';
 import { CredentialCipher, parseCredentialKeys } from '@staysync/crypto';
 import { migrateUp } from '@staysync/db';
 import { allMigrations } from '@staysync/runtime';
@@ -8,12 +7,11 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { AccountHardDeleteService } from '../../apps/admin/src/accounts/account-hard-delete.service';
 import { SyncScheduler } from '../../apps/admin/src/scheduler/sync-scheduler.service';
-import { createLoaderApp } from '../../apps/loader/src/bootstrap';
 import { adminTestConfig, startAdmin, TEST_API_KEY } from '../admin/admin-app';
 import { fetcherTestConfig, startFetcher, waitForJob } from '../fetcher/fetcher-app';
-import { createTestDatabase, isMockBroker, randomTopicPrefix, waitFor, type TestDatabase } from '../harness';
+import { createTestDatabase, randomTopicPrefix, waitFor, type TestDatabase } from '../harness';
 import { describeSource } from '../harness/conformance';
-import { FAST_CONSUMER, FAST_RETRY } from '../loader/kafka-support';
+import { loaderTestConfig, startLoader } from '../loader/loader-app';
 import { startEchoSimulator, type EchoSimulator } from './echo/simulator';
 import { echoSource } from './echo/source';
 
@@ -65,17 +63,7 @@ describe('Sources > a test-only third source, end to end', () => {
       cipher.encrypt(TOKEN),
     ]);
     const common = { DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: randomTopicPrefix(), CREDENTIALS_KEYS: keys };
-    const loader = await createLoaderApp(
-      loadLoaderConfig({
-        ...common,
-        KAFKA_BROKERS: process.env.KAFKA_BROKERS,
-        KAFKA_IDEMPOTENT_PRODUCER: String(!isMockBroker()),
-        KAFKA_CREATE_TOPICS: String(!isMockBroker()),
-      }),
-      { consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY } },
-    );
-    await loader.init();
-    apps.push(loader);
+    apps.push(await startLoader(loaderTestConfig(common)));
     apps.push(
       (
         await startFetcher(fetcherTestConfig({ ...common, ECHO_BASE_URL: simulator.url }), {
