@@ -1,8 +1,13 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Client } from 'pg';
-import { SCHEDULER_LOCK_KEY, SyncScheduler } from '../../apps/admin/src/scheduler/sync-scheduler.service';
-import { createTestDatabase, randomTopicPrefix, waitFor, type TestDatabase } from '../harness';
-import { adminTestConfig, startAdmin } from './admin-app';
+import type { Client } from 'pg';
+import { SyncScheduler } from '../../apps/admin/src/scheduler/sync-scheduler.service';
+import { waitFor } from '../harness';
+import {
+  driveCron,
+  startSchedulerReplicas,
+  whileAnotherSessionLeads,
+  type SchedulerReplicas,
+} from './scheduler-replicas';
 
 /** Every queued-or-running job, as the scheduler left it. */
 const JOBS_SQL = `SELECT source, account_id, mode, trigger, status FROM ops.sync_jobs ORDER BY source, account_id`;
@@ -15,23 +20,16 @@ const EXPECTED_JOBS = [
 ];
 
 describe('Admin > sync scheduler', () => {
-  let db: TestDatabase;
+  let replicas: SchedulerReplicas;
   let sql: Client;
-  const apps: NestExpressApplication[] = [];
+  let apps: NestExpressApplication[];
   const jobs = async () => (await sql.query(JOBS_SQL)).rows;
   const finishAllJobs = () =>
     sql.query(`UPDATE ops.sync_jobs SET status = 'succeeded', finished_at = now() WHERE finished_at IS NULL`);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    const config = adminTestConfig({
-      DATABASE_URL: db.url,
-      KAFKA_TOPIC_PREFIX: randomTopicPrefix(),
-      SYNC_CRON: '0 5 * * *',
-    });
-    for (let i = 0; i < 2; i++) apps.push((await startAdmin(config)).app);
+    replicas = await startSchedulerReplicas();
+    ({ sql, apps } = replicas);
     // accounts of both sources: schedulable ones, and one each inactive / needing re-auth / deleted
     await sql.query(
       `INSERT INTO airbnb.accounts (account_id, airbnb_cookie, x_client_version, user_agent, is_active, status, last_sync_at, deleted_at) VALUES
@@ -50,23 +48,13 @@ describe('Admin > sync scheduler', () => {
          (10005, 'v1:k:x:y:z', true,  'active',       NULL,                     now())`,
     );
   });
-  afterAll(async () => {
-    jest.useRealTimers();
-    for (const app of apps) await app.close();
-    await sql?.end();
-    await db?.drop();
-  });
+  afterAll(async () => replicas?.close());
 
   it('queues nothing while another session holds the scheduler lock', async () => {
-    const holder = new Client({ connectionString: db.url });
-    await holder.connect();
-    try {
-      await holder.query('SELECT pg_advisory_lock($1)', [SCHEDULER_LOCK_KEY]);
+    await whileAnotherSessionLeads(replicas.db.url, async () => {
       expect(await apps[0].get(SyncScheduler).tick()).toBeNull();
       expect(await jobs()).toEqual([]);
-    } finally {
-      await holder.end();
-    }
+    });
   });
 
   it('both sources: exactly one job per schedulable account per tick, even when two replicas tick at once, none for unfinished ones', async () => {
@@ -83,20 +71,8 @@ describe('Admin > sync scheduler', () => {
   it('the real cron wiring fires at SYNC_CRON on a fake clock, not before', async () => {
     await finishAllJobs();
     await sql.query(`DELETE FROM ops.sync_jobs`);
-    jest.useFakeTimers({
-      now: new Date('2026-12-07T04:59:58.000Z'),
-      doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'],
-    });
-    const scheduler = apps[1].get(SyncScheduler);
-    try {
-      await scheduler.start();
-      jest.advanceTimersByTime(1_500); // 04:59:59.5
-      expect(await jobs()).toEqual([]);
-      jest.advanceTimersByTime(1_000); // 05:00:00.5: the cron's tick
-    } finally {
-      scheduler.onApplicationShutdown();
-      jest.useRealTimers();
-    }
+    // nothing at 04:59:59.5, the cron's tick at 05:00:00.5
+    await driveCron(apps[1].get(SyncScheduler), '2026-12-07T04:59:58.000Z', jobs);
     await waitFor(async () => (await jobs()).length === 4 || null, {
       what: 'the cron tick queued every account',
     });

@@ -1,9 +1,15 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import request from 'supertest';
-import { SCHEDULER_LOCK_KEY, SyncScheduler } from '../../apps/admin/src/scheduler/sync-scheduler.service';
-import { createTestDatabase, randomTopicPrefix, waitFor, type TestDatabase } from '../harness';
-import { adminTestConfig, startAdmin, TEST_API_KEY } from './admin-app';
+import { SyncScheduler } from '../../apps/admin/src/scheduler/sync-scheduler.service';
+import { waitFor } from '../harness';
+import { TEST_API_KEY } from './admin-app';
+import {
+  driveCron,
+  startSchedulerReplicas,
+  whileAnotherSessionLeads,
+  type SchedulerReplicas,
+} from './scheduler-replicas';
 
 const AUTH = { 'X-API-Key': TEST_API_KEY };
 const JOBS_SQL = `SELECT source, account_id, mode, trigger FROM ops.sync_jobs WHERE finished_at IS NULL ORDER BY source, account_id`;
@@ -16,47 +22,18 @@ const OWN_CRON = '30 6 * * *';
  * by GET) puts it on that schedule instead of SYNC_CRON; one leader per tick, one job per account.
  */
 describe('Admin > per-account sync_cron', () => {
-  let db: TestDatabase;
+  let replicas: SchedulerReplicas;
   let sql: Client;
-  const apps: NestExpressApplication[] = [];
+  let apps: NestExpressApplication[];
   const api = () => request(apps[0].getHttpServer());
   const jobs = async () => (await sql.query(JOBS_SQL)).rows;
   const clearJobs = () => sql.query(`DELETE FROM ops.sync_jobs`);
 
-  /** Starts `scheduler` on a fake clock at `at`, then moves the clock 1.5 s and 1 s: the tick due 2 s after `at` fires in the second step only. */
-  async function driveCron(scheduler: SyncScheduler, at: string): Promise<void> {
-    jest.useFakeTimers({
-      now: new Date(at),
-      doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'],
-    });
-    try {
-      await scheduler.start();
-      jest.advanceTimersByTime(1_500);
-      expect(await jobs()).toEqual([]);
-      jest.advanceTimersByTime(1_000);
-    } finally {
-      scheduler.onApplicationShutdown();
-      jest.useRealTimers();
-    }
-  }
-
   beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    const config = adminTestConfig({
-      DATABASE_URL: db.url,
-      KAFKA_TOPIC_PREFIX: randomTopicPrefix(),
-      SYNC_CRON: '0 5 * * *',
-    });
-    for (let i = 0; i < 2; i++) apps.push((await startAdmin(config)).app);
+    replicas = await startSchedulerReplicas();
+    ({ sql, apps } = replicas);
   });
-  afterAll(async () => {
-    jest.useRealTimers();
-    for (const app of apps) await app.close();
-    await sql?.end();
-    await db?.drop();
-  });
+  afterAll(async () => replicas?.close());
 
   it('is set by POST and PATCH of both sources, normalized, validated, shown by GET, and cleared with null', async () => {
     const airbnb = await api()
@@ -149,7 +126,7 @@ describe('Admin > per-account sync_cron', () => {
     await clearJobs(); // the accounts' first syncs
     const scheduler = apps[1].get(SyncScheduler);
 
-    await driveCron(scheduler, '2026-12-07T04:59:58.000Z');
+    await driveCron(scheduler, '2026-12-07T04:59:58.000Z', jobs);
     await waitFor(async () => (await jobs()).length === 2 || null, { what: 'the SYNC_CRON tick' });
     expect(await jobs()).toEqual([
       { source: 'hostaway', account_id: '10002', mode: 'full', trigger: 'schedule' },
@@ -157,7 +134,7 @@ describe('Admin > per-account sync_cron', () => {
     ]);
 
     await clearJobs();
-    await driveCron(scheduler, '2026-12-07T06:29:58.000Z');
+    await driveCron(scheduler, '2026-12-07T06:29:58.000Z', jobs);
     await waitFor(async () => (await jobs()).length === 2 || null, { what: 'the 30 6 * * * tick' });
     expect(await jobs()).toEqual([
       { source: 'airbnb', account_id: AIRBNB_ID, mode: 'backfill', trigger: 'schedule' },
@@ -172,16 +149,15 @@ describe('Admin > per-account sync_cron', () => {
     expect((await jobs()).map((j) => j.account_id)).toEqual([AIRBNB_ID, '10001']);
 
     await clearJobs();
-    const holder = new Client({ connectionString: db.url });
-    await holder.connect();
-    try {
-      await holder.query('SELECT pg_advisory_lock($1, hashtext($2))', [SCHEDULER_LOCK_KEY, OWN_CRON]);
-      expect(await apps[0].get(SyncScheduler).tick(OWN_CRON)).toBeNull();
-      // SYNC_CRON's tick is not held up by another expression's leader
-      expect(await apps[0].get(SyncScheduler).tick()).toBe(2);
-    } finally {
-      await holder.end();
-    }
+    await whileAnotherSessionLeads(
+      replicas.db.url,
+      async () => {
+        expect(await apps[0].get(SyncScheduler).tick(OWN_CRON)).toBeNull();
+        // SYNC_CRON's tick is not held up by another expression's leader
+        expect(await apps[0].get(SyncScheduler).tick()).toBe(2);
+      },
+      OWN_CRON,
+    );
   });
 
   it('a running scheduler starts and stops crons as accounts set and clear sync_cron', async () => {
