@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { buildQuery, type QueryFilters } from '../../apps/admin/src/query/query-sql';
-import { HOSTAWAY_TABLES, METRIC_TABLES, type QueryTable } from '../../apps/admin/src/query/query-tables';
+import { readTable, type QueryTable } from '../../apps/admin/src/query/query-tables';
 import { createTestDatabase, type TestDatabase } from '../harness';
 
 interface PlanNode {
@@ -55,70 +55,70 @@ describe('read side > query plans (PostgreSQL)', () => {
   const cases: Array<[string, QueryTable, QueryFilters, { limit: number } | undefined, string]> = [
     [
       'chart page: account + listing + days (dashboard)',
-      METRIC_TABLES.chart_query,
+      readTable('chart_query'),
       { accountId: '7', listingIds: ['705'], from: '2026-01-01', to: '2026-03-31' },
       { limit: 501 },
       'uq_chart_query_listing_metric_date',
     ],
     [
       'chart export: one account, latest snapshots',
-      METRIC_TABLES.chart_query,
+      readTable('chart_query'),
       { accountId: '7' },
       undefined,
       'uq_chart_query_listing_metric_date',
     ],
     [
       'chart export: one week, every account',
-      METRIC_TABLES.chart_query,
+      readTable('chart_query'),
       { from: '2026-02-01', to: '2026-02-07' },
       undefined,
       'ix_chart_query_metric_date',
     ],
     [
       'chart as_of: listing as scraped on a day',
-      METRIC_TABLES.chart_query,
+      readTable('chart_query'),
       { accountId: '7', listingIds: ['705'], asOf: '2026-11-20' },
       { limit: 51 },
       'uq_chart_query_listing_metric_date',
     ],
     [
       'list_of_metrics page: account + listing',
-      METRIC_TABLES.list_of_metrics,
+      readTable('list_of_metrics'),
       { accountId: '7', listingIds: ['705'] },
       { limit: 51 },
       'uq_list_of_metrics_listing_window',
     ],
     [
       'reservations page: account + status',
-      HOSTAWAY_TABLES.reservations,
+      readTable('hostaway_reservations'),
       { accountId: '17', status: 'new' },
       { limit: 51 },
       'ix_hostaway_reservations_account_id',
     ],
     [
       'reservations export: arrival days',
-      HOSTAWAY_TABLES.reservations,
+      readTable('hostaway_reservations'),
       { from: '2024-03-01', to: '2024-03-03' },
       undefined,
       'ix_hostaway_reservations_arrival',
     ],
     [
       'reservations page: listing',
-      HOSTAWAY_TABLES.reservations,
+      readTable('hostaway_reservations'),
       { listingIds: ['17'] },
       { limit: 51 },
       'ix_hostaway_reservations_listing_arrival',
     ],
     [
       'messages page: account + sent days',
-      HOSTAWAY_TABLES.messages,
+      readTable('hostaway_messages'),
       { accountId: '17', from: '2024-02-01', to: '2024-02-02' },
       { limit: 51 },
       'ix_hostaway_messages_sent',
     ],
     [
       'messages export: account',
-      HOSTAWAY_TABLES.messages,
+      readTable('hostaway_messages'),
       { accountId: '17' },
       undefined,
       'ix_hostaway_messages_account_id',

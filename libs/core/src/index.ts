@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './envelope';
 export * from './source-plugin';
+export * from './read-side';
 export * from './account-status';
 export * from './topic-definition';
 export * from './dates';

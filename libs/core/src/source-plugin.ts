@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import type { z, ZodRawShape } from 'zod';
 import type { RawEnvelope, Row, RowsByTable } from './envelope';
 import type { FetchPlugin } from './fetch-plugin';
+import type { ReadTable, RetainedTable, StateGauge } from './read-side';
 import type { TopicDefinition } from './topic-definition';
 
 /** Column of a loader table, with its PostgreSQL type (used for set-based upserts via unnest/COPY). */
@@ -138,6 +139,12 @@ export interface SourcePlugin {
   parsers: Parser[];
   topics: SourceTopics;
   fetch: SourceFetch;
+  /** its tables the admin's read API serves (the routes name them); none when absent */
+  readTables?: readonly ReadTable[];
+  /** its tables under the admin's retention, beside its raw store; none when absent */
+  retention?: readonly RetainedTable[];
+  /** gauges of its own state the admin exports; none when absent */
+  stateGauges?: readonly StateGauge[];
   /** admin's variables of this source (credential checks, webhooks): `AdminConfig.sources[name]`; none when absent */
   admin?: SourceConfigSection;
   /**

@@ -53,6 +53,16 @@ describe('Sources > registry', () => {
     ['no operation', { operations: [] }, 'source "guesty" cannot be registered: it declares no operation'],
     ['no migration', { migrations: [] }, 'source "guesty" cannot be registered: it declares no migration'],
     [
+      'a read table in another schema',
+      { readTables: [{ name: 'listings', relation: 'ops.listings', columns: [], types: {}, key: [] }] },
+      'its read table ops.listings is not in the schema "guesty"',
+    ],
+    [
+      'a retained table in another schema',
+      { retention: [{ table: 'ops.sync_jobs', setting: 'jobs', timeColumn: 'finished_at' }] },
+      'its retained table ops.sync_jobs is not in the schema "guesty"',
+    ],
+    [
       'a migration named without its timestamp',
       { migrations: [{ name: 'GuestyStore', class: GuestyStore }] },
       'its migration "GuestyStore" needs a name matching',

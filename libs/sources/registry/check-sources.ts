@@ -8,12 +8,14 @@ const MIGRATION_NAME = /^Migration\d{14}_[a-z0-9_]+$/;
 /**
  * Refuses a registry the services could not run on, when it is loaded (so at start-up, naming the
  * source): a bad or repeated name, no raw topic, no parser, a table outside the source's schema, no
- * migration or one not named `Migration<timestamp>_<what>`, no fetch side or a variable not prefixed `<NAME>_`, or a published topic whose id is not `<source>.<what>`
+ * migration or one not named `Migration<timestamp>_<what>`, a read or retained table outside its schema or
+ * a read table name given twice, no fetch side or a variable not prefixed `<NAME>_`, or a published topic whose id is not `<source>.<what>`
  * or is declared twice.
  */
 export function checkSources(plugins: readonly SourcePlugin[]): readonly SourcePlugin[] {
   const names = new Set<string>();
   const topicIds = new Set<string>();
+  const readTableNames = new Set<string>();
   for (const plugin of plugins) {
     const name = String(plugin?.name);
     const fail = (what: string) => {
@@ -31,6 +33,13 @@ export function checkSources(plugins: readonly SourcePlugin[]): readonly SourceP
     for (const migration of plugin.migrations)
       if (!MIGRATION_NAME.test(migration.name) || typeof migration.class !== 'function')
         fail(`its migration "${migration.name}" needs a name matching ${MIGRATION_NAME.source} and a class`);
+    for (const { name: readName, relation } of plugin.readTables ?? []) {
+      if (!relation.startsWith(`${name}.`)) fail(`its read table ${relation} is not in the schema "${name}"`);
+      if (readTableNames.has(readName)) fail(`the read table name "${readName}" is declared twice`);
+      readTableNames.add(readName);
+    }
+    for (const { table } of plugin.retention ?? [])
+      if (!table.startsWith(`${name}.`)) fail(`its retained table ${table} is not in the schema "${name}"`);
     if (typeof plugin.topics?.raw?.description !== 'string' || plugin.topics.raw.description === '')
       fail('it declares no raw topic (topics.raw.description)');
     if (!plugin.fetch?.configShape || typeof plugin.fetch.plugin !== 'function')

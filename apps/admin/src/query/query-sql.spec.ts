@@ -1,8 +1,8 @@
 import { buildQuery, selectedColumns, UnknownMetricError } from './query-sql';
-import { HOSTAWAY_TABLES, METRIC_TABLES } from './query-tables';
+import { readTable } from './query-tables';
 
 describe('Admin > Query > buildQuery', () => {
-  const chart = METRIC_TABLES.chart_query;
+  const chart = readTable('chart_query');
 
   it('latest snapshot per key, filtered by account, listings and days, continuing after a cursor', () => {
     const query = buildQuery(
@@ -41,7 +41,7 @@ describe('Admin > Query > buildQuery', () => {
   });
 
   it('as_of=<day> takes the latest snapshot scraped on or before it', () => {
-    const query = buildQuery(METRIC_TABLES.list_of_metrics, { accountId: '6001', asOf: '2026-11-20' });
+    const query = buildQuery(readTable('list_of_metrics'), { accountId: '6001', asOf: '2026-11-20' });
     expect(query.text).toContain('WHERE "account_id" = $1::text AND "time" <= $2::date');
     expect(query.text).toContain('ORDER BY "account_id", "airbnb_listing_id", "window_start", "time" DESC');
     expect(query.text).not.toContain('LIMIT');
@@ -62,7 +62,7 @@ describe('Admin > Query > buildQuery', () => {
 
   it('Hostaway messages: days bound an instant column (to is inclusive), status, single-column keyset', () => {
     const query = buildQuery(
-      HOSTAWAY_TABLES.messages,
+      readTable('hostaway_messages'),
       { accountId: '10452', from: '2026-11-01', to: '2026-11-02', status: 'sent' },
       { after: ['99'], limit: 3 },
     );
@@ -73,10 +73,10 @@ describe('Admin > Query > buildQuery', () => {
   });
 
   it('refuses filters a table has no index-backed column for', () => {
-    expect(() => buildQuery(HOSTAWAY_TABLES.listings, { from: '2026-11-01' })).toThrow(
+    expect(() => buildQuery(readTable('hostaway_listings'), { from: '2026-11-01' })).toThrow(
       'hostaway_listings has no date filter',
     );
-    expect(() => buildQuery(HOSTAWAY_TABLES.listings, { status: 'x' })).toThrow(
+    expect(() => buildQuery(readTable('hostaway_listings'), { status: 'x' })).toThrow(
       'hostaway_listings has no status filter',
     );
     expect(() => buildQuery(chart, {}, { after: ['6001'], limit: 1 })).toThrow(
@@ -87,7 +87,7 @@ describe('Admin > Query > buildQuery', () => {
 
 describe('Admin > Query > selectedColumns', () => {
   it('a metric name selects every column it prefixes; descriptive columns stay', () => {
-    expect(selectedColumns(METRIC_TABLES.chart_summary, ['conversion_rate'])).toEqual([
+    expect(selectedColumns(readTable('chart_summary'), ['conversion_rate'])).toEqual([
       'account_id',
       'time',
       'airbnb_listing_id',
@@ -103,8 +103,8 @@ describe('Admin > Query > selectedColumns', () => {
   });
 
   it('an unknown metric is an error naming the known ones', () => {
-    expect(() => selectedColumns(METRIC_TABLES.chart_query, ['bookings'])).toThrow(UnknownMetricError);
-    expect(() => selectedColumns(METRIC_TABLES.chart_query, ['bookings'])).toThrow(
+    expect(() => selectedColumns(readTable('chart_query'), ['bookings'])).toThrow(UnknownMetricError);
+    expect(() => selectedColumns(readTable('chart_query'), ['bookings'])).toThrow(
       /unknown metric "bookings"; known: conversion_rate_your_value, /,
     );
   });

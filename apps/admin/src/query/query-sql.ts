@@ -1,4 +1,5 @@
-import type { QueryTable, SqlType } from './query-tables';
+import type { SqlType } from '@staysync/core';
+import type { QueryTable } from './query-tables';
 
 export interface QueryFilters {
   accountId?: string;

@@ -12,15 +12,15 @@ import {
   ReadQuery,
 } from './query.dto';
 import type { QueryFilters } from './query-sql';
-import {
-  AIRBNB_LISTINGS,
-  DEAD_LETTERS,
-  HOSTAWAY_TABLES,
-  METRIC_TABLES,
-  type QueryTable,
-} from './query-tables';
+import { DEAD_LETTERS, readTable, snapshotTablesOf, type QueryTable } from './query-tables';
 import { QueryService } from './query.service';
 import { CONTENT_TYPES } from './row-format';
+
+const METRIC_TABLES = snapshotTablesOf('airbnb');
+const AIRBNB_LISTINGS = readTable('airbnb_listings');
+const HOSTAWAY_LISTINGS = readTable('hostaway_listings');
+const HOSTAWAY_RESERVATIONS = readTable('hostaway_reservations');
+const HOSTAWAY_MESSAGES = readTable('hostaway_messages');
 
 /**
  * Read and export API over the loaded tables: `format=json` answers one keyset page, `csv`/`ndjson`
@@ -65,13 +65,13 @@ export class QueryController {
 
   @Get('hostaway/listings')
   async hostawayListings(@Query() q: HostawayListingsQuery, @Res() res: Response) {
-    await this.answer(HOSTAWAY_TABLES.listings, q, { accountId: q.account_id }, res);
+    await this.answer(HOSTAWAY_LISTINGS, q, { accountId: q.account_id }, res);
   }
 
   @Get('hostaway/reservations')
   async hostawayReservations(@Query() q: HostawayReservationsQuery, @Res() res: Response) {
     await this.answer(
-      HOSTAWAY_TABLES.reservations,
+      HOSTAWAY_RESERVATIONS,
       q,
       { accountId: q.account_id, listingIds: q.listing_id, from: q.from, to: q.to, status: q.status },
       res,
@@ -81,7 +81,7 @@ export class QueryController {
   @Get('hostaway/messages')
   async hostawayMessages(@Query() q: HostawayMessagesQuery, @Res() res: Response) {
     await this.answer(
-      HOSTAWAY_TABLES.messages,
+      HOSTAWAY_MESSAGES,
       q,
       { accountId: q.account_id, from: q.from, to: q.to, status: q.status },
       res,

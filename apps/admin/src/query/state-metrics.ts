@@ -2,13 +2,13 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { Gauge, type Registry } from 'prom-client';
 import { PG_POOL } from '@staysync/db';
-import { SOURCE_NAMES } from '@staysync/sources';
+import { SOURCE_NAMES, SOURCES } from '@staysync/sources';
 import { METRICS_REGISTRY } from '@staysync/observability';
 
 /**
  * Gauges of the state in the database, read at scrape time (the Grafana dashboard and alert rules in
- * deploy/ use them): jobs of the last 24 h by status, accounts by status, Hostaway webhook registrations
- * by status, and the outbox backlog.
+ * deploy/ use them): jobs of the last 24 h by status, accounts by status, each source's own gauges
+ * (`SourcePlugin.stateGauges`, e.g. its webhook registrations by status), and the outbox backlog.
  */
 @Injectable()
 export class StateMetrics implements OnModuleInit {
@@ -49,19 +49,18 @@ export class StateMetrics implements OnModuleInit {
         for (const row of rows) this.set({ source: row.source, status: row.status }, row.n);
       },
     });
-    new Gauge({
-      name: 'staysync_hostaway_webhooks',
-      help: 'Active Hostaway accounts by webhook registration status (pending, registered, failed, removed, unconfigured)',
-      labelNames: ['status'],
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        const { rows } = await pool.query<{ status: string; n: number }>(
-          `SELECT webhook_status AS status, count(*)::int AS n FROM hostaway.accounts WHERE is_active AND deleted_at IS NULL GROUP BY webhook_status`,
-        );
-        for (const row of rows) this.set({ status: row.status }, row.n);
-      },
-    });
+    for (const gauge of SOURCES.flatMap((source) => source.stateGauges ?? []))
+      new Gauge({
+        name: gauge.name,
+        help: gauge.help,
+        labelNames: gauge.labelNames,
+        registers: [this.registry],
+        async collect() {
+          this.reset();
+          const { rows } = await pool.query<Record<string, string | number>>(gauge.sql);
+          for (const { n, ...labels } of rows) this.set(labels, Number(n));
+        },
+      });
     // both read the partial index ix_outbox_pending
     new Gauge({
       name: 'staysync_outbox_pending',

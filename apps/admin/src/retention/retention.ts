@@ -1,28 +1,20 @@
 import type { Pool } from 'pg';
 import type { RetentionConfig } from '@staysync/config';
-
-type Setting = keyof RetentionConfig['days'];
+import type { SourcePlugin } from '@staysync/core';
+import { SOURCES } from '@staysync/sources';
 
 /** One data set under retention: a table, the column that ages it, and which setting says how long. */
 export interface DataSet {
   table: string;
-  setting: Setting;
+  /** a key of RetentionConfig.days */
+  setting: string;
   timeColumn: string;
   /** only rows that may go at all (e.g. finished jobs) */
   where?: string;
 }
 
-export const DATA_SETS: readonly DataSet[] = [
-  { table: 'airbnb.raw_responses', setting: 'raw', timeColumn: 'fetched_at' },
-  { table: 'airbnb.response_parses', setting: 'raw', timeColumn: 'fetched_at' },
-  { table: 'hostaway.raw_responses', setting: 'raw', timeColumn: 'fetched_at' },
-  { table: 'hostaway.response_parses', setting: 'raw', timeColumn: 'fetched_at' },
-  { table: 'airbnb.chart_query', setting: 'metrics', timeColumn: 'time' },
-  { table: 'airbnb.list_of_metrics', setting: 'metrics', timeColumn: 'time' },
-  { table: 'airbnb.chart_summary', setting: 'metrics', timeColumn: 'time' },
-  { table: 'hostaway.listings', setting: 'hostaway', timeColumn: 'observed_at' },
-  { table: 'hostaway.reservations', setting: 'hostaway', timeColumn: 'observed_at' },
-  { table: 'hostaway.messages', setting: 'hostaway', timeColumn: 'observed_at' },
+/** What the core keeps in ops: jobs and replays once finished, the published outbox, dead letters. */
+const CORE_DATA_SETS: readonly DataSet[] = [
   {
     table: 'ops.sync_jobs',
     setting: 'jobs',
@@ -39,9 +31,29 @@ export const DATA_SETS: readonly DataSet[] = [
   { table: 'ops.dead_lettered_responses', setting: 'deadLetters', timeColumn: 'created_at' },
 ];
 
+/**
+ * Every data set under retention: each source's raw store (`raw`), then each source's declared tables
+ * (`SourcePlugin.retention`), then the core's.
+ */
+export function dataSets(sources: readonly SourcePlugin[]): DataSet[] {
+  return [
+    ...sources.flatMap(({ name }) =>
+      ['raw_responses', 'response_parses'].map((table) => ({
+        table: `${name}.${table}`,
+        setting: 'raw',
+        timeColumn: 'fetched_at',
+      })),
+    ),
+    ...sources.flatMap((source) => source.retention ?? []),
+    ...CORE_DATA_SETS,
+  ];
+}
+
+export const DATA_SETS: readonly DataSet[] = dataSets(SOURCES);
+
 export interface DataSetOutcome {
   table: string;
-  setting: Setting;
+  setting: string;
   /** 0 = kept forever */
   days: number;
   /** `kept`; `batches`: bounded DELETEs (plain tables); `policy`: TimescaleDB's add_retention_policy drops whole chunks */
@@ -66,7 +78,9 @@ export async function runRetention(
   const hypertables = await hypertablesOf(pool);
   const outcomes: DataSetOutcome[] = [];
   for (const set of DATA_SETS) {
-    const days = config.days[set.setting];
+    const days = (config.days as Readonly<Record<string, number>>)[set.setting];
+    if (days === undefined)
+      throw new Error(`${set.table} is retained under "${set.setting}": no such setting`);
     const hypertable = hypertables.has(set.table);
     const mode = days === 0 ? 'kept' : hypertable ? 'policy' : 'batches';
     const outcome: DataSetOutcome = {

@@ -4,6 +4,7 @@ import { airbnbFetch } from './fetch/config';
 import { AIRBNB_MIGRATIONS } from './migrations';
 import { AIRBNB_OPERATION_NAMES } from './operations';
 import { AIRBNB_SOURCE_NAME, parserV1 } from './parser.v1';
+import { airbnbReadTables, airbnbRetention } from './read-side';
 import { airbnbTables } from './tables';
 import { airbnbMetricsTopic } from './topics/metrics-topic';
 
@@ -22,6 +23,8 @@ export const airbnbSource: SourcePlugin = {
   },
   fetch: airbnbFetch,
   admin: airbnbAdmin,
+  readTables: airbnbReadTables,
+  retention: airbnbRetention,
   // the listings call only names the listings; the metrics are the data
   dataOperations: ['ChartQuery', 'ListOfMetricsQuery'],
   // the first run backfills the whole history the API serves; later runs only the recent windows

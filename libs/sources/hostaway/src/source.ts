@@ -3,6 +3,7 @@ import { hostawayAdmin } from './admin-config';
 import { hostawayFetch } from './fetch/config';
 import { HOSTAWAY_MIGRATIONS } from './migrations';
 import { HOSTAWAY_OPERATIONS, HOSTAWAY_SOURCE_NAME, parserV1 } from './parser.v1';
+import { hostawayReadTables, hostawayRetention, hostawayStateGauges } from './read-side';
 import { hostawayTables } from './tables';
 
 export const hostawaySource: SourcePlugin = {
@@ -19,6 +20,9 @@ export const hostawaySource: SourcePlugin = {
   },
   fetch: hostawayFetch,
   admin: hostawayAdmin,
+  readTables: hostawayReadTables,
+  retention: hostawayRetention,
+  stateGauges: hostawayStateGauges,
   // conversations pages only lead to the message threads; webhooks belong to no job
   dataOperations: ['listings', 'reservations', 'messages'],
   // incremental narrows only listings and reservations (~2 % fewer calls, reference §2): always full
