@@ -124,6 +124,21 @@ export function sourceFetch<S extends ZodRawShape, TConfig>(spec: {
  */
 export type SourceMigration = MigrationObject;
 
+/** A JSON column whose payloads may hold sealed values (sealed property secrets), with the columns that identify a row. */
+export interface SealedPayloadColumn {
+  table: string;
+  keys: readonly string[];
+  column: string;
+}
+
+/** Where a source keeps values sealed with the credentials cipher: what rotate-key re-encrypts. */
+export interface SourceSealedColumns {
+  /** columns of `<name>.accounts` holding one sealed value each (credentials, tokens) */
+  accountColumns: readonly string[];
+  /** JSON columns with sealed values inside; none when absent */
+  payloadColumns?: readonly SealedPayloadColumn[];
+}
+
 export interface SourcePlugin {
   /** `airbnb`, `hostaway` — also the schema name and the raw topic suffix */
   name: string;
@@ -145,6 +160,8 @@ export interface SourcePlugin {
   retention?: readonly RetainedTable[];
   /** gauges of its own state the admin exports; none when absent */
   stateGauges?: readonly StateGauge[];
+  /** where it keeps sealed values (rotate-key re-encrypts them under the active key) */
+  sealed: SourceSealedColumns;
   /** admin's variables of this source (credential checks, webhooks): `AdminConfig.sources[name]`; none when absent */
   admin?: SourceConfigSection;
   /**

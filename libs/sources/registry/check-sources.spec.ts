@@ -19,6 +19,7 @@ const plugin = (over: Partial<SourcePlugin> = {}): SourcePlugin => ({
     },
   ],
   migrations: [{ name: 'Migration20261206000001_guesty_store', class: GuestyStore }],
+  sealed: { accountColumns: ['api_key'] },
   operations: ['listings'],
   parsers: [{ version: 1, parse: () => ({ rows: {}, unknownMetrics: [] }) }],
   dataOperations: ['listings'],

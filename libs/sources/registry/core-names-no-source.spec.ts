@@ -12,7 +12,7 @@ const WEBHOOKS =
 const READ_SIDE =
   'the read API’s routes and query DTOs name their source (its tables are the plug-ins’ readTables): the routes are not declared by the plug-ins yet';
 const TOOLS =
-  'a CLI tool that drives one source’s simulator, tables or credentials (demo, bench, chaos, parse, rotate-key)';
+  'a CLI tool that drives one source’s simulator, tables or credentials (demo, bench, chaos, parse)';
 const EXAMPLES = 'example values of the public contract (AsyncAPI, OpenAPI) show a real source';
 const ENTITIES = 'the account entities still live in libs/db, not in the sources’ folders';
 
@@ -52,7 +52,6 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'apps/cli/src/commands/demo.ts': TOOLS,
   'apps/cli/src/commands/simulated-accounts.ts': TOOLS,
   'apps/cli/src/commands/parse.ts': TOOLS,
-  'apps/cli/src/commands/rotate-key.ts': TOOLS,
   'apps/cli/src/main.ts': TOOLS,
   'libs/config/src/public-url.ts': WEBHOOKS,
   'libs/contracts/src/topics/accounts.events.v1/index.ts': EXAMPLES,

@@ -74,6 +74,7 @@ export const echoSource: SourcePlugin = {
     },
   ],
   migrations: ECHO_MIGRATIONS,
+  sealed: { accountColumns: ['api_token'] },
   operations: ['items'],
   dataOperations: ['items'],
   parsers: [

@@ -1,28 +1,23 @@
 import { Pool } from 'pg';
 import { z } from 'zod';
 import { credentialsShape, parseEnv, url } from '@staysync/config';
+import type { SealedPayloadColumn } from '@staysync/core';
 import { CredentialCipher, resealValues } from '@staysync/crypto';
+import { SOURCES } from '@staysync/sources';
 
-/** Every encrypted column, by table. */
-const ENCRYPTED_COLUMNS: Array<{ table: string; key: string; columns: string[] }> = [
-  { table: 'airbnb.accounts', key: 'account_id', columns: ['airbnb_cookie'] },
-  {
-    table: 'hostaway.accounts',
+/** Every column holding one sealed value: each source's sealed account columns. */
+const ENCRYPTED_COLUMNS: Array<{ table: string; key: string; columns: readonly string[] }> = SOURCES.map(
+  (source) => ({
+    table: `${source.name}.accounts`,
     key: 'account_id',
-    columns: ['client_secret', 'access_token', 'webhook_password'],
-  },
-];
+    columns: source.sealed.accountColumns,
+  }),
+);
 
-/**
- * Every JSON column that may hold sealed property secrets (HOSTAWAY_SENSITIVE_FIELDS), by table, with the
- * columns that identify a row.
- */
-const SEALED_PAYLOAD_COLUMNS: Array<{ table: string; keys: string[]; column: string }> = [
-  { table: 'hostaway.listings', keys: ['id'], column: 'raw_payload' },
-  { table: 'hostaway.reservations', keys: ['id'], column: 'raw_payload' },
-  { table: 'hostaway.messages', keys: ['id'], column: 'raw_payload' },
-  { table: 'hostaway.raw_responses', keys: ['request_key', 'fetched_at'], column: 'body' },
-];
+/** Every JSON column that may hold sealed values (e.g. property secrets), by table, with the columns that identify a row. */
+const SEALED_PAYLOAD_COLUMNS: readonly SealedPayloadColumn[] = SOURCES.flatMap(
+  (source) => source.sealed.payloadColumns ?? [],
+);
 
 /**
  * Re-encrypts every credential under the active (first) key of CREDENTIALS_KEYS. Run it after
@@ -85,7 +80,7 @@ export async function rotateKeyCommand(options: { batchSize?: number } = {}): Pr
 async function resealPayloads(
   pool: Pool,
   cipher: CredentialCipher,
-  target: { table: string; keys: string[]; column: string },
+  target: SealedPayloadColumn,
   batchSize: number,
 ): Promise<number> {
   const { table, keys, column } = target;

@@ -23,6 +23,7 @@ export const airbnbSource: SourcePlugin = {
   },
   fetch: airbnbFetch,
   admin: airbnbAdmin,
+  sealed: { accountColumns: ['airbnb_cookie'] },
   readTables: airbnbReadTables,
   retention: airbnbRetention,
   // the listings call only names the listings; the metrics are the data

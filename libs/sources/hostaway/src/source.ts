@@ -20,6 +20,14 @@ export const hostawaySource: SourcePlugin = {
   },
   fetch: hostawayFetch,
   admin: hostawayAdmin,
+  sealed: {
+    accountColumns: ['client_secret', 'access_token', 'webhook_password'],
+    // property secrets (HOSTAWAY_SENSITIVE_FIELDS) are sealed inside the stored entities and raw bodies
+    payloadColumns: [
+      ...hostawayTables.map((spec) => ({ table: spec.table, keys: ['id'], column: 'raw_payload' })),
+      { table: 'hostaway.raw_responses', keys: ['request_key', 'fetched_at'], column: 'body' },
+    ],
+  },
   readTables: hostawayReadTables,
   retention: hostawayRetention,
   stateGauges: hostawayStateGauges,
