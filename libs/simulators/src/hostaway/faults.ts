@@ -1,6 +1,7 @@
 /**
- * Path-targeted fault injection: the next `times` matching requests fail with `status`
- * (failNext) or are held (hangNext: forever until stop(), or `hangMs` then answered normally).
+ * Path-targeted fault injection, optionally narrowed by query parameters (e.g. one page of a list):
+ * the next `times` matching requests fail with `status` (failNext) or are held (hangNext: forever
+ * until stop(), or `hangMs` then answered normally).
  * Faults are consulted after rate limiting and authentication, so they only hit requests that
  * would otherwise have succeeded, and each consumes one of its `times`. Hangs win over failures
  * when both match; within a kind the earliest-added matching entry fires first.
@@ -9,8 +10,12 @@
 /** A string matches when it equals the request's pathname (`/v1/reservations`) or its kind (`reservations`). */
 export type HostawayPathMatcher = RegExp | string;
 
+/** Only requests whose query string has each of these parameters with exactly this value, e.g. `{ offset: '100' }`. */
+export type HostawayQueryMatcher = Record<string, string>;
+
 export interface HostawayFailFault {
   path: HostawayPathMatcher;
+  query?: HostawayQueryMatcher;
   /** e.g. 500, 502, 503, 504 (429 adds Retry-After: 1) */
   status: number;
   /** default 1 */
@@ -21,6 +26,7 @@ export interface HostawayFailFault {
 
 export interface HostawayHangFault {
   path: HostawayPathMatcher;
+  query?: HostawayQueryMatcher;
   /** default 1 */
   times?: number;
   /** hold this long, then answer normally; omitted = hold until stop() (a client timeout) */
@@ -74,13 +80,17 @@ export class HostawayFaultInjector {
     return [...this.fails, ...this.hangs].reduce((n, a) => n + (a.remaining > 0 ? 1 : 0), 0);
   }
 
-  next(pathname: string, kind: string): HostawayFaultDecision {
-    const hang = this.hangs.find((a) => a.remaining > 0 && matches(a.fault.path, pathname, kind));
+  next(pathname: string, kind: string, query = new URLSearchParams()): HostawayFaultDecision {
+    const hits = (armed: Armed<HostawayFailFault | HostawayHangFault>) =>
+      armed.remaining > 0 &&
+      matchesPath(armed.fault.path, pathname, kind) &&
+      matchesQuery(armed.fault.query, query);
+    const hang = this.hangs.find(hits);
     if (hang) {
       hang.remaining--;
       return { kind: 'hang', hangMs: hang.fault.hangMs };
     }
-    const fail = this.fails.find((a) => a.remaining > 0 && matches(a.fault.path, pathname, kind));
+    const fail = this.fails.find(hits);
     if (fail) {
       fail.remaining--;
       const { status, message } = fail.fault;
@@ -90,10 +100,14 @@ export class HostawayFaultInjector {
   }
 }
 
-function matches(matcher: HostawayPathMatcher, pathname: string, kind: string): boolean {
+function matchesPath(matcher: HostawayPathMatcher, pathname: string, kind: string): boolean {
   if (typeof matcher === 'string') return matcher === pathname || matcher === kind;
   matcher.lastIndex = 0;
   return matcher.test(pathname);
+}
+
+function matchesQuery(matcher: HostawayQueryMatcher | undefined, query: URLSearchParams): boolean {
+  return Object.entries(matcher ?? {}).every(([name, value]) => query.get(name) === value);
 }
 
 function checkTimes(times: number | undefined): number {

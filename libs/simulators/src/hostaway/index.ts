@@ -6,7 +6,13 @@ export {
   type HostawayReservation,
   type HostawaySimulatorAccount,
 } from './dataset';
-export type { HostawayFailFault, HostawayFaults, HostawayHangFault, HostawayPathMatcher } from './faults';
+export type {
+  HostawayFailFault,
+  HostawayFaults,
+  HostawayHangFault,
+  HostawayPathMatcher,
+  HostawayQueryMatcher,
+} from './faults';
 export {
   formatHostawayDateTime,
   HOSTAWAY_CHANNELS,
@@ -20,7 +26,12 @@ export {
   type HostawayReservationStatus,
 } from './protocol';
 export { type HostawaySimulator, type HostawaySimulatorOptions, startHostawaySimulator } from './server';
-export type { HostawayAccountStats, HostawaySimulatorStats, HostawayWebhookOperationCounts } from './stats';
+export type {
+  HostawayAccountStats,
+  HostawayRecordedRequest,
+  HostawaySimulatorStats,
+  HostawayWebhookOperationCounts,
+} from './stats';
 export type { HostawayWebhookRegistration } from './webhook-registrations';
 export {
   hostawayWebhookAuthHeader,

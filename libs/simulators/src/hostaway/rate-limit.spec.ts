@@ -105,4 +105,18 @@ describe('HostawayFaultInjector', () => {
     expect(faults.pending()).toBe(0);
     expect(() => faults.add({ failNext: [{ path: 'x', status: 42 }] })).toThrow(RangeError);
   });
+
+  it('a fault with `query` fires only on requests carrying those parameter values', () => {
+    const faults = new HostawayFaultInjector({
+      failNext: [{ path: 'reservations', query: { offset: '100', limit: '100' }, status: 500 }],
+    });
+    expect(faults.next('/v1/reservations', 'reservations').kind).toBe('none');
+    expect(
+      faults.next('/v1/reservations', 'reservations', new URLSearchParams('limit=100&offset=0')).kind,
+    ).toBe('none');
+    expect(
+      faults.next('/v1/reservations', 'reservations', new URLSearchParams('offset=100&limit=100&x=1')).kind,
+    ).toBe('fail');
+    expect(faults.pending()).toBe(0);
+  });
 });

@@ -41,7 +41,12 @@ import {
   listReservations,
 } from './resources';
 import { routeOf } from './routes';
-import { type HostawaySimulatorStats, HostawayStatsRecorder, type RequestFlight } from './stats';
+import {
+  type HostawayRecordedRequest,
+  type HostawaySimulatorStats,
+  HostawayStatsRecorder,
+  type RequestFlight,
+} from './stats';
 import { checkTokenRequest, forbiddenMessage, HostawayTokens } from './tokens';
 import { type HostawayWebhookRegistration, WebhookRegistrations } from './webhook-registrations';
 import { type HostawayWebhookResponse, sendHostawayWebhook } from './webhooks';
@@ -72,6 +77,8 @@ export interface HostawaySimulatorOptions {
    * `https://staysync.example.com` to a test server's loopback origin. Default: the URL itself.
    */
   resolveWebhookUrl?: (registeredUrl: string) => string;
+  /** keep every request received, for requests() (default false: a long run would hold them all) */
+  recordRequests?: boolean;
 }
 
 export interface HostawaySimulator {
@@ -81,8 +88,10 @@ export interface HostawaySimulator {
   origin: string;
   port: number;
   stats(): HostawaySimulatorStats;
-  /** zero the counters (peak concurrency restarts from the requests in flight) */
+  /** zero the counters and forget the recorded requests (peak concurrency restarts from the requests in flight) */
   resetStats(): void;
+  /** copies of the requests received so far, in arrival order; empty unless `recordRequests` */
+  requests(): HostawayRecordedRequest[];
   /**
    * GETs a correct full sync makes right now (token mint excluded): listings, reservations and
    * conversations paged with `limit=pageSize`, then one paged messages list per conversation,
@@ -156,10 +165,11 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
   const accounts = new HostawayAccounts(options.accounts, now().getTime(), now);
   const tokens = new HostawayTokens(clock, options.tokenWarmupMs ?? HOSTAWAY_DEFAULT_TOKEN_WARMUP_MS, ttlMs);
   const webhookRegistrations = new WebhookRegistrations(now);
-  const recorder = new HostawayStatsRecorder(accounts.ids());
+  const recorder = new HostawayStatsRecorder(accounts.ids(), options.recordRequests ?? false);
   const timers = new ReplyTimers();
 
   const server = createServer((req, res) => {
+    const receivedAt = clock();
     const flight = recorder.arrive();
     // Leaves flight when its reply is handed over (synchronously, so a client's next request
     // never overlaps it) or, for held/aborted requests, when the socket closes.
@@ -168,7 +178,7 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
       flight.land();
       if (writeReply(res, answer)) recorder.replied(answer.status);
     };
-    handle(req, flight)
+    handle(req, flight, receivedAt)
       .then(async (answer) => {
         if (!answer) return;
         if (latencyMs > 0) await timers.delay(latencyMs);
@@ -181,9 +191,21 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
   });
 
   /** null = hold the request (hang fault). */
-  async function handle(req: IncomingMessage, flight: RequestFlight): Promise<Reply | null> {
+  async function handle(
+    req: IncomingMessage,
+    flight: RequestFlight,
+    receivedAt: number,
+  ): Promise<Reply | null> {
     const body = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://simulator');
+    recorder.received({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body,
+      receivedAt,
+    });
     const route = routeOf(req.method ?? 'GET', url.pathname);
     recorder.routed(route.kind);
 
@@ -215,13 +237,13 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
       return { status: 405, body: failBody(`Method ${req.method} not allowed`) };
     }
 
-    if (route.kind === 'accessTokens') return mintToken(form ?? new URLSearchParams(), url.pathname);
+    if (route.kind === 'accessTokens') return mintToken(form ?? new URLSearchParams(), url);
 
     if (auth.kind !== 'valid') {
       recorder.forbidden(auth.kind === 'none' || auth.kind === 'unknown' ? undefined : auth.accountId);
       return { status: 403, body: failBody(forbiddenMessage(auth)) };
     }
-    const held = await applyFaults(url.pathname, route.kind);
+    const held = await applyFaults(url, route.kind);
     if (held) return held.reply;
 
     const data = accounts.find(auth.accountId);
@@ -258,11 +280,8 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
   }
 
   /** { reply: null } = hold forever; undefined = no fault. */
-  async function applyFaults(
-    pathname: string,
-    kind: HostawayPathKind,
-  ): Promise<{ reply: Reply | null } | undefined> {
-    const fault = faults.next(pathname, kind);
+  async function applyFaults(url: URL, kind: HostawayPathKind): Promise<{ reply: Reply | null } | undefined> {
+    const fault = faults.next(url.pathname, kind, url.searchParams);
     if (fault.kind === 'hang') {
       recorder.faultFired('hung');
       if (fault.hangMs === undefined) return { reply: null };
@@ -279,10 +298,10 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
   }
 
   /** POST /v1/accessTokens: faults apply to requests with good client credentials. */
-  async function mintToken(form: URLSearchParams, pathname: string): Promise<Reply | null> {
+  async function mintToken(form: URLSearchParams, url: URL): Promise<Reply | null> {
     const request = checkTokenRequest(form, (accountId) => accounts.find(accountId)?.account.clientSecret);
     if ('refused' in request) return request.refused;
-    const held = await applyFaults(pathname, 'accessTokens');
+    const held = await applyFaults(url, 'accessTokens');
     if (held) return held.reply;
     const token = tokens.issue(request.accountId);
     recorder.tokenIssued(request.accountId);
@@ -315,6 +334,7 @@ export async function startHostawaySimulator(options: HostawaySimulatorOptions):
     port,
     stats: () => recorder.snapshot(),
     resetStats: () => recorder.reset(),
+    requests: () => recorder.requests(),
     expectedRequestsForFullSync: (accountId, pageSize, opts = {}) =>
       accounts.expectedRequestsForFullSync(accountId, pageSize, maxPageSize, opts),
     dataset: (accountId) => accounts.counts(accountId),

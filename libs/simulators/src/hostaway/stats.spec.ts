@@ -2,7 +2,7 @@ import { HostawayStatsRecorder } from './stats';
 
 describe('HostawayStatsRecorder', () => {
   it('counts requests in flight from arrival to landing, overall and per attributed account', () => {
-    const recorder = new HostawayStatsRecorder([1, 2]);
+    const recorder = new HostawayStatsRecorder([1, 2], false);
     const a = recorder.arrive();
     const b = recorder.arrive();
     a.attribute(1, 'listings');
@@ -25,7 +25,7 @@ describe('HostawayStatsRecorder', () => {
   });
 
   it('reset zeroes the counters; peaks restart from the requests still in flight', () => {
-    const recorder = new HostawayStatsRecorder([1]);
+    const recorder = new HostawayStatsRecorder([1], false);
     const held = recorder.arrive();
     held.attribute(1, 'listings');
     recorder.arrive().land();
@@ -56,8 +56,30 @@ describe('HostawayStatsRecorder', () => {
     expect(stats.byAccount['1']).toMatchObject({ requests: 0, peakConcurrency: 1, forbidden: 0 });
   });
 
+  it('keeps the requests received only when asked to; reset forgets them', () => {
+    const request = {
+      method: 'GET',
+      path: '/v1/listings',
+      query: { limit: '2' },
+      headers: {},
+      body: '',
+      receivedAt: 5,
+    };
+    const off = new HostawayStatsRecorder([1], false);
+    off.received(request);
+    expect(off.requests()).toEqual([]);
+    const on = new HostawayStatsRecorder([1], true);
+    on.received(request);
+    const [copy] = on.requests();
+    expect(copy).toEqual(request);
+    copy.query.limit = '9';
+    expect(on.requests()[0].query.limit).toBe('2');
+    on.reset();
+    expect(on.requests()).toEqual([]);
+  });
+
   it('snapshots are copies', () => {
-    const recorder = new HostawayStatsRecorder([1]);
+    const recorder = new HostawayStatsRecorder([1], false);
     const snapshot = recorder.snapshot();
     snapshot.requests = 99;
     expect(recorder.snapshot().requests).toBe(0);

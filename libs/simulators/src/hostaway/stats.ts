@@ -1,7 +1,9 @@
 /**
  * What the simulator counts: requests by endpoint kind, status and account, refusals, tokens, faults,
- * webhook operations, and requests in flight (arrival → reply handed over, or socket closed).
+ * webhook operations, and requests in flight (arrival → reply handed over, or socket closed); and,
+ * when asked to, every request as it was received.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { HOSTAWAY_PATH_KINDS, type HostawayPathKind } from './protocol';
 
 /** Successful webhook operations (2xx replies) by kind. */
@@ -53,6 +55,18 @@ export interface HostawaySimulatorStats {
   peakConcurrency: number;
 }
 
+/** A request as the simulator received it (option recordRequests). */
+export interface HostawayRecordedRequest {
+  method: string;
+  /** e.g. `/v1/conversations/7/messages` */
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** the simulator's ms clock at arrival */
+  receivedAt: number;
+}
+
 /** One request from its arrival until it lands (its reply is handed over, or its socket closes). */
 export interface RequestFlight {
   /** count the request for its account; only the first call counts */
@@ -67,9 +81,13 @@ export class HostawayStatsRecorder {
   private readonly accountInFlight = new Map<number, number>();
   /** the land() of every request not yet landed */
   private readonly flying = new Set<() => void>();
+  private recorded: HostawayRecordedRequest[] = [];
 
-  /** `accountIds`: every configured account, in configuration order */
-  constructor(private readonly accountIds: readonly number[]) {
+  constructor(
+    /** every configured account, in configuration order */
+    private readonly accountIds: readonly number[],
+    private readonly recordRequests: boolean,
+  ) {
     this.stats = this.empty();
   }
 
@@ -104,6 +122,16 @@ export class HostawayStatsRecorder {
     return { attribute, land };
   }
 
+  /** Keeps the request when recording requests. */
+  received(request: HostawayRecordedRequest): void {
+    if (this.recordRequests) this.recorded.push(request);
+  }
+
+  /** copies, in arrival order */
+  requests(): HostawayRecordedRequest[] {
+    return structuredClone(this.recorded);
+  }
+
   /** Lands every request still in flight (the server is stopping). */
   landAll(): void {
     for (const land of [...this.flying]) land();
@@ -113,9 +141,10 @@ export class HostawayStatsRecorder {
     return structuredClone(this.stats);
   }
 
-  /** Zero the counters; peak concurrency restarts from the requests in flight. */
+  /** Zero the counters and forget the recorded requests; peak concurrency restarts from the requests in flight. */
   reset(): void {
     this.stats = this.empty();
+    this.recorded = [];
   }
 
   routed(kind: HostawayPathKind): void {
