@@ -5,15 +5,7 @@ import { parseEnvelopes } from '../../apps/cli/src/bench/copy-ceiling';
 import { METRIC_TABLES } from '../../apps/cli/src/bench/context';
 import { runKafkaConnectJdbc, tablesDigest } from '../../apps/cli/src/bench/peers/kafka-connect-jdbc';
 import { createTestDatabase, isMockBroker, testBrokers, type TestDatabase } from '../harness';
-import { chartEnvelope, fixtureEnvelopes, snapshot } from '../loader/support';
-
-/** support's snapshot orders rows by their whole JSON, timestamps included: sorted here without them */
-async function rowsOf(pool: Pool, accountId: string): Promise<Record<string, string[]>> {
-  const tables = await snapshot(pool, accountId);
-  return Object.fromEntries(
-    Object.entries(tables).map(([table, rows]) => [table, rows.map((r) => JSON.stringify(r)).sort()]),
-  );
-}
+import { chartEnvelope, fixtureEnvelopes, sortedSnapshot } from '../loader/support';
 
 const skip = isMockBroker() ? "librdkafka's mock cluster runs no Kafka Connect" : kafkaConnectUnavailable();
 if (skip) process.stderr.write(`\n[kafka connect peer] skipped: ${skip}\n`);
@@ -39,7 +31,7 @@ if (skip) process.stderr.write(`\n[kafka connect peer] skipped: ${skip}\n`);
       chartEnvelope({ accountId }, 'conversion_rate'),
     ]);
     await loadEnvelopes(pool, envelopes);
-    const byLoader = { c1: await rowsOf(pool, 'c1'), c2: await rowsOf(pool, 'c2') };
+    const byLoader = { c1: await sortedSnapshot(pool, 'c1'), c2: await sortedSnapshot(pool, 'c2') };
     const expected = await tablesDigest(pool, [...METRIC_TABLES]);
 
     const parsed = parseEnvelopes(envelopes);
@@ -55,7 +47,7 @@ if (skip) process.stderr.write(`\n[kafka connect peer] skipped: ${skip}\n`);
       warmupRuns: 1,
       runs: 1,
     });
-    expect({ c1: await rowsOf(pool, 'c1'), c2: await rowsOf(pool, 'c2') }).toEqual(byLoader);
+    expect({ c1: await sortedSnapshot(pool, 'c1'), c2: await sortedSnapshot(pool, 'c2') }).toEqual(byLoader);
     expect(result.records).toBe(parsed.total);
     expect(result.rows).toBe(2 * (7 + 28 + 1 + 1));
     expect(result.runs_duration_ms).toEqual([result.duration_ms]);

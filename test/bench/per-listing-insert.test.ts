@@ -4,15 +4,7 @@ import { parseEnvelopes } from '../../apps/cli/src/bench/copy-ceiling';
 import { truncateLoaderTables } from '../../apps/cli/src/bench/context';
 import { runPerListingInsert } from '../../apps/cli/src/bench/peers/per-listing-insert';
 import { createTestDatabase, type TestDatabase } from '../harness';
-import { chartEnvelope, fixtureEnvelopes, snapshot } from '../loader/support';
-
-/** support's snapshot orders rows by their whole JSON, timestamps included: sorted here without them */
-async function rowsOf(pool: Pool, accountId: string): Promise<Record<string, string[]>> {
-  const tables = await snapshot(pool, accountId);
-  return Object.fromEntries(
-    Object.entries(tables).map(([table, rows]) => [table, rows.map((r) => JSON.stringify(r)).sort()]),
-  );
-}
+import { chartEnvelope, fixtureEnvelopes, sortedSnapshot } from '../loader/support';
 
 describe('peer 2: the seed’s per-listing INSERT … ON CONFLICT', () => {
   let db: TestDatabase;
@@ -35,11 +27,11 @@ describe('peer 2: the seed’s per-listing INSERT … ON CONFLICT', () => {
       chartEnvelope({ accountId }, 'conversion_rate'),
     ]);
     await loadEnvelopes(pool, envelopes);
-    const byLoader = { p1: await rowsOf(pool, 'p1'), p2: await rowsOf(pool, 'p2') };
+    const byLoader = { p1: await sortedSnapshot(pool, 'p1'), p2: await sortedSnapshot(pool, 'p2') };
     await truncateLoaderTables(pool);
 
     const result = await runPerListingInsert(pool, parseEnvelopes(envelopes));
-    expect({ p1: await rowsOf(pool, 'p1'), p2: await rowsOf(pool, 'p2') }).toEqual(byLoader);
+    expect({ p1: await sortedSnapshot(pool, 'p1'), p2: await sortedSnapshot(pool, 'p2') }).toEqual(byLoader);
     // 7 listings, 28 chart days, 1 chart summary, 1 list-of-metrics window per account
     expect(result.rows).toBe(2 * (7 + 28 + 1 + 1));
     expect((await pool.query(`SELECT count(*)::int AS n FROM airbnb.raw_responses`)).rows[0].n).toBe(0);

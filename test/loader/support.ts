@@ -105,6 +105,17 @@ export async function snapshot(pool: Pool, accountId: string): Promise<Record<st
   return result;
 }
 
+/**
+ * snapshot's rows as JSON text, sorted as they are shown, without created_at and updated_at (snapshot
+ * orders by the whole row): equal for two writers of the same rows, whenever each wrote them.
+ */
+export async function sortedSnapshot(pool: Pool, accountId: string): Promise<Record<string, string[]>> {
+  const tables = await snapshot(pool, accountId);
+  return Object.fromEntries(
+    Object.entries(tables).map(([table, rows]) => [table, rows.map((r) => JSON.stringify(r)).sort()]),
+  );
+}
+
 export async function chartRow(
   pool: Pool,
   accountId: string,
