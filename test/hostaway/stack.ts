@@ -19,7 +19,7 @@ import {
   testBrokers,
   type TestDatabase,
 } from '../harness';
-import { FAST_CONSUMER } from '../loader/kafka-support';
+import { FAST_CONSUMER } from '../kafka/support';
 import { loaderTestConfig, startLoader } from '../loader/loader-app';
 
 /** admin (accounts API, webhooks) + fetcher + loader + the Hostaway simulator, on PostgreSQL and the broker. */

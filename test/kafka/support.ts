@@ -44,18 +44,23 @@ export interface TestKafka {
   close(): Promise<void>;
 }
 
-/** A producer, admin and consumer factory on the test broker under a fresh topic prefix, topics provisioned. */
-export async function setUpTestKafka(
-  options: { codec?: ValueCodec; prefix?: string } = {},
-): Promise<TestKafka> {
-  const settings: KafkaSettings = {
+/** Settings of a test's own Kafka clients on the test broker, under `topicPrefix` (default: a fresh one). */
+export function testKafkaSettings(topicPrefix = randomTopicPrefix()): KafkaSettings {
+  return {
     brokers: testBrokers(),
     clientId: 'staysync-test',
-    topicPrefix: options.prefix ?? randomTopicPrefix(),
+    topicPrefix,
     // the mock has no controller: no idempotent producer, no CreateTopics
     idempotentProducer: !isMockBroker(),
     createTopics: !isMockBroker(),
   };
+}
+
+/** A producer, admin and consumer factory on the test broker under a fresh topic prefix, topics provisioned. */
+export async function setUpTestKafka(
+  options: { codec?: ValueCodec; prefix?: string } = {},
+): Promise<TestKafka> {
+  const settings = testKafkaSettings(options.prefix);
   const kafka = createKafka(settings, testLogger);
   const codec = options.codec ?? createJsonCodec();
   const admin = kafka.admin();

@@ -11,7 +11,7 @@ import { Pool } from 'pg';
 import request from 'supertest';
 import { JobStore } from '../../apps/fetcher/src/job-store';
 import { adminTestConfig, CapturedLogs, startAdmin, TEST_API_KEY } from '../admin/admin-app';
-import { FAST_CONSUMER, testLogger } from '../loader/kafka-support';
+import { FAST_CONSUMER, testLogger } from '../kafka/support';
 import { loaderConfigOn, startLoader } from '../loader/loader-app';
 import { fixtureEnvelopes } from '../loader/support';
 import { readTopic, rowsMentioning, setUpLifecycleKafka, type LifecycleKafka } from './support';

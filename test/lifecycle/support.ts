@@ -8,10 +8,10 @@ import {
   type KafkaProducer,
   type KafkaSettings,
 } from '@staysync/kafka';
-import { isMockBroker, randomGroupId, randomTopicPrefix, testBrokers, waitFor } from '@staysync/testing';
+import { isMockBroker, randomGroupId, waitFor } from '@staysync/testing';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
-import { testLogger } from '../loader/kafka-support';
+import { testKafkaSettings, testLogger } from '../kafka/support';
 
 /**
  * Raw topics that compact within seconds: segments roll every 100 ms (the active segment is never
@@ -38,13 +38,7 @@ export interface LifecycleKafka {
 
 /** A fresh topic prefix; the raw topics created first with quick compaction (a real broker), the rest from the registry. */
 export async function setUpLifecycleKafka(): Promise<LifecycleKafka> {
-  const settings: KafkaSettings = {
-    brokers: testBrokers(),
-    clientId: 'staysync-test',
-    topicPrefix: randomTopicPrefix(),
-    idempotentProducer: !isMockBroker(),
-    createTopics: !isMockBroker(),
-  };
+  const settings = testKafkaSettings();
   const kafka = createKafka(settings, testLogger);
   const name = (topicId: (typeof TOPIC_IDS)[number]) => topicName(topicId, settings.topicPrefix);
   if (!isMockBroker()) {

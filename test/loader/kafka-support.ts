@@ -8,20 +8,9 @@ import {
   type KafkaProducer,
   type KafkaSettings,
 } from '@staysync/kafka';
-import { isMockBroker, randomGroupId, randomTopicPrefix, testBrokers } from '@staysync/testing';
+import { randomGroupId } from '@staysync/testing';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import pino, { type Logger } from 'pino';
-
-export const testLogger: Logger = pino({ level: process.env.STAYSYNC_TEST_LOG ?? 'silent' });
-
-/** Short session and fetch timings: group joins on the mock are otherwise slow to settle. */
-export const FAST_CONSUMER = {
-  sessionTimeout: 6_000,
-  rebalanceTimeout: 6_000,
-  heartbeatInterval: 500,
-  maxWaitTimeInMs: 100,
-};
-export const FAST_RETRY = { initialMs: 100, maxMs: 400 };
+import { FAST_CONSUMER, testKafkaSettings, testLogger } from '../kafka/support';
 
 export interface LoaderTestKafka {
   settings: KafkaSettings;
@@ -35,13 +24,7 @@ export interface LoaderTestKafka {
 
 /** A fresh topic prefix on the test broker, topics provisioned, our producer (JSON codec). */
 export async function setUpKafka(): Promise<LoaderTestKafka> {
-  const settings: KafkaSettings = {
-    brokers: testBrokers(),
-    clientId: 'staysync-test',
-    topicPrefix: randomTopicPrefix(),
-    idempotentProducer: !isMockBroker(),
-    createTopics: !isMockBroker(),
-  };
+  const settings = testKafkaSettings();
   const kafka = createKafka(settings, testLogger);
   await provisionTopics({ kafka, settings, logger: testLogger, topics: TOPIC_IDS });
   const producer = createProducer({ kafka, settings, codec: createJsonCodec(), logger: testLogger });

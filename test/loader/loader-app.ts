@@ -4,7 +4,7 @@ import type { KafkaSettings } from '@staysync/kafka';
 import { createLoaderApp } from '../../apps/loader/src/bootstrap';
 import type { LoaderAppOptions } from '../../apps/loader/src/loader.module';
 import { isMockBroker } from '../harness';
-import { FAST_CONSUMER, FAST_RETRY } from './kafka-support';
+import { FAST_CONSUMER, FAST_RETRY } from '../kafka/support';
 
 /** The loader's config on the test broker (mock-safe producer and topic flags), logging warnings and worse. */
 export function loaderTestConfig(overrides: Record<string, string>): LoaderConfig {

@@ -6,8 +6,8 @@ import { parserV1 } from '@staysync/source-airbnb';
 import { createTestDatabase, type TestDatabase } from '@staysync/testing';
 import type { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
-import { decorateConsumers } from '../kafka/support';
-import { FAST_CONSUMER, setUpKafka, testLogger, type LoaderTestKafka } from '../loader/kafka-support';
+import { decorateConsumers, FAST_CONSUMER, testLogger } from '../kafka/support';
+import { setUpKafka, type LoaderTestKafka } from '../loader/kafka-support';
 import { chartRow, fixtureEnvelopes, rowCounts, snapshot } from '../loader/support';
 
 const P3_VALUE_COLUMNS = ['p3_impressions_your_value', 'p3_impressions_similar_value'];
