@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { CredentialCipher, openSensitiveValue, parseCredentialKeys } from '@staysync/crypto';
 import { reservationWebhook, sendHostawayWebhook } from '@staysync/simulators';
 import { rotateKeyCommand } from '../../apps/cli/src/commands/rotate-key';
-import { waitForJob } from '../fetcher/fetcher-app';
 import { waitFor } from '../harness';
-import { AUTH, dumpTables, readAllTopics, startHostawayStack, type HostawayStack } from './stack';
+import { dumpTables, readAllTopics, startHostawayStack, type HostawayStack } from './stack';
 
 const ACCOUNT = 10001;
 const SECRET = 'hostaway-client-secret-0123456789';
@@ -34,20 +33,14 @@ describe('Hostaway > property secrets never in clear', () => {
   afterAll(async () => stack?.close());
 
   it('a full sync and a webhook leave no wifi password, wifi login or door code on a topic, in a table or a log', async () => {
-    const { sql, simulator, api } = stack;
-    await api()
-      .post('/api/v1/hostaway/accounts')
-      .set(AUTH)
-      .send({
+    const { sql, simulator } = stack;
+    expect(
+      await stack.createAccount({
         account_id: ACCOUNT,
         client_secret: SECRET,
         webhook_login: WEBHOOK.login,
         webhook_password: WEBHOOK.password,
-      })
-      .expect(201);
-    const { rows: jobs } = await sql.query(`SELECT id FROM ops.sync_jobs WHERE source = 'hostaway'`);
-    expect(
-      await waitForJob(sql, jobs[0].id, (j) => j.finished_at !== null, 'first full sync', 60_000),
+      }),
     ).toMatchObject({ status: 'succeeded' });
 
     // a reservation whose webhook carries a smart-lock code (the pattern /doorCode/i)

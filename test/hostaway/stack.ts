@@ -40,6 +40,10 @@ export interface HostawayStack {
     accountId: number,
     mode?: 'full' | 'incremental',
   ): Promise<{ id: string; status: string } & Record<string, unknown>>;
+  /** POST …/accounts with `body` and wait for the full sync the creation starts; that job's row */
+  createAccount(
+    body: Record<string, unknown>,
+  ): Promise<{ id: string; status: string } & Record<string, unknown>>;
   /** closes admin, fetcher and loader (the database, broker topics and simulator stay) */
   stopServices(): Promise<void>;
   close(): Promise<void>;
@@ -133,6 +137,17 @@ export async function startHostawayStack(options: {
         body.job_id,
         (j) => j.finished_at !== null,
         `${mode} sync finished`,
+        60_000,
+      )) as never;
+    },
+    async createAccount(body) {
+      await api().post('/api/v1/hostaway/accounts').set(AUTH).send(body).expect(201);
+      const { rows } = await sql.query(`SELECT id FROM ops.sync_jobs WHERE source = 'hostaway'`);
+      return (await waitForJob(
+        sql,
+        rows[0].id,
+        (j) => j.finished_at !== null,
+        'first full sync',
         60_000,
       )) as never;
     },

@@ -1,9 +1,8 @@
 import { syncEventSchema } from '@staysync/contracts';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { waitForJob } from '../fetcher/fetcher-app';
 import { waitFor } from '../harness';
-import { AUTH, readTopic, startHostawayStack, type HostawayStack } from './stack';
+import { readTopic, startHostawayStack, type HostawayStack } from './stack';
 
 const ACCOUNT = 10001;
 const SECRET = 'hostaway-client-secret-0123456789';
@@ -28,16 +27,9 @@ describe('Hostaway > sync.events.v1 of a full sync', () => {
   afterAll(async () => stack?.close());
 
   it('queued → started → one resource.finished per resource (with counts) → finished, in order', async () => {
-    await stack
-      .api()
-      .post('/api/v1/hostaway/accounts')
-      .set(AUTH)
-      .send({ account_id: ACCOUNT, client_secret: SECRET })
-      .expect(201);
-    const { rows } = await stack.sql.query(`SELECT id FROM ops.sync_jobs WHERE source = 'hostaway'`);
-    const jobId: string = rows[0].id;
-    const job = await waitForJob(stack.sql, jobId, (j) => j.finished_at !== null, 'full sync', 60_000);
+    const job = await stack.createAccount({ account_id: ACCOUNT, client_secret: SECRET });
     expect(job).toMatchObject({ status: 'succeeded' });
+    const jobId = job.id;
 
     const events = await waitFor(
       async () => {
