@@ -7,19 +7,18 @@ export type { ValueCodec, SchemaRegistryCodec, SchemaRegistryCodecOptions } from
 export { InvalidMessageError, InvalidOutgoingMessageError } from './errors';
 export { createProducer } from './producer';
 export type { KafkaProducer, OutgoingMessage, ProducerOptions } from './producer';
-export { createBatchConsumer, DEFAULT_RESTART } from './consumer';
+export { createBatchConsumer } from './consumer';
+export type { BatchConsumer, BatchConsumerOptions, ConsumerState } from './consumer';
+export type { BatchConsumerStats } from './batch-outcomes';
+export { DEFAULT_RESTART } from './restart-budget';
+export type { RestartPolicy } from './restart-budget';
 export type {
-  BatchConsumer,
-  BatchConsumerOptions,
-  BatchConsumerStats,
-  ConsumerState,
-  RestartPolicy,
   BatchHandler,
   BatchResult,
   DecodedMessage,
   DecodedMessageOf,
   PoisonMessage,
-} from './consumer';
+} from './batch-handling';
 export { backoffDelay, DEFAULT_BACKOFF } from './backoff';
 export type { BackoffOptions } from './backoff';
 export { buildDeadLetter, deadLetterMessage } from './dlq';
