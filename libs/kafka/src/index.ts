@@ -35,16 +35,13 @@ export { checkBroker } from './health';
 export type { BrokerHealth } from './health';
 export { createKafkaMetrics } from './metrics';
 export type { KafkaMetrics } from './metrics';
-export {
-  KafkaModule,
-  KafkaProducerService,
-  BatchConsumerFactory,
-  KafkaHealthService,
-  KAFKA_CLIENT,
-  KAFKA_CODEC,
-  KAFKA_CONTEXT,
-} from './kafka.module';
-export type { KafkaModuleOptions, KafkaContext, BatchConsumerSpec } from './kafka.module';
+export { KafkaModule } from './kafka.module';
+export { KAFKA_CLIENT, KAFKA_CODEC, KAFKA_CONTEXT } from './kafka-context';
+export type { KafkaModuleOptions, KafkaContext } from './kafka-context';
+export { KafkaProducerService } from './kafka-producer.service';
+export { BatchConsumerFactory } from './batch-consumer.factory';
+export type { BatchConsumerSpec } from './batch-consumer.factory';
+export { KafkaHealthService } from './kafka-health.service';
 export { startMockCluster, kcatAvailable } from './mock-cluster';
 export { spawnTethered } from './tethered';
 export type { MockCluster } from './mock-cluster';
