@@ -195,8 +195,13 @@ describe('Admin > Airbnb accounts API', () => {
     await api().get('/api/v1/airbnb/accounts?limit=0').set(auth).expect(400);
   });
 
-  it('answers 404 for unknown accounts and jobs', async () => {
-    await api().get('/api/v1/airbnb/accounts/999').set(auth).expect(404);
+  it('answers 404 for unknown accounts, sources and jobs', async () => {
+    const unknownSource = await api().get('/api/v1/nosuchsource/accounts').set(auth).expect(404);
+    expect(unknownSource.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(unknownSource.body).toMatchObject({ status: 404, title: 'Not Found' });
+    await api().post('/api/v1/nosuchsource/accounts').set(auth).send({}).expect(404);
+    const missing = await api().get('/api/v1/airbnb/accounts/999').set(auth).expect(404);
+    expect(missing.body.detail).toBe('airbnb account 999 does not exist');
     await api().patch('/api/v1/airbnb/accounts/999').set(auth).send({ is_active: false }).expect(404);
     await api().delete('/api/v1/airbnb/accounts/999').set(auth).expect(404);
     await api().post('/api/v1/airbnb/accounts/999/sync').set(auth).send({}).expect(404);

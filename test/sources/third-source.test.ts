@@ -29,6 +29,9 @@ jest.mock('@staysync/sources', () => {
 
 const ACCOUNT = '501';
 const TOKEN = 'echo-token-501';
+/** created through the admin API (its accounts hook) rather than inserted */
+const API_ACCOUNT = '502';
+const API_TOKEN = 'echo-token-502';
 const ITEMS = [
   { id: 'a', title: 'first' },
   { id: 'b', title: 'second' },
@@ -37,7 +40,8 @@ const ITEMS = [
 /**
  * Proof of the boundary (issue 12 item 3): a source that exists only in test/sources/echo goes end to end
  * through the unchanged core — the scheduler queues it, the fetcher runs its plug-in, its envelopes cross
- * raw.echo.v1, the loader writes its table, a store replay re-parses it, a hard delete removes it.
+ * raw.echo.v1, the loader writes its table, a store replay re-parses it, a hard delete removes it; its
+ * accounts are served by admin's shared `/api/v1/<source>/accounts` routes through its accounts hook.
  */
 describe('Sources > a test-only third source, end to end', () => {
   let db: TestDatabase;
@@ -54,7 +58,7 @@ describe('Sources > a test-only third source, end to end', () => {
     expect((await migrateUp(db.url, allMigrations(), { silent: true })).applied).toEqual([
       'Migration20261206000001_echo_store',
     ]);
-    simulator = await startEchoSimulator({ [ACCOUNT]: TOKEN });
+    simulator = await startEchoSimulator({ [ACCOUNT]: TOKEN, [API_ACCOUNT]: API_TOKEN });
     simulator.setItems(ACCOUNT, ITEMS);
     const keys = `k1:${randomBytes(32).toString('base64')}`;
     const cipher = new CredentialCipher(parseCredentialKeys(keys));
@@ -158,6 +162,67 @@ describe('Sources > a test-only third source, end to end', () => {
     expect(await items()).toEqual([]);
     expect((await sql.query(`SELECT count(*)::int AS n FROM echo.raw_responses`)).rows).toEqual([{ n: 0 }]);
     expect((await sql.query(`SELECT count(*)::int AS n FROM echo.accounts`)).rows).toEqual([{ n: 0 }]);
+  });
+
+  it('has its accounts served by the shared /api/v1/echo/accounts routes, and the fetcher reads what they sealed', async () => {
+    const auth = { 'X-API-Key': TEST_API_KEY };
+    const api = () => request(admin.getHttpServer());
+    const created = await api()
+      .post('/api/v1/echo/accounts')
+      .set(auth)
+      .send({ account_id: API_ACCOUNT, api_token: API_TOKEN })
+      .expect(201);
+    expect(created.headers.location).toBe(`/api/v1/echo/accounts/${API_ACCOUNT}`);
+    expect(created.body).toMatchObject({
+      account_id: API_ACCOUNT,
+      is_active: true,
+      status: 'active',
+      credentials: { api_token_set: true },
+    });
+    expect(JSON.stringify(created.body)).not.toContain(API_TOKEN);
+    const { rows: stored } = await sql.query(`SELECT api_token FROM echo.accounts WHERE account_id = $1`, [
+      API_ACCOUNT,
+    ]);
+    expect(stored[0].api_token).toMatch(/^v1:k1:/);
+
+    // its first sync (the hook's first mode) is queued with it, and the fetcher authenticates with the token
+    const { rows: jobs } = await sql.query<{ id: string; mode: string; trigger: string }>(
+      `SELECT id, mode, trigger FROM ops.sync_jobs WHERE source = 'echo' AND account_id = $1`,
+      [API_ACCOUNT],
+    );
+    expect(jobs.map(({ mode, trigger }) => ({ mode, trigger }))).toEqual([
+      { mode: 'full', trigger: 'startup' },
+    ]);
+    const job = await waitForJob(
+      sql,
+      jobs[0].id,
+      (j) => j.finished_at !== null,
+      'the API account synced',
+      60_000,
+    );
+    expect(job).toMatchObject({ status: 'succeeded', fetched: 1, failed: 0 });
+
+    // the source's request classes validate: every field problem is a 400 problem
+    const bad = await api()
+      .post('/api/v1/echo/accounts')
+      .set(auth)
+      .send({ account_id: 'x', extra: 1 })
+      .expect(400);
+    expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect((bad.body.errors as Array<{ field: string }>).map((e) => e.field)).toEqual(
+      expect.arrayContaining(['account_id', 'api_token', 'extra']),
+    );
+
+    const patched = await api()
+      .patch(`/api/v1/echo/accounts/${API_ACCOUNT}`)
+      .set(auth)
+      .send({ api_token: 'echo-token-502-new', sync_cron: '30 6 * * *' })
+      .expect(200);
+    expect(patched.body).toMatchObject({ account_id: API_ACCOUNT, sync_cron: '30 6 * * *' });
+    const listed = await api().get('/api/v1/echo/accounts').set(auth).expect(200);
+    expect(listed.body).toEqual({ items: [patched.body], next_cursor: null });
+    await api().delete(`/api/v1/echo/accounts/${API_ACCOUNT}`).set(auth).expect(204);
+    await api().get(`/api/v1/echo/accounts/${API_ACCOUNT}`).set(auth).expect(404);
   });
 });
 

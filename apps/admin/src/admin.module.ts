@@ -8,10 +8,8 @@ import { createLogger } from '@staysync/observability';
 import { serviceInfrastructure } from '@staysync/runtime';
 import { ADMIN_CONFIG } from './admin-config';
 import { AccountHardDeleteService } from './accounts/account-hard-delete.service';
-import { AirbnbAccountsController } from './accounts/airbnb-accounts.controller';
-import { AirbnbAccountsService } from './accounts/airbnb-accounts.service';
-import { HostawayAccountsController } from './accounts/hostaway-accounts.controller';
-import { HostawayAccountsService } from './accounts/hostaway-accounts.service';
+import { accountsControllers } from './accounts/accounts.controller';
+import { AccountsService, accountSources } from './accounts/accounts.service';
 import { API_KEYS, ApiKeyGuard } from './http/api-key.guard';
 import { AuthFailureLimiter } from './http/auth-failure-limiter';
 import { ProblemFilter } from './http/problem.filter';
@@ -27,10 +25,8 @@ import { ReplaysService } from './replays/replays.service';
 import { RetentionService } from './retention/retention.service';
 import { SyncScheduler } from './scheduler/sync-scheduler.service';
 import { ScheduleController } from './ui/ui.controller';
+import { SOURCE_EXTENSIONS } from './source-extensions';
 import { CREDENTIAL_CIPHER } from './tokens';
-import { HostawayWebhookCredentials } from './webhooks/hostaway-webhook-credentials';
-import { HostawayWebhookRegistrar } from './webhooks/hostaway-webhook-registrar';
-import { HostawayWebhooksController } from './webhooks/hostaway-webhooks.controller';
 
 export interface AdminAppOptions {
   logStream?: DestinationStream;
@@ -50,9 +46,8 @@ export class AdminModule {
         ThrottlerModule.forRoot(rateLimitOptions(config)),
       ],
       controllers: [
-        AirbnbAccountsController,
-        HostawayAccountsController,
-        HostawayWebhooksController,
+        ...accountsControllers(accountSources()),
+        ...SOURCE_EXTENSIONS.controllers,
         JobsController,
         ReplaysController,
         QueryController,
@@ -66,11 +61,9 @@ export class AdminModule {
         { provide: APP_GUARD, useClass: RateLimitGuard },
         AuthFailureLimiter,
         { provide: APP_FILTER, useClass: ProblemFilter },
-        AirbnbAccountsService,
-        HostawayAccountsService,
+        AccountsService,
         AccountHardDeleteService,
-        HostawayWebhookCredentials,
-        HostawayWebhookRegistrar,
+        ...SOURCE_EXTENSIONS.providers,
         SyncJobsService,
         OutboxRelayService,
         SyncScheduler,

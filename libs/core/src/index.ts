@@ -11,3 +11,4 @@ export * from './json';
 export * from './http';
 export * from './group-commit';
 export * from './env';
+export * from './source-accounts';

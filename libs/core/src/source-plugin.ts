@@ -3,6 +3,7 @@ import type { z, ZodRawShape } from 'zod';
 import type { RawEnvelope, Row, RowsByTable } from './envelope';
 import type { FetchPlugin } from './fetch-plugin';
 import type { ReadTable, RetainedTable, StateGauge } from './read-side';
+import type { SourceAccounts } from './source-accounts';
 import type { TopicDefinition } from './topic-definition';
 
 /** Column of a loader table, with its PostgreSQL type (used for set-based upserts via unnest/COPY). */
@@ -164,6 +165,8 @@ export interface SourcePlugin {
   sealed: SourceSealedColumns;
   /** admin's variables of this source (credential checks, webhooks): `AdminConfig.sources[name]`; none when absent */
   admin?: SourceConfigSection;
+  /** its accounts in the admin API (`/api/v1/<name>/accounts`) and their entity; none when absent */
+  accounts?: SourceAccounts;
   /**
    * Operations whose responses carry the account's data (not the discovery calls around them). A job
    * whose responses of these all parse to zero rows ends with a warning note: a changed response

@@ -8,6 +8,7 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
+import type { EntityClass } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import type { Pool } from 'pg';
 import { ormConfig } from './orm-config';
@@ -60,6 +61,8 @@ export interface DbModuleOptions {
   url: string;
   poolMax: number;
   logger?: DbLogger;
+  /** the sources' account entities (libs/runtime's sourceEntities()) */
+  sourceEntities?: readonly EntityClass<object>[];
 }
 
 @Global()

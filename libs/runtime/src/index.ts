@@ -1,2 +1,3 @@
 export * from './service-infrastructure';
 export * from './migrations';
+export * from './entities';

@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import type { CommonConfig } from '@staysync/config';
 import { DbModule, PG_POOL } from '@staysync/db';
+import { sourceEntities } from './entities';
 import { BatchConsumerFactory, KafkaHealthService, KafkaModule } from '@staysync/kafka';
 import {
   METRICS_REGISTRY,
@@ -70,7 +71,11 @@ export function serviceInfrastructure(options: {
       logStream,
       readinessChecks: [serviceReadiness(config.service)],
     }),
-    DbModule.forRoot({ ...config.database, logger: logger.child({ component: 'database' }) }),
+    DbModule.forRoot({
+      ...config.database,
+      logger: logger.child({ component: 'database' }),
+      sourceEntities: sourceEntities(),
+    }),
     KafkaModule.forRootAsync({
       inject: [METRICS_REGISTRY],
       useFactory: (registry: Registry) => ({ settings: config.kafka, logger, metricsRegistry: registry }),

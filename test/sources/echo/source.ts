@@ -7,12 +7,14 @@ import {
   type RawEnvelope,
   type SourcePlugin,
 } from '@staysync/core';
+import { echoAccounts } from './accounts';
 import { ECHO_MIGRATIONS } from './migrations';
 
 /**
  * A source that exists only in the tests: one operation (`items`), one table, a tiny upstream
  * (./simulator.ts). It proves the boundary: registered with one line, it is scheduled, fetched, put on its
- * raw topic, loaded, replayed and deleted by the core with no other file touched.
+ * raw topic, loaded, replayed and deleted by the core with no other file touched; its accounts
+ * (./accounts.ts) are served by admin's shared `/api/v1/echo/accounts` routes.
  */
 interface EchoCredentials {
   token: string;
@@ -104,5 +106,6 @@ export const echoSource: SourcePlugin = {
     config: (e) => ({ baseUrl: e.ECHO_BASE_URL }),
     plugin: echoFetchPlugin,
   }),
+  accounts: echoAccounts,
   scheduledSyncMode: () => 'full',
 };

@@ -1,54 +1,9 @@
 /** Example bodies of the admin API's OpenAPI document, by operation (`METHOD /path`). Shapes follow the views. */
+import { accountSources } from '../accounts/accounts.service';
 
 const AT = '2026-11-22T05:00:00.000Z';
 const JOB_ID = '0b6f1a52-3f0e-4c47-9d4e-2f1f7f3b9a10';
 const REPLAY_ID = '5d3c2b1a-7e6f-4a5b-8c9d-0e1f2a3b4c5d';
-
-const airbnbAccount = {
-  account_id: '6001',
-  customer_id: null,
-  x_client_version: '1f9e3d0c2b',
-  is_active: true,
-  status: 'active',
-  status_reason: null,
-  blocked_until: null,
-  last_sync_at: AT,
-  sync_cron: null,
-  credentials: { cookie_set: true, updated_at: AT },
-  created_at: AT,
-  updated_at: AT,
-  deleted_at: null,
-};
-
-const hostawayAccount = {
-  account_id: 10001,
-  customer_id: null,
-  is_active: true,
-  status: 'active',
-  status_reason: null,
-  last_sync_at: AT,
-  sync_cron: '30 6 * * *',
-  credentials: {
-    client_secret_set: true,
-    access_token_cached: true,
-    access_token_expires_at: '2027-11-22T05:00:00.000Z',
-    updated_at: AT,
-  },
-  webhook: {
-    login: 'hostaway-hooks',
-    password_set: true,
-    status: 'registered',
-    webhook_id: 4711,
-    url: 'https://staysync.example.com/api/v1/hostaway/webhooks',
-    last_error: null,
-    checked_at: AT,
-    registered_at: AT,
-    credentials_updated_at: AT,
-  },
-  created_at: AT,
-  updated_at: AT,
-  deleted_at: null,
-};
 
 const job = {
   id: JOB_ID,
@@ -122,21 +77,39 @@ const jobAccepted = {
   job: { ...job, status: 'queued', started_at: null, fetch_completed_at: null, finished_at: null },
 };
 
+/** Each source's account routes, from the examples its account hook declares. */
+function accountExamples(): { response: Record<string, unknown>; request: Record<string, unknown> } {
+  const response: Record<string, unknown> = {};
+  const request: Record<string, unknown> = {};
+  for (const { name, accounts } of accountSources()) {
+    const { account, upsert } = accounts.examples;
+    const path = `/api/v1/${name}/accounts`;
+    const accountId = String((account as { account_id: unknown }).account_id);
+    Object.assign(response, {
+      [`POST ${path}`]: account,
+      [`GET ${path}`]: { items: [account], next_cursor: null },
+      [`GET ${path}/{id}`]: account,
+      [`PATCH ${path}/{id}`]: account,
+      [`POST ${path}/{id}/sync`]: {
+        ...jobAccepted,
+        job: { ...jobAccepted.job, source: name, account_id: accountId },
+      },
+    });
+    for (const action of accounts.actions ?? [])
+      response[`POST ${path}/{id}/${action.path}`] = action.example;
+    Object.assign(request, {
+      [`POST ${path}`]: upsert,
+      [`PATCH ${path}/{id}`]: { is_active: false },
+      [`POST ${path}/{id}/sync`]: { mode: 'incremental' },
+    });
+  }
+  return { response, request };
+}
+
+const ACCOUNTS = accountExamples();
+
 export const RESPONSE_EXAMPLES: Record<string, unknown> = {
-  'POST /api/v1/airbnb/accounts': airbnbAccount,
-  'GET /api/v1/airbnb/accounts': { items: [airbnbAccount], next_cursor: null },
-  'GET /api/v1/airbnb/accounts/{id}': airbnbAccount,
-  'PATCH /api/v1/airbnb/accounts/{id}': airbnbAccount,
-  'POST /api/v1/airbnb/accounts/{id}/validate': airbnbAccount,
-  'POST /api/v1/airbnb/accounts/{id}/sync': jobAccepted,
-  'POST /api/v1/hostaway/accounts': hostawayAccount,
-  'GET /api/v1/hostaway/accounts': { items: [hostawayAccount], next_cursor: null },
-  'GET /api/v1/hostaway/accounts/{id}': hostawayAccount,
-  'PATCH /api/v1/hostaway/accounts/{id}': hostawayAccount,
-  'POST /api/v1/hostaway/accounts/{id}/sync': {
-    ...jobAccepted,
-    job: { ...jobAccepted.job, source: 'hostaway', account_id: '10001' },
-  },
+  ...ACCOUNTS.response,
   'POST /api/v1/hostaway/webhooks': { status: 'accepted' },
   'GET /api/v1/jobs': { items: [job] },
   'GET /api/v1/jobs/{id}': job,
@@ -210,21 +183,7 @@ export const RESPONSE_EXAMPLES: Record<string, unknown> = {
 };
 
 export const REQUEST_EXAMPLES: Record<string, unknown> = {
-  'POST /api/v1/airbnb/accounts': {
-    cookie: '_airbed_session_id=…; _aat=…',
-    x_client_version: '1f9e3d0c2b',
-    user_agent: 'Mozilla/5.0 (X11; Linux x86_64)',
-  },
-  'PATCH /api/v1/airbnb/accounts/{id}': { is_active: false },
-  'POST /api/v1/airbnb/accounts/{id}/sync': { mode: 'incremental' },
-  'POST /api/v1/hostaway/accounts': {
-    account_id: 10001,
-    client_secret: 'client-secret-from-hostaway',
-    webhook_login: 'hostaway-hooks',
-    webhook_password: 'a-long-webhook-password',
-  },
-  'PATCH /api/v1/hostaway/accounts/{id}': { is_active: false },
-  'POST /api/v1/hostaway/accounts/{id}/sync': { mode: 'incremental' },
+  ...ACCOUNTS.request,
   'POST /api/v1/hostaway/webhooks': {
     object: 'reservation',
     event: 'reservation.updated',

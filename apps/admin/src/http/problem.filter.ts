@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { AccountRequestProblem } from '@staysync/core';
 
 export interface FieldProblem {
   field: string;
@@ -28,6 +29,7 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 @Catch()
@@ -67,6 +69,15 @@ export class ProblemFilter implements ExceptionFilter {
         status: exception.getStatus(),
         title: body.title,
         detail: body.detail,
+        errors: exception.fieldErrors,
+      };
+    }
+    // what a source's account hook refused (libs/core: sources cannot throw admin's HTTP exceptions)
+    if (exception instanceof AccountRequestProblem) {
+      return {
+        status: exception.status,
+        title: TITLES[exception.status],
+        detail: exception.detail,
         errors: exception.fieldErrors,
       };
     }

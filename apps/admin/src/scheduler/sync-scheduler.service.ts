@@ -7,10 +7,10 @@ import type { AdminConfig } from '@staysync/config';
 import type { AccountStatus, SourcePlugin } from '@staysync/core';
 import { PG_POOL } from '@staysync/db';
 import { SOURCES } from '@staysync/sources';
-import { isSchedulable, SCHEDULABLE_STATUSES } from '../accounts/airbnb-cool-down';
 import { ADMIN_CONFIG } from '../admin-config';
 import { SyncJobsService } from '../jobs/sync-jobs.service';
 import { normalizeCron } from './cron-expression';
+import { isSchedulable, SCHEDULABLE_STATUSES } from './schedulable';
 
 // session-level advisory lock: while one admin replica runs a tick, the others skip theirs
 export const SCHEDULER_LOCK_KEY = 0x5354_5343; // "STSC"

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { constantTimeEqual, hashSecret, verifySecret } from '@staysync/crypto';
-import { HostawayAccount } from '@staysync/db';
+import { HostawayAccount } from '@staysync/source-hostaway';
 
 interface AccountCredentials {
   login: string | null;

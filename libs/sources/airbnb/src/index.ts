@@ -29,3 +29,4 @@ export * from './session/client-hints';
 export * from './topics/airbnb.metrics.v1';
 export { airbnbMetricMessages, airbnbMetricsTopic } from './topics/metrics-topic';
 export { airbnbAdmin, airbnbAdminConfigOf, type AirbnbAdminConfig } from './admin-config';
+export * from './accounts';

@@ -1,4 +1,5 @@
 import type { SourcePlugin } from '@staysync/core';
+import { airbnbAccounts } from './accounts';
 import { airbnbAdmin } from './admin-config';
 import { airbnbFetch } from './fetch/config';
 import { AIRBNB_MIGRATIONS } from './migrations';
@@ -26,6 +27,7 @@ export const airbnbSource: SourcePlugin = {
   sealed: { accountColumns: ['airbnb_cookie'] },
   readTables: airbnbReadTables,
   retention: airbnbRetention,
+  accounts: airbnbAccounts,
   // the listings call only names the listings; the metrics are the data
   dataOperations: ['ChartQuery', 'ListOfMetricsQuery'],
   // the first run backfills the whole history the API serves; later runs only the recent windows

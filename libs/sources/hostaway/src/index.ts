@@ -20,3 +20,4 @@ export * from './fetch';
 export * from './sensitive-fields';
 export * from './parse-command';
 export { hostawayAdmin, hostawayAdminConfigOf, type HostawayAdminConfig } from './admin-config';
+export * from './accounts';

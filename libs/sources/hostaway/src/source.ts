@@ -1,4 +1,5 @@
 import type { SourcePlugin } from '@staysync/core';
+import { hostawayAccounts } from './accounts';
 import { hostawayAdmin } from './admin-config';
 import { hostawayFetch } from './fetch/config';
 import { HOSTAWAY_MIGRATIONS } from './migrations';
@@ -31,6 +32,7 @@ export const hostawaySource: SourcePlugin = {
   readTables: hostawayReadTables,
   retention: hostawayRetention,
   stateGauges: hostawayStateGauges,
+  accounts: hostawayAccounts,
   // conversations pages only lead to the message threads; webhooks belong to no job
   dataOperations: ['listings', 'reservations', 'messages'],
   // incremental narrows only listings and reservations (~2 % fewer calls, reference §2): always full

@@ -1,19 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  MaxLength,
-} from 'class-validator';
-import { PatchAccountDto } from './patch-account.dto';
-import { SyncCronProperty } from './sync-cron';
+import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
-export class UpsertAirbnbAccountDto {
+/** Airbnb's fields of `POST /api/v1/airbnb/accounts` (admin adds `customer_id` and `sync_cron`). */
+export class AirbnbAccountFields {
   @ApiProperty({
     description: 'Browser cookie string of the host session (auth cookies are kept, others dropped)',
     writeOnly: true,
@@ -42,17 +32,10 @@ export class UpsertAirbnbAccountDto {
   @IsString()
   @Matches(/^[0-9]{1,32}$/, { message: 'account_id must be digits only' })
   account_id?: string;
-
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
-  customer_id?: string;
-
-  @SyncCronProperty()
-  sync_cron?: string | null;
 }
 
-export class PatchAirbnbAccountDto extends PatchAccountDto {
+/** Airbnb's fields of `PATCH /api/v1/airbnb/accounts/{id}` (admin adds the shared ones). */
+export class AirbnbAccountPatchFields {
   @ApiPropertyOptional({ writeOnly: true })
   @IsOptional()
   @IsString()
@@ -75,6 +58,7 @@ export class PatchAirbnbAccountDto extends PatchAccountDto {
   user_agent?: string;
 }
 
+/** The body of `POST /api/v1/airbnb/accounts/{id}/sync`. */
 export class SyncRequestDto {
   @ApiPropertyOptional({
     enum: ['backfill', 'incremental'],
@@ -85,6 +69,7 @@ export class SyncRequestDto {
   mode?: 'backfill' | 'incremental';
 }
 
+/** `?validate=` of POST and PATCH: whether the credential check (preflight) runs. */
 export class ValidateQuery {
   @ApiPropertyOptional({
     default: true,

@@ -1,30 +1,4 @@
-import type { AirbnbAccount, HostawayAccount } from '@staysync/db';
-
-/** What the API shows of an account: never a credential, only whether it is set and when it changed. */
-export function airbnbAccountView(account: AirbnbAccount) {
-  return {
-    account_id: account.accountId,
-    customer_id: account.customerId,
-    x_client_version: account.xClientVersion,
-    is_active: account.isActive,
-    status: account.status,
-    status_reason: account.statusReason,
-    /** while status is blocked: when the scheduler syncs the account again */
-    blocked_until: account.blockedUntil?.toISOString() ?? null,
-    last_sync_at: account.lastSyncAt?.toISOString() ?? null,
-    /** this account's schedule; null: SYNC_CRON */
-    sync_cron: account.syncCron,
-    credentials: {
-      cookie_set: Boolean(account.cookieCiphertext),
-      updated_at: account.credentialsUpdatedAt.toISOString(),
-    },
-    created_at: account.createdAt.toISOString(),
-    updated_at: account.updatedAt.toISOString(),
-    deleted_at: account.deletedAt?.toISOString() ?? null,
-  };
-}
-
-export type AirbnbAccountView = ReturnType<typeof airbnbAccountView>;
+import type { HostawayAccount } from './hostaway-account';
 
 /** What the API shows of a Hostaway account: whether secrets are set, never the secrets. */
 export function hostawayAccountView(account: HostawayAccount) {
@@ -59,3 +33,46 @@ export function hostawayAccountView(account: HostawayAccount) {
     deleted_at: account.deletedAt?.toISOString() ?? null,
   };
 }
+
+export type HostawayAccountView = ReturnType<typeof hostawayAccountView>;
+
+const AT = '2026-11-22T05:00:00.000Z';
+
+/** The OpenAPI examples of Hostaway's accounts. */
+export const HOSTAWAY_ACCOUNT_EXAMPLES = {
+  account: {
+    account_id: 10001,
+    customer_id: null,
+    is_active: true,
+    status: 'active',
+    status_reason: null,
+    last_sync_at: AT,
+    sync_cron: '30 6 * * *',
+    credentials: {
+      client_secret_set: true,
+      access_token_cached: true,
+      access_token_expires_at: '2027-11-22T05:00:00.000Z',
+      updated_at: AT,
+    },
+    webhook: {
+      login: 'hostaway-hooks',
+      password_set: true,
+      status: 'registered',
+      webhook_id: 4711,
+      url: 'https://staysync.example.com/api/v1/hostaway/webhooks',
+      last_error: null,
+      checked_at: AT,
+      registered_at: AT,
+      credentials_updated_at: AT,
+    },
+    created_at: AT,
+    updated_at: AT,
+    deleted_at: null,
+  } satisfies HostawayAccountView,
+  upsert: {
+    account_id: 10001,
+    client_secret: 'client-secret-from-hostaway',
+    webhook_login: 'hostaway-hooks',
+    webhook_password: 'a-long-webhook-password',
+  },
+};

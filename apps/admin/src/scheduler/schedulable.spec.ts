@@ -1,4 +1,4 @@
-import { isSchedulable } from './airbnb-cool-down';
+import { isSchedulable } from './schedulable';
 
 describe('isSchedulable', () => {
   const now = new Date('2026-12-04T05:00:00Z');

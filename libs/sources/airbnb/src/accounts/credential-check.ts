@@ -1,12 +1,8 @@
-import { isRetriable } from '@staysync/core';
-import {
-  createAirbnbClient,
-  createSessionJar,
-  filterAuthCookies,
-  type AirbnbClient,
-  type PreflightVerdict,
-} from '@staysync/source-airbnb';
-import { ProblemException } from '../http/problem.filter';
+import { AccountRequestProblem, isRetriable } from '@staysync/core';
+import { createAirbnbClient, type AirbnbClient } from '../client';
+import { filterAuthCookies } from '../cookie';
+import { createSessionJar } from '../session/jar';
+import type { PreflightVerdict } from '../session/preflight';
 
 export interface AirbnbCredentialsToCheck {
   cookie: string;
@@ -20,6 +16,7 @@ export interface AirbnbCredentialsToCheck {
  */
 export class AirbnbCredentialCheck {
   private readonly client: AirbnbClient;
+  private readonly baseUrl: string;
 
   constructor(options: { baseUrl: string; preflightTimeoutMs: number }) {
     // the preflight sends no API key; only GraphQL calls do
@@ -31,8 +28,6 @@ export class AirbnbCredentialCheck {
     this.baseUrl = options.baseUrl;
   }
 
-  private readonly baseUrl: string;
-
   /** The verdict; network trouble or an upstream 5xx → 503 (nothing is known about the cookie). */
   async check(credentials: AirbnbCredentialsToCheck): Promise<PreflightVerdict> {
     const jar = createSessionJar(this.baseUrl, filterAuthCookies(credentials.cookie));
@@ -40,9 +35,8 @@ export class AirbnbCredentialCheck {
       return await this.client.preflight(credentials, jar);
     } catch (error) {
       if (!isRetriable(error)) throw error;
-      throw new ProblemException(
+      throw new AccountRequestProblem(
         503,
-        'Service Unavailable',
         `the Airbnb credential check could not reach Airbnb (${(error as Error).message}); retry, or store without it (?validate=false)`,
       );
     }
@@ -53,16 +47,14 @@ export class AirbnbCredentialCheck {
     const verdict = await this.check(credentials);
     if (verdict.state === 'live') return;
     if (verdict.state === 'dead') {
-      throw new ProblemException(
+      throw new AccountRequestProblem(
         422,
-        'Unprocessable Entity',
         `the Airbnb session is dead (${verdict.signal}): ${verdict.message}`,
         [{ field: 'cookie', message: `preflight signal ${verdict.signal}` }],
       );
     }
-    throw new ProblemException(
+    throw new AccountRequestProblem(
       503,
-      'Service Unavailable',
       `Airbnb blocked the credential check (${verdict.message}); retry later, or store without it (?validate=false)`,
     );
   }

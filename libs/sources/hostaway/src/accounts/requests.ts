@@ -5,17 +5,19 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
-  IsUUID,
   Matches,
   MaxLength,
   Min,
   MinLength,
   ValidateIf,
 } from 'class-validator';
-import { PatchAccountDto } from './patch-account.dto';
-import { SyncCronProperty } from './sync-cron';
 
-export class UpsertHostawayAccountDto {
+/** Whether a body gives either webhook field (then both are checked). */
+const webhookGiven = (body: { webhook_login?: string; webhook_password?: string }) =>
+  body.webhook_password !== undefined || body.webhook_login !== undefined;
+
+/** Hostaway's fields of `POST /api/v1/hostaway/accounts` (admin adds `customer_id` and `sync_cron`). */
+export class HostawayAccountFields {
   @ApiProperty({ description: 'Hostaway account id (the OAuth client_id)', example: 10001 })
   @IsInt()
   @Min(1)
@@ -27,17 +29,10 @@ export class UpsertHostawayAccountDto {
   @MaxLength(1024)
   client_secret!: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
-  customer_id?: string;
-
   @ApiPropertyOptional({
     description: 'HTTP Basic login Hostaway sends with unified webhooks for this account',
   })
-  @ValidateIf(
-    (dto: UpsertHostawayAccountDto) => dto.webhook_password !== undefined || dto.webhook_login !== undefined,
-  )
+  @ValidateIf(webhookGiven)
   @IsString()
   @Matches(/^[^:\s]{3,128}$/, { message: 'webhook_login must be 3–128 characters without spaces or colons' })
   webhook_login?: string;
@@ -47,19 +42,15 @@ export class UpsertHostawayAccountDto {
       'HTTP Basic password for webhooks, registered upstream with the login (stored encrypted and as a scrypt hash, never returned)',
     writeOnly: true,
   })
-  @ValidateIf(
-    (dto: UpsertHostawayAccountDto) => dto.webhook_login !== undefined || dto.webhook_password !== undefined,
-  )
+  @ValidateIf(webhookGiven)
   @IsString()
   @MinLength(12)
   @MaxLength(256)
   webhook_password?: string;
-
-  @SyncCronProperty()
-  sync_cron?: string | null;
 }
 
-export class PatchHostawayAccountDto extends PatchAccountDto {
+/** Hostaway's fields of `PATCH /api/v1/hostaway/accounts/{id}` (admin adds the shared ones). */
+export class HostawayAccountPatchFields {
   @ApiPropertyOptional({ writeOnly: true })
   @IsOptional()
   @IsString()
@@ -68,23 +59,20 @@ export class PatchHostawayAccountDto extends PatchAccountDto {
   client_secret?: string;
 
   @ApiPropertyOptional()
-  @ValidateIf(
-    (dto: PatchHostawayAccountDto) => dto.webhook_password !== undefined || dto.webhook_login !== undefined,
-  )
+  @ValidateIf(webhookGiven)
   @IsString()
   @Matches(/^[^:\s]{3,128}$/, { message: 'webhook_login must be 3–128 characters without spaces or colons' })
   webhook_login?: string;
 
   @ApiPropertyOptional({ writeOnly: true })
-  @ValidateIf(
-    (dto: PatchHostawayAccountDto) => dto.webhook_login !== undefined || dto.webhook_password !== undefined,
-  )
+  @ValidateIf(webhookGiven)
   @IsString()
   @MinLength(12)
   @MaxLength(256)
   webhook_password?: string;
 }
 
+/** `?mode=` of `POST /api/v1/hostaway/accounts/{id}/sync`. */
 export class HostawaySyncQuery {
   @ApiPropertyOptional({
     enum: ['full', 'incremental'],
