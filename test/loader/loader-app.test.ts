@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { rawEnvelopeKey, type DeadLetter } from '@staysync/contracts';
-import type { AirbnbMetric } from '@staysync/source-airbnb';
+import type { AirbnbListingMetrics, AirbnbMetric } from '@staysync/source-airbnb';
 import type { RawEnvelope } from '@staysync/core';
 import { createTestDatabase, waitFor, type TestDatabase } from '@staysync/testing';
 import { Partitioners, type KafkaMessage } from 'kafkajs';
@@ -26,13 +26,21 @@ describe('loader app (PostgreSQL + broker)', () => {
   let app: INestApplication;
   let deadLetters: KafkaMessage[];
   let metrics: KafkaMessage[];
+  let listingMetrics: KafkaMessage[];
 
   beforeAll(async () => {
     db = await createTestDatabase();
     pool = new Pool({ connectionString: db.url, max: 2 });
     kafka = await setUpKafka();
-    app = await startLoader(loaderConfigOn(db.url, kafka.settings), new CapturedLogs());
-    [deadLetters, metrics] = await Promise.all([kafka.collect('dlq'), kafka.collect('airbnb.metrics')]);
+    app = await startLoader(
+      { ...loaderConfigOn(db.url, kafka.settings), publishedTopics: ['airbnb.metrics', 'airbnb.metrics.v2'] },
+      new CapturedLogs(),
+    );
+    [deadLetters, metrics, listingMetrics] = await Promise.all([
+      kafka.collect('dlq'),
+      kafka.collect('airbnb.metrics'),
+      kafka.collect('airbnb.metrics.v2'),
+    ]);
   });
 
   afterAll(async () => {
@@ -83,6 +91,38 @@ describe('loader app (PostgreSQL + broker)', () => {
       p3_impressions_your_value: 15,
       conversion_rate_your_value: null,
       time: '2025-07-16',
+    });
+  });
+
+  it('publishes the same rows on airbnb.metrics.v2, one message per listing and table of a load', async () => {
+    await produce(fixtureEnvelopes({ accountId: '2003' }));
+    const key = '2003:745515258634591476';
+    const published = await waitFor(
+      () => {
+        const mine = listingMetrics.filter((m) => m.key?.toString() === key);
+        const values = mine.map((m) => JSON.parse(m.value!.toString()) as AirbnbListingMetrics);
+        return values.flatMap((v) => v.rows).length >= 30 && values;
+      },
+      { what: 'airbnb.metrics.v2 messages' },
+    );
+    // every message is one listing's rows of one table: 28 chart days, 1 summary, 1 list of metrics
+    expect(new Set(published.flatMap((v) => v.rows.map((r) => `${v.table}:${r.date}`))).size).toBe(30);
+    expect(new Set(published.map((v) => v.table))).toEqual(
+      new Set(['chart_query', 'chart_summary', 'list_of_metrics']),
+    );
+    for (const value of published)
+      expect(value).toMatchObject({ schemaVersion: 2, accountId: '2003', listingId: '745515258634591476' });
+    const chart = published
+      .filter((v) => v.table === 'chart_query')
+      .flatMap((v) => v.rows)
+      .find((r) => r.date === '2025-01-12')!;
+    const { rows } = await pool.query(
+      `SELECT to_jsonb(c) AS row FROM airbnb.chart_query c WHERE account_id = '2003' AND metric_date = '2025-01-12'`,
+    );
+    expect(chart).toEqual({ scrapeDate: '2025-07-16', date: '2025-01-12', row: rows[0].row });
+    // and v1 still carries each of them as its own message
+    await waitFor(() => metrics.filter((m) => m.key?.toString().startsWith('2003:')).length >= 30, {
+      what: 'airbnb.metrics.v1 messages',
     });
   });
 

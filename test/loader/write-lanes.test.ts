@@ -27,7 +27,7 @@ describe('loader > write lanes (PostgreSQL)', () => {
     const noProducer = { send: async () => [] } as unknown as KafkaProducerService;
     loader = new LoaderService(
       pool,
-      { publishMetrics: false } as LoaderConfig,
+      { publishedTopics: [] } as Partial<LoaderConfig> as LoaderConfig,
       pino({ level: 'silent' }),
       new Registry(),
       noProducer,

@@ -139,10 +139,19 @@ program
     'also measure live lag at <n> accounts × 1 listing, 1 week, 1 s pacing (live_many_accounts)',
     '0',
   )
-  .option('--no-publish-metrics', 'loader does not publish loaded rows to airbnb.metrics')
+  .option('--no-publish-metrics', 'the loader publishes no loaded rows')
+  .option(
+    '--published-topics <ids>',
+    'LOADER_PUBLISHED_TOPICS of the measured loaders (one more run uses the loader default)',
+    'airbnb.metrics.v2',
+  )
   .option(
     '--no-kafka-connect',
     'skip peer 1 (Kafka Connect + Debezium JDBC sink; it needs Java, and Maven for a cold jar cache)',
+  )
+  .option(
+    '--profile <file>',
+    'CPU-profile one extra single-loader run into <file> (.cpuprofile) and report its top functions',
   )
   .action(async (opts: Parameters<typeof benchCommand>[0]) => {
     await benchCommand(opts);

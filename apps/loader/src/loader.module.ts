@@ -6,14 +6,23 @@ import { RawTombstoneSender } from '@staysync/pipeline';
 import type { Kafka } from 'kafkajs';
 import { createLogger } from '@staysync/observability';
 import { serviceInfrastructure } from '@staysync/runtime';
+import type { LoaderBatchObserver } from './batch-observer';
 import { LoaderService } from './loader.service';
 import { RawResponsesConsumer, type ConsumerTuning } from './raw-responses.consumer';
-import { LOADER_CONFIG, LOADER_CONSUMER_TUNING, LOADER_LOGGER, RAW_TOMBSTONES } from './tokens';
+import {
+  LOADER_BATCH_OBSERVER,
+  LOADER_CONFIG,
+  LOADER_CONSUMER_TUNING,
+  LOADER_LOGGER,
+  RAW_TOMBSTONES,
+} from './tokens';
 
 export interface LoaderAppOptions {
   /** where log lines go (default stdout); tests pass a stream to inspect them */
   logStream?: DestinationStream;
   consumerTuning?: ConsumerTuning;
+  /** watches every handled batch (the benchmark times batches with it) */
+  batchObserver?: LoaderBatchObserver;
 }
 
 @Module({})
@@ -31,6 +40,9 @@ export class LoaderModule {
         { provide: LOADER_CONFIG, useValue: config },
         { provide: LOADER_LOGGER, useValue: logger satisfies Logger },
         { provide: LOADER_CONSUMER_TUNING, useValue: options.consumerTuning ?? {} },
+        ...(options.batchObserver
+          ? [{ provide: LOADER_BATCH_OBSERVER, useValue: options.batchObserver }]
+          : []),
         {
           provide: RAW_TOMBSTONES,
           inject: [KAFKA_CLIENT, KAFKA_CONTEXT],

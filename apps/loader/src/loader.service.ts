@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { LoaderConfig } from '@staysync/config';
 import { publishedTopics, type RawTopicId } from '@staysync/contracts';
-import { groupCommit, type StoredRow } from '@staysync/core';
+import { groupCommit, type PublishedTopic, type StoredRow } from '@staysync/core';
 import { PG_POOL, recordDeadLettered, type DeadLetteredResponse } from '@staysync/db';
 import {
   KafkaProducerService,
@@ -25,7 +25,8 @@ import {
   type PipelineMetrics,
   type WriteResult,
 } from '@staysync/pipeline';
-import { LOADER_CONFIG, LOADER_LOGGER, RAW_TOMBSTONES } from './tokens';
+import type { LoaderBatchObserver } from './batch-observer';
+import { LOADER_BATCH_OBSERVER, LOADER_CONFIG, LOADER_LOGGER, RAW_TOMBSTONES } from './tokens';
 
 /** a group of batches written in one transaction stops growing at this many responses */
 const MAX_GROUP_RESPONSES = 1000;
@@ -59,6 +60,8 @@ interface Written {
 @Injectable()
 export class LoaderService implements OnApplicationShutdown {
   private readonly metrics: PipelineMetrics;
+  /** where stored rows go after each commit (LOADER_PUBLISHED_TOPICS) */
+  private readonly published: readonly PublishedTopic[];
   private readonly lanes: Array<(parsed: ParsedEnvelopes) => Promise<Written>>;
   private lastPublish: Promise<void> = Promise.resolve();
   private readonly loggedMissingJobs = new LRUCache<string, true>({ max: LOGGED_MISSING_JOBS });
@@ -70,8 +73,10 @@ export class LoaderService implements OnApplicationShutdown {
     @Inject(METRICS_REGISTRY) registry: Registry,
     private readonly producer: KafkaProducerService,
     @Optional() @Inject(RAW_TOMBSTONES) private readonly tombstones?: RawTombstoneSender,
+    @Optional() @Inject(LOADER_BATCH_OBSERVER) private readonly observer?: LoaderBatchObserver,
   ) {
     this.metrics = createPipelineMetrics(registry);
+    this.published = publishedTopics().filter((topic) => config.publishedTopics.includes(topic.id));
     this.lanes = Array.from({ length: WRITE_LANES }, () =>
       groupCommit((group: ParsedEnvelopes[]) => this.writeGroup(group), {
         maxSize: MAX_GROUP_RESPONSES,
@@ -81,6 +86,19 @@ export class LoaderService implements OnApplicationShutdown {
   }
 
   async handleRawBatch(messages: DecodedMessage<RawTopicId>[]): Promise<BatchResult<RawTopicId>> {
+    const observed = this.observer?.batchStarted(messages);
+    if (!observed) return this.loadBatch(messages);
+    try {
+      const result = await this.loadBatch(messages);
+      observed.succeeded(result);
+      return result;
+    } catch (error) {
+      observed.failed(error);
+      throw error;
+    }
+  }
+
+  private async loadBatch(messages: DecodedMessage<RawTopicId>[]): Promise<BatchResult<RawTopicId>> {
     const parsed = parseEnvelopes(
       messages.map((m) => m.value),
       { metrics: this.metrics, logger: this.logger },
@@ -160,7 +178,7 @@ export class LoaderService implements OnApplicationShutdown {
   private async writeGroup(group: ParsedEnvelopes[]): Promise<Written> {
     const stopTimer = this.metrics.transactionSeconds.startTimer();
     const written = await writeParsed(this.pool, group, {
-      returnStored: this.config.publishMetrics,
+      returnStored: this.published.length > 0,
       metrics: this.metrics,
     });
     const seconds = stopTimer();
@@ -210,7 +228,7 @@ export class LoaderService implements OnApplicationShutdown {
   /** Outside the group commit: its own transaction, then its stored rows published. */
   private async writeAloneAndPublish(parsed: ParsedEnvelopes): Promise<void> {
     const written = await writeParsed(this.pool, [parsed], {
-      returnStored: this.config.publishMetrics,
+      returnStored: this.published.length > 0,
       metrics: this.metrics,
     });
     await this.tombstoneRefused(written);
@@ -238,13 +256,13 @@ export class LoaderService implements OnApplicationShutdown {
   }
 
   /**
-   * Each registered source's published topics get their messages for the stored rows (a topic's
-   * `messages()` ignores other tables). Chained after the previous group's publish, so a key's messages
+   * The configured published topics get their messages for the stored rows (a topic's `messages()`
+   * ignores other tables). Chained after the previous group's publish, so a key's messages
    * keep the order of its writes.
    */
   private publish(storedRows: StoredRow[]): Promise<void> {
     const loadedAt = new Date();
-    const sends = publishedTopics()
+    const sends = this.published
       .map((topic) => ({ id: topic.id, messages: topic.messages(storedRows, loadedAt) }))
       .filter((send) => send.messages.length > 0);
     // a batch's later batches wait for its handler anyway, so nothing to publish means nothing to wait for

@@ -73,4 +73,22 @@ describe('Config', () => {
       /KAFKA_IDEMPOTENT_PRODUCER: expected true or false/,
     );
   });
+
+  it('publishes to each source’s default topics unless LOADER_PUBLISHED_TOPICS names others', () => {
+    const topics = SOURCES.flatMap((plugin) => plugin.topics.published ?? []);
+    const ids = topics.map((topic) => topic.id);
+    expect(loadLoaderConfig(base).publishedTopics).toEqual(
+      topics.filter((topic) => topic.publishedByDefault !== false).map((topic) => topic.id),
+    );
+    expect(loadLoaderConfig({ ...base, LOADER_PUBLISHED_TOPICS: ids.join(' , ') }).publishedTopics).toEqual(
+      ids,
+    );
+    expect(
+      loadLoaderConfig({ ...base, LOADER_PUBLISH_METRICS: 'false', LOADER_PUBLISHED_TOPICS: ids[0] })
+        .publishedTopics,
+    ).toEqual([]);
+    expect(() => loadLoaderConfig({ ...base, LOADER_PUBLISHED_TOPICS: `${ids[0]},nope.topic` })).toThrow(
+      `LOADER_PUBLISHED_TOPICS: unknown published topic nope.topic; the registered sources publish ${ids.join(', ')}`,
+    );
+  });
 });

@@ -102,7 +102,31 @@ export const loaderShape = {
   ...commonShape,
   PORT: port(3002),
   LOADER_PUBLISH_METRICS: bool(true),
+  /** published topics by id; unset: every topic its source publishes by default */
+  LOADER_PUBLISHED_TOPICS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v === undefined
+        ? undefined
+        : v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+    )
+    .superRefine((ids, ctx) => {
+      const unknown = (ids ?? []).filter((id) => !publishedTopicIds().includes(id));
+      if (unknown.length > 0)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `unknown published topic ${unknown.join(', ')}; the registered sources publish ${publishedTopicIds().join(', ')}`,
+        });
+    }),
 };
+
+function publishedTopicIds(): string[] {
+  return SOURCES.flatMap((plugin) => plugin.topics.published ?? []).map((topic) => topic.id);
+}
 
 export interface AdminConfig extends CommonConfig {
   port: number;
@@ -143,7 +167,8 @@ export interface FetcherConfig extends CommonConfig {
 
 export interface LoaderConfig extends CommonConfig {
   port: number;
-  publishMetrics: boolean;
+  /** the published topics (ids) the loader sends its stored rows to; empty: it publishes nothing */
+  publishedTopics: string[];
 }
 
 export function loadAdminConfig(env: Env = process.env): AdminConfig {
@@ -197,5 +222,11 @@ export function loadFetcherConfig(env: Env = process.env): FetcherConfig {
 
 export function loadLoaderConfig(env: Env = process.env): LoaderConfig {
   const e = parseEnv(loaderShape, env);
-  return { ...toCommonConfig('loader', e), port: e.PORT, publishMetrics: e.LOADER_PUBLISH_METRICS };
+  const publishedTopics = e.LOADER_PUBLISH_METRICS
+    ? (e.LOADER_PUBLISHED_TOPICS ??
+      SOURCES.flatMap((plugin) => plugin.topics.published ?? [])
+        .filter((topic) => topic.publishedByDefault !== false)
+        .map((topic) => topic.id))
+    : [];
+  return { ...toCommonConfig('loader', e), port: e.PORT, publishedTopics };
 }

@@ -77,6 +77,8 @@ export interface PublishedTopic<TValue = unknown> {
   definition: TopicDefinition<TValue>;
   /** the messages for a load's stored rows (rows of tables it does not publish give none) */
   messages(storedRows: readonly StoredRow[], loadedAt: Date): PublishedMessage<TValue>[];
+  /** `false`: the loader publishes it only when LOADER_PUBLISHED_TOPICS names it (default: published) */
+  publishedByDefault?: boolean;
 }
 
 /** What a source puts on Kafka. */

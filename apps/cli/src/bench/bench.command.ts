@@ -1,4 +1,5 @@
 import { cpus, loadavg, totalmem } from 'node:os';
+import { resolve } from 'node:path';
 import { Pool } from 'pg';
 import { todayUtc } from '@staysync/core';
 import { migrateUp } from '@staysync/db';
@@ -35,15 +36,24 @@ export interface BenchOptions {
   fetcherConcurrency?: string;
   /** accounts of the live_many_accounts phase (1 listing, lookahead 1 week, 1 s pacing, all in parallel); 0 = skipped */
   manyAccounts?: string;
-  /** commander's --no-publish-metrics: the loader does not publish loaded rows to airbnb.metrics */
+  /** commander's --no-publish-metrics: the loader publishes no loaded rows */
   publishMetrics?: boolean;
+  /** LOADER_PUBLISHED_TOPICS of the measured loaders (default: airbnb.metrics.v2, one message per listing and table) */
+  publishedTopics?: string;
   /** commander's --no-kafka-connect: peer 1 (Kafka Connect + Debezium JDBC sink) is skipped */
   kafkaConnect?: boolean;
+  /** CPU-profile one extra single-loader run (after the timed ones) into this .cpuprofile file */
+  profile?: string;
   /** for tests: use this (migrated or empty) database and broker instead of recreating staysync_bench */
   infrastructure?: { databaseUrl: string; brokers: string; mock: boolean; broker?: string };
 }
 
 export const BENCH_DATABASE = 'staysync_bench';
+/**
+ * The measured loaders publish stored rows the way we recommend: airbnb.metrics.v2, a message per listing
+ * and table. One more run publishes to the loader's default topics (airbnb.metrics.v1, a message per row).
+ */
+const DEFAULT_PUBLISHED_TOPICS = 'airbnb.metrics.v2';
 /**
  * Loader runs (one loader after a warm-up run, then two loaders); the fastest of each is reported.
  * Single runs vary by ±30 % on a small shared host, and the COPY ceiling is the best of 3 attempts too.
@@ -97,7 +107,8 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
       accountIds,
       runId: `bench${Date.now().toString(36)}.`,
       credentialsKeys: newCredentialsKeys(),
-      publishMetrics: options.publishMetrics ?? true,
+      publishedTopics:
+        options.publishMetrics === false ? [] : csv(options.publishedTopics ?? DEFAULT_PUBLISHED_TOPICS),
       log,
     };
     const sim = simulator;
@@ -127,6 +138,14 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
       runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 1),
     );
     const one = fastest(runs);
+    const defaultTopicsRun = await runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 1, {
+      publishedTopics: null,
+    });
+    const profiledRun = options.profile
+      ? await runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 1, {
+          profileFile: resolve(options.profile),
+        })
+      : undefined;
     const rows = await tableCounts(pool);
     const rowsMatchPlan = Object.entries(expected.rows).every(([table, n]) => rows[table] === n);
     if (!rowsMatchPlan)
@@ -231,8 +250,16 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
       fetch: fetched.result,
       loader: {
         ...one,
-        publish_metrics: ctx.publishMetrics,
+        with_default_topics: {
+          published_topics: defaultTopicsRun.published_topics,
+          duration_ms: defaultTopicsRun.duration_ms,
+          rows_per_s: defaultTopicsRun.rows_per_s,
+          cpu_ms: defaultTopicsRun.cpu_ms,
+        },
         runs_duration_ms: runs.map((run) => run.duration_ms),
+        ...(profiledRun?.profile
+          ? { profile: { ...profiledRun.profile, run_duration_ms: profiledRun.duration_ms } }
+          : {}),
         cold_run: {
           duration_ms: cold.duration_ms,
           responses_per_s: cold.responses_per_s,
@@ -297,7 +324,11 @@ export type BenchSummary = {
   fetch: Awaited<ReturnType<typeof runFetchPhase>>['result'];
   /** the second of two runs in this process (the first, `cold_run`, pays JIT compilation and pool warm-up) */
   loader: Awaited<ReturnType<typeof runLoaderPhase>> & {
-    publish_metrics: boolean;
+    /** one more run, the loader publishing to its default topics (LOADER_PUBLISHED_TOPICS unset) */
+    with_default_topics: Pick<
+      Awaited<ReturnType<typeof runLoaderPhase>>,
+      'published_topics' | 'duration_ms' | 'rows_per_s' | 'cpu_ms'
+    >;
     cold_run: Pick<
       Awaited<ReturnType<typeof runLoaderPhase>>,
       'duration_ms' | 'responses_per_s' | 'rows_per_s'
@@ -339,8 +370,17 @@ function report(s: BenchSummary): void {
     `staysync bench — ${s.sizes.accounts} accounts × ${s.sizes.listings} listings, lookahead ${s.sizes.lookahead_weeks} w, pacing ${s.sizes.pacing_ms} ms; ${s.machine.cpus} cpu(s), ${s.broker.kind} broker (${s.broker.raw_topic_partitions} partitions), PostgreSQL ${s.machine.postgres}, storage ${s.storage}`,
     `  requests ${s.counts.requests}, envelopes ${s.counts.envelopes}, parsed rows ${s.counts.parsed_rows.total}, table rows ${JSON.stringify(s.counts.rows)}${s.counts.rows_match_plan ? ' (= plan)' : ' (≠ plan!)'}`,
     `  fetch          wall ${s.fetch.wall_ms} ms, floor ${s.fetch.floor_ms} ms → overhead ×${s.fetch.overhead_ratio} (target ≤ 1.1); mean round trip ${s.fetch.mean_request_ms} ms`,
-    `  loader ×1      ${s.loader.responses_per_s} responses/s, ${s.loader.rows_per_s} table rows/s (${s.loader.rows} rows incl. raw store, ${s.loader.duration_ms} ms, ${s.loader.batches} batches in ${s.loader.transactions} transactions, ${s.loader.failed_batches} failed+redelivered; publishing ${s.loader.publish_metrics ? 'on' : 'off'}; cold run ${s.loader.cold_run.duration_ms} ms)`,
+    `  loader ×1      ${s.loader.responses_per_s} responses/s, ${s.loader.rows_per_s} table rows/s (${s.loader.rows} rows incl. raw store, ${s.loader.duration_ms} ms, ${s.loader.batches} batches in ${s.loader.transactions} transactions, ${s.loader.failed_batches} failed+redelivered; publishing to ${s.loader.published_topics.join(', ') || 'nothing'}; cold run ${s.loader.cold_run.duration_ms} ms)`,
+    `                 publishing to the default ${s.loader.with_default_topics.published_topics.join(', ') || 'nothing'} instead: ${s.loader.with_default_topics.rows_per_s} table rows/s (one run, ${s.loader.with_default_topics.duration_ms} ms; CPU loader ${s.loader.with_default_topics.cpu_ms.loader_process} ms, PostgreSQL ${s.loader.with_default_topics.cpu_ms.postgres ?? '?'} ms)`,
     `                 CPU meanwhile: loader process ${s.loader.cpu_ms.loader_process} ms, PostgreSQL ${s.loader.cpu_ms.postgres ?? '?'} ms (of ${Math.round(s.loader.duration_ms * Number(s.machine.cpus))} ms on ${s.machine.cpus} cpus)`,
+    ...(s.loader.profile
+      ? [
+          `  profile        ${s.loader.profile.sampled_ms} ms sampled in an extra run (${s.loader.profile.file}); most self time:`,
+          ...s.loader.profile.top_self_ms
+            .slice(0, 8)
+            .map((f) => `                 ${String(f.ms).padStart(7)} ms ${f.function}`),
+        ]
+      : []),
     `  COPY ceiling   ${s.copy_ceiling.rows_per_s} rows/s (same rows, COPY into same-shaped tables) → loader/COPY ${s.loader_to_copy_ratio} (target ≥ 0.5); metric tables alone → ${s.loader_to_copy_metric_tables_ratio}`,
     `  per-listing    ${s.peers.per_listing_insert.rows_per_s} rows/s (seed's multi-row INSERT … ON CONFLICT per listing and table, ${s.peers.per_listing_insert.statements} statements; CPU node ${s.peers.per_listing_insert.cpu_ms.node_process} ms, PostgreSQL ${s.peers.per_listing_insert.cpu_ms.postgres ?? '?'} ms) → loader/peer ${s.loader_to_per_listing_ratio} per second, ${s.loader_to_per_listing_cpu_ratio ?? '?'} per CPU second (target ≥ 3)`,
     'rows_per_s' in s.peers.kafka_connect_jdbc
@@ -443,6 +483,13 @@ async function repeated<T>(times: number, run: () => Promise<T>): Promise<T[]> {
 
 function fastest(runs: LoaderRunResult[]): LoaderRunResult {
   return runs.reduce((best, run) => (run.duration_ms < best.duration_ms ? run : best));
+}
+
+function csv(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function positiveInt(text: string, flag: string, min = 1): number {

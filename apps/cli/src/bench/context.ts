@@ -27,7 +27,8 @@ export interface BenchContext {
   /** run id: topic prefixes of this run start with it */
   runId: string;
   credentialsKeys: string;
-  publishMetrics: boolean;
+  /** the published topics (ids) the measured loaders send stored rows to (LOADER_PUBLISHED_TOPICS) */
+  publishedTopics: string[];
   log: (line: string) => void;
 }
 
@@ -69,10 +70,16 @@ export function fetcherConfig(ctx: BenchContext, topicPrefix: string): FetcherCo
   });
 }
 
-export function loaderConfig(ctx: BenchContext, topicPrefix: string): LoaderConfig {
+/** The loader's config; `publishedTopics` undefined: the loader's own default topics. */
+export function loaderConfig(
+  ctx: BenchContext,
+  topicPrefix: string,
+  publishedTopics: string[] | undefined = ctx.publishedTopics,
+): LoaderConfig {
   return loadLoaderConfig({
     ...baseEnv(ctx, topicPrefix),
-    LOADER_PUBLISH_METRICS: String(ctx.publishMetrics),
+    LOADER_PUBLISH_METRICS: String(publishedTopics === undefined || publishedTopics.length > 0),
+    ...(publishedTopics ? { LOADER_PUBLISHED_TOPICS: publishedTopics.join(',') } : {}),
   });
 }
 

@@ -16,7 +16,7 @@ import {
   type BenchContext,
 } from './context';
 import { BENCH_FETCHER_RUNTIME, round, warmUp } from './fetch-phase';
-import { instrumentLoader } from './loader-phase';
+import { batchTimer } from './loader-phase';
 
 export interface LagResult {
   p50: number;
@@ -47,10 +47,10 @@ export async function runLivePhase(ctx: BenchContext): Promise<LagResult> {
     const loader = await createLoaderApp(loaderConfig(ctx, prefix), {
       logStream: LOG_STREAM,
       consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY },
-    });
-    instrumentLoader(loader, 0, (batch) => {
-      for (const e of batch.envelopes)
-        if (!lags.has(e.requestKey)) lags.set(e.requestKey, batch.committedAt - Date.parse(e.fetchedAt));
+      batchObserver: batchTimer(0, (batch) => {
+        for (const e of batch.envelopes)
+          if (!lags.has(e.requestKey)) lags.set(e.requestKey, batch.committedAt - Date.parse(e.fetchedAt));
+      }),
     });
     apps.push(loader);
     const fetcher = await createFetcherApp(fetcherConfig(ctx, prefix), BENCH_FETCHER_RUNTIME);

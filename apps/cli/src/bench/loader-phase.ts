@@ -7,8 +7,6 @@ import {
   provisionTopics,
   settingsForCluster,
   topicName,
-  type BatchResult,
-  type DecodedMessage,
   type KafkaSettings,
 } from '@staysync/kafka';
 import { METRICS_REGISTRY } from '@staysync/observability';
@@ -17,8 +15,7 @@ import type { Kafka } from 'kafkajs';
 import pino from 'pino';
 import type { Registry } from 'prom-client';
 import { createLoaderApp } from '../../../loader/src/bootstrap';
-import { LoaderService } from '../../../loader/src/loader.service';
-import type { RawTopicId } from '@staysync/contracts';
+import type { LoaderBatchObserver } from '../../../loader/src/batch-observer';
 import {
   FAST_CONSUMER,
   FAST_RETRY,
@@ -33,8 +30,9 @@ import {
 } from './context';
 import { cpuSpent, sampleCpu, type CpuMs, type CpuSample } from './cpu';
 import { round } from './fetch-phase';
+import { profiled, type ProfileSummary } from './profile';
 
-/** One handled batch, timed around LoaderService.handleRawBatch (which returns after the COMMIT). */
+/** One handled batch, timed from the start of its handling to its COMMIT (the loader's batch observer). */
 export interface BatchTiming {
   instance: number;
   startedAt: number;
@@ -45,41 +43,32 @@ export interface BatchTiming {
   poison: number;
 }
 
-/**
- * Wraps the loader's batch handler (the consumer calls it through the service instance, so patching the
- * instance before init() is enough; nothing in the app changes).
- */
-export function instrumentLoader(
-  app: INestApplication,
+/** A LoaderBatchObserver that times each batch of loader `instance` (passed to createLoaderApp). */
+export function batchTimer(
   instance: number,
   onBatch: (timing: BatchTiming) => void,
   onFailure: (error: unknown) => void = () => undefined,
   onStart: () => void = () => undefined,
-): void {
-  const service = app.get(LoaderService);
-  const handle = service.handleRawBatch.bind(service);
-  service.handleRawBatch = async (
-    messages: DecodedMessage<RawTopicId>[],
-  ): Promise<BatchResult<RawTopicId>> => {
-    onStart();
-    const startedAt = performance.now();
-    let result: BatchResult<RawTopicId>;
-    try {
-      result = await handle(messages);
-    } catch (error) {
-      // the consumer redelivers the batch after a backoff (e.g. a deadlock between concurrent partitions)
-      onFailure(error);
-      throw error;
-    }
-    onBatch({
-      instance,
-      startedAt,
-      endedAt: performance.now(),
-      committedAt: Date.now(),
-      envelopes: messages.map((m) => m.value),
-      poison: result.dlq?.length ?? 0,
-    });
-    return result;
+): LoaderBatchObserver {
+  return {
+    batchStarted(messages) {
+      onStart();
+      const startedAt = performance.now();
+      return {
+        succeeded(result) {
+          onBatch({
+            instance,
+            startedAt,
+            endedAt: performance.now(),
+            committedAt: Date.now(),
+            envelopes: messages.map((m) => m.value),
+            poison: result.dlq?.length ?? 0,
+          });
+        },
+        // the consumer redelivers the batch after a backoff (e.g. a deadlock between concurrent partitions)
+        failed: onFailure,
+      };
+    },
   };
 }
 
@@ -114,6 +103,10 @@ export interface LoaderRunResult {
   per_instance_responses: number[];
   raw_topic_partitions: number;
   jobs_finished: number;
+  /** where the loaders published the stored rows (LOADER_PUBLISHED_TOPICS) */
+  published_topics: string[];
+  /** with `--profile`: what the CPU profile of this run showed */
+  profile?: ProfileSummary;
 }
 
 /**
@@ -126,13 +119,23 @@ export async function runLoaderPhase(
   parsedRows: number,
   jobIds: string[],
   instances: number,
+  options: {
+    /** CPU-profile this process while the loaders load, into this file (the result then has `profile`) */
+    profileFile?: string;
+    /** the loaders publish to these topics instead of ctx.publishedTopics; null: the loader's defaults */
+    publishedTopics?: string[] | null;
+  } = {},
 ): Promise<LoaderRunResult> {
+  const { profileFile } = options;
+  const published =
+    options.publishedTopics === null ? undefined : (options.publishedTopics ?? ctx.publishedTopics);
   await truncateLoaderTables(ctx.pool);
   await ctx.pool.query(
     `UPDATE ops.sync_jobs SET status = 'running', loaded = 0, finished_at = NULL WHERE id = ANY($1::uuid[])`,
     [jobIds],
   );
   const prefix = `${ctx.runId}l${instances}.`;
+  const config = loaderConfig(ctx, prefix, published);
   const partitions = await produceEnvelopes(ctx, prefix, envelopes);
   ctx.log(
     `loader ×${instances}: ${envelopes.length} envelopes pre-produced on ${prefix}raw.airbnb.v1 (${partitions} partitions); starting ${instances} loader app(s)`,
@@ -149,14 +152,10 @@ export async function runLoaderPhase(
   let cpuAtStart: CpuSample | undefined;
   let cpuAtEnd: CpuSample | undefined;
   const failures: Record<string, number> = {};
+  let profile: ProfileSummary | undefined;
   try {
     for (let i = 0; i < instances; i++) {
-      const app = await createLoaderApp(loaderConfig(ctx, prefix), {
-        logStream: LOG_STREAM,
-        consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY },
-      });
-      instrumentLoader(
-        app,
+      const timer = batchTimer(
         i,
         (batch) => {
           batches++;
@@ -178,16 +177,25 @@ export async function runLoaderPhase(
           cpuAtStart ??= sampleCpu();
         },
       );
+      const app = await createLoaderApp(config, {
+        logStream: LOG_STREAM,
+        consumerTuning: { consumerOptions: FAST_CONSUMER, retryBackoff: FAST_RETRY },
+        batchObserver: timer,
+      });
       apps.push(app);
     }
-    // init() resolves once the consumer joined; concurrently, so both members join the first generation
-    await Promise.all(apps.map((app) => app.init()));
-    await waitUntil(async () => lastEnd > 0 && (await countRawResponses(ctx.pool)) >= envelopes.length, {
-      what: `${instances} loader(s) to load ${envelopes.length} envelopes`,
-      timeoutMs: 30 * 60_000,
-      report: () =>
-        `loader ×${instances}: ${loaded.size}/${envelopes.length} responses loaded in ${batches} batches`,
-    });
+    const load = async () => {
+      // init() resolves once the consumer joined; concurrently, so both members join the first generation
+      await Promise.all(apps.map((app) => app.init()));
+      await waitUntil(async () => lastEnd > 0 && (await countRawResponses(ctx.pool)) >= envelopes.length, {
+        what: `${instances} loader(s) to load ${envelopes.length} envelopes`,
+        timeoutMs: 30 * 60_000,
+        report: () =>
+          `loader ×${instances}: ${loaded.size}/${envelopes.length} responses loaded in ${batches} batches`,
+      });
+    };
+    if (profileFile) profile = (await profiled(profileFile, load)).profile;
+    else await load();
     for (const app of apps)
       transactions += await histogramCount(
         app.get<Registry>(METRICS_REGISTRY),
@@ -224,6 +232,8 @@ export async function runLoaderPhase(
     per_instance_responses: perInstance,
     raw_topic_partitions: partitions,
     jobs_finished: Number(finished),
+    published_topics: config.publishedTopics,
+    ...(profile ? { profile } : {}),
   };
   ctx.log(
     `loader ×${instances}: ${result.responses} responses, ${tableRows} table rows in ${result.duration_ms} ms → ${result.responses_per_s} responses/s, ${result.rows_per_s} rows/s (per instance ${perInstance.join('/')}, ${batches} batches in ${transactions} transactions, ${result.failed_batches} failed and redelivered)`,

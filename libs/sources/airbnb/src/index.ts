@@ -27,6 +27,12 @@ export * from './session/jar';
 export * from './session/preflight';
 export * from './session/client-hints';
 export * from './topics/airbnb.metrics.v1';
-export { airbnbMetricMessages, airbnbMetricsTopic } from './topics/metrics-topic';
+export * from './topics/airbnb.metrics.v2';
+export {
+  airbnbListingMetricsMessages,
+  airbnbListingMetricsTopic,
+  airbnbMetricMessages,
+  airbnbMetricsTopic,
+} from './topics/metrics-topic';
 export { airbnbAdmin, airbnbAdminConfigOf, type AirbnbAdminConfig } from './admin-config';
 export * from './accounts';

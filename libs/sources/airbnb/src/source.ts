@@ -7,7 +7,7 @@ import { AIRBNB_OPERATION_NAMES } from './operations';
 import { AIRBNB_SOURCE_NAME, parserV1 } from './parser.v1';
 import { airbnbReadTables, airbnbRetention } from './read-side';
 import { airbnbTables } from './tables';
-import { airbnbMetricsTopic } from './topics/metrics-topic';
+import { airbnbListingMetricsTopic, airbnbMetricsTopic } from './topics/metrics-topic';
 
 export const airbnbSource: SourcePlugin = {
   name: AIRBNB_SOURCE_NAME,
@@ -20,7 +20,7 @@ export const airbnbSource: SourcePlugin = {
       description:
         'Raw Airbnb insights responses with request metadata: fetcher → loader, and the replay source.',
     },
-    published: [airbnbMetricsTopic],
+    published: [airbnbMetricsTopic, airbnbListingMetricsTopic],
   },
   fetch: airbnbFetch,
   admin: airbnbAdmin,
