@@ -88,6 +88,9 @@ describe('bench command', () => {
     }
     expect(json.storage).toMatch(/^(postgresql|timescaledb \d+\.\d+.*)$/);
     expect(json.copy_ceiling.rows).toBe(json.loader.rows);
+    // measured on the batched topic, and once more on the loader's default (one message per row)
+    expect(json.loader.published_topics).toEqual(['airbnb.metrics.v2']);
+    expect(json.loader.with_default_topics.published_topics).toEqual(['airbnb.metrics']);
     const metricRows = Object.values(json.counts.rows as Record<string, number>).reduce((a, b) => a + b, 0);
     expect(json.peers.per_listing_insert.rows).toBe(metricRows);
     if (CONNECT_SKIP) {

@@ -70,15 +70,15 @@ export function fetcherConfig(ctx: BenchContext, topicPrefix: string): FetcherCo
   });
 }
 
-/** The loader's config; `publishedTopics` undefined: the loader's own default topics. */
+/** The loader's config; `publishedTopics` null: the loader's own default topics. */
 export function loaderConfig(
   ctx: BenchContext,
   topicPrefix: string,
-  publishedTopics: string[] | undefined = ctx.publishedTopics,
+  publishedTopics: string[] | null = ctx.publishedTopics,
 ): LoaderConfig {
   return loadLoaderConfig({
     ...baseEnv(ctx, topicPrefix),
-    LOADER_PUBLISH_METRICS: String(publishedTopics === undefined || publishedTopics.length > 0),
+    LOADER_PUBLISH_METRICS: String(publishedTopics === null || publishedTopics.length > 0),
     ...(publishedTopics ? { LOADER_PUBLISHED_TOPICS: publishedTopics.join(',') } : {}),
   });
 }

@@ -127,8 +127,7 @@ export async function runLoaderPhase(
   } = {},
 ): Promise<LoaderRunResult> {
   const { profileFile } = options;
-  const published =
-    options.publishedTopics === null ? undefined : (options.publishedTopics ?? ctx.publishedTopics);
+  const published = options.publishedTopics === undefined ? ctx.publishedTopics : options.publishedTopics;
   await truncateLoaderTables(ctx.pool);
   await ctx.pool.query(
     `UPDATE ops.sync_jobs SET status = 'running', loaded = 0, finished_at = NULL WHERE id = ANY($1::uuid[])`,
