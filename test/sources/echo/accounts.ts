@@ -1,52 +1,18 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import {
-  sourceAccounts,
-  type AccountCredentials,
-  type AccountHookContext,
-  type AccountStatus,
-} from '@staysync/core';
+import { sourceAccounts, type AccountCredentials, type AccountHookContext } from '@staysync/core';
+import { SourceAccountColumns } from '@staysync/db';
 
 /** `echo.accounts`: the shared columns (sourceStoreSql) and the sealed API token. */
 @Entity({ tableName: 'accounts', schema: 'echo' })
-export class EchoAccount {
+export class EchoAccount extends SourceAccountColumns {
   @PrimaryKey({ type: 'string', length: 32, fieldName: 'account_id' })
   accountId!: string;
-
-  @Property({ type: 'uuid', nullable: true })
-  customerId: string | null = null;
 
   /** ciphertext */
   @Property({ type: 'text', hidden: true })
   apiToken!: string;
-
-  @Property({ type: 'Date', columnType: 'timestamptz' })
-  credentialsUpdatedAt: Date = new Date();
-
-  @Property({ type: 'boolean' })
-  isActive = true;
-
-  @Property({ type: 'string', length: 16 })
-  status: AccountStatus = 'active';
-
-  @Property({ type: 'text', nullable: true })
-  statusReason: string | null = null;
-
-  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
-  lastSyncAt: Date | null = null;
-
-  @Property({ type: 'string', length: 128, nullable: true })
-  syncCron: string | null = null;
-
-  @Property({ type: 'Date', columnType: 'timestamptz' })
-  createdAt: Date = new Date();
-
-  @Property({ type: 'Date', columnType: 'timestamptz', onUpdate: () => new Date() })
-  updatedAt: Date = new Date();
-
-  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
-  deletedAt: Date | null = null;
 }
 
 export class EchoAccountFields {

@@ -1,16 +1,13 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
-import type { AccountStatus } from '@staysync/core';
+import { SourceAccountColumns } from '@staysync/db';
 
 /** see docs/runbook.md "Hostaway webhook registration" */
 export type WebhookStatus = 'pending' | 'registered' | 'failed' | 'removed' | 'unconfigured';
 
 @Entity({ tableName: 'accounts', schema: 'hostaway' })
-export class HostawayAccount {
+export class HostawayAccount extends SourceAccountColumns {
   @PrimaryKey({ type: 'bigint', fieldName: 'account_id', autoincrement: false })
   accountId!: string;
-
-  @Property({ type: 'uuid', nullable: true })
-  customerId: string | null = null;
 
   /** ciphertext */
   @Property({ type: 'text', hidden: true })
@@ -65,32 +62,4 @@ export class HostawayAccount {
 
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
   webhookRegisteredAt: Date | null = null;
-
-  /** overrides SYNC_CRON for this account */
-  @Property({ type: 'string', length: 128, nullable: true })
-  syncCron: string | null = null;
-
-  @Property({ type: 'Date', columnType: 'timestamptz' })
-  credentialsUpdatedAt: Date = new Date();
-
-  @Property({ type: 'boolean' })
-  isActive = true;
-
-  @Property({ type: 'string', length: 16 })
-  status: AccountStatus = 'active';
-
-  @Property({ type: 'text', nullable: true })
-  statusReason: string | null = null;
-
-  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
-  lastSyncAt: Date | null = null;
-
-  @Property({ type: 'Date', columnType: 'timestamptz' })
-  createdAt: Date = new Date();
-
-  @Property({ type: 'Date', columnType: 'timestamptz', onUpdate: () => new Date() })
-  updatedAt: Date = new Date();
-
-  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
-  deletedAt: Date | null = null;
 }
