@@ -1,5 +1,6 @@
 import { z, type ZodRawShape } from 'zod';
 import type { CredentialKey } from '@staysync/crypto';
+import type { PublishedTopic } from '@staysync/core';
 import { commonShape, credentialsShape, toCommonConfig, type CommonConfig } from './common';
 import { SOURCES } from '@staysync/sources';
 import { bool, int, list, parseEnv, type Env } from './env';
@@ -103,29 +104,21 @@ export const loaderShape = {
   PORT: port(3002),
   LOADER_PUBLISH_METRICS: bool(true),
   /** published topics by id; unset: every topic its source publishes by default */
-  LOADER_PUBLISHED_TOPICS: z
-    .string()
+  LOADER_PUBLISHED_TOPICS: list()
     .optional()
-    .transform((v) =>
-      v === undefined
-        ? undefined
-        : v
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean),
-    )
     .superRefine((ids, ctx) => {
-      const unknown = (ids ?? []).filter((id) => !publishedTopicIds().includes(id));
+      const known: string[] = sourcePublishedTopics().map((topic) => topic.id);
+      const unknown = (ids ?? []).filter((id) => !known.includes(id));
       if (unknown.length > 0)
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
-          message: `unknown published topic ${unknown.join(', ')}; the registered sources publish ${publishedTopicIds().join(', ')}`,
+          message: `unknown published topic ${unknown.join(', ')}; the registered sources publish ${known.join(', ')}`,
         });
     }),
 };
 
-function publishedTopicIds(): string[] {
-  return SOURCES.flatMap((plugin) => plugin.topics.published ?? []).map((topic) => topic.id);
+function sourcePublishedTopics(): PublishedTopic[] {
+  return SOURCES.flatMap((plugin) => plugin.topics.published ?? []);
 }
 
 export interface AdminConfig extends CommonConfig {
@@ -224,7 +217,7 @@ export function loadLoaderConfig(env: Env = process.env): LoaderConfig {
   const e = parseEnv(loaderShape, env);
   const publishedTopics = e.LOADER_PUBLISH_METRICS
     ? (e.LOADER_PUBLISHED_TOPICS ??
-      SOURCES.flatMap((plugin) => plugin.topics.published ?? [])
+      sourcePublishedTopics()
         .filter((topic) => topic.publishedByDefault !== false)
         .map((topic) => topic.id))
     : [];

@@ -1,7 +1,7 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { Pool } from 'pg';
-import { todayUtc } from '@staysync/core';
+import { list, todayUtc } from '@staysync/core';
 import { migrateUp } from '@staysync/db';
 import { allMigrations } from '@staysync/runtime';
 import { startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
@@ -108,7 +108,9 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
       runId: `bench${Date.now().toString(36)}.`,
       credentialsKeys: newCredentialsKeys(),
       publishedTopics:
-        options.publishMetrics === false ? [] : csv(options.publishedTopics ?? DEFAULT_PUBLISHED_TOPICS),
+        options.publishMetrics === false
+          ? []
+          : list().parse(options.publishedTopics ?? DEFAULT_PUBLISHED_TOPICS),
       log,
     };
     const sim = simulator;
@@ -483,13 +485,6 @@ async function repeated<T>(times: number, run: () => Promise<T>): Promise<T[]> {
 
 function fastest(runs: LoaderRunResult[]): LoaderRunResult {
   return runs.reduce((best, run) => (run.duration_ms < best.duration_ms ? run : best));
-}
-
-function csv(text: string): string[] {
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 }
 
 function positiveInt(text: string, flag: string, min = 1): number {

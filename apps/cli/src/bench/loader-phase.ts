@@ -127,14 +127,13 @@ export async function runLoaderPhase(
   } = {},
 ): Promise<LoaderRunResult> {
   const { profileFile } = options;
-  const published = options.publishedTopics === undefined ? ctx.publishedTopics : options.publishedTopics;
   await truncateLoaderTables(ctx.pool);
   await ctx.pool.query(
     `UPDATE ops.sync_jobs SET status = 'running', loaded = 0, finished_at = NULL WHERE id = ANY($1::uuid[])`,
     [jobIds],
   );
   const prefix = `${ctx.runId}l${instances}.`;
-  const config = loaderConfig(ctx, prefix, published);
+  const config = loaderConfig(ctx, prefix, options.publishedTopics);
   const partitions = await produceEnvelopes(ctx, prefix, envelopes);
   ctx.log(
     `loader ×${instances}: ${envelopes.length} envelopes pre-produced on ${prefix}raw.airbnb.v1 (${partitions} partitions); starting ${instances} loader app(s)`,
