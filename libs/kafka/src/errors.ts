@@ -1,4 +1,5 @@
-import { PoisonMessageError, type StaysyncErrorOptions } from '@staysync/core';
+import { KafkaJSError, KafkaJSNumberOfRetriesExceeded } from 'kafkajs';
+import { PoisonMessageError, TransientError, type StaysyncErrorOptions } from '@staysync/core';
 
 /**
  * A consumed value that can never be processed: its bytes do not decode (`decode`) or it does not
@@ -23,4 +24,16 @@ export class InvalidOutgoingMessageError extends Error {
     super(message);
     this.name = 'InvalidOutgoingMessageError';
   }
+}
+
+/**
+ * Broker trouble kafkajs calls retriable (a partition without a leader for a moment, a broker going
+ * away), or that outlasted kafkajs's own retries, becomes a TransientError that says what failed;
+ * anything else passes through.
+ */
+export function brokerTrouble(error: unknown, what: string): unknown {
+  if (error instanceof KafkaJSNumberOfRetriesExceeded || (error instanceof KafkaJSError && error.retriable)) {
+    return new TransientError(`${what} failed: ${error.message}`, { cause: error });
+  }
+  return error;
 }

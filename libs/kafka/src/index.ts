@@ -4,7 +4,7 @@ export { createKafka, pinoLogCreator, kafkajsLevelFor } from './client';
 export type { KafkaClientOverrides } from './client';
 export { createCodec, createJsonCodec, createSchemaRegistryCodec } from './codec';
 export type { ValueCodec, SchemaRegistryCodec, SchemaRegistryCodecOptions } from './codec';
-export { InvalidMessageError, InvalidOutgoingMessageError } from './errors';
+export { brokerTrouble, InvalidMessageError, InvalidOutgoingMessageError } from './errors';
 export { createProducer } from './producer';
 export type { KafkaProducer, OutgoingMessage, ProducerOptions } from './producer';
 export { createBatchConsumer } from './consumer';

@@ -1,9 +1,6 @@
 import { TOPICS, topicDefinition, type TopicId, type TopicValue } from '@staysync/contracts';
-import { TransientError } from '@staysync/core';
 import {
   CompressionTypes,
-  KafkaJSError,
-  KafkaJSNumberOfRetriesExceeded,
   Partitioners,
   type ICustomPartitioner,
   type IHeaders,
@@ -13,6 +10,7 @@ import {
 } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ValueCodec } from './codec';
+import { brokerTrouble } from './errors';
 import type { KafkaMetrics } from './metrics';
 import type { KafkaSettings } from './settings';
 import { topicName } from './topic-names';
@@ -100,7 +98,7 @@ export function createProducer({ kafka, settings, codec, logger, metrics }: Prod
       return result;
     } catch (error) {
       metrics?.produceErrors.inc({ topic });
-      throw produceFailure(error, topic);
+      throw brokerTrouble(error, `producing to ${topic}`);
     } finally {
       metrics?.produceSeconds.observe({ topic }, (performance.now() - started) / 1000);
     }
@@ -142,12 +140,4 @@ const partitionKeyPartitioner: ICustomPartitioner = () => {
 function keyBytes(key: string | Buffer | null): number {
   if (key === null) return 0;
   return typeof key === 'string' ? Buffer.byteLength(key) : key.length;
-}
-
-/** Broker trouble that outlasted kafkajs's retries is transient for the caller; anything else passes through. */
-function produceFailure(error: unknown, topic: string): unknown {
-  if (error instanceof KafkaJSNumberOfRetriesExceeded || (error instanceof KafkaJSError && error.retriable)) {
-    return new TransientError(`producing to ${topic} failed: ${error.message}`, { cause: error });
-  }
-  return error;
 }

@@ -3,8 +3,16 @@ import type { Pool } from 'pg';
 import type { Admin, Batch, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { rawTopicId, type TopicId } from '@staysync/contracts';
-import { currentParser, type Parser, type RawEnvelope, type SourcePlugin } from '@staysync/core';
 import {
+  currentParser,
+  withRetries,
+  type Parser,
+  type RawEnvelope,
+  type RetryPolicy,
+  type SourcePlugin,
+} from '@staysync/core';
+import {
+  brokerTrouble,
   createCodec,
   InvalidMessageError,
   probeCapabilities,
@@ -134,12 +142,14 @@ export async function planPartitions(kafka: Kafka, topic: string, from: Date): P
   await admin.connect();
   try {
     const { controller: trusted } = await probeCapabilities(admin);
-    const bounds = await admin.fetchTopicOffsets(topic);
+    const bounds = await readOffsets(() => admin.fetchTopicOffsets(topic), `reading ${topic}'s offsets`);
     const byTime = new Map(
-      (await admin.fetchTopicOffsetsByTimestamp(topic, from.getTime())).map((o) => [
-        o.partition,
-        BigInt(o.offset),
-      ]),
+      (
+        await readOffsets(
+          () => admin.fetchTopicOffsetsByTimestamp(topic, from.getTime()),
+          `reading ${topic}'s offsets at ${from.toISOString()}`,
+        )
+      ).map((o) => [o.partition, BigInt(o.offset)]),
     );
     return bounds.map(({ partition, low, high }) =>
       partitionPlan(partition, BigInt(low), BigInt(high), byTime.get(partition), trusted),
@@ -147,6 +157,22 @@ export async function planPartitions(kafka: Kafka, topic: string, from: Date): P
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * A partition answers NOT_LEADER for a moment while its leader is elected (a topic just created, a
+ * broker restarting), and kafkajs's admin does not retry offset requests for it.
+ */
+const OFFSETS_RETRY: RetryPolicy = { maxAttempts: 6, baseMs: 100, capMs: 2000 };
+
+function readOffsets<T>(read: () => Promise<T>, what: string): Promise<T> {
+  return withRetries(async () => {
+    try {
+      return await read();
+    } catch (error) {
+      throw brokerTrouble(error, what);
+    }
+  }, OFFSETS_RETRY);
 }
 
 type BatchMessages = Batch['messages'];
