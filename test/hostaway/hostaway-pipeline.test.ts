@@ -44,7 +44,8 @@ describe('Hostaway end to end (PostgreSQL + broker + simulator)', () => {
     await sql.connect();
     simulator = await startHostawaySimulator({
       accounts: [{ accountId: ACCOUNT, clientSecret: SECRET, ...SHAPE }],
-      latencyMs: 40,
+      // long enough that the fetcher's four concurrent requests overlap even on a loaded host
+      latencyMs: 150,
       rateLimits: RATES,
       now: () => new Date(Date.now() + simulatorAheadMs),
     });
