@@ -9,6 +9,7 @@ import {
   type RecordMetadata,
 } from 'kafkajs';
 import type { Logger } from 'pino';
+import { groupCommit } from '@staysync/core';
 import type { ValueCodec } from './codec';
 import { brokerTrouble } from './errors';
 import type { KafkaMetrics } from './metrics';
@@ -25,9 +26,10 @@ export interface KafkaProducer {
   /** optional: send() connects on first use */
   connect(): Promise<void>;
   /**
-   * Encodes (and so validates) every value first, then sends them in one request with acks=all.
-   * Throws InvalidOutgoingMessageError before sending anything if a value is invalid, and
-   * TransientError when the brokers fail after kafkajs's own retries.
+   * Encodes (and so validates) every value first, then sends them with acks=all, in one request with
+   * the other sends handed in meanwhile (see GROUP_BYTES). Throws InvalidOutgoingMessageError before
+   * sending anything if a value is invalid, and TransientError when the brokers fail after kafkajs's
+   * own retries (every send of the request gets it).
    */
   send<T extends TopicId>(topicId: T, messages: OutgoingMessage<T>[]): Promise<RecordMetadata[]>;
   disconnect(): Promise<void>;
@@ -43,6 +45,21 @@ export interface ProducerOptions {
 
 const ACKS_ALL = -1;
 
+/**
+ * Sends handed in while a produce request is in flight wait and then go together in the next one, up
+ * to about this many value bytes (a larger send goes alone): what the Java client's record accumulator
+ * does. kafkajs sends each call as its own request, and the idempotent producer allows one in flight,
+ * so a fetcher with 100 accounts publishing a response each queued 100 requests behind each other.
+ * Well below the broker's default max.message.bytes (1 MiB) for any one partition's batch.
+ */
+const GROUP_BYTES = 512 * 1024;
+
+interface EncodedSend {
+  topic: string;
+  messages: PartitionedMessage[];
+  bytes: number;
+}
+
 export function createProducer({ kafka, settings, codec, logger, metrics }: ProducerOptions): KafkaProducer {
   const log = logger.child({ component: 'kafka-producer' });
   const producer = kafka.producer({
@@ -54,6 +71,16 @@ export function createProducer({ kafka, settings, codec, logger, metrics }: Prod
     createPartitioner: partitionKeyPartitioner,
   });
   let connected: Promise<void> | undefined;
+  // one group per compression: a request has one compression codec for all its topics
+  const produce = new Map(
+    [CompressionTypes.None, CompressionTypes.GZIP].map((compression) => [
+      compression,
+      groupCommit(
+        (sends: EncodedSend[]) => producer.sendBatch({ topicMessages: sends, acks: ACKS_ALL, compression }),
+        { maxSize: GROUP_BYTES, sizeOf: (send) => send.bytes },
+      ),
+    ]),
+  );
 
   function connect(): Promise<void> {
     connected ??= producer.connect().then(
@@ -83,18 +110,14 @@ export function createProducer({ kafka, settings, codec, logger, metrics }: Prod
           partitionKey: partitionedBy?.of(message.value),
         })),
       );
+      const bytes = encoded.reduce((sum, m) => sum + m.value.length + keyBytes(m.key), 0);
       await connect();
-      const result = await producer.send({
-        topic,
-        messages: encoded,
-        acks: ACKS_ALL,
-        compression: TOPICS[topicId].compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-      });
+      const compression =
+        TOPICS[topicId].compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+      const sent = await produce.get(compression)!({ topic, messages: encoded, bytes });
+      const result = sent.filter((partition) => partition.topicName === topic);
       metrics?.producedMessages.inc({ topic }, encoded.length);
-      metrics?.producedBytes.inc(
-        { topic },
-        encoded.reduce((sum, m) => sum + m.value.length + keyBytes(m.key), 0),
-      );
+      metrics?.producedBytes.inc({ topic }, bytes);
       return result;
     } catch (error) {
       metrics?.produceErrors.inc({ topic });
