@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { TableSpec } from '@staysync/core';
-import { upsertRows } from '@staysync/db';
+import { PARAMETER_ROWS, upsertRows } from '@staysync/db';
 import { createTestDatabase, type TestDatabase } from '../harness';
 
 const metrics: TableSpec = {
@@ -219,7 +219,9 @@ describe('DB > upsertRows (postgres)', () => {
       conflictKey: ['id'],
       mode: 'merge-present',
     };
-    await upsertRows(client, before, [{ id: 'e', amount: 1.25 }]);
+    // more rows than go in as parameters: through the staging table
+    const fillers = Array.from({ length: PARAMETER_ROWS }, (_, i) => ({ id: `f${i}`, amount: 1 }));
+    await upsertRows(client, before, [{ id: 'e', amount: 1.25 }, ...fillers]);
     await client.query(`ALTER TABLE evolving ALTER amount TYPE numeric(10,4), ADD COLUMN note text`);
     const after: TableSpec = {
       ...before,
@@ -229,8 +231,8 @@ describe('DB > upsertRows (postgres)', () => {
         { name: 'note', type: 'text' },
       ],
     };
-    await upsertRows(client, after, [{ id: 'e', amount: 1.2345, note: 'kept' }]);
-    expect((await client.query(`SELECT amount::text, note FROM evolving`)).rows).toEqual([
+    await upsertRows(client, after, [{ id: 'e', amount: 1.2345, note: 'kept' }, ...fillers]);
+    expect((await client.query(`SELECT amount::text, note FROM evolving WHERE id = 'e'`)).rows).toEqual([
       { amount: '1.2345', note: 'kept' },
     ]);
   });
@@ -288,6 +290,88 @@ describe('DB > upsertRows (postgres)', () => {
       f: 'NaN',
       ok: false,
       day: '2025-04-02',
+    });
+  });
+
+  it('a few rows go in one statement as parameters, more through COPY; both store exactly the same values', async () => {
+    // values whose text needs escaping in COPY or in an array literal, NULLs, and each type's input function
+    const awkward = [
+      'tab\there',
+      'line\nbreak\r\n',
+      'back\\slash',
+      '"quoted", {braced}',
+      'NULL',
+      '\\N',
+      '',
+      'ünïcödé ✓',
+    ];
+    const rowsFor = (count: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        id: i < awkward.length ? awkward[i] : `filler-${i}`,
+        day: i % 3 === 0 ? '2025-05-01' : new Date(Date.UTC(2025, 4, 2)),
+        n: i % 4 === 0 ? null : -i * 1_000_000_007,
+        f: [Number.NaN, 1e-7, -0.5, Infinity][i % 4],
+        ok: i % 2 === 0,
+        at: i % 5 === 0 ? null : '2025-05-01T10:00:00.123+02:00',
+        extra: i % 2 ? { s: awkward[i % awkward.length], list: [1, null, 'x'] } : 'a json string',
+        untouched: i % 6 === 0 ? null : awkward[(i + 3) % awkward.length],
+      }));
+    const columns = `id text, day date, n bigint, f double precision, ok boolean, at timestamptz, extra jsonb, untouched text, UNIQUE (id, day)`;
+    await client.query(`CREATE TABLE few (${columns}); CREATE TABLE many (${columns})`);
+    const spec = (table: string): TableSpec => ({
+      table: `public.${table}`,
+      columns: [
+        { name: 'id', type: 'text' },
+        { name: 'day', type: 'date' },
+        { name: 'n', type: 'int8' },
+        { name: 'f', type: 'float8' },
+        { name: 'ok', type: 'bool' },
+        { name: 'at', type: 'timestamptz' },
+        { name: 'extra', type: 'jsonb' },
+        { name: 'untouched', type: 'text' },
+      ],
+      conflictKey: ['id', 'day'],
+      mode: 'merge-present',
+    });
+    const statementsOf = async (table: string, rows: ReturnType<typeof rowsFor>) => {
+      const statements: string[] = [];
+      const spy = new Proxy(client, {
+        get: (target, property) =>
+          property === 'query'
+            ? (query: string | { text: string }, ...rest: unknown[]) => {
+                statements.push((typeof query === 'string' ? query : query.text).split(' ')[0]);
+                return (target.query as (...args: unknown[]) => unknown)(query, ...rest);
+              }
+            : Reflect.get(target, property, target),
+      });
+      await upsertRows(spy, spec(table), rows);
+      return statements;
+    };
+    const few = rowsFor(PARAMETER_ROWS);
+    const many = rowsFor(PARAMETER_ROWS + 1);
+    expect(await statementsOf('few', few)).toEqual(['BEGIN', 'INSERT', 'COMMIT']);
+    expect(await statementsOf('many', many)).toEqual([
+      'BEGIN',
+      'CREATE',
+      'COPY',
+      'INSERT',
+      'DELETE',
+      'COMMIT',
+    ]);
+    const stored = async (table: string) =>
+      (
+        await client.query(
+          `SELECT to_jsonb(t)::text AS row FROM ${table} t WHERE id NOT LIKE 'filler-%' OR id = 'filler-${PARAMETER_ROWS - 1}' ORDER BY id, day`,
+        )
+      ).rows.map((r) => r.row as string);
+    const fromParameters = await stored('few');
+    expect(fromParameters).toHaveLength(awkward.length + 1);
+    expect(await stored('many')).toEqual(fromParameters);
+    expect(JSON.parse(fromParameters.find((r) => r.includes('"back\\\\slash"'))!)).toMatchObject({
+      id: 'back\\slash',
+      n: -2_000_000_014,
+      f: -0.5,
+      day: '2025-05-02',
     });
   });
 });

@@ -70,14 +70,22 @@ function drainOrFail(stream: NodeJS.WritableStream, done: Promise<void>): Promis
 
 /** One value in COPY text format: `\N` for NULL; backslash, newline, carriage return and tab escaped. */
 export function copyText(value: unknown, json = false): string {
-  if (value === null || value === undefined) return '\\N';
-  let text: string;
-  if (json) text = JSON.stringify(value);
-  else if (typeof value === 'string') text = value;
-  else if (value instanceof Date) text = value.toISOString();
-  else if (typeof value === 'object') text = JSON.stringify(value);
-  else text = (value as number | boolean | bigint).toString();
+  const text = valueText(value, json);
+  if (text === null) return '\\N';
   return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, (c) => ESCAPES[c]) : text;
+}
+
+/**
+ * A value as the text PostgreSQL's input function of its column reads (`null` for NULL): what COPY
+ * sends, unescaped, and what a `$n::text[]` parameter carries. `jsonb` values are stringified.
+ */
+export function valueText(value: unknown, json = false): string | null {
+  if (value === null || value === undefined) return null;
+  if (json) return JSON.stringify(value);
+  if (typeof value === 'string') return value;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') return JSON.stringify(value);
+  return (value as number | boolean | bigint).toString();
 }
 
 const NEEDS_ESCAPE = /[\\\n\r\t]/;

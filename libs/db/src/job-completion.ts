@@ -96,34 +96,48 @@ export interface JobLoadCounts {
   dataRows: number;
 }
 
+/** The jobs a load counted against, and those of them that looked complete after its counts. */
+export interface CountedJobs {
+  counted: string[];
+  /** candidates for finishJobsIfComplete once the transaction commits */
+  complete: string[];
+}
+
 /**
  * Adds a load's counts to its jobs (`loaded`, `data_responses`, `data_rows`; the data counts only
- * while the job is unfinished). The job rows are locked in id order first, so two loader transactions
- * updating the same jobs never deadlock.
+ * while the job is unfinished), in one statement: its sub-select locks the job rows in id order
+ * first, so two loader transactions updating the same jobs never deadlock. Returns which jobs now
+ * look complete: the rows are locked, so a fetcher marking fetch completion either committed before
+ * (and is seen here) or commits after this transaction (and finishes the job itself).
  */
 export async function addJobLoadCounts(
   db: Pool | ClientBase,
   counts: ReadonlyMap<string, JobLoadCounts>,
-): Promise<void> {
+): Promise<CountedJobs> {
   const ids = [...counts.keys()]
     .filter((id) => {
       const c = counts.get(id)!;
       return c.loaded > 0 || c.dataResponses > 0;
     })
     .sort();
-  if (ids.length === 0) return;
+  if (ids.length === 0) return { counted: [], complete: [] };
   const of = (field: keyof JobLoadCounts) => ids.map((id) => counts.get(id)![field]);
-  await db.query(`SELECT 1 FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
-  await db.query(
+  const { rows } = await db.query<{ id: string; complete: boolean }>(
     `UPDATE ops.sync_jobs j
         SET loaded = j.loaded + a.loaded,
             -- a finished job's figures stay as they ended (a topic replay re-reads its responses)
             data_responses = j.data_responses + CASE WHEN j.finished_at IS NULL THEN a.data_responses ELSE 0 END,
             data_rows = j.data_rows + CASE WHEN j.finished_at IS NULL THEN a.data_rows ELSE 0 END,
             updated_at = now()
-       FROM unnest($1::uuid[], $2::int4[], $3::int4[], $4::int8[]) AS a(id, loaded, data_responses, data_rows) WHERE j.id = a.id`,
+       FROM (SELECT a.* FROM ops.sync_jobs locked
+               JOIN unnest($1::uuid[], $2::int4[], $3::int4[], $4::int8[]) AS a(id, loaded, data_responses, data_rows)
+                 ON locked.id = a.id
+              ORDER BY locked.id FOR UPDATE OF locked) AS a
+      WHERE j.id = a.id
+      RETURNING j.id, (j.status = 'running' AND j.fetch_completed_at IS NOT NULL AND j.loaded + j.dead_lettered >= j.fetched) AS complete`,
     [ids, of('loaded'), of('dataResponses'), of('dataRows')],
   );
+  return { counted: rows.map((r) => r.id), complete: rows.filter((r) => r.complete).map((r) => r.id) };
 }
 
 /** Adds to the dead_lettered counter of each job, the job rows locked in id order first (no deadlocks between writers). */

@@ -10,6 +10,7 @@ import {
 } from '@staysync/core';
 import {
   addJobLoadCounts,
+  type CountedJobs,
   finishJobsIfComplete,
   inTransaction,
   upsertRows,
@@ -292,6 +293,7 @@ async function writeSourceBatch(
   const keepUnparsed = !dryRun && (options.storeRaw ?? true) && parsed.unparsed.length > 0;
   if (parsed.envelopes.length === 0 && !keepUnparsed) return;
   let batch = parsed;
+  let counted: CountedJobs = { counted: [], complete: [] };
   await inTransaction(
     pool,
     async (client) => {
@@ -311,7 +313,7 @@ async function writeSourceBatch(
         if (rows.length > 0) await writeTable(client, spec, rows, options, result);
       }
       // last, so the job rows stay locked only for the moment before COMMIT
-      if (!dryRun) await addJobLoadCounts(client, jobLoadCounts(batch, added, options));
+      if (!dryRun) counted = await addJobLoadCounts(client, jobLoadCounts(batch, added, options));
     },
     { rollback: dryRun },
   );
@@ -321,7 +323,11 @@ async function writeSourceBatch(
   result.responses += batch.envelopes.length;
   result.jobIds.push(...jobIds);
   if (dryRun) return;
-  const finished = await finishJobsIfComplete(pool, jobIds);
+  // jobs this load counted against are checked when their counts said complete; the others (a
+  // redelivery adds nothing) always, in case the load that completed them stopped before its check
+  const countedIds = new Set(counted.counted);
+  const uncounted = jobIds.filter((id) => !countedIds.has(id));
+  const finished = await finishJobsIfComplete(pool, [...counted.complete, ...uncounted]);
   result.finishedJobs.push(...finished);
   countZeroRowJobs(finished, options.metrics);
 }
