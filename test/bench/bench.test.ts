@@ -17,6 +17,7 @@ const REQUIRED = [
   'fetch.overhead_ratio',
   'lag_ms.p50',
   'lag_ms.p99',
+  'live_many_accounts.p99',
   'loaders_2_to_1_ratio',
   'machine.cpus',
   'counts.requests',
@@ -62,6 +63,8 @@ describe('bench command', () => {
         listings: '1',
         lookaheadWeeks: '1',
         pacingMs: '5',
+        manyAccounts: '3',
+        manyAccountsPacingMs: '5',
         infrastructure: {
           databaseUrl: db.url,
           brokers: testBrokers().join(','),
@@ -140,5 +143,14 @@ describe('bench command', () => {
     expect(json.loaders_2.duration_ms).toBe(Math.min(...json.loaders_2.runs_duration_ms));
     expect(json.loaders_2.responses).toBe(2 * perAccount);
     expect(json.lag_ms.samples).toBe(2 * perAccount);
+    // the many-accounts live phase: its own accounts of one listing each, every response's lag measured
+    expect(json.live_many_accounts).toMatchObject({
+      accounts: 3,
+      pacing_ms: 5,
+      fetcher_concurrency: 3,
+      samples: 3 * perAccount,
+    });
+    const many = json.live_many_accounts;
+    expect(0 < many.p50 && many.p50 <= many.p99 && many.p99 <= many.max).toBe(true);
   }, 90_000);
 });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError } from '@staysync/config';
-import { benchCommand } from './bench/bench.command';
+import { benchCommand, DEFAULT_MANY_ACCOUNTS, DEFAULT_MANY_ACCOUNTS_PACING_MS } from './bench/bench.command';
 import { chaosCommand } from './chaos/chaos.command';
 import { demoCommand } from './commands/demo';
 import { kafkaCommand } from './commands/kafka';
@@ -136,8 +136,13 @@ program
   .option('--fetcher-concurrency <n>', 'FETCHER_ACCOUNT_CONCURRENCY for the fetch runs (default: --accounts)')
   .option(
     '--many-accounts <n>',
-    'also measure live lag at <n> accounts × 1 listing, 1 week, 1 s pacing (live_many_accounts)',
-    '0',
+    'the live lag at <n> accounts × 1 listing, 1 week, all fetched at once (live_many_accounts); 0 skips it',
+    DEFAULT_MANY_ACCOUNTS,
+  )
+  .option(
+    '--many-accounts-pacing-ms <ms>',
+    'AIRBNB_MIN_INTERVAL_MS of the many-accounts phase',
+    DEFAULT_MANY_ACCOUNTS_PACING_MS,
   )
   .option('--no-publish-metrics', 'the loader publishes no loaded rows')
   .option(

@@ -34,8 +34,10 @@ export interface BenchOptions {
   pacingMs?: string;
   /** FETCHER_ACCOUNT_CONCURRENCY for every fetch run (default: --accounts) */
   fetcherConcurrency?: string;
-  /** accounts of the live_many_accounts phase (1 listing, lookahead 1 week, 1 s pacing, all in parallel); 0 = skipped */
+  /** accounts of the live_many_accounts phase (1 listing, lookahead 1 week, all in parallel); 0 = skipped */
   manyAccounts?: string;
+  /** AIRBNB_MIN_INTERVAL_MS of the live_many_accounts phase (issue 17's case: 1000) */
+  manyAccountsPacingMs?: string;
   /** commander's --no-publish-metrics: the loader publishes no loaded rows */
   publishMetrics?: boolean;
   /** LOADER_PUBLISHED_TOPICS of the measured loaders (default: airbnb.metrics.v2, one message per listing and table) */
@@ -59,6 +61,9 @@ const DEFAULT_PUBLISHED_TOPICS = 'airbnb.metrics.v2';
  * Single runs vary by ±30 % on a small shared host, and the COPY ceiling is the best of 3 attempts too.
  */
 const LOADER_RUNS = 3;
+/** The many-accounts live phase runs by default at the stall case of issue 17: 100 accounts paced 1 s. */
+export const DEFAULT_MANY_ACCOUNTS = '100';
+export const DEFAULT_MANY_ACCOUNTS_PACING_MS = '1000';
 let clock = performance.now();
 /** progress lines carry the seconds since the bench started */
 const log = (line: string) =>
@@ -82,7 +87,12 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
       ? { fetcherConcurrency: positiveInt(options.fetcherConcurrency, '--fetcher-concurrency') }
       : {}),
   };
-  const manyAccounts = positiveInt(options.manyAccounts ?? '0', '--many-accounts', 0);
+  const manyAccounts = positiveInt(options.manyAccounts ?? DEFAULT_MANY_ACCOUNTS, '--many-accounts', 0);
+  const manyAccountsPacingMs = positiveInt(
+    options.manyAccountsPacingMs ?? DEFAULT_MANY_ACCOUNTS_PACING_MS,
+    '--many-accounts-pacing-ms',
+    0,
+  );
   const infra = options.infrastructure
     ? { ...options.infrastructure, stop: async () => undefined }
     : await startInfrastructure({ database: BENCH_DATABASE, label: 'bench', embeddedPort: 54330, log });
@@ -213,7 +223,8 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
 
     log('[5/5] live: fetcher + loader together');
     const lag = await runLivePhase(ctx);
-    const manyLag = manyAccounts > 0 ? await runManyAccountsLive(ctx, manyAccounts) : null;
+    const manyLag =
+      manyAccounts > 0 ? await runManyAccountsLive(ctx, manyAccounts, manyAccountsPacingMs) : null;
 
     const serverVersion = (await pool.query<{ server_version: string }>(`SHOW server_version`)).rows[0]
       .server_version;
@@ -360,9 +371,14 @@ export type BenchSummary = {
   loaders_2: Awaited<ReturnType<typeof runLoaderPhase>>;
   loaders_2_to_1_ratio: number;
   lag_ms: Awaited<ReturnType<typeof runLivePhase>>;
-  /** --many-accounts: the live phase with many accounts of one listing each, paced 1 s (null when not asked for) */
+  /** the live phase with --many-accounts accounts of one listing each (null with --many-accounts 0) */
   live_many_accounts:
-    (Awaited<ReturnType<typeof runLivePhase>> & { accounts: number; fetcher_concurrency: number }) | null;
+    | (Awaited<ReturnType<typeof runLivePhase>> & {
+        accounts: number;
+        pacing_ms: number;
+        fetcher_concurrency: number;
+      })
+    | null;
   duration_ms: number;
 };
 
@@ -393,7 +409,7 @@ function report(s: BenchSummary): void {
     `  lag            p50 ${s.lag_ms.p50} ms, p99 ${s.lag_ms.p99} ms, max ${s.lag_ms.max} ms (${s.lag_ms.samples} responses; fetchedAt → loader commit)`,
     ...(s.live_many_accounts
       ? [
-          `  many accounts  ${s.live_many_accounts.accounts} accounts × 1 listing, pacing 1000 ms, fetcher concurrency ${s.live_many_accounts.fetcher_concurrency}: lag p50 ${s.live_many_accounts.p50} ms, p99 ${s.live_many_accounts.p99} ms (target < 1000), max ${s.live_many_accounts.max} ms (${s.live_many_accounts.samples} responses)`,
+          `  many accounts  ${s.live_many_accounts.accounts} accounts × 1 listing, pacing ${s.live_many_accounts.pacing_ms} ms, fetcher concurrency ${s.live_many_accounts.fetcher_concurrency}: lag p50 ${s.live_many_accounts.p50} ms, p99 ${s.live_many_accounts.p99} ms (target < 1000), max ${s.live_many_accounts.max} ms (${s.live_many_accounts.samples} responses)`,
         ]
       : []),
     `  total ${s.duration_ms} ms`,
@@ -450,6 +466,7 @@ function cpuRatio(
 async function runManyAccountsLive(
   ctx: BenchContext,
   accounts: number,
+  pacingMs: number,
 ): Promise<NonNullable<BenchSummary['live_many_accounts']>> {
   const accountIds = Array.from({ length: accounts }, (_, i) => String(900000001 + i));
   const simulator = await startAirbnbSimulator({
@@ -462,16 +479,16 @@ async function runManyAccountsLive(
       accounts,
       listings: 1,
       lookaheadWeeks: 1,
-      pacingMs: 1000,
+      pacingMs,
       fetcherConcurrency: ctx.sizes.fetcherConcurrency ?? accounts,
     };
     const many: BenchContext = { ...ctx, sizes, simulator, accountIds, runId: `${ctx.runId}m` };
     log(
-      `[live, many accounts] ${accounts} accounts × 1 listing, lookahead 1 week, pacing 1000 ms, fetcher concurrency ${sizes.fetcherConcurrency}`,
+      `[live, many accounts] ${accounts} accounts × 1 listing, lookahead 1 week, pacing ${pacingMs} ms, fetcher concurrency ${sizes.fetcherConcurrency}`,
     );
     await insertAccounts(many, fetcherConfig(many, 'x.'));
     const lag = await runLivePhase(many);
-    return { ...lag, accounts, fetcher_concurrency: sizes.fetcherConcurrency! };
+    return { ...lag, accounts, pacing_ms: pacingMs, fetcher_concurrency: sizes.fetcherConcurrency! };
   } finally {
     await simulator.close().catch(() => undefined);
   }
