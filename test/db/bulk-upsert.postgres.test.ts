@@ -40,6 +40,39 @@ const versioned: TableSpec = {
   versionColumn: 'observed_at',
 };
 
+/** A table of every type the upsert converts, with a spec for it. */
+const TYPED_COLUMNS = `id text, day date, n bigint, f double precision, ok boolean, at timestamptz, extra jsonb, untouched text, UNIQUE (id, day)`;
+const typedSpec = (table: string): TableSpec => ({
+  table: `public.${table}`,
+  columns: [
+    { name: 'id', type: 'text' },
+    { name: 'day', type: 'date' },
+    { name: 'n', type: 'int8' },
+    { name: 'f', type: 'float8' },
+    { name: 'ok', type: 'bool' },
+    { name: 'at', type: 'timestamptz' },
+    { name: 'extra', type: 'jsonb' },
+    { name: 'untouched', type: 'text' },
+  ],
+  conflictKey: ['id', 'day'],
+  mode: 'merge-present',
+});
+
+/** The client, recording the text of every statement sent through it. */
+function recordingStatements(client: Client): { spy: Client; statements: string[] } {
+  const statements: string[] = [];
+  const spy = new Proxy(client, {
+    get: (target, property) =>
+      property === 'query'
+        ? (query: string | { text: string }, ...rest: unknown[]) => {
+            statements.push(typeof query === 'string' ? query : query.text);
+            return (target.query as (...args: unknown[]) => unknown)(query, ...rest);
+          }
+        : Reflect.get(target, property, target),
+  });
+  return { spy, statements };
+}
+
 describe('DB > upsertRows (postgres)', () => {
   let db: TestDatabase;
   let client: Client;
@@ -147,16 +180,7 @@ describe('DB > upsertRows (postgres)', () => {
       a: i,
       b: i / 2,
     }));
-    const statements: string[] = [];
-    const spy = new Proxy(client, {
-      get: (target, property) =>
-        property === 'query'
-          ? (query: string | { text: string }, ...rest: unknown[]) => {
-              statements.push(typeof query === 'string' ? query : query.text);
-              return (target.query as (...args: unknown[]) => unknown)(query, ...rest);
-            }
-          : Reflect.get(target, property, target),
-    });
+    const { spy, statements } = recordingStatements(client);
     const counts = await upsertRows(spy, metrics, rows);
     expect(counts).toEqual({ inserted: 5000, updated: 0, unchanged: 0 });
     expect(statements.map((s) => s.split(' ')[0])).toEqual([
@@ -238,24 +262,8 @@ describe('DB > upsertRows (postgres)', () => {
   });
 
   it('returnStored: every written row as to_jsonb(row) gives it, the stored state after a merge included', async () => {
-    await client.query(
-      `CREATE TABLE typed (id text, day date, n bigint, f double precision, ok boolean, at timestamptz, extra jsonb, untouched text, UNIQUE (id, day))`,
-    );
-    const typed: TableSpec = {
-      table: 'public.typed',
-      columns: [
-        { name: 'id', type: 'text' },
-        { name: 'day', type: 'date' },
-        { name: 'n', type: 'int8' },
-        { name: 'f', type: 'float8' },
-        { name: 'ok', type: 'bool' },
-        { name: 'at', type: 'timestamptz' },
-        { name: 'extra', type: 'jsonb' },
-        { name: 'untouched', type: 'text' },
-      ],
-      conflictKey: ['id', 'day'],
-      mode: 'merge-present',
-    };
+    await client.query(`CREATE TABLE typed (${TYPED_COLUMNS})`);
+    const typed = typedSpec('typed');
     await upsertRows(client, typed, [{ id: 'k', day: '2025-04-01', untouched: 'kept', extra: { old: 1 } }]);
     const result = await upsertRows(
       client,
@@ -316,36 +324,11 @@ describe('DB > upsertRows (postgres)', () => {
         extra: i % 2 ? { s: awkward[i % awkward.length], list: [1, null, 'x'] } : 'a json string',
         untouched: i % 6 === 0 ? null : awkward[(i + 3) % awkward.length],
       }));
-    const columns = `id text, day date, n bigint, f double precision, ok boolean, at timestamptz, extra jsonb, untouched text, UNIQUE (id, day)`;
-    await client.query(`CREATE TABLE few (${columns}); CREATE TABLE many (${columns})`);
-    const spec = (table: string): TableSpec => ({
-      table: `public.${table}`,
-      columns: [
-        { name: 'id', type: 'text' },
-        { name: 'day', type: 'date' },
-        { name: 'n', type: 'int8' },
-        { name: 'f', type: 'float8' },
-        { name: 'ok', type: 'bool' },
-        { name: 'at', type: 'timestamptz' },
-        { name: 'extra', type: 'jsonb' },
-        { name: 'untouched', type: 'text' },
-      ],
-      conflictKey: ['id', 'day'],
-      mode: 'merge-present',
-    });
+    await client.query(`CREATE TABLE few (${TYPED_COLUMNS}); CREATE TABLE many (${TYPED_COLUMNS})`);
     const statementsOf = async (table: string, rows: ReturnType<typeof rowsFor>) => {
-      const statements: string[] = [];
-      const spy = new Proxy(client, {
-        get: (target, property) =>
-          property === 'query'
-            ? (query: string | { text: string }, ...rest: unknown[]) => {
-                statements.push((typeof query === 'string' ? query : query.text).split(' ')[0]);
-                return (target.query as (...args: unknown[]) => unknown)(query, ...rest);
-              }
-            : Reflect.get(target, property, target),
-      });
-      await upsertRows(spy, spec(table), rows);
-      return statements;
+      const { spy, statements } = recordingStatements(client);
+      await upsertRows(spy, typedSpec(table), rows);
+      return statements.map((statement) => statement.split(' ')[0]);
     };
     const few = rowsFor(PARAMETER_ROWS);
     const many = rowsFor(PARAMETER_ROWS + 1);

@@ -4,8 +4,16 @@ import pino from 'pino';
 import { createJsonCodec } from './codec';
 import { createProducer } from './producer';
 
-/** kafkajs's producer as far as createProducer uses it: each sendBatch waits until the test lets it finish */
-function fakeKafka() {
+const settings = {
+  brokers: ['x:9092'],
+  clientId: 'test',
+  topicPrefix: 't.',
+  idempotentProducer: true,
+  createTopics: true,
+};
+
+/** Our producer over kafkajs's as far as createProducer uses it: each sendBatch waits until the test lets it finish. */
+function pausedProducer() {
   const requests: Array<{ batch: ProducerBatch; finish: () => void; fail: (error: Error) => void }> = [];
   const producer = {
     connect: async () => undefined,
@@ -19,28 +27,17 @@ function fakeKafka() {
         requests.push({ batch, finish, fail });
       }),
   };
-  return { kafka: { producer: () => producer } as unknown as Kafka, requests };
+  const kafka = { producer: () => producer } as unknown as Kafka;
+  const logger = pino({ level: 'silent' });
+  return { producer: createProducer({ kafka, settings, codec: createJsonCodec(), logger }), requests };
 }
 
-const settings = {
-  brokers: ['x:9092'],
-  clientId: 'test',
-  topicPrefix: 't.',
-  idempotentProducer: true,
-  createTopics: true,
-};
 const command = (accountId: string) => ({ ...exampleSyncCommand, accountId });
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('Kafka > producer', () => {
   it('sends handed in while a request is in flight go together in the next one; each gets its own topic back', async () => {
-    const { kafka, requests } = fakeKafka();
-    const producer = createProducer({
-      kafka,
-      settings,
-      codec: createJsonCodec(),
-      logger: pino({ level: 'silent' }),
-    });
+    const { producer, requests } = pausedProducer();
 
     const first = producer.send('sync.commands', [{ key: 'a', value: command('1') }]);
     await tick();
@@ -77,13 +74,7 @@ describe('Kafka > producer', () => {
   });
 
   it('a gzip topic goes in its own request, alongside; a broker failure reaches every send of its request', async () => {
-    const { kafka, requests } = fakeKafka();
-    const producer = createProducer({
-      kafka,
-      settings,
-      codec: createJsonCodec(),
-      logger: pino({ level: 'silent' }),
-    });
+    const { producer, requests } = pausedProducer();
     const plain = producer.send('sync.commands', [{ key: 'a', value: command('1') }]);
     const letter = producer.send('dlq', [{ key: 'k', value: exampleDeadLetter }]);
     await tick();
