@@ -1,6 +1,6 @@
 import type { ClientBase } from 'pg';
 import type { Row, TableSpec } from '@staysync/core';
-import { copyRows, valueText } from './copy';
+import { copyRows, isJsonType, valueText } from './copy';
 import { qualifiedName, quoteIdent } from './identifiers';
 import { stagingTable } from './staging';
 import { inClientTransaction } from './transaction';
@@ -112,7 +112,7 @@ function parameterValues(
   rows: readonly Row[],
 ): Array<Array<string | null>> {
   return columns.map((c) => {
-    const json = types.get(c) === 'jsonb' || types.get(c) === 'json';
+    const json = isJsonType(types.get(c));
     return rows.map((row) => valueText(row[c], json));
   });
 }

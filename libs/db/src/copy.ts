@@ -31,7 +31,7 @@ export async function copyRows(
     stream.on('finish', resolve);
     stream.on('error', reject);
   });
-  const jsonColumns = columns.map((c) => types.get(c) === 'jsonb' || types.get(c) === 'json');
+  const jsonColumns = columns.map((c) => isJsonType(types.get(c)));
   const fields = new Array<string>(columns.length);
   let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let used = 0;
@@ -73,6 +73,11 @@ export function copyText(value: unknown, json = false): string {
   const text = valueText(value, json);
   if (text === null) return '\\N';
   return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, (c) => ESCAPES[c]) : text;
+}
+
+/** A json/jsonb column: its values are stringified, so a string value becomes a JSON string. */
+export function isJsonType(type: string | undefined): boolean {
+  return type === 'jsonb' || type === 'json';
 }
 
 /**
