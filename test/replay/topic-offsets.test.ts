@@ -27,8 +27,13 @@ describe('Replay > topic plan by timestamp (broker)', () => {
 
   beforeAll(async () => {
     await Promise.all([admin.connect(), producer.connect()]);
+    // The records carry January 2025 timestamps: under the broker's default retention (7 days) its
+    // retention check (every 5 s on the test broker) would delete them between producing and planning.
     if (!isMockBroker())
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2 }] });
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic, numPartitions: 2, configEntries: [{ name: 'retention.ms', value: '-1' }] }],
+      });
   });
   afterAll(async () => {
     await producer.disconnect();
