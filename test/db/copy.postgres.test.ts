@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { copyRows } from '@staysync/db';
+import { copyRows, JsonText } from '@staysync/db';
 import { createTestDatabase, type TestDatabase } from '../harness';
 
 describe('DB > copyRows (postgres)', () => {
@@ -49,5 +49,32 @@ describe('DB > copyRows (postgres)', () => {
     expect(stored[1].at).toBeNull();
     expect(stored.slice(2).map((r) => r.label)).toEqual(rows.slice(2).map((r) => r.label));
     expect(stored[4999 + 2]).toEqual({ id: 5002, label: rows[5001].label, doc: { i: 4999 }, at: null });
+  });
+
+  it('writes serialized JSON (JsonText) as its bytes: escapes, whitespace of pretty-printed JSON, digits a double drops', async () => {
+    await client.query(`TRUNCATE copied`);
+    const texts = [
+      '{"s":"tab\\there \\"q\\" back\\\\slash \\u00e9 ü 🏠","n":0.12345678901234567890123}',
+      '{\n\t"pretty": [1,\r\n  2],\n\t"s": "\\\\N"\n}',
+      'null',
+      `{"big":"${'\\\\'.repeat(3 << 19)}"}`,
+    ];
+    await copyRows(
+      client,
+      'public.copied',
+      ['id', 'doc'],
+      new Map([['doc', 'jsonb']]),
+      texts.map((text, i) => ({ id: i + 1, doc: new JsonText(Buffer.from(text)) })),
+    );
+
+    const { rows } = await client.query<{ doc: string }>(`SELECT doc::text AS doc FROM copied ORDER BY id`);
+    const expected = await client.query<{ doc: string }>(
+      `SELECT t::jsonb::text AS doc FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i`,
+      [texts],
+    );
+    expect(rows).toEqual(expected.rows);
+    expect(JSON.parse(rows[0].doc)).toMatchObject({ s: 'tab\there "q" back\\slash é ü 🏠' });
+    expect(rows[0].doc).toContain('0.12345678901234567890123');
+    expect(rows[2].doc).toBe('null');
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { PoisonMessageError } from '@staysync/core';
-import { loadEnvelopes } from '@staysync/pipeline';
+import { PoisonMessageError, type RawEnvelope } from '@staysync/core';
+import { keepValueBytes, loadEnvelopes } from '@staysync/pipeline';
 import { createTestDatabase, type TestDatabase } from '@staysync/testing';
 import { Pool } from 'pg';
 import { AIRBNB_FIXTURES, loadFixture } from '../../libs/sources/airbnb/fixtures/load';
@@ -64,6 +64,43 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
     );
     expect(rows[0].body).toEqual(body);
     expect(rows[0].variables).toEqual(envelope.variables);
+  });
+
+  it("stores the producer's body text where the consumer kept the value's bytes, plain JSON or registry wire format", async () => {
+    // a number with more digits than a double holds: only the producer's text keeps them all
+    const precise = '0.12345678901234567890123';
+    const [plain, wire] = ['1011', '1012'].map((accountId) => {
+      const { body, ...head } = chartEnvelope({ accountId });
+      // as the fetchers write it: the body last
+      const text = JSON.stringify({ ...head, body }).replace(/}}$/, `,"precise":${precise}}}`);
+      const json = Buffer.from(text);
+      const bytes = accountId === '1011' ? json : Buffer.concat([Buffer.from([0, 0, 0, 0, 7]), json]);
+      return keepValueBytes(JSON.parse(text) as RawEnvelope, bytes);
+    });
+
+    await loadEnvelopes(pool, [plain, wire]);
+
+    const { rows } = await pool.query<{ account_id: string; precise: string; body: unknown }>(
+      `SELECT account_id, body->>'precise' AS precise, body - 'precise' AS body
+         FROM airbnb.raw_responses WHERE account_id IN ('1011', '1012') ORDER BY account_id`,
+    );
+    expect(rows).toEqual([
+      { account_id: '1011', precise, body: loadFixture(AIRBNB_FIXTURES.chartP3Impressions) },
+      { account_id: '1012', precise, body: loadFixture(AIRBNB_FIXTURES.chartP3Impressions) },
+    ]);
+  });
+
+  it('stores the parsed body when the kept text is not one JSON value (a value with `body` twice)', async () => {
+    const { body, ...head } = chartEnvelope({ accountId: '1013' });
+    const text = `${JSON.stringify({ ...head, body: { first: true } }).slice(0, -1)},"body":${JSON.stringify(body)}}`;
+    const twice = keepValueBytes(JSON.parse(text) as RawEnvelope, Buffer.from(text));
+
+    const result = await loadEnvelopes(pool, [twice]);
+
+    expect(result.poison).toEqual([]);
+    const { rows } = await pool.query(`SELECT body FROM airbnb.raw_responses WHERE account_id = '1013'`);
+    expect(rows).toEqual([{ body: loadFixture(AIRBNB_FIXTURES.chartP3Impressions) }]);
+    expect(await rowCounts(pool, '1013')).toMatchObject({ 'airbnb.chart_query': 28 });
   });
 
   it('is idempotent: loading the same envelopes again leaves the same rows', async () => {

@@ -47,6 +47,7 @@ describe('loader > write lanes (PostgreSQL)', () => {
       offset: String(offset++),
       key: value.requestKey,
       value,
+      valueBytes: Buffer.from(JSON.stringify(value)),
       headers: {},
       timestamp: String(Date.now()),
     }));

@@ -17,6 +17,7 @@ import { METRICS_REGISTRY } from '@staysync/observability';
 import {
   countZeroRowJobs,
   createPipelineMetrics,
+  keepValueBytes,
   parseEnvelopes,
   tombstonesFor,
   type RawTombstoneSender,
@@ -100,7 +101,7 @@ export class LoaderService implements OnApplicationShutdown {
 
   private async loadBatch(messages: DecodedMessage<RawTopicId>[]): Promise<BatchResult<RawTopicId>> {
     const parsed = parseEnvelopes(
-      messages.map((m) => m.value),
+      messages.map((m) => keepValueBytes(m.value, m.valueBytes)),
       { metrics: this.metrics, logger: this.logger },
     );
     const unparseable = parsed.poison.map(({ index, error, parserVersion }) => ({

@@ -15,6 +15,8 @@ export interface DecodedMessageOf<K extends TopicId> {
   offset: string;
   key: string | null;
   value: TopicValue<K>;
+  /** the bytes `value` was decoded from */
+  valueBytes: Buffer;
   headers: IHeaders;
   /** ms since epoch, as kafkajs gives it */
   timestamp: string;
@@ -80,10 +82,11 @@ export function batchHandling<T extends TopicId>(
     const deadLetters: OutgoingMessage<'dlq'>[] = [];
     for (const message of batch.messages) {
       // a tombstone (no value) deletes its key on a compacted topic: nothing to handle
-      if (message.value === null) continue;
+      const bytes = message.value;
+      if (bytes === null) continue;
       try {
-        const value = await codec.decode(topicId, message.value);
-        decoded.push(decodedMessage(topicId, batch, message, value));
+        const value = await codec.decode(topicId, bytes);
+        decoded.push(decodedMessage(topicId, batch, message, value, bytes));
       } catch (error) {
         // anything else (an unreachable registry) fails the batch and it is redelivered
         if (!(error instanceof InvalidMessageError)) throw error;
@@ -144,6 +147,7 @@ function decodedMessage<T extends TopicId>(
   batch: Batch,
   message: KafkaMessage,
   value: TopicValue<T>,
+  valueBytes: Buffer,
 ): DecodedMessage<T> {
   const decoded: DecodedMessageOf<T> = {
     topicId,
@@ -152,6 +156,7 @@ function decodedMessage<T extends TopicId>(
     offset: message.offset,
     key: message.key === null ? null : message.key.toString('utf8'),
     value,
+    valueBytes,
     headers: message.headers ?? {},
     timestamp: message.timestamp,
   };

@@ -12,5 +12,6 @@ export {
   type WriteResult,
 } from './load/load-envelopes';
 export { MAX_SAMPLES, type ChangeSample } from './load/compare-rows';
+export { keepValueBytes } from './load/producer-text';
 export * from './replay';
 export { RawTombstoneSender, tombstonesFor, type RawTombstone } from './lifecycle/raw-tombstones';

@@ -1,6 +1,7 @@
 import type { ClientBase } from 'pg';
 import type { ColumnSpec, RawEnvelope, Row } from '@staysync/core';
 import { copyRows, stagingTable } from '@staysync/db';
+import { producerBodyText } from './producer-text';
 
 /** A parsed envelope bound for `<source>.raw_responses`, with the parser version that read it. */
 export interface StoredEnvelope {
@@ -68,14 +69,23 @@ export async function storeRawResponses(
     unknown,
     { rows: Array<{ now: string }> },
   ];
-  try {
-    await copyRows(
+  const copyInto = (bodies: 'producer text' | 'serialized') =>
+    copyRows(
       client,
       `${source}.raw_responses`,
       [...RAW_COLUMNS, 'parsed_at'],
       RAW_TYPES,
-      unique.map((s) => rawRow(s, rows[0].now)),
+      unique.map((s) => rawRow(s, { parsedAt: rows[0].now, bodies })),
     );
+  try {
+    try {
+      await copyInto('producer text');
+    } catch (error) {
+      // a producer's text PostgreSQL refuses (see producerBodyText): the parsed bodies instead
+      if (!isDataException(error)) throw error;
+      await client.query('ROLLBACK TO SAVEPOINT raw_store');
+      await copyInto('serialized');
+    }
     await client.query('RELEASE SAVEPOINT raw_store');
   } catch (error) {
     // stored meanwhile by a concurrent transaction (e.g. two loaders during a rebalance)
@@ -87,6 +97,12 @@ export async function storeRawResponses(
 }
 
 const UNIQUE_VIOLATION = '23505';
+
+/** SQLSTATE class 22: a value the column refuses (invalid JSON, invalid UTF-8, …) */
+function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('22');
+}
 
 /**
  * What the store already holds of this batch: whether any response itself (same request_key and
@@ -223,7 +239,14 @@ export async function recordResponseParses(
   );
 }
 
-function rawRow({ envelope: e, parserVersion }: StoredEnvelope | UnparsedEnvelope, parsedAt?: string): Row {
+/**
+ * An envelope as a raw_responses row. The direct COPY writes the body as the producer's text where the
+ * consumer kept it; the other paths serialize the parsed body.
+ */
+function rawRow(
+  { envelope: e, parserVersion }: StoredEnvelope | UnparsedEnvelope,
+  { parsedAt, bodies = 'serialized' }: { parsedAt?: string; bodies?: 'producer text' | 'serialized' } = {},
+): Row {
   return {
     request_key: e.requestKey,
     fetched_at: e.fetchedAt,
@@ -236,7 +259,10 @@ function rawRow({ envelope: e, parserVersion }: StoredEnvelope | UnparsedEnvelop
     window_end: e.window?.end ?? null,
     http_status: e.httpStatus,
     variables: JSON.stringify(e.variables ?? {}),
-    body: e.body === undefined ? null : JSON.stringify(e.body),
+    body:
+      e.body === undefined
+        ? null
+        : (bodies === 'producer text' && producerBodyText(e)) || JSON.stringify(e.body),
     envelope_version: ENVELOPE_VERSION,
     parser_version: parserVersion,
     parsed_at: parsedAt,

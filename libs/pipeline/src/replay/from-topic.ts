@@ -21,6 +21,7 @@ import {
   type ValueCodec,
 } from '@staysync/kafka';
 import { loadEnvelopes } from '../load/load-envelopes';
+import { keepValueBytes } from '../load/producer-text';
 import type { PipelineMetrics } from '../metrics';
 import { requireSource } from '@staysync/sources';
 import {
@@ -241,7 +242,7 @@ async function decodeInRange(
     if (message.value === null) continue;
     let envelope: RawEnvelope;
     try {
-      envelope = (await codec.decode(topicId, message.value)) as RawEnvelope;
+      envelope = keepValueBytes((await codec.decode(topicId, message.value)) as RawEnvelope, message.value);
     } catch (error) {
       if (!(error instanceof InvalidMessageError)) throw error;
       report.poison.push({
