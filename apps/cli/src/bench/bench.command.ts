@@ -407,7 +407,7 @@ function report(s: BenchSummary): void {
       ? `  kafka connect  ${s.peers.kafka_connect_jdbc.rows_per_s} rows/s (Debezium JDBC sink, upsert, ${s.peers.kafka_connect_jdbc.records} JSON records with schemas on ${s.peers.kafka_connect_jdbc.topics} topics; CPU JVM ${s.peers.kafka_connect_jdbc.cpu_ms.jvm} ms, PostgreSQL ${s.peers.kafka_connect_jdbc.cpu_ms.postgres ?? '?'} ms) → loader/peer ${s.loader_to_kafka_connect_ratio} per second, ${s.loader_to_kafka_connect_cpu_ratio ?? '?'} per CPU second (target ≥ 2)`
       : `  kafka connect  skipped: ${s.peers.kafka_connect_jdbc.skipped}`,
     `  direct load    ${s.direct_load.rows_per_s} rows/s (loadEnvelopes in batches of ${s.direct_load.batch_size}, no Kafka) → /COPY ${s.direct_load.to_copy_ratio}`,
-    `  loader ×2      ${s.loaders_2.responses_per_s} responses/s (per instance ${s.loaders_2.per_instance_responses.join('/')}) → ×${s.loaders_2_to_1_ratio} of one loader`,
+    `  loader ×2      ${s.loaders_2.responses_per_s} responses/s (two apps in this process, per instance ${s.loaders_2.per_instance_responses.join('/')}) → ×${s.loaders_2_to_1_ratio} of one loader`,
     `  lag            p50 ${s.lag_ms.p50} ms, p99 ${s.lag_ms.p99} ms, max ${s.lag_ms.max} ms (${s.lag_ms.samples} responses; fetchedAt → loader commit)`,
     ...(s.live_many_accounts
       ? [
