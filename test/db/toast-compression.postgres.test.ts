@@ -1,5 +1,5 @@
 import { createPool } from '@staysync/db';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../harness';
 
 /** The services' pools store large values (raw bodies) TOAST-compressed with lz4 where the server has it. */
@@ -45,5 +45,28 @@ describe('DB > pool: TOAST compression', () => {
       { id: 0, method: expected, same: true },
       { id: 1, method: expected, same: true },
     ]);
+  });
+
+  it('sets it before the pool hands a connection out: nothing runs beside the SET', async () => {
+    // node-postgres sends a query given while another runs on the same connection after it, and
+    // warns that pg@9 will refuse it; a new connection must come out of the pool idle
+    const fresh = createPool({ connectionString: db.url, max: 3 }, () => undefined);
+    const clients: PoolClient[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        const client = await fresh.connect();
+        clients.push(client);
+        // read as the pool hands it out, before any I/O could finish a query in flight
+        const internals = client as unknown as { _activeQuery: unknown; _queryQueue: unknown[] };
+        expect({ active: internals._activeQuery, queued: internals._queryQueue.length }).toEqual({
+          active: null,
+          queued: 0,
+        });
+        expect((await client.query(`SHOW default_toast_compression`)).rows).toHaveLength(1);
+      }
+    } finally {
+      for (const client of clients) client.release();
+      await fresh.end();
+    }
   });
 });

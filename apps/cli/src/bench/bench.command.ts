@@ -2,7 +2,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { Pool } from 'pg';
 import { list, todayUtc } from '@staysync/core';
-import { compressToastWithLz4, migrateUp } from '@staysync/db';
+import { migrateUp, withLz4Toast } from '@staysync/db';
 import { allMigrations } from '@staysync/runtime';
 import { startAirbnbSimulator, type AirbnbSimulator } from '@staysync/simulators';
 import { startInfrastructure } from '../commands/infrastructure';
@@ -100,9 +100,8 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
   let simulator: AirbnbSimulator | undefined;
   try {
     await migrateUp(infra.databaseUrl, allMigrations(), { silent: true });
-    pool = new Pool({ connectionString: infra.databaseUrl, max: 4 });
     // the COPY ceiling stores the raw bodies as the loader does (see createPool)
-    compressToastWithLz4(pool);
+    pool = new Pool(withLz4Toast({ connectionString: infra.databaseUrl, max: 4 }));
     const accountIds = Array.from({ length: sizes.accounts }, (_, i) => String(800000001 + i));
     simulator = await startAirbnbSimulator({
       accounts: accountIds.map((accountId) => ({ accountId, listingCount: sizes.listings })),
