@@ -69,4 +69,26 @@ describe('DB > pool: TOAST compression', () => {
       await fresh.end();
     }
   });
+
+  it('a connection lost before the SET fails connect() instead of handing out a dead connection', async () => {
+    const killer = createPool({ connectionString: db.url, max: 1 }, () => undefined);
+    const doomed = createPool(
+      {
+        connectionString: db.url,
+        max: 1,
+        // runs first (withLz4Toast chains a caller's onConnect): the server ends this very session
+        onConnect: async (client) => {
+          const { processID } = client as unknown as { processID: number };
+          await killer.query(`SELECT pg_terminate_backend($1)`, [processID]);
+        },
+      },
+      () => undefined,
+    );
+    try {
+      await expect(doomed.connect()).rejects.toThrow(/terminat/i);
+      expect(doomed.totalCount).toBe(0);
+    } finally {
+      await Promise.all([doomed.end(), killer.end()]);
+    }
+  });
 });

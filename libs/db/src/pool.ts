@@ -14,7 +14,7 @@ export type ConnectionErrorReporter = (error: Error, where: 'idle' | 'checked-ou
  *     not queryable any more and pg-pool discards it on release instead of reusing it.
  * Later work opens new connections, so the service carries on once the database answers again.
  */
-export function createPool(config: PoolConfig, report: ConnectionErrorReporter): Pool {
+export function createPool(config: PoolOptions, report: ConnectionErrorReporter): Pool {
   const pool = new Pool(withLz4Toast(config));
   handleConnectionErrors(pool, report);
   return pool;
@@ -27,18 +27,27 @@ export function createPool(config: PoolConfig, report: ConnectionErrorReporter):
  * pg-pool's `onConnect` (awaited before the connection is handed out, so no query runs beside it);
  * a server built without lz4 (or older than 14) refuses the SET and keeps pglz.
  */
-export function withLz4Toast(config: PoolConfig): PoolConfig {
-  const before: OnConnect | undefined = config.onConnect;
+export function withLz4Toast(config: PoolOptions): PoolConfig {
+  const before = config.onConnect;
   const onConnect: OnConnect = async (client) => {
     await before?.(client);
-    await client.query(`SET default_toast_compression = lz4`).catch(() => undefined);
+    await client.query(`SET default_toast_compression = lz4`).catch((error: { code?: unknown }) => {
+      // anything else (a connection lost meanwhile) fails connect() rather than hand out a dead one
+      if (!SET_REFUSED.has(String(error.code))) throw error;
+    });
   };
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- see OnConnect
   return { ...config, onConnect };
 }
 
+/** the server has no lz4 (invalid_parameter_value) or no such setting before 14 (undefined_object): pglz stays */
+const SET_REFUSED = new Set(['22023', '42704']);
+
 /** pg-pool awaits the promise its `onConnect` returns; @types/pg declares it as returning void */
 type OnConnect = (client: ClientBase) => Promise<void> | void;
+
+/** node-postgres pool options, with an `onConnect` that may be async */
+export type PoolOptions = Omit<PoolConfig, 'onConnect'> & { onConnect?: OnConnect };
 
 /** Adds the listeners of `createPool` to a pool created elsewhere. */
 export function handleConnectionErrors(pool: Pool, report: ConnectionErrorReporter): void {

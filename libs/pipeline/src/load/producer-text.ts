@@ -29,6 +29,9 @@ const CLOSING_BRACE = 0x7d;
  *
  * A value with `body` twice passes this check, and its text is then not one JSON value: PostgreSQL
  * refuses it and the raw store writes the parsed body instead (see storeRawResponses).
+ *
+ * The stored text parses to exactly the body the parser read, so a replay from the store sees what
+ * the live load saw; a serialized body differs for numbers beyond a double (1e400 becomes null).
  */
 export function producerBodyText(envelope: RawEnvelope): JsonText | undefined {
   const bytes = valueBytes.get(envelope);
