@@ -11,6 +11,8 @@ const REQUIRED = [
   'loader_to_copy_ratio',
   'peers.per_listing_insert.rows_per_s',
   'loader_to_per_listing_ratio',
+  'peers.per_listing_from_topic.rows_per_s',
+  'loader_to_per_listing_from_topic_ratio',
   'loader.cpu_ms.loader_process',
   'fetch.wall_ms',
   'fetch.floor_ms',
@@ -96,6 +98,12 @@ describe('bench command', () => {
     expect(json.loader.with_default_topics.published_topics).toEqual(['airbnb.metrics']);
     const metricRows = Object.values(json.counts.rows as Record<string, number>).reduce((a, b) => a + b, 0);
     expect(json.peers.per_listing_insert.rows).toBe(metricRows);
+    // the seed as a service: every response from the raw topic, and the loader's rows exactly
+    expect(json.peers.per_listing_from_topic).toMatchObject({
+      responses: json.counts.envelopes,
+      rows: metricRows,
+      same_rows_as_loader: true,
+    });
     if (CONNECT_SKIP) {
       expect(json.peers.kafka_connect_jdbc).toEqual({ skipped: CONNECT_SKIP });
       expect(json.loader_to_kafka_connect_ratio).toBeNull();

@@ -23,6 +23,7 @@ import { expectedCounts } from './expected';
 import { round, runFetchPhase } from './fetch-phase';
 import { runLivePhase } from './live-phase';
 import { runKafkaConnectJdbc, tablesDigest, type KafkaConnectJdbcResult } from './peers/kafka-connect-jdbc';
+import { runPerListingFromTopic } from './peers/per-listing-from-topic';
 import { runPerListingInsert } from './peers/per-listing-insert';
 import { runDirectLoad, runLoaderPhase, type LoaderRunResult } from './loader-phase';
 
@@ -188,6 +189,20 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
     log(
       `per-listing INSERT: ${perListing.rows} rows of ${perListing.listings} listings in ${perListing.statements} statements, ${perListing.duration_ms} ms → ${perListing.rows_per_s} rows/s`,
     );
+    log("[3/5] peer: the seed's whole loader: the raw topic, parsed, per-listing INSERT … ON CONFLICT");
+    const seedRun = await runPerListingFromTopic(ctx, fetched.envelopes);
+    const seedEndState = await tablesDigest(pool, [...METRIC_TABLES]);
+    const perListingFromTopic = {
+      ...seedRun,
+      same_rows_as_loader: JSON.stringify(seedEndState) === JSON.stringify(loaderEndState),
+    };
+    if (!perListingFromTopic.same_rows_as_loader)
+      log(
+        `warning: the seed loader's metric tables differ from the loader's: ${JSON.stringify(seedEndState.counts)}`,
+      );
+    log(
+      `seed loader from the topic: ${perListingFromTopic.responses} responses, ${perListingFromTopic.rows} rows in ${perListingFromTopic.batches} batches, ${perListingFromTopic.transactions} transactions, ${perListingFromTopic.duration_ms} ms → ${perListingFromTopic.rows_per_s} rows/s`,
+    );
     const loaderMetricTables = {
       rows: metricRows,
       rows_per_s: (metricRows / one.duration_ms) * 1000,
@@ -288,6 +303,10 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
           ...perListing,
           rows_per_cpu_s: perCpuSecond(perListing.rows, perListing.cpu_ms),
         },
+        per_listing_from_topic: {
+          ...perListingFromTopic,
+          rows_per_cpu_s: perCpuSecond(perListingFromTopic.rows, perListingFromTopic.cpu_ms),
+        },
         kafka_connect_jdbc: connectRan
           ? { ...connectRan, rows_per_cpu_s: perCpuSecond(connectRan.rows, jvmCpu(connectRan)) }
           : { skipped: connectSkip! },
@@ -298,6 +317,12 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
       }),
       loader_to_per_listing_ratio: peerRatio(loaderMetricTables, perListing, 'loader_to_per_listing_ratio'),
       loader_to_per_listing_cpu_ratio: cpuRatio(loaderMetricTables, perListing),
+      loader_to_per_listing_from_topic_ratio: peerRatio(
+        loaderMetricTables,
+        perListingFromTopic,
+        'loader_to_per_listing_from_topic_ratio',
+      ),
+      loader_to_per_listing_from_topic_cpu_ratio: cpuRatio(loaderMetricTables, perListingFromTopic),
       loader_to_kafka_connect_ratio: connectRan
         ? peerRatio(loaderMetricTables, connectRan, 'loader_to_kafka_connect_ratio')
         : null,
@@ -355,6 +380,12 @@ export type BenchSummary = {
   loader_to_copy_metric_tables_ratio: number;
   peers: {
     per_listing_insert: Awaited<ReturnType<typeof runPerListingInsert>> & { rows_per_cpu_s: number | null };
+    /** the seed as a whole service: the same raw topic consumed, parsed, written per listing */
+    per_listing_from_topic: Awaited<ReturnType<typeof runPerListingFromTopic>> & {
+      /** its metric tables equal the loader's, row for row (tablesDigest) */
+      same_rows_as_loader: boolean;
+      rows_per_cpu_s: number | null;
+    };
     /** peer 1, or why it did not run (--no-kafka-connect, no Java/Maven, librdkafka's mock broker) */
     kafka_connect_jdbc: (KafkaConnectJdbcResult & { rows_per_cpu_s: number | null }) | { skipped: string };
   };
@@ -364,6 +395,10 @@ export type BenchSummary = {
   loader_to_per_listing_ratio: number;
   /** the same per CPU second (Node + PostgreSQL), i.e. per core */
   loader_to_per_listing_cpu_ratio: number | null;
+  /** metric-table rows per second: loader vs the seed's whole loader (from the raw topic, parsing) */
+  loader_to_per_listing_from_topic_ratio: number;
+  /** the same per CPU second */
+  loader_to_per_listing_from_topic_cpu_ratio: number | null;
   /** metric-table rows per second: loader vs Kafka Connect's JDBC sink (null when peer 1 was skipped) */
   loader_to_kafka_connect_ratio: number | null;
   /** the same per CPU second (loader process + PostgreSQL vs the Connect JVM + PostgreSQL) */
@@ -402,6 +437,7 @@ function report(s: BenchSummary): void {
       : []),
     `  COPY ceiling   ${s.copy_ceiling.rows_per_s} rows/s (same rows, COPY into same-shaped tables) → loader/COPY ${s.loader_to_copy_ratio} (target ≥ 0.5); metric tables alone → ${s.loader_to_copy_metric_tables_ratio}`,
     `  per-listing    ${s.peers.per_listing_insert.rows_per_s} rows/s (seed's multi-row INSERT … ON CONFLICT per listing and table, ${s.peers.per_listing_insert.statements} statements; CPU node ${s.peers.per_listing_insert.cpu_ms.node_process} ms, PostgreSQL ${s.peers.per_listing_insert.cpu_ms.postgres ?? '?'} ms) → loader/peer ${s.loader_to_per_listing_ratio} per second, ${s.loader_to_per_listing_cpu_ratio ?? '?'} per CPU second (target ≥ 3)`,
+    `  seed service   ${s.peers.per_listing_from_topic.rows_per_s} rows/s (the same per-listing INSERTs fed from the raw topic and parsing, no raw store; ${s.peers.per_listing_from_topic.batches} batches, ${s.peers.per_listing_from_topic.transactions} transactions; CPU node ${s.peers.per_listing_from_topic.cpu_ms.node_process} ms, PostgreSQL ${s.peers.per_listing_from_topic.cpu_ms.postgres ?? '?'} ms) → loader/peer ${s.loader_to_per_listing_from_topic_ratio} per second, ${s.loader_to_per_listing_from_topic_cpu_ratio ?? '?'} per CPU second`,
     'rows_per_s' in s.peers.kafka_connect_jdbc
       ? `  kafka connect  ${s.peers.kafka_connect_jdbc.rows_per_s} rows/s (Debezium JDBC sink, upsert, ${s.peers.kafka_connect_jdbc.records} JSON records with schemas on ${s.peers.kafka_connect_jdbc.topics} topics; CPU JVM ${s.peers.kafka_connect_jdbc.cpu_ms.jvm} ms, PostgreSQL ${s.peers.kafka_connect_jdbc.cpu_ms.postgres ?? '?'} ms) → loader/peer ${s.loader_to_kafka_connect_ratio} per second, ${s.loader_to_kafka_connect_cpu_ratio ?? '?'} per CPU second (target ≥ 2)`
       : `  kafka connect  skipped: ${s.peers.kafka_connect_jdbc.skipped}`,

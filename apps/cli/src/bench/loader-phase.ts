@@ -250,7 +250,7 @@ const FETCH_BYTES_PER_PARTITION = 1 << 20;
  * producer's send sizes. So on the mock the envelopes go out in sends whose per-partition record batches
  * hold about as many (uncompressed) bytes as a real broker's fetch would return.
  */
-async function produceEnvelopes(
+export async function produceEnvelopes(
   ctx: BenchContext,
   prefix: string,
   envelopes: RawEnvelope[],

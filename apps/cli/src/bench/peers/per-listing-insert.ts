@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { Row, TableSpec } from '@staysync/core';
 import { cpuSpent, sampleCpu, type CpuMs } from '../cpu';
 import type { ParsedRows } from '../copy-ceiling';
@@ -26,12 +26,35 @@ const MAX_PARAMETERS = 65_535;
  * Timed from the first BEGIN to the last COMMIT, on empty metric tables.
  */
 export async function runPerListingInsert(pool: Pool, parsed: ParsedRows): Promise<PerListingInsertResult> {
-  const byListing = groupByListing(parsed);
   const client = await pool.connect();
-  let statements = 0;
   try {
     const cpuAtStart = sampleCpu();
     const started = performance.now();
+    const { listings, statements } = await insertPerListing(client, parsed);
+    const durationMs = performance.now() - started;
+    const cpu = cpuSpent(cpuAtStart, sampleCpu());
+    const rows = await metricRows(client, parsed.specs);
+    return {
+      listings,
+      statements,
+      rows,
+      duration_ms: round(durationMs),
+      rows_per_s: round((rows / durationMs) * 1000, 1),
+      cpu_ms: cpu,
+    };
+  } finally {
+    client.release();
+  }
+}
+
+/** Per listing one transaction with one multi-row upsert per table; returns how many of each it took. */
+export async function insertPerListing(
+  client: PoolClient,
+  parsed: ParsedRows,
+): Promise<{ listings: number; statements: number }> {
+  const byListing = groupByListing(parsed);
+  let statements = 0;
+  try {
     for (const tables of byListing.values()) {
       await client.query('BEGIN');
       for (const spec of parsed.specs) {
@@ -44,27 +67,19 @@ export async function runPerListingInsert(pool: Pool, parsed: ParsedRows): Promi
       }
       await client.query('COMMIT');
     }
-    const durationMs = performance.now() - started;
-    const cpu = cpuSpent(cpuAtStart, sampleCpu());
-    let rows = 0;
-    for (const spec of parsed.specs)
-      rows += Number(
-        (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${spec.table}`)).rows[0].n,
-      );
-    return {
-      listings: byListing.size,
-      statements,
-      rows,
-      duration_ms: round(durationMs),
-      rows_per_s: round((rows / durationMs) * 1000, 1),
-      cpu_ms: cpu,
-    };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
-  } finally {
-    client.release();
   }
+  return { listings: byListing.size, statements };
+}
+
+/** rows in the metric tables (the seed stores no raw payloads) */
+export async function metricRows(client: Pick<PoolClient, 'query'>, specs: TableSpec[]): Promise<number> {
+  let rows = 0;
+  for (const spec of specs)
+    rows += (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${spec.table}`)).rows[0].n;
+  return rows;
 }
 
 /** listing (account and Airbnb listing id) → table → its rows, in the parser's order */
