@@ -35,6 +35,7 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'apps/cli/src/bench/live-phase.ts': TOOLS,
   'apps/cli/src/bench/loader-phase.ts': TOOLS,
   'apps/cli/src/bench/peers/kafka-connect-jdbc.ts': TOOLS,
+  'apps/cli/src/bench/peers/per-listing-from-topic.ts': TOOLS,
   'apps/cli/src/chaos/chaos.command.ts': TOOLS,
   'apps/cli/src/chaos/figures.ts': TOOLS,
   'apps/cli/src/chaos/poison.ts': TOOLS,
