@@ -150,6 +150,11 @@ export async function tableCounts(pool: Pool): Promise<Record<string, number>> {
   return counts;
 }
 
+/** Rows in the metric tables, all together (what the peers, which store no raw payloads, leave). */
+export async function metricTableRows(pool: Pool): Promise<number> {
+  return Object.values(await tableCounts(pool)).reduce((a, b) => a + b, 0);
+}
+
 /** Rows in every table the loader writes (metric tables and raw store), by table. */
 export async function loadedTableRows(pool: Pool): Promise<Record<string, number>> {
   return { ...(await tableCounts(pool)), raw_responses: await countRawResponses(pool) };

@@ -1,12 +1,19 @@
 import type { RawEnvelope } from '@staysync/core';
 import { createKafka, topicName } from '@staysync/kafka';
 import pino from 'pino';
-import { FAST_CONSUMER, LOG_STREAM, truncateLoaderTables, waitUntil, type BenchContext } from '../context';
-import { parseEnvelopes, type ParsedRows } from '../copy-ceiling';
+import {
+  FAST_CONSUMER,
+  LOG_STREAM,
+  metricTableRows,
+  truncateLoaderTables,
+  waitUntil,
+  type BenchContext,
+} from '../context';
+import { parseEnvelopes } from '../copy-ceiling';
 import { cpuSpent, sampleCpu, type CpuMs, type CpuSample } from '../cpu';
 import { round } from '../fetch-phase';
 import { produceEnvelopes } from '../loader-phase';
-import { insertPerListing, metricRows } from './per-listing-insert';
+import { insertPerListing } from './per-listing-insert';
 
 export interface PerListingFromTopicResult {
   responses: number;
@@ -47,7 +54,6 @@ export async function runPerListingFromTopic(
   );
   const consumer = kafka.consumer({ groupId: `${prefix}seed-loader`, ...FAST_CONSUMER });
   const client = await ctx.pool.connect();
-  let specs: ParsedRows['specs'] = [];
   const counts = { responses: 0, batches: 0, transactions: 0, statements: 0 };
   const timing: { firstStart: number; lastEnd: number; cpuAtStart?: CpuSample; cpuAtEnd?: CpuSample } = {
     firstStart: 0,
@@ -67,9 +73,7 @@ export async function runPerListingFromTopic(
           const values = batch.messages.flatMap((m) =>
             m.value ? [JSON.parse(m.value.toString('utf8')) as RawEnvelope] : [],
           );
-          const parsed = parseEnvelopes(values);
-          specs = parsed.specs;
-          const written = await insertPerListing(client, parsed);
+          const written = await insertPerListing(client, parseEnvelopes(values));
           counts.transactions += written.listings;
           counts.statements += written.statements;
           counts.responses += values.length;
@@ -100,7 +104,7 @@ export async function runPerListingFromTopic(
     await consumer.disconnect().catch(() => undefined);
     client.release();
   }
-  const rows = await metricRows(ctx.pool, specs);
+  const rows = await metricTableRows(ctx.pool);
   const durationMs = timing.lastEnd - timing.firstStart;
   return {
     ...counts,

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Row, TableSpec } from '@staysync/core';
+import { metricTableRows } from '../context';
 import { cpuSpent, sampleCpu, type CpuMs } from '../cpu';
 import type { ParsedRows } from '../copy-ceiling';
 import { round } from '../fetch-phase';
@@ -33,7 +34,7 @@ export async function runPerListingInsert(pool: Pool, parsed: ParsedRows): Promi
     const { listings, statements } = await insertPerListing(client, parsed);
     const durationMs = performance.now() - started;
     const cpu = cpuSpent(cpuAtStart, sampleCpu());
-    const rows = await metricRows(client, parsed.specs);
+    const rows = await metricTableRows(pool);
     return {
       listings,
       statements,
@@ -72,14 +73,6 @@ export async function insertPerListing(
     throw error;
   }
   return { listings: byListing.size, statements };
-}
-
-/** rows in the metric tables (the seed stores no raw payloads) */
-export async function metricRows(client: Pick<PoolClient, 'query'>, specs: TableSpec[]): Promise<number> {
-  let rows = 0;
-  for (const spec of specs)
-    rows += (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${spec.table}`)).rows[0].n;
-  return rows;
 }
 
 /** listing (account and Airbnb listing id) → table → its rows, in the parser's order */
