@@ -1,6 +1,6 @@
 import { HostawayIpRateLimit, RequestAbortedError, SlidingWindowLog, sharedIpRateLimit } from './rate-limit';
 
-/** The largest number of starts inside any window [t, t + windowMs). */
+/** The largest number of starts (or arrivals) inside any window [t, t + windowMs). */
 function maxStartsInWindow(starts: number[], windowMs: number): number {
   const sorted = [...starts].sort((a, b) => a - b);
   let max = 0;
@@ -32,15 +32,19 @@ async function run(
 }
 
 describe('SlidingWindowLog', () => {
-  it('admits `limit` starts per window and tells how long until the next', () => {
+  it('holds a slot while in flight and until `windowMs` after it settled', () => {
     const log = new SlidingWindowLog(2, 100);
     expect(log.waitMs(0)).toBe(0);
-    log.record(0);
-    log.record(10);
-    expect(log.waitMs(50)).toBe(50);
-    expect(log.waitMs(100)).toBe(0);
-    log.record(100);
-    expect(log.waitMs(105)).toBe(5);
+    const first = log.take();
+    const second = log.take();
+    expect(log.waitMs(50)).toBe(Infinity);
+    second.settledAt = 60;
+    expect(log.waitMs(70)).toBe(90);
+    first.settledAt = 30;
+    expect(log.waitMs(70)).toBe(60);
+    expect(log.waitMs(130)).toBe(0);
+    log.take();
+    expect(log.waitMs(135)).toBe(25);
   });
 
   it('measures windows the way the spec helper does', () => {
@@ -76,6 +80,26 @@ describe('rate limits', () => {
     expect(maxStartsInWindow(all, 200)).toBeLessThanOrEqual(5);
     // the limit is used, not just respected by being slow: some window holds exactly 5
     expect(maxStartsInWindow(all, 200)).toBe(5);
+  });
+
+  it('spaces arrivals by the window even when an earlier request reached upstream late', async () => {
+    // upstream counts arrivals: the first request travels 80 ms, the others arrive as they start
+    const ip = new HostawayIpRateLimit({ ipRate: 2, windowMs: 200 });
+    const account = ip.forAccount({ accountRate: 100, concurrency: 4 });
+    const arrivals: number[] = [];
+    const started = Date.now();
+    await Promise.all(
+      [80, 0, 0, 0].map((travelMs) =>
+        account.schedule(async () => {
+          await new Promise((resolve) => setTimeout(resolve, travelMs));
+          arrivals.push(Date.now());
+        }),
+      ),
+    );
+    expect(arrivals).toHaveLength(4);
+    expect(maxStartsInWindow(arrivals, 200)).toBeLessThanOrEqual(2);
+    // the last start waits for the slow request's window: 80 ms + 200 ms
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
   });
 
   it('does not start queued requests once the signal aborted', async () => {

@@ -1,5 +1,5 @@
+import { EventEmitter } from 'node:events';
 import Bottleneck from 'bottleneck';
-import { sleep } from '@staysync/core';
 
 /**
  * Hostaway allows 15 requests per 10 s per IP and 20 per 10 s per account (reference §2). Every account
@@ -8,12 +8,15 @@ import { sleep } from '@staysync/core';
  *
  * Bottleneck queues and bounds in-flight requests per account (`maxConcurrent`, default 4). The rates
  * come from two sliding-window logs checked right before a request starts: a start is admitted only
- * when both the IP log and the account log hold fewer than `limit` starts in the last window, and it
- * is recorded in both in the same synchronous step. Starts may come in bursts (up to the limit at
- * once), so the concurrency bound is what spreads them; no window ever holds more than `limit`.
+ * when both the IP log and the account log hold fewer than `limit` requests, and it takes a slot in
+ * both in the same synchronous step. Starts may come in bursts (up to the limit at once), so the
+ * concurrency bound is what spreads them.
  *
- * The logs' window is `windowMs` plus 5 % slack: upstream counts arrivals, and an early request that
- * travels slower than a later one (a new connection, say) lands closer to it than it started.
+ * Upstream counts arrivals, which we cannot see: a request may reach it any time between its start
+ * and its response (a new connection, a busy event loop). So a slot is held while the request is in
+ * flight and leaves the window `windowMs` after the response came back, the latest the arrival can
+ * have been. A later request then arrives at least `windowMs` after it, however the two
+ * travelled, and no upstream window ever holds more than `limit` (no slack to guess).
  */
 export interface IpRateOptions {
   /** request starts per window for every account together */
@@ -38,31 +41,44 @@ export class RequestAbortedError extends Error {
   }
 }
 
-/** The start times of the last window; `waitMs` tells how long until one more start is allowed. */
+/** One admitted request's place in a window log. */
+export interface WindowSlot {
+  /** when its response came back (or it failed); Infinity while in flight. It leaves `windowMs` later. */
+  settledAt: number;
+}
+
+/** The requests of the last window; `waitMs` tells how long until one more may start. */
 export class SlidingWindowLog {
-  private readonly starts: number[] = [];
+  private slots: WindowSlot[] = [];
 
   constructor(
     readonly limit: number,
     readonly windowMs: number,
   ) {}
 
+  /** 0 when a request may start at `now`; else ms until a slot leaves, Infinity until one in flight settles. */
   waitMs(now: number): number {
-    while (this.starts.length > 0 && this.starts[0] <= now - this.windowMs) this.starts.shift();
-    if (this.starts.length < this.limit) return 0;
-    return this.starts[this.starts.length - this.limit] + this.windowMs - now;
+    this.slots = this.slots.filter((slot) => slot.settledAt > now - this.windowMs);
+    if (this.slots.length < this.limit) return 0;
+    const settled = this.slots.map((slot) => slot.settledAt).sort((a, b) => a - b);
+    return settled[this.slots.length - this.limit] + this.windowMs - now;
   }
 
-  record(now: number): void {
-    this.starts.push(now);
+  take(): WindowSlot {
+    const slot = { settledAt: Infinity };
+    this.slots.push(slot);
+    return slot;
   }
 }
 
 export class HostawayIpRateLimit {
   private readonly log: SlidingWindowLog;
+  /** wakes requests that wait for one in flight to settle */
+  private readonly settled = new EventEmitter();
 
   constructor(readonly options: IpRateOptions) {
-    this.log = new SlidingWindowLog(options.ipRate, withSlack(options.windowMs));
+    this.log = new SlidingWindowLog(options.ipRate, options.windowMs);
+    this.settled.setMaxListeners(0);
   }
 
   forAccount(options: AccountRateOptions): AccountRateLimiter {
@@ -70,24 +86,40 @@ export class HostawayIpRateLimit {
   }
 
   /**
-   * Waits until both logs admit a start, then starts `task` and records the start in both, in one
-   * synchronous step. The recorded time is read after the task started, so it is never earlier than
-   * the real start and the window check stays conservative.
+   * Waits until both logs admit a start, then takes a slot in both and runs `task` (in one synchronous
+   * step); the slots settle when the task does.
    */
   async admit<T>(account: SlidingWindowLog, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     for (;;) {
       if (signal?.aborted) throw new RequestAbortedError();
       const now = Date.now();
       const waitMs = Math.max(this.log.waitMs(now), account.waitMs(now));
-      if (waitMs <= 0) {
-        const started = task();
-        const startedAt = Date.now();
-        this.log.record(startedAt);
-        account.record(startedAt);
-        return started;
-      }
-      await sleep(waitMs, signal);
+      if (waitMs <= 0) break;
+      await this.slotOrSettle(waitMs, signal);
     }
+    const slots = [this.log.take(), account.take()];
+    try {
+      return await task();
+    } finally {
+      const at = Date.now();
+      for (const slot of slots) slot.settledAt = at;
+      this.settled.emit('settled');
+    }
+  }
+
+  /** Sleeps `waitMs` (forever when Infinity), or until a request settles or the signal aborts. */
+  private slotOrSettle(waitMs: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.settled.off('settled', done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = Number.isFinite(waitMs) ? setTimeout(done, waitMs) : undefined;
+      this.settled.on('settled', done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
   }
 }
 
@@ -100,17 +132,13 @@ export class AccountRateLimiter {
     options: AccountRateOptions,
   ) {
     this.limiter = new Bottleneck({ maxConcurrent: options.concurrency });
-    this.log = new SlidingWindowLog(options.accountRate, withSlack(ip.options.windowMs));
+    this.log = new SlidingWindowLog(options.accountRate, ip.options.windowMs);
   }
 
   /** Runs `task` (one upstream request) within the IP and account limits. */
   schedule<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     return this.limiter.schedule(() => this.ip.admit(this.log, task, signal));
   }
-}
-
-function withSlack(windowMs: number): number {
-  return Math.ceil(windowMs * 1.05);
 }
 
 const ipLimits = new Map<string, HostawayIpRateLimit>();
