@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { PoisonMessageError, type RawEnvelope } from '@staysync/core';
-import { keepValueBytes, loadEnvelopes } from '@staysync/pipeline';
+import { createPipelineMetrics, keepValueBytes, loadEnvelopes } from '@staysync/pipeline';
 import { createTestDatabase, type TestDatabase } from '@staysync/testing';
 import { Pool } from 'pg';
+import pino from 'pino';
+import { Registry } from 'prom-client';
 import { AIRBNB_FIXTURES, loadFixture } from '../../libs/sources/airbnb/fixtures/load';
 import { chartEnvelope, chartRow, fixtureEnvelopes, LISTING_ID, rowCounts, snapshot } from './support';
 
@@ -94,10 +96,26 @@ describe('loader > loadEnvelopes (PostgreSQL)', () => {
     const { body, ...head } = chartEnvelope({ accountId: '1013' });
     const text = `${JSON.stringify({ ...head, body: { first: true } }).slice(0, -1)},"body":${JSON.stringify(body)}}`;
     const twice = keepValueBytes(JSON.parse(text) as RawEnvelope, Buffer.from(text));
+    const metrics = createPipelineMetrics(new Registry());
+    const logged: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => logged.push(JSON.parse(line)) });
 
-    const result = await loadEnvelopes(pool, [twice]);
+    const result = await loadEnvelopes(pool, [twice], { metrics, logger });
 
     expect(result.poison).toEqual([]);
+    // counted and logged, with the server's code and message only (its detail quotes the body)
+    expect((await metrics.rawTextFallbacks.get()).values).toEqual([
+      expect.objectContaining({ labels: { source: 'airbnb' }, value: 1 }),
+    ]);
+    expect(logged).toEqual([
+      expect.objectContaining({
+        level: 40,
+        source: 'airbnb',
+        responses: 1,
+        code: '22P02',
+        error: 'invalid input syntax for type json',
+      }),
+    ]);
     const { rows } = await pool.query(`SELECT body FROM airbnb.raw_responses WHERE account_id = '1013'`);
     expect(rows).toEqual([{ body: loadFixture(AIRBNB_FIXTURES.chartP3Impressions) }]);
     expect(await rowCounts(pool, '1013')).toMatchObject({ 'airbnb.chart_query': 28 });

@@ -11,6 +11,8 @@ export interface PipelineMetrics {
   transactionSeconds: Histogram;
   /** jobs a write finished with the zero-row warning */
   zeroRowJobs: Counter<'source'>;
+  /** raw-store batches whose producer texts PostgreSQL refused, stored again from the parsed bodies */
+  rawTextFallbacks: Counter<'source'>;
   /** dead letters of envelopes whose job does not exist (not recorded in ops.dead_lettered_responses) */
   deadLettersWithoutJob: Counter<'source' | 'stage'>;
 }
@@ -51,6 +53,14 @@ export function createPipelineMetrics(registry: Registry): PipelineMetrics {
         registers: [registry],
       }),
     zeroRowJobs: zeroRowJobsCounter(registry),
+    rawTextFallbacks:
+      existing(registry, 'loader_raw_text_fallbacks_total') ??
+      new Counter({
+        name: 'loader_raw_text_fallbacks_total',
+        help: 'Raw-store batches whose producer texts PostgreSQL refused (rolled back and stored from the parsed bodies)',
+        labelNames: ['source'] as const,
+        registers: [registry],
+      }),
     deadLettersWithoutJob:
       existing(registry, 'loader_dead_letters_without_job_total') ??
       new Counter({

@@ -359,14 +359,24 @@ function jobLoadCounts(
 async function storeRaw(
   client: ClientBase,
   batch: ParsedSourceBatch,
-  options: Pick<LoadOptions, 'storeRaw' | 'markParsed'>,
+  options: Pick<LoadOptions, 'storeRaw' | 'markParsed' | 'metrics' | 'logger'>,
 ): Promise<Map<string, number>> {
   const stored: StoredEnvelope[] = batch.envelopes.map((envelope) => ({
     envelope,
     parserVersion: batch.parserVersion,
   }));
-  if (options.storeRaw ?? true) return storeRawResponses(client, batch.plugin.name, stored);
-  if (options.markParsed) await recordResponseParses(client, batch.plugin.name, stored);
+  const source = batch.plugin.name;
+  if (options.storeRaw ?? true)
+    return storeRawResponses(client, source, stored, (error) => {
+      options.metrics?.rawTextFallbacks.inc({ source });
+      // code and message only: the error's detail and context quote the body
+      const { code, message } = error as { code?: unknown; message?: unknown };
+      options.logger?.warn(
+        { source, responses: stored.length, code, error: message },
+        "PostgreSQL refused the producers' texts of these raw bodies; stored them serialized from the parsed bodies",
+      );
+    });
+  if (options.markParsed) await recordResponseParses(client, source, stored);
   return new Map();
 }
 

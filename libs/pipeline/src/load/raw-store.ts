@@ -58,6 +58,8 @@ export async function storeRawResponses(
   client: ClientBase,
   source: string,
   stored: StoredEnvelope[],
+  /** told when PostgreSQL refused the producer texts and the parsed bodies went in instead */
+  onTextRefused?: (error: unknown) => void,
 ): Promise<Map<string, number>> {
   const unique = lastPerIdentity(stored);
   if (unique.length === 0) return new Map();
@@ -85,6 +87,7 @@ export async function storeRawResponses(
       if (!isDataException(error)) throw error;
       await client.query('ROLLBACK TO SAVEPOINT raw_store');
       await copyInto('serialized');
+      onTextRefused?.(error);
     }
     await client.query('RELEASE SAVEPOINT raw_store');
   } catch (error) {
