@@ -140,17 +140,19 @@ export async function addJobLoadCounts(
   return { counted: rows.map((r) => r.id), complete: rows.filter((r) => r.complete).map((r) => r.id) };
 }
 
-/** Adds to the dead_lettered counter of each job, the job rows locked in id order first (no deadlocks between writers). */
+/** Adds to the dead_lettered counter of each job, in one statement that locks the job rows in id order first (as addJobLoadCounts). */
 async function addDeadLetteredCounts(
   db: Pool | ClientBase,
   added: ReadonlyMap<string, number>,
 ): Promise<void> {
   const ids = [...added.keys()].filter((id) => (added.get(id) ?? 0) > 0).sort();
   if (ids.length === 0) return;
-  await db.query(`SELECT 1 FROM ops.sync_jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
   await db.query(
     `UPDATE ops.sync_jobs j SET dead_lettered = j.dead_lettered + a.added, updated_at = now()
-       FROM unnest($1::uuid[], $2::int4[]) AS a(id, added) WHERE j.id = a.id`,
+       FROM (SELECT a.* FROM ops.sync_jobs locked
+               JOIN unnest($1::uuid[], $2::int4[]) AS a(id, added) ON locked.id = a.id
+              ORDER BY locked.id FOR UPDATE OF locked) AS a
+      WHERE j.id = a.id`,
     [ids, ids.map((id) => added.get(id))],
   );
 }
