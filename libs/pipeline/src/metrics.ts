@@ -20,22 +20,18 @@ export interface PipelineMetrics {
 /** The pipeline's Prometheus metrics on `registry` (idempotent: a second call reuses them). */
 export function createPipelineMetrics(registry: Registry): PipelineMetrics {
   return {
-    unknownMetrics:
-      existing(registry, 'loader_unknown_metrics_total') ??
-      new Counter({
-        name: 'loader_unknown_metrics_total',
-        help: 'Metric names in upstream responses that have no column (kept in extra), per response',
-        labelNames: ['source', 'table'] as const,
-        registers: [registry],
-      }),
-    refusedEnvelopes:
-      existing(registry, 'loader_refused_envelopes_total') ??
-      new Counter({
-        name: 'loader_refused_envelopes_total',
-        help: 'Envelopes of hard-deleted accounts refused by a loader or replay write (nothing of them is stored)',
-        labelNames: ['source'] as const,
-        registers: [registry],
-      }),
+    unknownMetrics: counter(
+      registry,
+      'loader_unknown_metrics_total',
+      'Metric names in upstream responses that have no column (kept in extra), per response',
+      ['source', 'table'],
+    ),
+    refusedEnvelopes: counter(
+      registry,
+      'loader_refused_envelopes_total',
+      'Envelopes of hard-deleted accounts refused by a loader or replay write (nothing of them is stored)',
+      ['source'],
+    ),
     transactionResponses:
       existing(registry, 'loader_transaction_responses') ??
       new Histogram({
@@ -53,23 +49,28 @@ export function createPipelineMetrics(registry: Registry): PipelineMetrics {
         registers: [registry],
       }),
     zeroRowJobs: zeroRowJobsCounter(registry),
-    rawTextFallbacks:
-      existing(registry, 'loader_raw_text_fallbacks_total') ??
-      new Counter({
-        name: 'loader_raw_text_fallbacks_total',
-        help: 'Raw-store batches whose producer texts PostgreSQL refused (rolled back and stored from the parsed bodies)',
-        labelNames: ['source'] as const,
-        registers: [registry],
-      }),
-    deadLettersWithoutJob:
-      existing(registry, 'loader_dead_letters_without_job_total') ??
-      new Counter({
-        name: 'loader_dead_letters_without_job_total',
-        help: 'Dead-lettered envelopes naming a job that does not exist: sent to the DLQ topic, not recorded against a job',
-        labelNames: ['source', 'stage'] as const,
-        registers: [registry],
-      }),
+    rawTextFallbacks: counter(
+      registry,
+      'loader_raw_text_fallbacks_total',
+      'Raw-store batches whose producer texts PostgreSQL refused (rolled back and stored from the parsed bodies)',
+      ['source'],
+    ),
+    deadLettersWithoutJob: counter(
+      registry,
+      'loader_dead_letters_without_job_total',
+      'Dead-lettered envelopes naming a job that does not exist: sent to the DLQ topic, not recorded against a job',
+      ['source', 'stage'],
+    ),
   };
+}
+
+function counter<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+): Counter<L> {
+  return existing(registry, name) ?? new Counter({ name, help, labelNames, registers: [registry] });
 }
 
 function existing<T>(registry: Registry, name: string): T | undefined {
