@@ -47,6 +47,12 @@ describe('SlidingWindowLog', () => {
     expect(log.waitMs(135)).toBe(25);
   });
 
+  it('refuses a limit below 1 or an empty window', () => {
+    expect(() => new SlidingWindowLog(0, 100)).toThrow(RangeError);
+    expect(() => new SlidingWindowLog(1.5, 100)).toThrow(RangeError);
+    expect(() => new SlidingWindowLog(1, 0)).toThrow(RangeError);
+  });
+
   it('measures windows the way the spec helper does', () => {
     expect(maxStartsInWindow([0, 10, 199, 200, 201], 200)).toBe(4);
     expect(maxStartsInWindow([0, 10, 199, 210, 211], 200)).toBe(3);
@@ -87,7 +93,6 @@ describe('rate limits', () => {
     const ip = new HostawayIpRateLimit({ ipRate: 2, windowMs: 200 });
     const account = ip.forAccount({ accountRate: 100, concurrency: 4 });
     const arrivals: number[] = [];
-    const started = Date.now();
     await Promise.all(
       [80, 0, 0, 0].map((travelMs) =>
         account.schedule(async () => {
@@ -97,9 +102,45 @@ describe('rate limits', () => {
       ),
     );
     expect(arrivals).toHaveLength(4);
+    // started at its start, the slow request's window would let the last one in at ~200 ms, next to it
     expect(maxStartsInWindow(arrivals, 200)).toBeLessThanOrEqual(2);
-    // the last start waits for the slow request's window: 80 ms + 200 ms
-    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+  });
+
+  it('a request that failed settles its slot and wakes a request of another account waiting for it', async () => {
+    const ip = new HostawayIpRateLimit({ ipRate: 1, windowMs: 100 });
+    const a = ip.forAccount({ accountRate: 10, concurrency: 1 });
+    const b = ip.forAccount({ accountRate: 10, concurrency: 1 });
+    let failedAt = 0;
+    const failing = a.schedule(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      failedAt = Date.now();
+      throw new Error('socket hang up');
+    });
+    const waiting = b.schedule(async () => Date.now());
+    await expect(failing).rejects.toThrow('socket hang up');
+    expect(await waiting).toBeGreaterThanOrEqual(failedAt + 100);
+  });
+
+  it('rejects a request waiting for a slot as soon as the signal aborts', async () => {
+    const ip = new HostawayIpRateLimit({ ipRate: 1, windowMs: 100 });
+    const account = ip.forAccount({ accountRate: 10, concurrency: 2 });
+    const abort = new AbortController();
+    let release = () => {};
+    const inFlight = account.schedule(() => new Promise<void>((resolve) => (release = resolve)));
+    const waiting = account.schedule(async () => 'started', abort.signal);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    abort.abort();
+    // the slot it waits for is held until the in-flight request settles: only the abort can end the wait
+    const outcome = await Promise.race([
+      waiting.then(
+        () => 'started',
+        (error: unknown) => error,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1_000)),
+    ]);
+    expect(outcome).toBeInstanceOf(RequestAbortedError);
+    release();
+    await inFlight;
   });
 
   it('does not start queued requests once the signal aborted', async () => {

@@ -9,23 +9,27 @@ import Bottleneck from 'bottleneck';
  * Bottleneck queues and bounds in-flight requests per account (`maxConcurrent`, default 4). The rates
  * come from two sliding-window logs checked right before a request starts: a start is admitted only
  * when both the IP log and the account log hold fewer than `limit` requests, and it takes a slot in
- * both in the same synchronous step. Starts may come in bursts (up to the limit at once), so the
- * concurrency bound is what spreads them.
+ * both in the same synchronous step.
  *
  * Upstream counts arrivals, which we cannot see: a request may reach it any time between its start
  * and its response (a new connection, a busy event loop). So a slot is held while the request is in
- * flight and leaves the window `windowMs` after the response came back, the latest the arrival can
- * have been. A later request then arrives at least `windowMs` after it, however the two
- * travelled, and no upstream window ever holds more than `limit` (no slack to guess).
+ * flight and leaves the window `windowMs` after the response came back (an error response too), the
+ * latest the arrival can have been. A later request then arrives at least `windowMs` after it, however
+ * the two travelled, and no upstream window ever holds more than `limit` (no slack to guess). A request
+ * that timed out or lost its connection settles when we gave up on it; should upstream count it later
+ * still, the 429 that may follow is retried like any other.
+ *
+ * A task must not schedule another request on the same limiter: the inner one could wait for the
+ * outer one's slot.
  */
 export interface IpRateOptions {
-  /** request starts per window for every account together */
+  /** requests per window for every account together */
   ipRate: number;
   windowMs: number;
 }
 
 export interface AccountRateOptions {
-  /** request starts per window for this account */
+  /** requests per window for this account */
   accountRate: number;
   /** requests in flight at once for this account */
   concurrency: number;
@@ -54,7 +58,11 @@ export class SlidingWindowLog {
   constructor(
     readonly limit: number,
     readonly windowMs: number,
-  ) {}
+  ) {
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`rate limit must be an integer ≥ 1, got ${limit}`);
+    if (!(windowMs > 0)) throw new RangeError(`rate window must be > 0 ms, got ${windowMs}`);
+  }
 
   /** 0 when a request may start at `now`; else ms until a slot leaves, Infinity until one in flight settles. */
   waitMs(now: number): number {
