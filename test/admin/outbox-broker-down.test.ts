@@ -76,7 +76,8 @@ describe('Admin > outbox while the broker is unreachable', () => {
       .expect(200);
     await api().patch('/api/v1/airbnb/accounts/300000001').set(auth).send({ is_active: false }).expect(200);
     await api().delete('/api/v1/airbnb/accounts/300000001').set(auth).expect(204);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // not waiting on kafkajs's 30 s request timeout (loaded CI takes ~0.7 s)
+    expect(Date.now() - started).toBeLessThan(10_000);
     const pending = await sql.query(
       `SELECT count(*)::int AS n FROM ops.outbox WHERE published_at IS NULL AND topic = 'accounts.events' AND message_key = 'airbnb:300000001'`,
     );

@@ -28,7 +28,7 @@ describe('chaos command (fetcher kill -9, connection termination, poison)', () =
         pacingMs: String(PACING_MS),
         poison: String(POISON),
         leaseMs: '3000',
-        timeoutS: '60',
+        timeoutS: '180',
         infrastructure: {
           serverUrl: process.env.DATABASE_URL!,
           brokers: testBrokers().join(','),
@@ -40,7 +40,7 @@ describe('chaos command (fetcher kill -9, connection termination, poison)', () =
       stdout.mockRestore();
       stderr.mockRestore();
     }
-  }, 150_000);
+  }, 400_000);
 
   it('prints the report as the last stdout line', () => {
     expect(JSON.parse(lastLine)).toEqual(report);

@@ -121,7 +121,10 @@ describe('Hostaway end to end (PostgreSQL + broker + simulator)', () => {
       conversations: 3,
       messages: 12,
     });
-    expect(stats.byAccount[String(ACCOUNT)].peakConcurrency).toBe(4);
+    // the cap is HOSTAWAY_CONCURRENCY (4); how many the simulator sees at once depends on when the
+    // shared event loop reads them (the exact cap is tested in the limiter's spec)
+    expect(stats.byAccount[String(ACCOUNT)].peakConcurrency).toBeGreaterThanOrEqual(2);
+    expect(stats.byAccount[String(ACCOUNT)].peakConcurrency).toBeLessThanOrEqual(4);
     expect(stats.rateLimited).toBe(0);
     expect(stats.forbidden).toBe(0);
 
