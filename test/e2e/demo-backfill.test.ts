@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { parseEnv, todayUtc } from '@staysync/core';
+import { parseEnv } from '@staysync/core';
 import {
   airbnbFetchShape,
   ALL_AIRBNB_METRICS,
@@ -8,7 +8,8 @@ import {
   planWindows,
 } from '@staysync/source-airbnb';
 import { demoCommand } from '../../apps/cli/src/commands/demo';
-import { dropDatabase, isMockBroker } from '../harness';
+import { Client } from 'pg';
+import { dropDatabase, isMockBroker, withDatabase } from '../harness';
 
 /** The metrics the demo's fetcher polls: it sets no AIRBNB_*_METRICS, so the config defaults. */
 function demoMetrics() {
@@ -56,7 +57,8 @@ describe('E2E > demo backfill (admin + fetcher + loader + simulator)', () => {
       const lastLine = String(stdout.mock.calls.at(-1)?.[0]).trim();
       expect(JSON.parse(lastLine)).toEqual(summary);
 
-      const scrapeDay = todayUtc();
+      // the day the jobs were claimed on, not today again: a run may cross midnight UTC
+      const scrapeDay = await airbnbScrapeDay(withDatabase(process.env.DATABASE_URL!, database));
       const listings = [
         { id: 'a', internalName: 'a' },
         { id: 'b', internalName: 'b' },
@@ -101,3 +103,17 @@ describe('E2E > demo backfill (admin + fetcher + loader + simulator)', () => {
     }
   }, 120_000);
 });
+
+async function airbnbScrapeDay(url: string): Promise<string> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ day: string }>(
+      `SELECT DISTINCT scrape_date::text AS day FROM ops.sync_jobs WHERE source = 'airbnb'`,
+    );
+    expect(rows).toHaveLength(1);
+    return rows[0].day;
+  } finally {
+    await client.end();
+  }
+}
