@@ -52,14 +52,23 @@ export function registerPoolMetrics(
  * per registry.
  */
 export function zeroRowJobsCounter(registry: Registry): Counter<'source'> {
-  const name = 'staysync_jobs_zero_rows_total';
+  return registeredCounter(
+    registry,
+    'staysync_jobs_zero_rows_total',
+    'Sync jobs that finished with the zero-row warning: every data response parsed to no rows (changed response shape?)',
+    ['source'],
+  );
+}
+
+/** The counter `name` on `registry`: the one registered before, else a new one (idempotent per registry). */
+export function registeredCounter<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+): Counter<L> {
   return (
-    (registry.getSingleMetric(name) as Counter<'source'> | undefined) ??
-    new Counter({
-      name,
-      help: 'Sync jobs that finished with the zero-row warning: every data response parsed to no rows (changed response shape?)',
-      labelNames: ['source'] as const,
-      registers: [registry],
-    })
+    (registry.getSingleMetric(name) as Counter<L> | undefined) ??
+    new Counter({ name, help, labelNames, registers: [registry] })
   );
 }

@@ -1,5 +1,5 @@
-import { zeroRowJobsCounter } from '@staysync/observability';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { registeredCounter, zeroRowJobsCounter } from '@staysync/observability';
+import { Histogram, type Counter, type Registry } from 'prom-client';
 
 export interface PipelineMetrics {
   unknownMetrics: Counter<'source' | 'table'>;
@@ -20,13 +20,13 @@ export interface PipelineMetrics {
 /** The pipeline's Prometheus metrics on `registry` (idempotent: a second call reuses them). */
 export function createPipelineMetrics(registry: Registry): PipelineMetrics {
   return {
-    unknownMetrics: counter(
+    unknownMetrics: registeredCounter(
       registry,
       'loader_unknown_metrics_total',
       'Metric names in upstream responses that have no column (kept in extra), per response',
       ['source', 'table'],
     ),
-    refusedEnvelopes: counter(
+    refusedEnvelopes: registeredCounter(
       registry,
       'loader_refused_envelopes_total',
       'Envelopes of hard-deleted accounts refused by a loader or replay write (nothing of them is stored)',
@@ -49,28 +49,19 @@ export function createPipelineMetrics(registry: Registry): PipelineMetrics {
         registers: [registry],
       }),
     zeroRowJobs: zeroRowJobsCounter(registry),
-    rawTextFallbacks: counter(
+    rawTextFallbacks: registeredCounter(
       registry,
       'loader_raw_text_fallbacks_total',
       'Raw-store batches whose producer texts PostgreSQL refused (rolled back and stored from the parsed bodies)',
       ['source'],
     ),
-    deadLettersWithoutJob: counter(
+    deadLettersWithoutJob: registeredCounter(
       registry,
       'loader_dead_letters_without_job_total',
       'Dead-lettered envelopes naming a job that does not exist: sent to the DLQ topic, not recorded against a job',
       ['source', 'stage'],
     ),
   };
-}
-
-function counter<L extends string>(
-  registry: Registry,
-  name: string,
-  help: string,
-  labelNames: readonly L[],
-): Counter<L> {
-  return existing(registry, name) ?? new Counter({ name, help, labelNames, registers: [registry] });
 }
 
 function existing<T>(registry: Registry, name: string): T | undefined {
