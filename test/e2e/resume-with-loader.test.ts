@@ -58,17 +58,20 @@ describe('E2E > a fetcher dies mid-job; another resumes it beside the loader', (
     ).rows[0].n;
 
   it('completes the job with each metric request made once and no duplicate rows', async () => {
-    const expected = 1 + expectedMetricRequests(simulator, ACCOUNT).length;
     const jobId = await insertQueuedJob(sql, ACCOUNT);
     const first = (await startFetcher(config, { instanceId: 'fetcher-doomed' })).app;
     fetchers.push(first);
     await sendSyncCommand(first, jobId, ACCOUNT);
-    await waitForJob(
+    const expectedOn = (scrapeDay: string) =>
+      1 + expectedMetricRequests(simulator, ACCOUNT, scrapeDay).length;
+    const partial = await waitForJob(
       sql,
       jobId,
-      (j) => j.fetched >= expected / 3 && j.fetch_completed_at === null,
+      (j) =>
+        j.scrape_day !== null && j.fetched >= expectedOn(j.scrape_day) / 3 && j.fetch_completed_at === null,
       'a third of the requests fetched',
     );
+    const expected = expectedOn(partial.scrape_day!);
     await first.close();
 
     // Wait until the loader stored everything the first fetcher published, then make its end look like a

@@ -1,6 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { FetcherConfig } from '@staysync/config';
-import { todayUtc } from '@staysync/core';
 import { METRICS_REGISTRY } from '@staysync/observability';
 import { makeAirbnbCookie, type AirbnbSimulator } from '@staysync/simulators';
 import type { Client } from 'pg';
@@ -66,9 +65,9 @@ describe('Fetcher > jobs', () => {
     const jobId = await insertQueuedJob(sql, FULL);
     await sendSyncCommand(app, jobId, FULL);
 
-    const metricRequests = expectedMetricRequests(simulator, FULL);
-    const expected = 1 + metricRequests.length;
     const job = await waitForJob(sql, jobId, (j) => j.fetch_completed_at !== null, 'fetch completion');
+    const metricRequests = expectedMetricRequests(simulator, FULL, job.scrape_day!);
+    const expected = 1 + metricRequests.length;
     expect(job).toMatchObject({
       status: 'running',
       planned: expected,
@@ -89,7 +88,7 @@ describe('Fetcher > jobs', () => {
     expect(keys.size).toBe(expected);
     expect(keys).toEqual(
       new Set([
-        `${FULL}:airbnb:ListingsSectionQuery:${todayUtc()}`,
+        `${FULL}:airbnb:ListingsSectionQuery:${job.scrape_day}`,
         ...metricRequests.map((r) => `${FULL}:${r.requestKey}`),
       ]),
     );
@@ -142,7 +141,7 @@ describe('Fetcher > jobs', () => {
       (j) => j.fetch_completed_at !== null,
       'the other account to finish fetching',
     );
-    const expected = 1 + expectedMetricRequests(simulator, BESIDE_REJECTED).length;
+    const expected = 1 + expectedMetricRequests(simulator, BESIDE_REJECTED, other.scrape_day!).length;
     expect(other).toMatchObject({
       status: 'running',
       planned: expected,
@@ -173,8 +172,8 @@ describe('Fetcher > jobs', () => {
     const jobId = await insertQueuedJob(sql, FLAKY);
     await sendSyncCommand(app, jobId, FLAKY);
 
-    const expected = 1 + expectedMetricRequests(simulator, FLAKY).length;
     const job = await waitForJob(sql, jobId, (j) => j.fetch_completed_at !== null, 'fetch completion');
+    const expected = 1 + expectedMetricRequests(simulator, FLAKY, job.scrape_day!).length;
     expect(job).toMatchObject({ planned: expected, fetched: expected, failed: 0, error: null });
     const stats = simulator.stats();
     expect(stats.byFault).toMatchObject({ rateLimit: 2, serverError: 3 });

@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadFetcherConfig, type FetcherConfig } from '@staysync/config';
-import { todayUtc } from '@staysync/core';
 import { CredentialCipher } from '@staysync/crypto';
 import { KafkaProducerService } from '@staysync/kafka';
 import {
@@ -170,14 +169,19 @@ export async function sendSyncCommand(
 }
 
 /** Metric requests per job for an account of the simulator, planned exactly as the fetcher plans them. */
+/**
+ * The metric requests a job plans. `scrapeDay` is the job's own (fixed when a fetcher first claims it,
+ * see `JobRow.scrape_day`), not today again: a test may cross midnight UTC, and Saturdays plan differently.
+ */
 export function expectedMetricRequests(
   simulator: AirbnbSimulator,
   accountId: string,
+  scrapeDay: string,
   mode: 'backfill' | 'incremental' = 'incremental',
 ) {
   return planRequests({
     listings: simulator.listingsFor(accountId),
-    scrapeDay: todayUtc(),
+    scrapeDay,
     firstRun: mode === 'backfill',
     lookaheadWeeks: TEST_LOOKAHEAD_WEEKS,
     metrics: {
@@ -247,10 +251,15 @@ export interface JobRow {
   started_at: Date | null;
   fetch_completed_at: Date | null;
   finished_at: Date | null;
+  /** YYYY-MM-DD, set when a fetcher first claims the job */
+  scrape_day: string | null;
 }
 
 export async function jobRow(sql: Client, jobId: string): Promise<JobRow> {
-  const { rows } = await sql.query<JobRow>(`SELECT * FROM ops.sync_jobs WHERE id = $1`, [jobId]);
+  const { rows } = await sql.query<JobRow>(
+    `SELECT *, to_char(scrape_date, 'YYYY-MM-DD') AS scrape_day FROM ops.sync_jobs WHERE id = $1`,
+    [jobId],
+  );
   return rows[0];
 }
 

@@ -19,7 +19,7 @@ import {
 } from './context';
 import type { CpuMs } from './cpu';
 import { parseEnvelopes, ratioToCeiling, runCopyCeiling } from './copy-ceiling';
-import { expectedCounts } from './expected';
+import { expectedCounts, scrapeDaysOfJobs } from './expected';
 import { round, runFetchPhase } from './fetch-phase';
 import { runLivePhase } from './live-phase';
 import { runKafkaConnectJdbc, tablesDigest, type KafkaConnectJdbcResult } from './peers/kafka-connect-jdbc';
@@ -126,17 +126,21 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
       log,
     };
     const sim = simulator;
-    const expected = expectedCounts(
-      accountIds.map((id) => sim.listingsFor(id)),
-      fetcherConfig(ctx, 'x.'),
-      todayUtc(),
-    );
+    const planOn = (scrapeDays: Record<string, string>) =>
+      expectedCounts(
+        accountIds.map((id) => ({ listings: sim.listingsFor(id), scrapeDay: scrapeDays[id] })),
+        fetcherConfig(ctx, 'x.'),
+      );
+    const today = todayUtc();
     log(
-      `bench: ${sizes.accounts} account(s) × ${sizes.listings} listing(s), lookahead ${sizes.lookaheadWeeks} weeks → ${expected.requests} requests planned; ${cpus().length} cpu(s), broker ${infra.broker ?? (infra.mock ? 'librdkafka-mock' : 'external')} at ${infra.brokers}`,
+      `bench: ${sizes.accounts} account(s) × ${sizes.listings} listing(s), lookahead ${sizes.lookaheadWeeks} weeks → ${planOn(Object.fromEntries(accountIds.map((id) => [id, today]))).requests} requests planned; ${cpus().length} cpu(s), broker ${infra.broker ?? (infra.mock ? 'librdkafka-mock' : 'external')} at ${infra.brokers}`,
     );
 
     log('[1/5] fetch only');
     const fetched = await runFetchPhase(ctx);
+    // what the jobs were claimed on: the fetch may have crossed midnight UTC since the line above
+    const scrapeDays = await scrapeDaysOfJobs(pool, accountIds);
+    const expected = planOn(scrapeDays);
     const jobIds = (
       await pool.query<{ id: string }>(`SELECT id FROM ops.sync_jobs WHERE account_id = ANY($1::text[])`, [
         accountIds,
@@ -273,6 +277,7 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
           ...Object.fromEntries([...parsed.byTable].map(([t, r]) => [t.replace('airbnb.', ''), r.length])),
         },
         rows,
+        scrape_days: scrapeDays,
         expected: expected,
         rows_match_plan: rowsMatchPlan,
       },
@@ -357,6 +362,8 @@ export type BenchSummary = {
     envelopes: number;
     parsed_rows: Record<string, number>;
     rows: Record<string, number>;
+    /** per account, the UTC day its fetch job was claimed on: what `expected` is planned on */
+    scrape_days: Record<string, string>;
     expected: ReturnType<typeof expectedCounts>;
     rows_match_plan: boolean;
   };

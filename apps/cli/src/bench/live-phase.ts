@@ -23,6 +23,8 @@ export interface LagResult {
   p99: number;
   max: number;
   samples: number;
+  /** requests the live jobs planned (each on its own scrape day): every one is a sample */
+  planned: number;
   /** what "committed" means for p50/p99 */
   measured_as: string;
   /** cross-check from the database: parsed_at (= now(), the loading transaction's START) − fetched_at; a lower bound */
@@ -62,14 +64,16 @@ export async function runLivePhase(ctx: BenchContext): Promise<LagResult> {
     ctx.log(`live: fetcher + loader together, ${ctx.accountIds.length} backfill job(s)`);
     const t0 = Date.now();
     await fetcher.get(KafkaProducerService).send('sync.commands', syncCommands(jobIds, ctx.accountIds));
+    let planned = 0;
     await waitUntil(
       async () => {
-        const { rows } = await ctx.pool.query<{ status: string; fetched: number }>(
-          `SELECT status, fetched FROM ops.sync_jobs WHERE id = ANY($1::uuid[])`,
+        const { rows } = await ctx.pool.query<{ status: string; fetched: number; planned: number }>(
+          `SELECT status, fetched, planned FROM ops.sync_jobs WHERE id = ANY($1::uuid[])`,
           [jobIds],
         );
         // a job finishes inside the last batch's handler, just before the handler returns and its lags are recorded
         const fetched = rows.reduce((sum, r) => sum + r.fetched, 0);
+        planned = rows.reduce((sum, r) => sum + r.planned, 0);
         return rows.every((r) => r.status === 'succeeded' || r.status === 'failed') && lags.size >= fetched;
       },
       {
@@ -86,6 +90,7 @@ export async function runLivePhase(ctx: BenchContext): Promise<LagResult> {
       p99: percentile(values, 99),
       max: values.at(-1) ?? 0,
       samples: values.length,
+      planned,
       measured_as:
         'envelope fetchedAt → return of the loader batch handler (after COMMIT), same process clock',
       ...db,

@@ -1,4 +1,12 @@
-import { COMPARED_TABLES, formatTable, judge, percent, tableFiguresSql, type RunFigures } from './figures';
+import {
+  cleanRunOnSameDays,
+  COMPARED_TABLES,
+  formatTable,
+  judge,
+  percent,
+  tableFiguresSql,
+  type RunFigures,
+} from './figures';
 
 const table = (stored: number, hash: string) => ({
   expected: 10,
@@ -14,6 +22,7 @@ function run(
   return {
     scenario: 'fetcher-kill',
     fault: 'kill -9',
+    scrape_days: { '800000001': '2026-12-05', '800000002': '2026-12-05' },
     tables: { listings: table(10, 'a'), raw_responses: table(10, 'b') },
     upstream: { planned: 10, calls: 11, duplicates: 1, duplicate_bound: 1, preflight: 4 },
     recovery_s: 12.5,
@@ -102,6 +111,29 @@ describe('chaos figures', () => {
     expect(
       judge(run({ signalled: [{ service: 'loader-1', signal: 'SIGTERM', status: 137 }] }), clean).ok,
     ).toBe(false);
+  });
+
+  it('compares a run only with a clean run scraped on the same day for every account', () => {
+    const first = judge(run({ scenario: 'clean' }), null);
+    const second = judge(
+      run({ scenario: 'clean-2', scrape_days: { '800000001': '2026-12-06', '800000002': '2026-12-06' } }),
+      null,
+    );
+    expect(cleanRunOnSameDays([first, second], run())).toBe(first);
+    // key order does not matter, the days do
+    expect(
+      cleanRunOnSameDays(
+        [first, second],
+        run({ scrape_days: { '800000002': '2026-12-06', '800000001': '2026-12-06' } }),
+      ),
+    ).toBe(second);
+    // one account claimed before midnight, the other after: neither clean run matches
+    expect(
+      cleanRunOnSameDays(
+        [first, second],
+        run({ scrape_days: { '800000001': '2026-12-05', '800000002': '2026-12-06' } }),
+      ),
+    ).toBeUndefined();
   });
 
   it('gives 100 % only when every one made it', () => {

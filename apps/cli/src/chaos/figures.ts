@@ -59,6 +59,8 @@ export interface RunFigures {
   scenario: string;
   fault: string;
   skipped?: string;
+  /** per account, the UTC day its job was claimed on: what the plan and the data depend on */
+  scrape_days: Record<string, string>;
   tables: Record<string, TableFigures & { equals_clean: boolean | null }>;
   /** every table holds what the plan expects and the clean run's content */
   identical: boolean | null;
@@ -96,6 +98,15 @@ export interface RunFigures {
 export const GRACEFUL_EXIT = [0, 143];
 
 /** The run's figures against the clean run's hashes; `ok` when every "done when" figure holds. */
+/** The clean run scraped on the same day per account as `run`, if there is one: the only fair comparison. */
+export function cleanRunOnSameDays<T extends Pick<RunFigures, 'scrape_days'>>(
+  cleanRuns: T[],
+  run: Pick<RunFigures, 'scrape_days'>,
+): T | undefined {
+  const days = (r: Pick<RunFigures, 'scrape_days'>) => JSON.stringify(Object.entries(r.scrape_days).sort());
+  return cleanRuns.find((clean) => days(clean) === days(run));
+}
+
 export function judge(
   run: Omit<RunFigures, 'identical' | 'ok' | 'delay_s'>,
   clean: Pick<RunFigures, 'tables' | 'sync_s'> | null,
