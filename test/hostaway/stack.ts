@@ -54,20 +54,29 @@ export const AUTH = { 'X-API-Key': TEST_API_KEY };
 export const PUBLIC_BASE_URL = 'https://staysync.example.com';
 /** the documented 15 req/10 s per IP and 20 req/10 s per account, on a 1 s window so the suites stay quick */
 export const RATES = { perIp: { limit: 15, windowMs: 1000 }, perAccount: { limit: 20, windowMs: 1000 } };
+type Rates = typeof RATES;
+
+/** HOSTAWAY_* rate variables for these limits (fetcher and admin: one process, one IP budget). */
+export function rateEnv(rates: Rates = RATES): Record<string, string> {
+  return {
+    HOSTAWAY_IP_RATE: String(rates.perIp.limit),
+    HOSTAWAY_ACCOUNT_RATE: String(rates.perAccount.limit),
+    HOSTAWAY_RATE_WINDOW_MS: String(rates.perIp.windowMs),
+  };
+}
 
 /** The fetcher's config against the Hostaway simulator at `simulatorUrl`, paced by RATES. */
 export function hostawayFetcherConfig(
   env: Record<string, string>,
   simulatorUrl: string,
   pageSize: number,
+  rates: Rates = RATES,
 ): FetcherConfig {
   return fetcherTestConfig({
     ...env,
     HOSTAWAY_BASE_URL: simulatorUrl,
     HOSTAWAY_PAGE_SIZE: String(pageSize),
-    HOSTAWAY_IP_RATE: String(RATES.perIp.limit),
-    HOSTAWAY_ACCOUNT_RATE: String(RATES.perAccount.limit),
-    HOSTAWAY_RATE_WINDOW_MS: '1000',
+    ...rateEnv(rates),
   });
 }
 
@@ -75,7 +84,10 @@ export async function startHostawayStack(options: {
   accounts: HostawaySimulatorAccount[];
   adminEnv?: Record<string, string>;
   pageSize?: number;
+  /** the simulator's limits, kept by the fetcher and admin alike (default RATES) */
+  rates?: Rates;
 }): Promise<HostawayStack> {
+  const rates = options.rates ?? RATES;
   const prefix = randomTopicPrefix();
   const keys = `k1:${randomBytes(32).toString('base64')}`;
   const db = await createTestDatabase();
@@ -85,7 +97,7 @@ export async function startHostawayStack(options: {
   const simulator = await startHostawaySimulator({
     accounts: options.accounts,
     latencyMs: 5,
-    rateLimits: RATES,
+    rateLimits: rates,
     resolveWebhookUrl: (url) =>
       url.startsWith(`${PUBLIC_BASE_URL}/`) ? `${adminOrigin}${url.slice(PUBLIC_BASE_URL.length)}` : url,
   });
@@ -97,6 +109,7 @@ export async function startHostawayStack(options: {
     { ...common, LOG_LEVEL: 'debug' },
     simulator.url,
     options.pageSize ?? 5,
+    rates,
   );
   const fetcher = (
     await startFetcher(fetcherConfig, { instanceId: 'fetcher-hostaway', logStream: logs.fetcher })
@@ -108,6 +121,7 @@ export async function startHostawayStack(options: {
       LOG_LEVEL: 'debug',
       HOSTAWAY_BASE_URL: simulator.url,
       HOSTAWAY_WEBHOOK_POLL_MS: '100',
+      ...rateEnv(rates),
       ...options.adminEnv,
     }),
     logs.admin,

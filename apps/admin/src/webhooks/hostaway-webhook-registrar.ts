@@ -11,11 +11,14 @@ import {
   hostawayAdminConfigOf,
   HostawayTokenProvider,
   mintedTokenUpdate,
+  normalizeBaseUrl,
   NotFoundError,
   readHostawayCredentials,
+  sharedIpRateLimit,
   toDate,
   withTokenRefresh,
   type HostawayClient,
+  type HostawayIpRateLimit,
   type UnifiedWebhookSpec,
 } from '@staysync/source-hostaway';
 import { ADMIN_CONFIG } from '../admin-config';
@@ -82,6 +85,8 @@ const DUE_SQL = `
 @Injectable()
 export class HostawayWebhookRegistrar implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly url: string | null;
+  /** the process's Hostaway IP budget: shared with the fetcher's jobs when both run in one process */
+  private readonly rateLimit: HostawayIpRateLimit;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private nudged = false;
@@ -95,6 +100,11 @@ export class HostawayWebhookRegistrar implements OnApplicationBootstrap, OnAppli
   ) {
     logger.setContext('HostawayWebhookRegistrar');
     this.url = hostawayWebhookUrl(config.publicBaseUrl);
+    const hostaway = hostawayAdminConfigOf(config);
+    this.rateLimit = sharedIpRateLimit(normalizeBaseUrl(hostaway.baseUrl), {
+      ipRate: hostaway.ipRate,
+      windowMs: hostaway.rateWindowMs,
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -262,10 +272,10 @@ export class HostawayWebhookRegistrar implements OnApplicationBootstrap, OnAppli
     action: Exclude<WebhookAction, { kind: 'none' | 'unconfigured' }>,
   ) {
     const credentials = readHostawayCredentials(row, (sealed) => this.cipher.decrypt(sealed));
-    const client = createHostawayClient({
-      baseUrl: hostawayAdminConfigOf(this.config).baseUrl,
-      timeoutMs: hostawayAdminConfigOf(this.config).timeoutMs,
-    });
+    const hostaway = hostawayAdminConfigOf(this.config);
+    const client = createHostawayClient({ baseUrl: hostaway.baseUrl, timeoutMs: hostaway.timeoutMs });
+    // every call, the token mint too, within the IP and account limits (one at a time per account)
+    const limiter = this.rateLimit.forAccount({ accountRate: hostaway.accountRate, concurrency: 1 });
     const tokens = new HostawayTokenProvider({
       clientId: credentials.accountId,
       clientSecret: credentials.clientSecret,
@@ -276,7 +286,7 @@ export class HostawayWebhookRegistrar implements OnApplicationBootstrap, OnAppli
             expiresAt: credentials.accessTokenExpiresAt,
           }
         : null,
-      mint: (id, secret) => withRetries(() => client.mintToken(id, secret), RETRY),
+      mint: (id, secret) => withRetries(() => limiter.schedule(() => client.mintToken(id, secret)), RETRY),
       persist: async (token) => {
         await this.record(
           db,
@@ -286,7 +296,7 @@ export class HostawayWebhookRegistrar implements OnApplicationBootstrap, OnAppli
       },
     });
     const call = <T>(send: (token: string) => Promise<T>) =>
-      withRetries(() => withTokenRefresh(tokens, send), RETRY);
+      withRetries(() => withTokenRefresh(tokens, (token) => limiter.schedule(() => send(token))), RETRY);
     try {
       if (action.kind === 'remove') {
         await call((token) => client.deleteWebhook(action.id, token)).catch((error: unknown) => {

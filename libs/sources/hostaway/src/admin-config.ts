@@ -9,6 +9,10 @@ export interface HostawayAdminConfig {
   timeoutMs: number;
   /** how soon a pending webhook registration is tried again */
   webhookPollMs: number;
+  /** the rate limits admin's webhook calls keep (reference §2): its share of the egress IP, per account, window */
+  ipRate: number;
+  accountRate: number;
+  rateWindowMs: number;
   /** payload keys sealed before a webhook delivery leaves the receiver */
   sensitiveFields: SensitiveFields;
 }
@@ -20,12 +24,18 @@ export const hostawayAdmin = sourceConfig({
     HOSTAWAY_SENSITIVE_FIELD_PATTERN: hostawayFetchShape.HOSTAWAY_SENSITIVE_FIELD_PATTERN,
     HOSTAWAY_BASE_URL: hostawayFetchShape.HOSTAWAY_BASE_URL,
     HOSTAWAY_TIMEOUT_MS: hostawayFetchShape.HOSTAWAY_TIMEOUT_MS,
+    HOSTAWAY_IP_RATE: hostawayFetchShape.HOSTAWAY_IP_RATE,
+    HOSTAWAY_ACCOUNT_RATE: hostawayFetchShape.HOSTAWAY_ACCOUNT_RATE,
+    HOSTAWAY_RATE_WINDOW_MS: hostawayFetchShape.HOSTAWAY_RATE_WINDOW_MS,
     HOSTAWAY_WEBHOOK_POLL_MS: int(5000, { min: 10 }),
   },
   config: (e): HostawayAdminConfig => ({
     baseUrl: e.HOSTAWAY_BASE_URL,
     timeoutMs: e.HOSTAWAY_TIMEOUT_MS,
     webhookPollMs: e.HOSTAWAY_WEBHOOK_POLL_MS,
+    ipRate: e.HOSTAWAY_IP_RATE,
+    accountRate: e.HOSTAWAY_ACCOUNT_RATE,
+    rateWindowMs: e.HOSTAWAY_RATE_WINDOW_MS,
     sensitiveFields: sensitiveFieldsFrom(e.HOSTAWAY_SENSITIVE_FIELDS, e.HOSTAWAY_SENSITIVE_FIELD_PATTERN),
   }),
 });

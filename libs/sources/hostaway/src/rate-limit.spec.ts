@@ -156,11 +156,14 @@ describe('rate limits', () => {
     expect(ran).toBe(1);
   });
 
-  it('shares one IP limit per upstream', () => {
+  it('shares one IP limit per upstream and limit; a caller configured with another limit keeps its own', () => {
     const options = { ipRate: 15, windowMs: 10_000 };
-    expect(sharedIpRateLimit('http://a/', options)).toBe(
-      sharedIpRateLimit('http://a/', { ipRate: 1, windowMs: 1 }),
-    );
-    expect(sharedIpRateLimit('http://b/', options)).not.toBe(sharedIpRateLimit('http://a/', options));
+    const a = sharedIpRateLimit('http://a/', options);
+    expect(sharedIpRateLimit('http://a/', { ipRate: 15, windowMs: 10_000 })).toBe(a);
+    expect(sharedIpRateLimit('http://b/', options)).not.toBe(a);
+    const share = sharedIpRateLimit('http://a/', { ipRate: 7, windowMs: 10_000 });
+    expect(share).not.toBe(a);
+    expect(share.options).toEqual({ ipRate: 7, windowMs: 10_000 });
+    expect(sharedIpRateLimit('http://a/', { ipRate: 15, windowMs: 1_000 })).not.toBe(a);
   });
 });

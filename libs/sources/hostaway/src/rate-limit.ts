@@ -152,10 +152,13 @@ export class AccountRateLimiter {
 const ipLimits = new Map<string, HostawayIpRateLimit>();
 
 /**
- * The process-wide IP limit for an upstream (keyed by base URL); created with the options of its first
- * caller, so every job of the process shares it.
+ * The process-wide IP limit for an upstream (keyed by base URL and the limit itself), so every job of
+ * the process, and admin's webhook calls where admin runs in the same process with the same limit,
+ * share one budget. A caller configured with another limit keeps its own: each process's (or app's)
+ * HOSTAWAY_IP_RATE is its share of the egress IP.
  */
-export function sharedIpRateLimit(key: string, options: IpRateOptions): HostawayIpRateLimit {
+export function sharedIpRateLimit(baseUrl: string, options: IpRateOptions): HostawayIpRateLimit {
+  const key = `${baseUrl} ${options.ipRate}/${options.windowMs}ms`;
   let limit = ipLimits.get(key);
   if (!limit) {
     limit = new HostawayIpRateLimit(options);
