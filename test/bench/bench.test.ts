@@ -166,6 +166,18 @@ describe('bench command', () => {
     expect(json.loader.duration_ms).toBe(Math.min(...json.loader.runs_duration_ms));
     expect(json.loaders_2.duration_ms).toBe(Math.min(...json.loaders_2.runs_duration_ms));
     expect(json.loaders_2.responses).toBe(total('requests'));
+    // the loader as 1 and 2 OS processes: each stored every response and the loader's rows
+    expect(json.loader_processes.runs.map((r: { processes: number }) => r.processes)).toEqual([1, 2]);
+    for (const run of json.loader_processes.runs) {
+      expect(run).toMatchObject({ responses: total('requests'), rows: json.loader.rows });
+      expect(run.runs_duration_ms).toHaveLength(3);
+      expect(run.duration_ms).toBe(Math.min(...run.runs_duration_ms));
+      expect(run.cpu_ms.loader_processes).toBeGreaterThan(0);
+    }
+    expect(json.loader_processes.scale_ratio).toBeCloseTo(
+      json.loader_processes.runs[1].rows_per_s / json.loader_processes.runs[0].rows_per_s,
+      2,
+    );
     // the live phases claim jobs of their own, later: every response they planned is a sample, and
     // when no phase crossed midnight UTC, they planned what the fetch phase did
     expect(json.lag_ms.samples).toBe(json.lag_ms.planned);

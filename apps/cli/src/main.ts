@@ -154,6 +154,7 @@ program
     '--no-kafka-connect',
     'skip peer 1 (Kafka Connect + Debezium JDBC sink; it needs Java, and Maven for a cold jar cache)',
   )
+  .option('--no-loader-processes', 'skip the loaders as 1 and 2 OS processes (loader_processes)')
   .option(
     '--profile <file>',
     'CPU-profile one extra single-loader run into <file> (.cpuprofile) and report its top functions',

@@ -26,6 +26,7 @@ import { runKafkaConnectJdbc, tablesDigest, type KafkaConnectJdbcResult } from '
 import { runPerListingFromTopic } from './peers/per-listing-from-topic';
 import { runPerListingInsert } from './peers/per-listing-insert';
 import { runDirectLoad, runLoaderPhase, type LoaderRunResult } from './loader-phase';
+import { runLoaderProcesses, type LoaderProcessesResult } from './loader-processes';
 
 export interface BenchOptions {
   json?: boolean;
@@ -45,6 +46,8 @@ export interface BenchOptions {
   publishedTopics?: string;
   /** commander's --no-kafka-connect: peer 1 (Kafka Connect + Debezium JDBC sink) is skipped */
   kafkaConnect?: boolean;
+  /** commander's --no-loader-processes: the loaders as 1 and 2 OS processes are not measured */
+  loaderProcesses?: boolean;
   /** CPU-profile one extra single-loader run (after the timed ones) into this .cpuprofile file */
   profile?: string;
   /** for tests: use this (migrated or empty) database and broker instead of recreating staysync_bench */
@@ -240,6 +243,15 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
       runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 2),
     );
     const two = fastest(twoRuns);
+    let loaderProcesses: LoaderProcessesResult | { skipped: string };
+    if (options.loaderProcesses === false) {
+      loaderProcesses = { skipped: '--no-loader-processes' };
+    } else {
+      log(
+        `[4/5] loaders as OS processes (npm run start:loader), 1 then 2 in one group (a warm-up, then ${LOADER_RUNS} runs each: the fastest is reported)`,
+      );
+      loaderProcesses = await runLoaderProcesses(ctx, fetched.envelopes, jobIds, [1, 2], LOADER_RUNS);
+    }
 
     log('[5/5] live: fetcher + loader together');
     const lag = await runLivePhase(ctx);
@@ -337,6 +349,7 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
       direct_load: { ...direct, to_copy_ratio: round(direct.rows_per_s / copy.rows_per_s, 3) },
       loaders_2: { ...two, runs_duration_ms: twoRuns.map((run) => run.duration_ms) },
       loaders_2_to_1_ratio: round(two.responses_per_s / one.responses_per_s, 3),
+      loader_processes: loaderProcesses,
       lag_ms: lag,
       live_many_accounts: manyLag,
       duration_ms: round(performance.now() - started),
@@ -413,6 +426,8 @@ export type BenchSummary = {
   direct_load: Awaited<ReturnType<typeof runDirectLoad>> & { to_copy_ratio: number };
   loaders_2: Awaited<ReturnType<typeof runLoaderPhase>>;
   loaders_2_to_1_ratio: number;
+  /** the loader as 1 and 2 OS processes in one group (scale-out as operators do it), or why not measured */
+  loader_processes: LoaderProcessesResult | { skipped: string };
   lag_ms: Awaited<ReturnType<typeof runLivePhase>>;
   /** the live phase with --many-accounts accounts of one listing each (null with --many-accounts 0) */
   live_many_accounts:
@@ -450,6 +465,9 @@ function report(s: BenchSummary): void {
       : `  kafka connect  skipped: ${s.peers.kafka_connect_jdbc.skipped}`,
     `  direct load    ${s.direct_load.rows_per_s} rows/s (loadEnvelopes in batches of ${s.direct_load.batch_size}, no Kafka) → /COPY ${s.direct_load.to_copy_ratio}`,
     `  loader ×2      ${s.loaders_2.responses_per_s} responses/s (two apps in this process, per instance ${s.loaders_2.per_instance_responses.join('/')}) → ×${s.loaders_2_to_1_ratio} of one loader`,
+    'skipped' in s.loader_processes
+      ? `  loader procs   skipped: ${s.loader_processes.skipped}`
+      : `  loader procs   ${s.loader_processes.runs.map((r) => `×${r.processes} ${r.rows_per_s} rows/s (CPU ${r.cpu_ms.loader_processes} ms loaders, ${r.cpu_ms.postgres ?? '—'} ms PostgreSQL)`).join(', ')} → ×${s.loader_processes.scale_ratio} (separate processes; timed from the first send)`,
     `  lag            p50 ${s.lag_ms.p50} ms, p99 ${s.lag_ms.p99} ms, max ${s.lag_ms.max} ms (${s.lag_ms.samples} responses; fetchedAt → loader commit)`,
     ...(s.live_many_accounts
       ? [

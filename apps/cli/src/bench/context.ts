@@ -70,17 +70,26 @@ export function fetcherConfig(ctx: BenchContext, topicPrefix: string): FetcherCo
   });
 }
 
-/** The loader's config; `publishedTopics` null: the loader's own default topics. */
+/** The loader's environment; `publishedTopics` null: the loader's own default topics. */
+export function loaderEnv(
+  ctx: BenchContext,
+  topicPrefix: string,
+  publishedTopics: string[] | null = ctx.publishedTopics,
+): Record<string, string> {
+  return {
+    ...baseEnv(ctx, topicPrefix),
+    LOADER_PUBLISH_METRICS: String(publishedTopics === null || publishedTopics.length > 0),
+    ...(publishedTopics ? { LOADER_PUBLISHED_TOPICS: publishedTopics.join(',') } : {}),
+  };
+}
+
+/** The loader's config, from loaderEnv. */
 export function loaderConfig(
   ctx: BenchContext,
   topicPrefix: string,
   publishedTopics: string[] | null = ctx.publishedTopics,
 ): LoaderConfig {
-  return loadLoaderConfig({
-    ...baseEnv(ctx, topicPrefix),
-    LOADER_PUBLISH_METRICS: String(publishedTopics === null || publishedTopics.length > 0),
-    ...(publishedTopics ? { LOADER_PUBLISHED_TOPICS: publishedTopics.join(',') } : {}),
-  });
+  return loadLoaderConfig(loaderEnv(ctx, topicPrefix, publishedTopics));
 }
 
 export function newCredentialsKeys(): string {

@@ -76,6 +76,11 @@ export class ServiceProcess {
   /** settles once /ready answered 200 (rejects if the process exits or the timeout passes first) */
   ready: Promise<void> = Promise.resolve();
 
+  /** the service's own pid (not its launcher's), once started */
+  get processId(): number | undefined {
+    return this.pid;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
