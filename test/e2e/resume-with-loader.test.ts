@@ -63,7 +63,7 @@ describe('E2E > a fetcher dies mid-job; another resumes it beside the loader', (
     fetchers.push(first);
     await sendSyncCommand(first, jobId, ACCOUNT);
     const expectedOn = (scrapeDay: string) =>
-      1 + expectedMetricRequests(simulator, ACCOUNT, scrapeDay).length;
+      1 + expectedMetricRequests(simulator, ACCOUNT, { scrapeDay }).length;
     const partial = await waitForJob(
       sql,
       jobId,

@@ -56,7 +56,8 @@ describe('fetcher resume without re-fetching', () => {
       (j) => j.fetched > 10 && j.fetch_completed_at === null,
       'partial progress',
     );
-    const expected = 1 + expectedMetricRequests(simulator, ACCOUNT, partial.scrape_day!).length;
+    const expected =
+      1 + expectedMetricRequests(simulator, ACCOUNT, { scrapeDay: partial.scrape_day! }).length;
     await first.close();
     await waitForJob(sql, jobId, (j) => j.owner === null, 'hand-back');
     const { rows } = await sql.query<{ n: number; listings: number }>(

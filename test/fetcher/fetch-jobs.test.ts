@@ -66,7 +66,7 @@ describe('Fetcher > jobs', () => {
     await sendSyncCommand(app, jobId, FULL);
 
     const job = await waitForJob(sql, jobId, (j) => j.fetch_completed_at !== null, 'fetch completion');
-    const metricRequests = expectedMetricRequests(simulator, FULL, job.scrape_day!);
+    const metricRequests = expectedMetricRequests(simulator, FULL, { scrapeDay: job.scrape_day! });
     const expected = 1 + metricRequests.length;
     expect(job).toMatchObject({
       status: 'running',
@@ -141,7 +141,8 @@ describe('Fetcher > jobs', () => {
       (j) => j.fetch_completed_at !== null,
       'the other account to finish fetching',
     );
-    const expected = 1 + expectedMetricRequests(simulator, BESIDE_REJECTED, other.scrape_day!).length;
+    const expected =
+      1 + expectedMetricRequests(simulator, BESIDE_REJECTED, { scrapeDay: other.scrape_day! }).length;
     expect(other).toMatchObject({
       status: 'running',
       planned: expected,
@@ -173,7 +174,7 @@ describe('Fetcher > jobs', () => {
     await sendSyncCommand(app, jobId, FLAKY);
 
     const job = await waitForJob(sql, jobId, (j) => j.fetch_completed_at !== null, 'fetch completion');
-    const expected = 1 + expectedMetricRequests(simulator, FLAKY, job.scrape_day!).length;
+    const expected = 1 + expectedMetricRequests(simulator, FLAKY, { scrapeDay: job.scrape_day! }).length;
     expect(job).toMatchObject({ planned: expected, fetched: expected, failed: 0, error: null });
     const stats = simulator.stats();
     expect(stats.byFault).toMatchObject({ rateLimit: 2, serverError: 3 });

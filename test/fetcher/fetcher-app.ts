@@ -168,17 +168,17 @@ export async function sendSyncCommand(
   ]);
 }
 
-/** Metric requests per job for an account of the simulator, planned exactly as the fetcher plans them. */
 /**
- * The metric requests a job plans. `scrapeDay` is the job's own (fixed when a fetcher first claims it,
- * see `JobRow.scrape_day`), not today again: a test may cross midnight UTC, and Saturdays plan differently.
+ * The metric requests a job plans for an account of the simulator, planned exactly as the fetcher plans
+ * them. `scrapeDay` is the job's own (fixed when a fetcher first claims it, see `JobRow.scrape_day`),
+ * not today again: a test may cross midnight UTC, and Saturdays plan differently.
  */
 export function expectedMetricRequests(
   simulator: AirbnbSimulator,
   accountId: string,
-  scrapeDay: string,
-  mode: 'backfill' | 'incremental' = 'incremental',
+  job: { scrapeDay: string; mode?: 'backfill' | 'incremental' },
 ) {
+  const { scrapeDay, mode = 'incremental' } = job;
   return planRequests({
     listings: simulator.listingsFor(accountId),
     scrapeDay,

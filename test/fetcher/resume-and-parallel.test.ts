@@ -65,7 +65,7 @@ describe('Fetcher > parallel accounts and resume', () => {
     );
 
     const expected = jobs.map(
-      (job, i) => 1 + expectedMetricRequests(simulator, PARALLEL[i], job.scrape_day!).length,
+      (job, i) => 1 + expectedMetricRequests(simulator, PARALLEL[i], { scrapeDay: job.scrape_day! }).length,
     );
     jobs.forEach((job, i) =>
       expect(job).toMatchObject({ planned: expected[i], fetched: expected[i], failed: 0 }),
@@ -88,7 +88,8 @@ describe('Fetcher > parallel accounts and resume', () => {
       (j) => j.fetched > 0 && j.fetch_completed_at === null,
       'partial progress',
     );
-    const expected = 1 + expectedMetricRequests(simulator, RESUMED, partial.scrape_day!).length;
+    const expected =
+      1 + expectedMetricRequests(simulator, RESUMED, { scrapeDay: partial.scrape_day! }).length;
     await first.close();
     const handedBack = await waitForJob(sql, jobId, (j) => j.owner === null, 'hand-back');
     expect(handedBack.status).toBe('running');

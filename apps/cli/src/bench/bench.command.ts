@@ -467,7 +467,7 @@ function report(s: BenchSummary): void {
     `  loader ×2      ${s.loaders_2.responses_per_s} responses/s (two apps in this process, per instance ${s.loaders_2.per_instance_responses.join('/')}) → ×${s.loaders_2_to_1_ratio} of one loader`,
     'skipped' in s.loader_processes
       ? `  loader procs   skipped: ${s.loader_processes.skipped}`
-      : `  loader procs   ${s.loader_processes.runs.map((r) => `×${r.processes} ${r.rows_per_s} rows/s (CPU ${r.cpu_ms.loader_processes} ms loaders, ${r.cpu_ms.postgres ?? '—'} ms PostgreSQL)`).join(', ')} → ×${s.loader_processes.scale_ratio} (separate processes; timed from the first send)`,
+      : `  loader procs   ${s.loader_processes.runs.map((r) => `×${r.processes} ${r.rows_per_s} rows/s (CPU ${r.cpu_ms.loader_processes ?? '—'} ms loaders, ${r.cpu_ms.postgres ?? '—'} ms PostgreSQL)`).join(', ')} → ×${s.loader_processes.scale_ratio} (separate processes; timed from the first send)`,
     `  lag            p50 ${s.lag_ms.p50} ms, p99 ${s.lag_ms.p99} ms, max ${s.lag_ms.max} ms (${s.lag_ms.samples} responses; fetchedAt → loader commit)`,
     ...(s.live_many_accounts
       ? [

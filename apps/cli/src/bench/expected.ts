@@ -46,15 +46,20 @@ export function expectedCounts(
 
 /**
  * The scrape day of each account's job, as the fetcher fixed it when it first claimed the job: what a
- * run's counts are planned on (not today again, which a run may have crossed into).
+ * run's counts are planned on (not today again, which a run may have crossed into). Accounts whose job
+ * was never claimed are missing.
  */
+export const SCRAPE_DAYS_SQL = `SELECT account_id, to_char(scrape_date, 'YYYY-MM-DD') AS day FROM ops.sync_jobs
+  WHERE source = 'airbnb' AND account_id = ANY($1::text[]) AND scrape_date IS NOT NULL`;
+
+export function scrapeDaysOf(rows: Array<{ account_id: string; day: string }>): Record<string, string> {
+  return Object.fromEntries(rows.map((r) => [r.account_id, r.day]));
+}
+
+/** {@link SCRAPE_DAYS_SQL}, requiring one claimed job per account. */
 export async function scrapeDaysOfJobs(pool: Pool, accountIds: string[]): Promise<Record<string, string>> {
-  const { rows } = await pool.query<{ account_id: string; day: string }>(
-    `SELECT account_id, to_char(scrape_date, 'YYYY-MM-DD') AS day FROM ops.sync_jobs
-      WHERE source = 'airbnb' AND account_id = ANY($1::text[]) AND scrape_date IS NOT NULL`,
-    [accountIds],
-  );
-  const days = Object.fromEntries(rows.map((r) => [r.account_id, r.day]));
+  const { rows } = await pool.query<{ account_id: string; day: string }>(SCRAPE_DAYS_SQL, [accountIds]);
+  const days = scrapeDaysOf(rows);
   const missing = accountIds.filter((id) => !(id in days));
   if (missing.length > 0 || rows.length !== accountIds.length)
     throw new Error(

@@ -7,7 +7,6 @@ import pino from 'pino';
 import { freePort, ServiceProcess } from '../chaos/services';
 import { LOADER_GROUP_ID } from '../../../loader/src/raw-responses.consumer';
 import {
-  countRawResponses,
   loadedTableRows,
   loaderEnv,
   LOG_STREAM,
@@ -24,14 +23,14 @@ export interface LoaderProcessesRun {
   responses: number;
   /** rows in the loaded tables afterwards (metric tables and raw store) */
   rows: number;
-  /** first envelope sent to the idle, joined group → every response stored (polled every 10 ms) */
+  /** first envelope sent to the idle, joined group → every response loaded (job counters polled every 10 ms) */
   duration_ms: number;
   /** of duration_ms, the producer's sends (the loaders consume meanwhile) */
   produce_ms: number;
   rows_per_s: number;
   responses_per_s: number;
   /** the loader processes (all their threads, from /proc) and the local PostgreSQL, during duration_ms */
-  cpu_ms: { loader_processes: number; postgres: number | null };
+  cpu_ms: { loader_processes: number | null; postgres: number | null };
   raw_topic_partitions: number;
   /** every timed run after the warm-up; the fastest is reported */
   runs_duration_ms: number[];
@@ -64,7 +63,7 @@ export async function runLoaderProcesses(
     runs,
     scale_ratio: round(runs.at(-1)!.rows_per_s / runs[0].rows_per_s, 3),
     measured_as:
-      'envelopes produced once every process joined the group → the raw store holds every response (includes the sends)',
+      'envelopes produced once every process joined the group → every response loaded, by the job counters committed with the rows (includes the sends)',
   };
 }
 
@@ -76,12 +75,14 @@ async function runProcesses(
   timedRuns: number,
 ): Promise<LoaderProcessesRun> {
   const prefix = `${ctx.runId}p${processes}.`;
-  const producer = await envelopeProducer(ctx, prefix);
-  const logDir = mkdtempSync(join(tmpdir(), 'staysync-bench-loaders-'));
+  let producer: Awaited<ReturnType<typeof envelopeProducer>> | undefined;
+  let logDir: string | undefined;
   const services: ServiceProcess[] = [];
   let died: string | undefined;
   let measured = false;
   try {
+    producer = await envelopeProducer(ctx, prefix);
+    logDir = mkdtempSync(join(tmpdir(), 'staysync-bench-loaders-'));
     for (let i = 0; i < processes; i++)
       services.push(
         new ServiceProcess(
@@ -95,14 +96,32 @@ async function runProcesses(
       );
     ctx.log(`loader processes ×${processes}: starting (logs in ${logDir})`);
     await producer.prepare(envelopes);
-    await Promise.all(services.map((service) => service.start()));
+    // every start settles before a failure is thrown, so the finally below stops each one it spawned
+    const started = await Promise.allSettled(services.map((service) => service.start()));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
     await groupStable(prefix, ctx.brokers, processes);
 
     const pids = services.map((s) => s.processId!);
-    const cpu = () => ({
-      loaders: pids.reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0),
-      postgres: postgresCpuMs(),
-    });
+    const cpu = () => {
+      const perLoader = pids.map((pid) => processCpuMs(pid));
+      return {
+        loaders: perLoader.some((ms) => ms === null)
+          ? null
+          : perLoader.reduce<number>((sum, ms) => sum + ms!, 0),
+        postgres: postgresCpuMs(),
+      };
+    };
+    const diff = (before: number | null, after: number | null) =>
+      before === null || after === null ? null : after - before;
+    // the job counters are committed with the rows (one row per job, not a count over the raw store)
+    const loadedResponses = async () =>
+      (
+        await ctx.pool.query<{ n: number }>(
+          `SELECT coalesce(sum(loaded), 0)::int AS n FROM ops.sync_jobs WHERE id = ANY($1::uuid[])`,
+          [jobIds],
+        )
+      ).rows[0].n;
     const loadOnce = async (): Promise<Omit<LoaderProcessesRun, 'runs_duration_ms'>> => {
       await truncateLoaderTables(ctx.pool);
       await ctx.pool.query(
@@ -111,19 +130,19 @@ async function runProcesses(
       );
       const before = cpu();
       const started = performance.now();
-      await producer.send(envelopes);
+      await producer!.send(envelopes);
       const produced = performance.now();
       await waitUntil(
         async () => {
           if (died) throw new Error(`bench: a loader process died: ${died}`);
-          return (await countRawResponses(ctx.pool)) >= envelopes.length;
+          return (await loadedResponses()) >= envelopes.length;
         },
         {
           what: `${processes} loader process(es) to store ${envelopes.length} responses`,
           timeoutMs: 30 * 60_000,
           intervalMs: 10,
           report: async () =>
-            `loader processes ×${processes}: ${await countRawResponses(ctx.pool)}/${envelopes.length} stored`,
+            `loader processes ×${processes}: ${await loadedResponses()}/${envelopes.length} loaded`,
         },
       );
       const durationMs = performance.now() - started;
@@ -138,11 +157,10 @@ async function runProcesses(
         rows_per_s: round((rows / durationMs) * 1000, 1),
         responses_per_s: round((envelopes.length / durationMs) * 1000, 1),
         cpu_ms: {
-          loader_processes: after.loaders - before.loaders,
-          postgres:
-            before.postgres === null || after.postgres === null ? null : after.postgres - before.postgres,
+          loader_processes: diff(before.loaders, after.loaders),
+          postgres: diff(before.postgres, after.postgres),
         },
-        raw_topic_partitions: producer.partitions,
+        raw_topic_partitions: producer!.partitions,
       };
     };
     // a warm-up (JIT, pools), then the timed runs on the same processes: each a new copy of the envelopes
@@ -153,16 +171,16 @@ async function runProcesses(
     const best = runs.reduce((a, b) => (b.duration_ms < a.duration_ms ? b : a));
     const run: LoaderProcessesRun = { ...best, runs_duration_ms: runs.map((r) => r.duration_ms) };
     ctx.log(
-      `loader processes ×${processes}: ${run.rows} rows in ${run.duration_ms} ms (sends ${run.produce_ms} ms) → ${run.rows_per_s} rows/s; CPU ${run.cpu_ms.loader_processes} ms loaders, ${run.cpu_ms.postgres ?? '—'} ms PostgreSQL`,
+      `loader processes ×${processes}: ${run.rows} rows in ${run.duration_ms} ms (sends ${run.produce_ms} ms) → ${run.rows_per_s} rows/s; CPU ${run.cpu_ms.loader_processes ?? '—'} ms loaders, ${run.cpu_ms.postgres ?? '—'} ms PostgreSQL`,
     );
     measured = true;
     return run;
   } finally {
-    await producer.close().catch(() => undefined);
+    await producer?.close().catch(() => undefined);
     // the figures are taken; the next count has its own topic and group
     await Promise.all(services.map((s) => s.stop()));
     // the logs stay (named above) when the run failed
-    if (measured) rmSync(logDir, { recursive: true, force: true });
+    if (measured && logDir) rmSync(logDir, { recursive: true, force: true });
   }
 }
 

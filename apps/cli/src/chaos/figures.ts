@@ -97,7 +97,6 @@ export interface RunFigures {
  */
 export const GRACEFUL_EXIT = [0, 143];
 
-/** The run's figures against the clean run's hashes; `ok` when every "done when" figure holds. */
 /** The clean run scraped on the same day per account as `run`, if there is one: the only fair comparison. */
 export function cleanRunOnSameDays<T extends Pick<RunFigures, 'scrape_days'>>(
   cleanRuns: T[],
@@ -107,6 +106,7 @@ export function cleanRunOnSameDays<T extends Pick<RunFigures, 'scrape_days'>>(
   return cleanRuns.find((clean) => days(clean) === days(run));
 }
 
+/** The run's figures against the clean run's hashes; `ok` when every "done when" figure holds. */
 export function judge(
   run: Omit<RunFigures, 'identical' | 'ok' | 'delay_s'>,
   clean: Pick<RunFigures, 'tables' | 'sync_s'> | null,
