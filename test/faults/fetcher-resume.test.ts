@@ -4,12 +4,10 @@ import type { AirbnbSimulator } from '@staysync/simulators';
 import { randomTopicPrefix, waitFor } from '@staysync/testing';
 import type { Client } from 'pg';
 import {
-  expectedMetricRequests,
-  insertQueuedJob,
   RawTopicReader,
-  sendSyncCommand,
   startAirbnbFetcherSuite,
   startFetcher,
+  startPartialJob,
   waitForJob,
   type AirbnbFetcherSuite,
 } from '../fetcher/fetcher-app';
@@ -48,16 +46,7 @@ describe('fetcher resume without re-fetching', () => {
   it('publishes every request key once and makes the listings call once across the hand-back', async () => {
     const first = (await startFetcher(config, { instanceId: 'fetcher-a' })).app;
     apps.push(first);
-    const jobId = await insertQueuedJob(sql, ACCOUNT);
-    await sendSyncCommand(first, jobId, ACCOUNT);
-    const partial = await waitForJob(
-      sql,
-      jobId,
-      (j) => j.fetched > 10 && j.fetch_completed_at === null,
-      'partial progress',
-    );
-    const expected =
-      1 + expectedMetricRequests(simulator, ACCOUNT, { scrapeDay: partial.scrape_day! }).length;
+    const { jobId, expected } = await startPartialJob(sql, first, simulator, ACCOUNT, 10);
     await first.close();
     await waitForJob(sql, jobId, (j) => j.owner === null, 'hand-back');
     const { rows } = await sql.query<{ n: number; listings: number }>(

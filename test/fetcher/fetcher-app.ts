@@ -278,3 +278,28 @@ export function waitForJob(
     { what, timeoutMs },
   );
 }
+
+/**
+ * Queues a job for `accountId` on `app` and waits until it fetched more than `fetched` requests and is
+ * still fetching; with the requests it plans in all (the account's listing page and its metric requests).
+ */
+export async function startPartialJob(
+  sql: Client,
+  app: NestExpressApplication,
+  simulator: AirbnbSimulator,
+  accountId: string,
+  fetched: number,
+): Promise<{ jobId: string; expected: number }> {
+  const jobId = await insertQueuedJob(sql, accountId);
+  await sendSyncCommand(app, jobId, accountId);
+  const partial = await waitForJob(
+    sql,
+    jobId,
+    (j) => j.fetched > fetched && j.fetch_completed_at === null,
+    'partial progress',
+  );
+  return {
+    jobId,
+    expected: 1 + expectedMetricRequests(simulator, accountId, { scrapeDay: partial.scrape_day! }).length,
+  };
+}

@@ -10,6 +10,7 @@ import {
   sendSyncCommand,
   startAirbnbFetcherSuite,
   startFetcher,
+  startPartialJob,
   waitForJob,
   type AirbnbFetcherSuite,
 } from './fetcher-app';
@@ -80,16 +81,7 @@ describe('Fetcher > parallel accounts and resume', () => {
   });
 
   it('hands a job back on graceful shutdown and another fetcher finishes it', async () => {
-    const jobId = await insertQueuedJob(sql, RESUMED);
-    await sendSyncCommand(first, jobId, RESUMED);
-    const partial = await waitForJob(
-      sql,
-      jobId,
-      (j) => j.fetched > 0 && j.fetch_completed_at === null,
-      'partial progress',
-    );
-    const expected =
-      1 + expectedMetricRequests(simulator, RESUMED, { scrapeDay: partial.scrape_day! }).length;
+    const { jobId, expected } = await startPartialJob(sql, first, simulator, RESUMED, 0);
     await first.close();
     const handedBack = await waitForJob(sql, jobId, (j) => j.owner === null, 'hand-back');
     expect(handedBack.status).toBe('running');
