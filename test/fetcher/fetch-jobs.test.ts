@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import request from 'supertest';
 import { randomTopicPrefix, waitFor } from '../harness';
 import {
+  expectedJobRequests,
   expectedMetricRequests,
   insertQueuedJob,
   RawTopicReader,
@@ -141,8 +142,7 @@ describe('Fetcher > jobs', () => {
       (j) => j.fetch_completed_at !== null,
       'the other account to finish fetching',
     );
-    const expected =
-      1 + expectedMetricRequests(simulator, BESIDE_REJECTED, { scrapeDay: other.scrape_day! }).length;
+    const expected = expectedJobRequests(simulator, BESIDE_REJECTED, { scrapeDay: other.scrape_day! });
     expect(other).toMatchObject({
       status: 'running',
       planned: expected,
@@ -174,7 +174,7 @@ describe('Fetcher > jobs', () => {
     await sendSyncCommand(app, jobId, FLAKY);
 
     const job = await waitForJob(sql, jobId, (j) => j.fetch_completed_at !== null, 'fetch completion');
-    const expected = 1 + expectedMetricRequests(simulator, FLAKY, { scrapeDay: job.scrape_day! }).length;
+    const expected = expectedJobRequests(simulator, FLAKY, { scrapeDay: job.scrape_day! });
     expect(job).toMatchObject({ planned: expected, fetched: expected, failed: 0, error: null });
     const stats = simulator.stats();
     expect(stats.byFault).toMatchObject({ rateLimit: 2, serverError: 3 });

@@ -191,6 +191,15 @@ export function expectedMetricRequests(
   });
 }
 
+/** Every request a job plans: the account's listings page, then its metric requests. */
+export function expectedJobRequests(
+  simulator: AirbnbSimulator,
+  accountId: string,
+  job: { scrapeDay: string; mode?: 'backfill' | 'incremental' },
+): number {
+  return 1 + expectedMetricRequests(simulator, accountId, job).length;
+}
+
 export interface RawMessage {
   key: string;
   value: string;
@@ -300,6 +309,6 @@ export async function startPartialJob(
   );
   return {
     jobId,
-    expected: 1 + expectedMetricRequests(simulator, accountId, { scrapeDay: partial.scrape_day! }).length,
+    expected: expectedJobRequests(simulator, accountId, { scrapeDay: partial.scrape_day! }),
   };
 }

@@ -4,7 +4,7 @@ import type { AirbnbSimulator } from '@staysync/simulators';
 import type { Client } from 'pg';
 import { randomTopicPrefix, waitFor } from '../harness';
 import {
-  expectedMetricRequests,
+  expectedJobRequests,
   insertQueuedJob,
   RawTopicReader,
   sendSyncCommand,
@@ -65,8 +65,8 @@ describe('Fetcher > parallel accounts and resume', () => {
       jobIds.map((id) => waitForJob(sql, id, (j) => j.fetch_completed_at !== null, 'fetch completion')),
     );
 
-    const expected = jobs.map(
-      (job, i) => 1 + expectedMetricRequests(simulator, PARALLEL[i], { scrapeDay: job.scrape_day! }).length,
+    const expected = jobs.map((job, i) =>
+      expectedJobRequests(simulator, PARALLEL[i], { scrapeDay: job.scrape_day! }),
     );
     jobs.forEach((job, i) =>
       expect(job).toMatchObject({ planned: expected[i], fetched: expected[i], failed: 0 }),

@@ -75,13 +75,12 @@ async function runProcesses(
   timedRuns: number,
 ): Promise<LoaderProcessesRun> {
   const prefix = `${ctx.runId}p${processes}.`;
-  let producer: Awaited<ReturnType<typeof envelopeProducer>> | undefined;
+  const producer = await envelopeProducer(ctx, prefix);
   let logDir: string | undefined;
   const services: ServiceProcess[] = [];
   let died: string | undefined;
   let measured = false;
   try {
-    producer = await envelopeProducer(ctx, prefix);
     logDir = mkdtempSync(join(tmpdir(), 'staysync-bench-loaders-'));
     for (let i = 0; i < processes; i++)
       services.push(
@@ -130,7 +129,7 @@ async function runProcesses(
       );
       const before = cpu();
       const started = performance.now();
-      await producer!.send(envelopes);
+      await producer.send(envelopes);
       const produced = performance.now();
       await waitUntil(
         async () => {
@@ -160,7 +159,7 @@ async function runProcesses(
           loader_processes: diff(before.loaders, after.loaders),
           postgres: diff(before.postgres, after.postgres),
         },
-        raw_topic_partitions: producer!.partitions,
+        raw_topic_partitions: producer.partitions,
       };
     };
     // a warm-up (JIT, pools), then the timed runs on the same processes: each a new copy of the envelopes
@@ -176,7 +175,7 @@ async function runProcesses(
     measured = true;
     return run;
   } finally {
-    await producer?.close().catch(() => undefined);
+    await producer.close().catch(() => undefined);
     // the figures are taken; the next count has its own topic and group
     await Promise.all(services.map((s) => s.stop()));
     // the logs stay (named above) when the run failed

@@ -262,9 +262,9 @@ interface Runner {
   simulator: AirbnbSimulator;
   /** what a sync plans with each account's job on the given scrape day */
   planOn: (scrapeDays: Record<string, string>) => ExpectedCounts;
-  /** the plan on today: only to place a fault at a share of the sync */
-  /** the UTC day the run started on */
+  /** the UTC day the run started on (the plan of a job never claimed) */
   firstDay: string;
+  /** the plan on firstDay: only to place a fault at a share of the sync */
   plannedAtStart: number;
   sizes: ChaosReport['sizes'];
   brokers: string;
