@@ -96,6 +96,7 @@ describe('bench command', () => {
     // measured on the batched topic, and once more on the loader's default (one message per row)
     expect(json.loader.published_topics).toEqual(['airbnb.metrics.v2']);
     expect(json.loader.with_default_topics.published_topics).toEqual(['airbnb.metrics']);
+    expect(json.loader.with_default_topics.runs_duration_ms).toHaveLength(3);
     const metricRows = Object.values(json.counts.rows as Record<string, number>).reduce((a, b) => a + b, 0);
     expect(json.peers.per_listing_insert.rows).toBe(metricRows);
     // the seed as a service: every response from the raw topic, and the loader's rows exactly
