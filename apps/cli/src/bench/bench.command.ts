@@ -25,7 +25,8 @@ import { runLivePhase } from './live-phase';
 import { runKafkaConnectJdbc, tablesDigest, type KafkaConnectJdbcResult } from './peers/kafka-connect-jdbc';
 import { runPerListingFromTopic } from './peers/per-listing-from-topic';
 import { runPerListingInsert } from './peers/per-listing-insert';
-import { runDirectLoad, runLoaderPhase, type LoaderRunResult } from './loader-phase';
+import { runDirectLoad, runLoaderPhase } from './loader-phase';
+import { afterWarmUp, fastest, repeated } from './timed-runs';
 import { runLoaderProcesses, type LoaderProcessesResult } from './loader-processes';
 
 export interface BenchOptions {
@@ -154,16 +155,14 @@ export async function benchCommand(options: BenchOptions = {}): Promise<BenchSum
     log(
       `[2/5] one loader on pre-produced responses (a warm-up run, then ${LOADER_RUNS} runs: the fastest is reported, as for the COPY ceiling)`,
     );
-    const cold = await runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 1);
-    const runs = await repeated(LOADER_RUNS, () =>
+    const { warmUp: cold, runs } = await afterWarmUp(LOADER_RUNS, () =>
       runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 1),
     );
     const one = fastest(runs);
     // measured like the headline: its publishing path pays JIT compilation in a warm-up run of its own
-    const loadPublishingToDefaultTopics = () =>
-      runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 1, { publishedTopics: null });
-    await loadPublishingToDefaultTopics();
-    const defaultTopicsRuns = await repeated(LOADER_RUNS, loadPublishingToDefaultTopics);
+    const { runs: defaultTopicsRuns } = await afterWarmUp(LOADER_RUNS, () =>
+      runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 1, { publishedTopics: null }),
+    );
     const defaultTopicsRun = fastest(defaultTopicsRuns);
     const profiledRun = options.profile
       ? await runLoaderPhase(ctx, fetched.envelopes, parsed.total, jobIds, 1, {
@@ -558,16 +557,6 @@ async function runManyAccountsLive(
   } finally {
     await simulator.close().catch(() => undefined);
   }
-}
-
-async function repeated<T>(times: number, run: () => Promise<T>): Promise<T[]> {
-  const results: T[] = [];
-  for (let i = 0; i < times; i++) results.push(await run());
-  return results;
-}
-
-function fastest(runs: LoaderRunResult[]): LoaderRunResult {
-  return runs.reduce((best, run) => (run.duration_ms < best.duration_ms ? run : best));
 }
 
 function positiveInt(text: string, flag: string, min = 1): number {

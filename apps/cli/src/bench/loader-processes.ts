@@ -17,6 +17,7 @@ import {
 import { postgresCpuMs, processCpuMs } from './cpu';
 import { round } from './fetch-phase';
 import { envelopeProducer } from './loader-phase';
+import { afterWarmUp, fastest } from './timed-runs';
 
 export interface LoaderProcessesRun {
   processes: number;
@@ -47,8 +48,9 @@ export interface LoaderProcessesResult {
  * Loaders as separate OS processes (as an operator scales them: `npm run start:loader`, configured by
  * environment, the loader's own consumer settings), for each entry of `counts`: the processes start and
  * join one group on an empty raw topic; once the group is stable with every member, the envelopes are
- * produced onto it and timed until the raw store holds every response. A warm-up, then `timedRuns` more
- * on the same processes (tables emptied, the envelopes produced again); the fastest is reported.
+ * produced onto it and timed until every response is loaded (the jobs' `loaded` counters). A warm-up,
+ * then `timedRuns` more on the same processes (tables emptied, the envelopes produced again); the
+ * fastest is reported.
  */
 export async function runLoaderProcesses(
   ctx: BenchContext,
@@ -164,10 +166,8 @@ async function runProcesses(
     };
     // a warm-up (JIT, pools), then the timed runs on the same processes: each a new copy of the envelopes
     // on the same topic, into emptied tables
-    await loadOnce();
-    const runs = [];
-    for (let i = 0; i < timedRuns; i++) runs.push(await loadOnce());
-    const best = runs.reduce((a, b) => (b.duration_ms < a.duration_ms ? b : a));
+    const { runs } = await afterWarmUp(timedRuns, loadOnce);
+    const best = fastest(runs);
     const run: LoaderProcessesRun = { ...best, runs_duration_ms: runs.map((r) => r.duration_ms) };
     ctx.log(
       `loader processes ×${processes}: ${run.rows} rows in ${run.duration_ms} ms (sends ${run.produce_ms} ms) → ${run.rows_per_s} rows/s; CPU ${run.cpu_ms.loader_processes ?? '—'} ms loaders, ${run.cpu_ms.postgres ?? '—'} ms PostgreSQL`,
